@@ -1,0 +1,66 @@
+"""The application factory: configuration, extensions, blueprints, commands, error pages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import config
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    test_config = dict(test_config or {})
+    folder = Path(test_config.pop("INSTANCE_PATH", None) or config.instance_path()).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=str(folder),
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    app.config.from_object(config.Defaults)
+    app.config.update(config.from_environment(folder))
+    app.config.update(test_config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    from .web import register_web
+
+    register_web(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .database import init_database
+
+    init_database(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .home import bp as home_bp
+    from .letters import bp as letters_bp
+    from .moderation import bp as moderation_bp
+    from .stats import bp as stats_bp
+    from .stories import bp as stories_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(stories_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(stats_bp)
+    app.register_blueprint(letters_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import init_db_command, create_moderator_command
+
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(create_moderator_command)

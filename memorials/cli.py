@@ -1,0 +1,53 @@
+"""Command-line wrappers over plain functions: `flask --app app init-db`, `create-moderator`."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask_migrate import upgrade
+
+from .extensions import db
+
+
+def init_db() -> list[str]:
+    """Create or upgrade the schema, then load the bundled data. Never drops anything."""
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    done = ["schema is up to date"]
+    for loader in bundled_loaders():
+        done.append(loader())
+    return done
+
+
+def bundled_loaders():
+    """Each feature's loader of its bundled snapshot; each returns a line to print."""
+    from .letters.snapshot import load_bundled as load_letters
+    from .stats.snapshot import load_bundled as load_stats
+
+    return [load_stats, load_letters]
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the database and load the bundled data (safe to run again)."""
+    for line in init_db():
+        click.echo(line)
+
+
+@click.command("create-moderator")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
+@click.option("--admin", is_flag=True, help="Also let this moderator manage campaigns.")
+def create_moderator_command(email: str, password_stdin: bool, admin: bool) -> None:
+    """Create a moderator (or reset their password) with a password read from standard input."""
+    from .moderation.services import PasswordTooShort, create_moderator
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        moderator, created = create_moderator(email, password, admin=admin)
+    except PasswordTooShort as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    verb = "Created" if created else "Updated"
+    role = "admin moderator" if moderator.is_admin else "moderator"
+    click.echo(f"{verb} {role} {moderator.email}.")

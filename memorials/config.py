@@ -1,0 +1,80 @@
+"""Configuration: safe local defaults, overridden by the environment."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def instance_path() -> Path:
+    """The folder that holds all state: database, photos, outbox, secret key."""
+    return Path(os.environ.get("INSTANCE_PATH") or DEFAULT_INSTANCE).resolve()
+
+
+def secret_key(folder: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two workers starting together must agree on one key.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def from_environment(folder: Path) -> dict:
+    """Settings read from the environment, each with a default that works on a laptop."""
+    site_url = os.environ.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'memorials.sqlite3'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return {
+        "SECRET_KEY": secret_key(folder),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SITE_NAME": os.environ.get("SITE_NAME", "Remembering Them"),
+        "SITE_URL": site_url,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 587),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Remembering Them <no-reply@localhost>"),
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SESSION_COOKIE_SECURE": site_url.startswith("https://"),
+        "REMEMBER_COOKIE_SECURE": site_url.startswith("https://"),
+    }
+
+
+class Defaults:
+    """Values that do not come from the environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A family may take an hour to write: their CSRF token must not expire under them.
+    WTF_CSRF_TIME_LIMIT = None
+    # Photos may be 10 MB; the request may be somewhat larger so that an oversized photo
+    # comes back as a message beside the field with the story kept, not as a bare 413.
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 40 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    RATELIMIT_HEADERS_ENABLED = False
+    STORIES_PER_PAGE = 24

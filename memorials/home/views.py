@@ -1,0 +1,25 @@
+"""The front page and the site's plain pages."""
+from __future__ import annotations
+
+from flask import render_template
+
+from ..stories.queries import recent_stories
+from . import bp
+
+
+@bp.get("/")
+def index():
+    """What the site is for, the newest memorials, and ways to take part."""
+    return render_template("home/index.html", stories=recent_stories(6))
+
+
+@bp.get("/about/terms")
+def terms():
+    """What a family agrees to when they share a story, in plain words."""
+    return render_template("home/terms.html")
+
+
+@bp.get("/help")
+def help_now():
+    """Crisis and grief resources."""
+    return render_template("home/help.html")

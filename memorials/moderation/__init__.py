@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderate")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,161 @@
+"""A memorial story, its versions (each submission or edit) and its photos."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..states import state_name
+from ..timeutil import utcnow
+
+
+class StoryStatus(str, enum.Enum):
+    """Where a story stands, as a family would ask it: is it up, and if not, why not."""
+
+    PENDING = "pending"                      # never published, waiting for a moderator
+    CHANGES_REQUESTED = "changes_requested"  # a moderator asked the family to edit
+    PUBLISHED = "published"                  # visible (an edit may be waiting, see pending_version)
+    REJECTED = "rejected"
+    UNPUBLISHED = "unpublished"              # was published, taken down by a moderator
+
+
+class VersionState(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+    SUPERSEDED = "superseded"   # an approved version replaced by a newer approved one
+    WITHDRAWN = "withdrawn"     # a waiting edit replaced by a newer edit before review
+
+
+class NameDisplay(str, enum.Enum):
+    FULL = "full"
+    FIRST = "first"
+    INITIALS = "initials"
+
+
+class Story(db.Model):
+    __tablename__ = "story"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Set at publication from the name as shown, so an initials-only memorial never
+    # carries the full name in its address.
+    slug: Mapped[str | None] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=StoryStatus.PENDING.value, index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    live_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("story_version.id", use_alter=True, ondelete="SET NULL")
+    )
+    # The reason a moderator gave for the latest rejection or request for changes.
+    moderator_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    versions: Mapped[list[StoryVersion]] = relationship(
+        back_populates="story",
+        foreign_keys="StoryVersion.story_id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="StoryVersion.id",
+    )
+    live_version: Mapped[StoryVersion | None] = relationship(
+        foreign_keys=[live_version_id], post_update=True
+    )
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="story", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def latest_version(self) -> StoryVersion:
+        return self.versions[-1]
+
+    @property
+    def pending_version(self) -> StoryVersion | None:
+        latest = self.versions[-1] if self.versions else None
+        return latest if latest is not None and latest.state == VersionState.PENDING.value else None
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == StoryStatus.PUBLISHED.value and self.live_version_id is not None
+
+
+class StoryVersion(db.Model):
+    """One submission or edit, kept whole so a moderator decides on exactly what they read."""
+
+    __tablename__ = "story_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=VersionState.PENDING.value, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    decided_at: Mapped[datetime | None]
+
+    name: Mapped[str] = mapped_column(String(120))
+    nickname: Mapped[str | None] = mapped_column(String(60))
+    name_display: Mapped[str] = mapped_column(String(10), default=NameDisplay.FULL.value)
+    born: Mapped[date | None]
+    died: Mapped[date]
+    city: Mapped[str | None] = mapped_column(String(80))
+    state_code: Mapped[str | None] = mapped_column(String(2))
+    story_markdown: Mapped[str] = mapped_column(Text)
+    content_note: Mapped[str | None] = mapped_column(String(200))
+    submitter_name: Mapped[str | None] = mapped_column(String(120))
+    relationship_to: Mapped[str | None] = mapped_column(String(80))
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id", ondelete="SET NULL"))
+    photo_alt: Mapped[str | None] = mapped_column(String(200))
+
+    # Made from story_markdown by text.py when the version is approved, so that a page view
+    # never renders Markdown.
+    story_html: Mapped[str | None] = mapped_column(Text)
+    excerpt: Mapped[str | None] = mapped_column(String(300))
+
+    story: Mapped[Story] = relationship(back_populates="versions", foreign_keys=[story_id])
+    photo: Mapped[Photo | None] = relationship()
+
+    @property
+    def display_name(self) -> str:
+        """The name as the family chose to show it."""
+        parts = self.name.split()
+        if self.name_display == NameDisplay.FIRST.value and parts:
+            return parts[0]
+        if self.name_display == NameDisplay.INITIALS.value and parts:
+            return " ".join(f"{p[0].upper()}." for p in parts)
+        return self.name
+
+    @property
+    def age(self) -> int | None:
+        """Age at death, from the dates the family gave."""
+        if not self.born:
+            return None
+        years = self.died.year - self.born.year
+        if (self.died.month, self.died.day) < (self.born.month, self.born.day):
+            years -= 1
+        return years
+
+    @property
+    def state_name(self) -> str:
+        return state_name(self.state_code)
+
+    @property
+    def hometown(self) -> str:
+        return ", ".join(part for part in (self.city, self.state_name) if part)
+
+
+class Photo(db.Model):
+    """A re-encoded photo and its thumbnail, stored under random names in the instance folder."""
+
+    __tablename__ = "photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(64), unique=True)
+    thumb_filename: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    story: Mapped[Story] = relationship(back_populates="photos")

@@ -1,0 +1,123 @@
+"""Fixtures: a fresh app and database per test, on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import itertools
+import os
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from memorials import create_app
+from memorials.extensions import db as _db
+
+from .postgres import Cluster
+
+_counter = itertools.count()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", action="append", choices=["sqlite", "postgresql"],
+                     help="run against this database only (default: both)")
+
+
+def pytest_generate_tests(metafunc):
+    if "database_kind" in metafunc.fixturenames:
+        kinds = metafunc.config.getoption("db") or ["sqlite", "postgresql"]
+        metafunc.parametrize("database_kind", kinds, scope="function")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """Start one PostgreSQL cluster for the run; skip its tests where PostgreSQL is missing."""
+    try:
+        cluster = Cluster()
+    except FileNotFoundError:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but initdb/pg_ctl were not found")
+        pytest.skip("PostgreSQL (initdb) is not installed")
+    url = cluster.start()
+    yield url
+    cluster.stop()
+
+
+@pytest.fixture
+def database_url(database_kind, request, tmp_path):
+    if database_kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"test_{os.getpid()}_{next(_counter)}"
+    admin = server.replace("postgresql+psycopg", "postgresql") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{server}/{name}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app on this test's database, with extra settings where a test needs them."""
+    made = []
+
+    def make(**settings):
+        config = {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test-secret-key",
+            "SITE_URL": "http://localhost",
+            "SERVER_NAME": None,
+            "MAIL_SERVER": "",
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": True,
+        }
+        config.update(settings)
+        app = create_app(config)
+        with app.app_context():
+            _db.create_all()
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """The database inside an app context, for service tests that skip HTTP."""
+    with app.app_context():
+        yield _db
+
+
+@pytest.fixture
+def outbox(app):
+    """Messages written to the instance outbox, oldest first, parsed."""
+
+    def read():
+        folder = Path(app.instance_path) / "outbox"
+        if not folder.exists():
+            return []
+        return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.glob("*.eml"))]
+
+    return read
