@@ -5,6 +5,7 @@ import logging
 import secrets
 import smtplib
 import ssl
+import time
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -65,6 +66,6 @@ def _send_smtp(message: EmailMessage, config) -> None:
 def _write_eml(message: EmailMessage) -> None:
     folder = outbox_path()
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
+    # Nanoseconds first, so the files sort in the order they were written.
+    path = folder / f"{time.time_ns()}-{secrets.token_hex(4)}.eml"
     path.write_bytes(bytes(message))

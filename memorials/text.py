@@ -95,3 +95,11 @@ def plain_excerpt(source: str, length: int = 200) -> str:
         return text
     cut = text[:length].rsplit(" ", 1)[0].rstrip(",.;:")
     return cut + "…"
+
+
+def stored_html(html: str | None) -> Markup:
+    """HTML that render_markdown made earlier and the database kept, marked safe again.
+
+    Only call this on values written from render_markdown's output (StoryVersion.story_html).
+    """
+    return Markup(html or "")

@@ -65,6 +65,8 @@ def register_web(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.response is not None:  # the view already made its own kind page
+            return error.response
         return error_page(error.code)
 
     @app.errorhandler(Exception)

@@ -1,8 +1,17 @@
 """Moderator accounts and moderation decisions; each decision and its log row in one transaction."""
 from __future__ import annotations
 
+import secrets
+
+from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
+
 from ..extensions import db
-from .models import MIN_PASSWORD_LENGTH, Moderator
+from ..stories.models import Story, StoryStatus, StoryVersion, VersionState
+from ..stories.services import slug_for
+from ..text import plain_excerpt, render_markdown
+from ..timeutil import utcnow
+from .models import MIN_PASSWORD_LENGTH, ModerationEvent, Moderator, ModeratorSession
 
 
 class PasswordTooShort(ValueError):
@@ -22,3 +31,153 @@ def create_moderator(email: str, password: str, *, admin: bool = False) -> tuple
     moderator.set_password(password)
     moderator.is_admin = moderator.is_admin or admin
     return moderator, created
+
+
+class DecisionError(ValueError):
+    """A decision that no longer fits the story (it changed while the moderator read it)."""
+
+
+def log_event(story_id: int, version_id: int | None, action: str, *,
+              moderator: Moderator | None, reason: str | None = None) -> ModerationEvent:
+    """Record a decision; added to the caller's transaction so both land or neither does."""
+    event = ModerationEvent(story_ref=story_id, version_ref=version_id, action=action,
+                            reason=reason, moderator=moderator)
+    db.session.add(event)
+    return event
+
+
+def queue() -> list[StoryVersion]:
+    """Everything waiting for a decision, new stories and edits alike, oldest first."""
+    return list(db.session.execute(
+        db.select(StoryVersion)
+        .where(StoryVersion.state == VersionState.PENDING.value)
+        .options(joinedload(StoryVersion.story))
+        .order_by(StoryVersion.created_at, StoryVersion.id)
+    ).scalars())
+
+
+def _pending(story: Story, version_id: int | None) -> StoryVersion:
+    version = story.pending_version
+    if version is None or (version_id is not None and version.id != version_id):
+        raise DecisionError("This story changed while you were reading it. Please read the newest version.")
+    return version
+
+
+def approve(story: Story, moderator: Moderator, version_id: int | None = None) -> StoryVersion:
+    """Publish the waiting version; its HTML is made now, once, so page views never render Markdown."""
+    version = _pending(story, version_id)
+    now = utcnow()
+    if story.live_version is not None:
+        story.live_version.state = VersionState.SUPERSEDED.value
+    version.state = VersionState.APPROVED.value
+    version.decided_at = now
+    version.story_html = str(render_markdown(version.story_markdown))
+    version.excerpt = plain_excerpt(version.story_markdown, 240)
+    story.live_version = version
+    story.status = StoryStatus.PUBLISHED.value
+    story.published_at = story.published_at or now
+    story.moderator_note = None
+    db.session.flush()
+    story.slug = slug_for(version, story.id)
+    log_event(story.id, version.id, "approve", moderator=moderator)
+    return version
+
+
+def reject(story: Story, moderator: Moderator, reason: str, version_id: int | None = None) -> StoryVersion:
+    """Turn down the waiting version. A published story keeps its published version."""
+    version = _pending(story, version_id)
+    version.state = VersionState.REJECTED.value
+    version.decided_at = utcnow()
+    if story.live_version is None:
+        story.status = StoryStatus.REJECTED.value
+    story.moderator_note = reason
+    log_event(story.id, version.id, "reject", moderator=moderator, reason=reason)
+    return version
+
+
+def request_changes(story: Story, moderator: Moderator, reason: str,
+                    version_id: int | None = None) -> StoryVersion:
+    """Ask the family to edit through their private link."""
+    version = _pending(story, version_id)
+    version.state = VersionState.CHANGES_REQUESTED.value
+    version.decided_at = utcnow()
+    if story.live_version is None:
+        story.status = StoryStatus.CHANGES_REQUESTED.value
+    story.moderator_note = reason
+    log_event(story.id, version.id, "request_changes", moderator=moderator, reason=reason)
+    return version
+
+
+def unpublish(story: Story, moderator: Moderator, reason: str) -> None:
+    """Take a published story down; it can be published again."""
+    if story.status != StoryStatus.PUBLISHED.value:
+        raise DecisionError("This story is not published.")
+    story.status = StoryStatus.UNPUBLISHED.value
+    story.moderator_note = reason
+    log_event(story.id, story.live_version_id, "unpublish", moderator=moderator, reason=reason)
+
+
+def republish(story: Story, moderator: Moderator) -> None:
+    """Put an unpublished story back up, as it was."""
+    if story.status != StoryStatus.UNPUBLISHED.value or story.live_version is None:
+        raise DecisionError("This story cannot be published again as it is.")
+    story.status = StoryStatus.PUBLISHED.value
+    story.moderator_note = None
+    log_event(story.id, story.live_version_id, "republish", moderator=moderator)
+
+
+def moderator_emails() -> list[str]:
+    return list(db.session.execute(db.select(Moderator.email).order_by(Moderator.id)).scalars())
+
+
+def start_session(moderator: Moderator) -> ModeratorSession:
+    """A new server-side session for a moderator who just signed in. The caller commits."""
+    session = ModeratorSession(token=secrets.token_urlsafe(32), moderator=moderator)
+    db.session.add(session)
+    return session
+
+
+def end_session(session: ModeratorSession) -> None:
+    """Sign out on the server: the cookie's token no longer finds anything."""
+    db.session.delete(session)
+
+
+def authenticate(email: str, password: str) -> Moderator | None:
+    moderator = db.session.execute(
+        db.select(Moderator).filter_by(email=(email or "").strip().lower())
+    ).scalar_one_or_none()
+    if moderator is None:
+        # Spend the same time as a real check, so timing does not say which emails exist.
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    return moderator if moderator.check_password(password or "") else None
+
+
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+DONE_MESSAGES = {
+    "approve": "Published. The family has been told.",
+    "reject": "Rejected. The family has been sent your reason.",
+    "request_changes": "The family has been asked for changes.",
+    "unpublish": "Unpublished. The family has been told.",
+    "republish": "Published again.",
+}
+
+
+def events_for(story_id: int) -> list[ModerationEvent]:
+    return list(db.session.execute(
+        db.select(ModerationEvent).where(ModerationEvent.story_ref == story_id)
+        .options(joinedload(ModerationEvent.moderator))
+        .order_by(ModerationEvent.created_at.desc(), ModerationEvent.id.desc())
+    ).scalars())
+
+
+def published_stories(limit: int = 50) -> list[Story]:
+    """Recently published and unpublished stories, so a moderator can find one to take down."""
+    return list(db.session.execute(
+        db.select(Story)
+        .where(Story.status.in_([StoryStatus.PUBLISHED.value, StoryStatus.UNPUBLISHED.value]))
+        .options(joinedload(Story.live_version))
+        .order_by(Story.published_at.desc()).limit(limit)
+    ).scalars())

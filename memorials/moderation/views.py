@@ -1,17 +1,147 @@
-"""Moderators sign in, read the queue and decide."""
+"""Moderators sign in, read the queue, decide, and read the log."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import (abort, flash, redirect, render_template, request, send_from_directory,
+                   session, url_for)
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload, selectinload
 
-from . import auth, bp  # noqa: F401 (auth registers the user loader)
+from ..extensions import db, limiter
+from ..stories import notices, photos
+from ..stories.models import Story
+from ..text import render_markdown
+from . import auth, bp, services
+from .forms import DecisionForm, LoginForm, LogoutForm
+from .models import ModerationEvent, ModeratorSession
+
+
+@bp.app_context_processor
+def logout_form():
+    return {"logout_form": LogoutForm} if current_user.is_authenticated else {}
+
+
+@bp.context_processor
+def preview():
+    """A waiting version has no stored HTML yet: render it for the moderator, through text.py."""
+
+    def preview_html(version):
+        return version.story_html_markup if version.story_html else render_markdown(version.story_markdown)
+
+    return {"preview_html": preview_html}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute;50 per hour", methods=["POST"])
+def login():
+    """Sign in with email and password; a new session each time."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        moderator = services.authenticate(form.email.data, form.password.data)
+        if moderator is None:
+            form.password.errors = ["That email and password don't match. Please try again."]
+        else:
+            next_url = request.args.get("next", "")
+            session.clear()  # no session fixation: nothing from before sign-in survives
+            login_user(services.start_session(moderator))
+            db.session.commit()
+            if not next_url.startswith("/moderate/") or next_url.startswith("//"):
+                next_url = url_for("moderation.queue")
+            return redirect(next_url)
+    return render_template("moderation/login.html", form=form)
+
+
+@bp.post("/logout")
+@auth.moderator_required
+def logout():
+    """Sign out here and on the server."""
+    if LogoutForm().validate_on_submit():
+        services.end_session(db.session.get(ModeratorSession, current_user.id))
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You are signed out.", "info")
+        return redirect(url_for("moderation.login"))
+    abort(400)
 
 
 @bp.get("/")
 @auth.moderator_required
 def queue():
-    return render_template("moderation/queue.html")
+    """Everything waiting, oldest first."""
+    return render_template("moderation/queue.html", versions=services.queue(),
+                           published=services.published_stories())
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    return "sign in"
+def _story(story_id: int) -> Story:
+    story = db.session.execute(
+        db.select(Story).where(Story.id == story_id)
+        .options(selectinload(Story.versions), joinedload(Story.live_version))
+    ).scalar_one_or_none()
+    if story is None:
+        abort(404)
+    return story
+
+
+@bp.route("/stories/<int:story_id>", methods=["GET", "POST"])
+@auth.moderator_required
+def story(story_id: int):
+    """The submission as it will look, its raw text, the submitter's details, and the decision."""
+    story = _story(story_id)
+    form = DecisionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        action = request.form.get("action")
+        if form.validate_action(action):
+            return _decide(story, form, action)
+    version = story.pending_version or story.live_version or story.latest_version
+    if request.method == "GET":
+        form.version_id.data = str(version.id)
+    return render_template("moderation/story.html", story=story, version=version, form=form,
+                           events=services.events_for(story.id))
+
+
+def _decide(story: Story, form: DecisionForm, action: str):
+    moderator = current_user.moderator
+    reason = (form.reason.data or "").strip() or None
+    version_id = int(form.version_id.data) if (form.version_id.data or "").isdigit() else None
+    try:
+        if action == "approve":
+            version = services.approve(story, moderator, version_id)
+        elif action == "reject":
+            version = services.reject(story, moderator, reason, version_id)
+        elif action == "request_changes":
+            version = services.request_changes(story, moderator, reason, version_id)
+        elif action == "unpublish":
+            services.unpublish(story, moderator, reason)
+            version = story.live_version
+        else:
+            services.republish(story, moderator)
+            version = story.live_version
+    except services.DecisionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("moderation.story", story_id=story.id))
+    db.session.commit()
+    if action != "republish":
+        notices.decision(story, version, action, reason)
+    flash(services.DONE_MESSAGES[action], "success")
+    return redirect(url_for("moderation.queue"))
+
+
+@bp.get("/log")
+@auth.moderator_required
+def log():
+    """Who did what to which story, when and why."""
+    page = request.args.get("page", 1, type=int)
+    events = db.paginate(
+        db.select(ModerationEvent).options(joinedload(ModerationEvent.moderator))
+        .order_by(ModerationEvent.created_at.desc(), ModerationEvent.id.desc()),
+        page=max(page, 1), per_page=50, error_out=False,
+    )
+    return render_template("moderation/log.html", page=events)
+
+
+@bp.get("/photos/<filename>")
+@auth.moderator_required
+def photo(filename):
+    """Any story's photo, for moderators deciding on it."""
+    return send_from_directory(photos.photo_folder(), filename, max_age=0)

@@ -7,8 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from markupsafe import Markup
+
 from ..extensions import db
 from ..states import state_name
+from ..text import stored_html
 from ..timeutil import utcnow
 
 
@@ -139,6 +142,11 @@ class StoryVersion(db.Model):
     @property
     def state_name(self) -> str:
         return state_name(self.state_code)
+
+    @property
+    def story_html_markup(self) -> Markup:
+        """The approved story as HTML, made by text.py at approval; never re-rendered here."""
+        return stored_html(self.story_html)
 
     @property
     def hometown(self) -> str:

@@ -1,10 +1,20 @@
-"""Visitors read memorials; families submit and manage theirs."""
+"""Visitors read memorials; families share and manage theirs."""
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
+                   send_from_directory, session, url_for)
 
-from . import bp
-from .queries import published_page
+from ..extensions import csrf, db, limiter
+from . import bp, notices, photos
+from .forms import EditStoryForm, LostLinkForm, NewStoryForm, WithdrawForm
+from .models import Story, StoryVersion
+from .queries import photo_is_public, published_by_slug, published_page
+from .services import (StoryInput, edit_story, find_by_token, renew_token, stories_for_email,
+                       submit_story, withdraw_story)
+
+
+def _limit():
+    return current_app.config.get("STORY_RATE_LIMIT", "20 per hour")
 
 
 @bp.get("/")
@@ -15,16 +25,150 @@ def index():
     return render_template("stories/index.html", page=stories)
 
 
+def _processed_photo(form):
+    """The uploaded photo, processed; None when none was chosen. Errors go beside the field."""
+    try:
+        data = photos.read_upload(form.photo.data, current_app.config["PHOTO_MAX_BYTES"])
+        return photos.process(data) if data is not None else None
+    except photos.PhotoError as error:
+        form.photo.errors = [*form.photo.errors, str(error)]
+        return False
+
+
+def _photo_was_sent(form) -> bool:
+    return bool(getattr(form.photo.data, "filename", None))
+
+
+# CSRF is checked by the form itself (not before the view), so that a token that went
+# stale while a family wrote brings back their words with a note, never an error page.
 @bp.route("/new", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(_limit, methods=["POST"])
 def new():
-    abort(404)
+    """Share a story. Nothing is public until a moderator approves it."""
+    form = NewStoryForm()
+    if request.method == "POST":
+        valid = form.validate()
+        photo = _processed_photo(form) if valid else None
+        if valid and photo is not False:
+            if form.is_bot:
+                return redirect(url_for("stories.thanks"))
+            story, token = submit_story(StoryInput.from_form(form), photo)
+            version = story.latest_version
+            notices.story_received(story, version, token)
+            notices.tell_moderators(story, version, edit=False)
+            session["manage_token"] = token
+            return redirect(url_for("stories.thanks"))
+    return render_template("stories/new.html", form=form, stale=_stale(form),
+                           photo_again=request.method == "POST" and _photo_was_sent(form))
+
+
+def _stale(form) -> bool:
+    return bool(form.csrf_token.errors) if hasattr(form, "csrf_token") else False
+
+
+@bp.get("/thanks")
+def thanks():
+    """What happens next, and the private link (shown once, also sent by email)."""
+    token = session.pop("manage_token", None)
+    manage_url = url_for("stories.manage", token=token, _external=True) if token else None
+    return render_template("stories/thanks.html", manage_url=manage_url)
 
 
 @bp.get("/<slug>")
 def show(slug):
-    abort(404)
+    """One memorial, as the family chose to show it."""
+    story = published_by_slug(slug)
+    if story is None:
+        abort(404)
+    return render_template("stories/show.html", story=story, v=story.live_version)
 
 
 @bp.get("/photos/<filename>")
 def photo(filename):
-    abort(404)
+    """A published story's photo; any other photo answers 404."""
+    if not photo_is_public(filename):
+        abort(404)
+    return send_from_directory(photos.photo_folder(), filename, max_age=86400)
+
+
+def _managed(token) -> Story:
+    story = find_by_token(token)
+    if story is None:
+        abort(make_response(render_template("stories/manage_missing.html"), 404))
+    return story
+
+
+@bp.route("/manage/<token>", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(_limit, methods=["POST"])
+def manage(token):
+    """The family's private page: status, edit every field, replace the photo, withdraw."""
+    story = _managed(token)
+    current = story.pending_version or story.latest_version
+    if request.method == "POST" and request.form.get("action") == "withdraw":
+        return _withdraw(story, current, token)
+
+    form = EditStoryForm(obj=_form_values(story, current) if request.method == "GET" else None)
+    if request.method == "POST":
+        valid = form.validate()
+        photo = _processed_photo(form) if valid else None
+        if valid and photo is not False and not form.is_bot:
+            version = edit_story(story, StoryInput.from_form(form), photo, remove_photo=form.remove_photo.data)
+            notices.edit_received(story, version)
+            notices.tell_moderators(story, version, edit=True)
+            flash("Thank you. Your changes will be read by a moderator before they appear."
+                  + (" Until then, the story stays as it is now." if story.is_public else ""), "success")
+            return redirect(url_for("stories.manage", token=token))
+    return render_template("stories/manage.html", story=story, current=current, form=form, token=token,
+                           withdraw_form=WithdrawForm(), stale=_stale(form),
+                           photo_again=request.method == "POST" and _photo_was_sent(form))
+
+
+def _withdraw(story: Story, current: StoryVersion, token: str):
+    """Two presses: the first shows what will be deleted, the second (confirm=yes) deletes."""
+    form = WithdrawForm()
+    if form.validate() and form.confirm.data == "yes":
+        withdraw_story(story)
+        return render_template("stories/withdrawn.html")
+    return render_template("stories/withdraw.html", form=WithdrawForm(formdata=None), version=current, token=token)
+
+
+def _form_values(story: Story, version: StoryVersion):
+    class Values:
+        pass
+
+    values = Values()
+    for field in ("name", "nickname", "name_display", "born", "died", "city", "content_note",
+                  "submitter_name", "photo_alt"):
+        setattr(values, field, getattr(version, field))
+    values.state = version.state_code or ""
+    values.story = version.story_markdown
+    values.relationship = version.relationship_to
+    values.email = story.email
+    return values
+
+
+@bp.get("/manage/<token>/photos/<filename>")
+def manage_photo(token, filename):
+    """The family sees their own photo, whatever the story's status."""
+    story = _managed(token)
+    if not any(filename in (p.filename, p.thumb_filename) for p in story.photos):
+        abort(404)
+    return send_from_directory(photos.photo_folder(), filename, max_age=0)
+
+
+@bp.route("/manage/lost", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def lost_link():
+    """Lost the private link? We send fresh links to the address the story was shared from."""
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        stories = stories_for_email(form.email.data)
+        links = [(s.latest_version, renew_token(s)) for s in stories]
+        db.session.commit()
+        if links:
+            notices.fresh_links(stories[0].email, links)
+        # The same answer either way, so this page cannot tell anyone who has shared a story.
+        return render_template("stories/lost_sent.html")
+    return render_template("stories/lost.html", form=form)

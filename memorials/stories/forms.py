@@ -1,0 +1,144 @@
+"""The forms families fill in: sharing a story, editing it, withdrawing it, finding their link."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from ..states import STATES
+from ..timeutil import utcnow
+from .models import NameDisplay
+
+STORY_MIN, STORY_MAX = 50, 20_000
+EARLIEST = date(1900, 1, 1)
+
+
+class KindDateField(DateField):
+    """A date field whose complaint a person can act on."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Please give the date as year-month-day, for example 2023-04-17.") from None
+
+
+class StoryFields(FlaskForm):
+    """Every field of a story; the new-story form adds consent, the edit form a photo removal."""
+
+    name = StringField(
+        "Their name",
+        validators=[InputRequired("Please tell us their name."), Length(max=120, message="Please keep the name under 120 characters.")],
+        description="Their full name. You choose below how it is shown.",
+    )
+    nickname = StringField(
+        "What people called them",
+        validators=[Optional(), Length(max=60, message="Please keep this under 60 characters.")],
+        description="A nickname, if they had one.",
+    )
+    name_display = RadioField(
+        "How should their name appear?",
+        choices=[
+            (NameDisplay.FULL.value, "Full name"),
+            (NameDisplay.FIRST.value, "First name only"),
+            (NameDisplay.INITIALS.value, "Initials only"),
+        ],
+        default=NameDisplay.FULL.value,
+        validators=[InputRequired("Please choose how their name should appear.")],
+    )
+    born = KindDateField("Date of birth", validators=[Optional()], description="If you know it. We show their age.")
+    died = KindDateField("Date they died", validators=[InputRequired("Please give the date they died.")])
+    city = StringField("Hometown", validators=[Optional(), Length(max=80, message="Please keep this under 80 characters.")])
+    state = SelectField(
+        "State",
+        choices=[("", "Choose a state")] + list(STATES.items()),
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    photo = FileField("A photo of them", description="JPEG, PNG or WebP, up to 10 MB. We remove location and camera details.")
+    photo_alt = StringField(
+        "Describe the photo in a few words",
+        validators=[Optional(), Length(max=200, message="Please keep this under 200 characters.")],
+        description="For people who use screen readers, for example: \"Maria laughing at the beach\".",
+    )
+    story = TextAreaField(
+        "Their story",
+        validators=[
+            InputRequired("Please write a few words about them."),
+            Length(min=STORY_MIN, max=STORY_MAX,
+                   message=f"Please write between {STORY_MIN} and {STORY_MAX:,} characters."),
+        ],
+        description="Who they were, what they loved, what you want people to know. "
+                    "You can use *italics*, **bold**, lists and links.",
+    )
+    content_note = StringField(
+        "Content note",
+        validators=[Optional(), Length(max=200, message="Please keep this under 200 characters.")],
+        description="A short warning shown before the story, if it describes something hard to read "
+                    "(for example: \"describes the night of the overdose\").",
+    )
+    submitter_name = StringField("Your name", validators=[Optional(), Length(max=120)],
+                                 description="Shown with the story as \"Shared by …\" unless you leave it empty.")
+    relationship = StringField("Your relationship to them", validators=[Optional(), Length(max=80)],
+                               description="For example: mother, brother, best friend.")
+    email = EmailField(
+        "Your email",
+        validators=[InputRequired("Please give your email, so we can send your private link."),
+                    Email("That doesn't look like an email address. Please check it.", check_deliverability=False),
+                    Length(max=254)],
+        description="Never shown to anyone. We send your private link to edit or withdraw the story here.",
+    )
+    # A honeypot: hidden from people by CSS, filled in by simple bots.
+    website = StringField("Leave this field empty", validators=[Optional()])
+
+    def validate_state(self, field):
+        if field.data and field.data not in STATES:
+            raise ValidationError("Please choose a state from the list.")
+
+    def validate_died(self, field):
+        if field.data and field.data > utcnow().date():
+            raise ValidationError("This date is in the future. Please check it.")
+        if field.data and field.data < EARLIEST:
+            raise ValidationError("Please check the year.")
+
+    def validate_born(self, field):
+        if field.data and self.died.data and field.data > self.died.data:
+            raise ValidationError("The date of birth is after the date they died. Please check both.")
+        if field.data and field.data < EARLIEST:
+            raise ValidationError("Please check the year.")
+
+    def validate_story(self, field):
+        if field.data and len(field.data.strip()) < STORY_MIN:
+            raise ValidationError(f"Please write at least {STORY_MIN} characters.")
+
+    @property
+    def is_bot(self) -> bool:
+        return bool((self.website.data or "").strip())
+
+
+class NewStoryForm(StoryFields):
+    consent = BooleanField(
+        "I am their family, or I have their family's permission, and I accept the sharing terms.",
+        validators=[InputRequired("Please confirm this before sending.")],
+    )
+
+
+class EditStoryForm(StoryFields):
+    remove_photo = BooleanField("Remove the photo")
+
+
+class WithdrawForm(FlaskForm):
+    """A confirmation step: the first press asks, the second (confirm=yes) deletes."""
+
+    confirm = StringField(validators=[Optional()])
+
+
+class LostLinkForm(FlaskForm):
+    email = EmailField(
+        "Your email",
+        validators=[InputRequired("Please give the email you used when you shared the story."),
+                    Email("That doesn't look like an email address. Please check it.", check_deliverability=False)],
+    )

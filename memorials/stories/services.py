@@ -1,0 +1,179 @@
+"""State changes of a story that a family makes: submit, edit, withdraw, recover their link.
+
+Each function leaves committing to its caller's single commit, except where files on disk
+must follow the database (photos): there the function commits, so files and rows agree.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from ..extensions import db
+from . import photos
+from .models import NameDisplay, Photo, Story, StoryStatus, StoryVersion, VersionState
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+
+
+@dataclass
+class StoryInput:
+    """What a family typed, already validated by the form."""
+
+    name: str
+    died: date
+    story_markdown: str
+    email: str
+    nickname: str | None = None
+    name_display: str = NameDisplay.FULL.value
+    born: date | None = None
+    city: str | None = None
+    state_code: str | None = None
+    content_note: str | None = None
+    submitter_name: str | None = None
+    relationship_to: str | None = None
+    photo_alt: str | None = None
+
+    @classmethod
+    def from_form(cls, form) -> StoryInput:
+        def text(field):
+            value = (field.data or "").strip()
+            return value or None
+
+        return cls(
+            name=" ".join(form.name.data.split()),
+            died=form.died.data,
+            story_markdown=form.story.data.strip().replace("\r\n", "\n"),
+            email=form.email.data.strip(),
+            nickname=text(form.nickname),
+            name_display=form.name_display.data or NameDisplay.FULL.value,
+            born=form.born.data,
+            city=text(form.city),
+            state_code=form.state.data or None,
+            content_note=text(form.content_note),
+            submitter_name=text(form.submitter_name),
+            relationship_to=text(form.relationship),
+            photo_alt=text(form.photo_alt),
+        )
+
+    def version_fields(self) -> dict:
+        fields = dict(self.__dict__)
+        fields.pop("email")
+        return fields
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A long random manage token and the hash we keep of it."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def find_by_token(token: str) -> Story | None:
+    """The story a private link manages, or None for an unknown or malformed token."""
+    if not TOKEN_PATTERN.match(token or ""):
+        return None
+    return db.session.execute(
+        db.select(Story).filter_by(manage_token_hash=hash_token(token))
+    ).scalar_one_or_none()
+
+
+def _store_photo(story: Story, processed: photos.ProcessedPhoto, written: list[str]) -> Photo:
+    filename, thumb = photos.write_files(processed)
+    written.extend([filename, thumb])
+    photo = Photo(filename=filename, thumb_filename=thumb, width=processed.width, height=processed.height)
+    story.photos.append(photo)
+    return photo
+
+
+def _commit_with_files(written: list[str]) -> None:
+    """Commit; if the database refuses, remove the photo files this request wrote."""
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        photos.delete_files(*written)
+        raise
+
+
+def submit_story(data: StoryInput, photo: photos.ProcessedPhoto | None) -> tuple[Story, str]:
+    """Save a new story, waiting for a moderator. Returns the story and its private token."""
+    token, token_hash = new_token()
+    story = Story(email=data.email, manage_token_hash=token_hash, status=StoryStatus.PENDING.value)
+    version = StoryVersion(**data.version_fields())
+    story.versions.append(version)
+    db.session.add(story)
+    written: list[str] = []
+    if photo is not None:
+        version.photo = _store_photo(story, photo, written)
+    _commit_with_files(written)
+    return story, token
+
+
+def edit_story(story: Story, data: StoryInput, photo: photos.ProcessedPhoto | None,
+               remove_photo: bool = False) -> StoryVersion:
+    """Queue an edit as a new version. The published version stays up until it is approved.
+
+    An earlier edit still waiting is set aside: the moderator reads only the newest words.
+    """
+    base = story.pending_version or story.latest_version
+    for waiting in story.versions:
+        if waiting.state == VersionState.PENDING.value:
+            waiting.state = VersionState.WITHDRAWN.value
+    version = StoryVersion(**data.version_fields())
+    version.photo = None if remove_photo else base.photo
+    story.versions.append(version)
+    story.email = data.email
+    if story.status in (StoryStatus.CHANGES_REQUESTED.value, StoryStatus.REJECTED.value):
+        story.status = StoryStatus.PENDING.value
+    written: list[str] = []
+    if photo is not None:
+        version.photo = _store_photo(story, photo, written)
+    _commit_with_files(written)
+    return version
+
+
+def withdraw_story(story: Story) -> None:
+    """Delete the story, every version and every photo file, for good."""
+    from ..moderation.services import log_event  # the log keeps only that story #n was withdrawn
+
+    names = [name for p in story.photos for name in (p.filename, p.thumb_filename)]
+    log_event(story.id, None, "withdrawn", moderator=None)
+    story.live_version_id = None
+    db.session.flush()
+    db.session.delete(story)
+    db.session.commit()
+    photos.delete_files(*names)
+
+
+def stories_for_email(email: str) -> list[Story]:
+    """Stories shared from this address (case-insensitive), for sending fresh private links."""
+    return list(db.session.execute(
+        db.select(Story).where(db.func.lower(Story.email) == email.strip().lower())
+    ).scalars())
+
+
+def renew_token(story: Story) -> str:
+    """A new private link; the old one stops working. The caller commits."""
+    token, story.manage_token_hash = new_token()
+    return token
+
+
+def slug_for(version: StoryVersion, story_id: int) -> str:
+    """An address from the name as shown and the year they died, unique among stories."""
+    ascii_name = unicodedata.normalize("NFKD", version.display_name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80] or "memorial"
+    base = f"{base}-{version.died.year}"
+    candidate, n = base, 1
+    while db.session.execute(
+        db.select(Story.id).where(Story.slug == candidate, Story.id != story_id)
+    ).first():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
