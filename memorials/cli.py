@@ -5,6 +5,7 @@ import sys
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
@@ -28,6 +29,7 @@ def bundled_loaders():
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database and load the bundled data (safe to run again)."""
     for line in init_db():
@@ -35,6 +37,7 @@ def init_db_command() -> None:
 
 
 @click.command("create-moderator")
+@with_appcontext
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
 @click.option("--admin", is_flag=True, help="Also let this moderator manage campaigns.")

@@ -1,0 +1,221 @@
+"""Moderators sign in, read the queue, decide, and every decision is logged."""
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from memorials.extensions import db
+from memorials.moderation.models import ModerationEvent, ModeratorSession
+from memorials.stories.models import Story, StoryStatus, VersionState
+
+from .factories import PASSWORD, make_moderator, make_story, publish, sign_in
+from .forms import csrf_token, submit
+
+
+@pytest.fixture
+def moderator(app):
+    with app.app_context():
+        return make_moderator().id
+
+
+@pytest.fixture
+def signed_in(client, moderator):
+    response = sign_in(client)
+    assert response.status_code == 302
+    return client
+
+
+def events(app):
+    with app.app_context():
+        return [(e.action, e.reason, e.moderator.email if e.moderator else None)
+                for e in db.session.execute(db.select(ModerationEvent).order_by(ModerationEvent.id)).scalars()]
+
+
+def decide(client, story_id, action, reason="", follow=False):
+    page = client.get(f"/moderate/stories/{story_id}").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), "action": action, "reason": reason}
+    return client.post(f"/moderate/stories/{story_id}", data=data, follow_redirects=follow)
+
+
+@pytest.mark.parametrize("url", ["/moderate/", "/moderate/log", "/moderate/stories/1", "/moderate/photos/x.jpg"])
+def test_every_moderation_page_needs_a_moderator(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and "/moderate/login" in response.headers["Location"]
+
+
+def test_sign_in_with_the_real_form(client, moderator):
+    page = client.get("/moderate/login").get_data(as_text=True)
+    assert 'autocomplete="username"' in page and 'autocomplete="current-password"' in page
+    response = submit(client, "/moderate/login", {"email": "MOD@example.org", "password": PASSWORD}, follow_redirects=True)
+    assert "Waiting for a decision" in response.get_data(as_text=True)
+
+
+def test_wrong_password_is_told_plainly_and_the_email_kept(client, moderator):
+    response = submit(client, "/moderate/login", {"email": "mod@example.org", "password": "wrong password!!"})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert "That email and password don't match" in page and 'value="mod@example.org"' in page
+
+
+def test_sign_in_starts_a_new_session_and_sign_out_ends_it_on_the_server(app, client, moderator):
+    client.get("/moderate/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    sign_in(client)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+    cookie = client.get_cookie("session").value
+
+    page = client.get("/moderate/").get_data(as_text=True)
+    response = client.post("/moderate/logout", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.execute(db.select(ModeratorSession)).first() is None
+
+    # Someone who kept a copy of the old cookie is no longer signed in.
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    assert other.get("/moderate/").status_code == 302
+
+
+def test_queue_lists_new_stories_and_edits_oldest_first(app, signed_in):
+    with app.app_context():
+        first, _ = make_story(name="First Person")
+        second, _ = make_story(name="Second Person")
+        publish(second)
+        from memorials.stories.services import StoryInput, edit_story
+        from datetime import date
+        edit_story(db.session.get(Story, second.id),
+                   StoryInput(name="Second Person", died=date(2023, 7, 2), story_markdown="x" * 60, email="a@b.org"), None)
+        ids = first.id, second.id
+    page = signed_in.get("/moderate/").get_data(as_text=True)
+    assert page.index("First Person") < page.index("Second Person")
+    assert f'href="/moderate/stories/{ids[0]}"' in page and f'href="/moderate/stories/{ids[1]}"' in page
+    assert "New story" in page and "Edit of a published story" in page
+
+
+def test_review_page_shows_the_story_as_it_will_look_raw_text_and_submitter(app, signed_in):
+    with app.app_context():
+        story, _ = make_story(story_markdown="He loved **jazz** and <b>tags</b> " + "x" * 50)
+        story_id = story.id
+    page = signed_in.get(f"/moderate/stories/{story_id}").get_data(as_text=True)
+    assert "<strong>jazz</strong>" in page           # rendered
+    assert "He loved **jazz**" in page               # raw
+    assert "&lt;b&gt;tags&lt;/b&gt;" in page and "<b>tags" not in page
+    assert "maria@example.org" in page and "Maria Rivera" in page and "mother" in page
+
+
+def test_approve_publishes_logs_and_tells_the_family(app, signed_in, outbox):
+    with app.app_context():
+        story, _ = make_story()
+        story_id = story.id
+    response = decide(signed_in, story_id, "approve", follow=True)
+    assert "Published." in response.get_data(as_text=True)
+    with app.app_context():
+        story = db.session.get(Story, story_id)
+        assert story.status == StoryStatus.PUBLISHED.value and story.live_version.story_html
+    assert signed_in.get(f"/stories/{story.slug}").status_code == 200
+    assert events(app) == [("approve", None, "mod@example.org")]
+    assert "is now on" in outbox()[-1].get_content() and f"/stories/{story.slug}" in outbox()[-1].get_content()
+
+
+@pytest.mark.parametrize("action, status", [("reject", "rejected"), ("request_changes", "changes_requested")])
+def test_reject_and_request_changes_need_a_reason_sent_to_the_family(app, signed_in, outbox, action, status):
+    with app.app_context():
+        story, _ = make_story()
+        story_id = story.id
+    response = decide(signed_in, story_id, action, reason="")
+    assert "Please write a reason" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Story, story_id).status == StoryStatus.PENDING.value
+    assert events(app) == []
+
+    decide(signed_in, story_id, action, reason="Please remove the last name of the person named.")
+    with app.app_context():
+        story = db.session.get(Story, story_id)
+        assert story.status == status and story.moderator_note.startswith("Please remove")
+    assert events(app) == [(action, "Please remove the last name of the person named.", "mod@example.org")]
+    assert "Please remove the last name" in outbox()[-1].get_content()
+    assert signed_in.get("/stories/").get_data(as_text=True).count("story-card") == 0
+
+
+def test_rejecting_an_edit_keeps_the_published_version_up(app, signed_in):
+    with app.app_context():
+        story, _ = make_story()
+        publish(story)
+        from memorials.stories.services import StoryInput, edit_story
+        from datetime import date
+        edit_story(story, StoryInput(name="Daniel James Rivera", died=date(2023, 7, 2),
+                                     story_markdown="A changed story " * 10, email="a@b.org"), None)
+        story_id, slug = story.id, story.slug
+    decide(signed_in, story_id, "reject", reason="Not this version, please.")
+    with app.app_context():
+        story = db.session.get(Story, story_id)
+        assert story.status == StoryStatus.PUBLISHED.value and story.versions[-1].state == VersionState.REJECTED.value
+    assert "A changed story" not in signed_in.get(f"/stories/{slug}").get_data(as_text=True)
+    assert signed_in.get(f"/stories/{slug}").status_code == 200
+
+
+def test_unpublish_and_publish_again(app, signed_in):
+    with app.app_context():
+        story, _ = make_story()
+        publish(story)
+        story_id, slug = story.id, story.slug
+    decide(signed_in, story_id, "unpublish", reason="The family asked us to, by phone.")
+    assert signed_in.get(f"/stories/{slug}").status_code == 404
+    decide(signed_in, story_id, "republish")
+    assert signed_in.get(f"/stories/{slug}").status_code == 200
+    assert [e[0] for e in events(app)][-2:] == ["unpublish", "republish"]
+
+
+def test_a_decision_on_a_version_that_changed_meanwhile_is_refused(app, signed_in):
+    with app.app_context():
+        story, _ = make_story()
+        story_id = story.id
+    page = signed_in.get(f"/moderate/stories/{story_id}").get_data(as_text=True)
+    with app.app_context():  # the family edits while the moderator reads
+        from memorials.stories.services import StoryInput, edit_story
+        from datetime import date
+        edit_story(db.session.get(Story, story_id), StoryInput(name="Daniel", died=date(2023, 7, 2),
+                                                               story_markdown="y" * 60, email="a@b.org"), None)
+    response = signed_in.post(f"/moderate/stories/{story_id}", follow_redirects=True,
+                              data={"csrf_token": csrf_token(page), "action": "approve",
+                                    "version_id": page.split('name="version_id" type="hidden" value="')[1].split('"')[0]})
+    assert "changed while you were reading" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Story, story_id).status == StoryStatus.PENDING.value
+
+
+def test_log_shows_who_did_what_to_which_story_and_why(app, signed_in):
+    with app.app_context():
+        story, _ = make_story()
+        story_id = story.id
+    decide(signed_in, story_id, "request_changes", reason="Could you add the year?")
+    page = signed_in.get("/moderate/log").get_data(as_text=True)
+    assert "mod@example.org" in page and "request changes" in page and f"#{story_id}" in page
+    assert "Could you add the year?" in page
+
+
+def test_an_unknown_action_changes_nothing(app, signed_in):
+    with app.app_context():
+        story, _ = make_story()
+        story_id = story.id
+    response = decide(signed_in, story_id, "delete_everything")
+    assert "Please choose one of the buttons" in response.get_data(as_text=True)
+    assert events(app) == []
+
+
+def test_create_moderator_command_reads_the_password_from_stdin(app, runner):
+    result = runner.invoke(args=["create-moderator", "new@example.org", "--password-stdin"], input="short\n")
+    assert result.exit_code != 0 and "at least 12 characters" in result.output
+    result = runner.invoke(args=["create-moderator", "new@example.org", "--password-stdin", "--admin"],
+                           input="correct horse battery staple\n")
+    assert result.exit_code == 0 and "Created admin moderator new@example.org" in result.output
+    client = app.test_client()
+    response = sign_in(client, "new@example.org", "correct horse battery staple")
+    assert response.status_code == 302
+    with app.app_context():
+        from memorials.moderation.models import Moderator
+        moderator = db.session.execute(db.select(Moderator)).scalar_one()
+        assert moderator.is_admin and moderator.password_hash.startswith("scrypt:")
