@@ -106,10 +106,12 @@ def test_database_url_forms_are_understood(tmp_path, monkeypatch):
     assert config.from_environment(tmp_path)["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app, database_kind):
-    if database_kind != "sqlite":
-        pytest.skip("SQLite settings")
+def test_the_database_is_set_up_as_documented(app, database_kind):
+    """PostgreSQL through psycopg 3; SQLite in WAL mode with foreign keys and a busy timeout."""
     with app.app_context():
+        if database_kind == "postgresql":
+            assert (db.engine.dialect.name, db.engine.dialect.driver) == ("postgresql", "psycopg")
+            return
         with db.engine.connect() as connection:
             pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
             assert pragma("journal_mode") == "wal"
