@@ -219,3 +219,27 @@ def test_create_moderator_command_reads_the_password_from_stdin(app, runner):
         from memorials.moderation.models import Moderator
         moderator = db.session.execute(db.select(Moderator)).scalar_one()
         assert moderator.is_admin and moderator.password_hash.startswith("scrypt:")
+
+
+def test_a_replaced_photo_is_deleted_once_the_edit_is_approved(app, signed_in, outbox):
+    import io
+    from pathlib import Path
+
+    from .factories import form_data, image_bytes
+
+    family = app.test_client()
+    submit(family, "/stories/new", {**form_data(), "photo": (io.BytesIO(image_bytes()), "old.jpg")})
+    with app.app_context():
+        story = db.session.execute(db.select(Story)).scalar_one()
+        story_id = story.id
+    decide(signed_in, story_id, "approve")
+    path = next(m for m in outbox() if m["To"] == "maria@example.org").get_content().split("http://localhost")[1].split()[0]
+    edited = {k: v for k, v in form_data().items() if k != "consent"}
+    submit(family, path, {**edited, "action": "save", "photo": (io.BytesIO(image_bytes(color=(0, 0, 0))), "new.jpg")})
+    folder = Path(app.instance_path) / "photos"
+    assert len(list(folder.glob("*.jpg"))) == 4  # the old photo stays up until the edit is approved
+    decide(signed_in, story_id, "approve")
+    assert len(list(folder.glob("*.jpg"))) == 2
+    with app.app_context():
+        story = db.session.get(Story, story_id)
+        assert [p.id for p in story.photos] == [story.live_version.photo_id]

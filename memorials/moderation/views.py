@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db, limiter
 from ..stories import notices, photos
 from ..stories.models import Story
+from ..stories.services import prune_photos
 from ..text import render_markdown
 from . import auth, bp, services
 from .forms import DecisionForm, LoginForm, LogoutForm
@@ -120,7 +121,9 @@ def _decide(story: Story, form: DecisionForm, action: str):
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("moderation.story", story_id=story.id))
+    unused = prune_photos(story)
     db.session.commit()
+    photos.delete_files(*unused)
     if action != "republish":
         notices.decision(story, version, action, reason)
     flash(services.DONE_MESSAGES[action], "success")

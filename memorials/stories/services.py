@@ -177,3 +177,22 @@ def slug_for(version: StoryVersion, story_id: int) -> str:
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+def prune_photos(story: Story) -> list[str]:
+    """Forget photos that neither the published version nor a waiting edit shows.
+
+    A family that replaced or removed a photo should not have the old one kept. Returns the
+    file names to delete once the caller has committed.
+    """
+    keep = {v.photo_id for v in story.versions
+            if v.photo_id and (v.id == story.live_version_id or v.state == VersionState.PENDING.value)}
+    names = []
+    for photo in list(story.photos):
+        if photo.id not in keep:
+            for version in story.versions:
+                if version.photo_id == photo.id:
+                    version.photo = None
+            names += [photo.filename, photo.thumb_filename]
+            story.photos.remove(photo)
+    return names
