@@ -85,26 +85,27 @@ def approve(story: Story, moderator: Moderator, version_id: int | None = None) -
 
 def reject(story: Story, moderator: Moderator, reason: str, version_id: int | None = None) -> StoryVersion:
     """Turn down the waiting version. A published story keeps its published version."""
-    version = _pending(story, version_id)
-    version.state = VersionState.REJECTED.value
-    version.decided_at = utcnow()
-    if story.live_version is None:
-        story.status = StoryStatus.REJECTED.value
-    story.moderator_note = reason
-    log_event(story.id, version.id, "reject", moderator=moderator, reason=reason)
-    return version
+    return _send_back(story, moderator, reason, version_id, "reject",
+                      VersionState.REJECTED, StoryStatus.REJECTED)
 
 
 def request_changes(story: Story, moderator: Moderator, reason: str,
                     version_id: int | None = None) -> StoryVersion:
     """Ask the family to edit through their private link."""
+    return _send_back(story, moderator, reason, version_id, "request_changes",
+                      VersionState.CHANGES_REQUESTED, StoryStatus.CHANGES_REQUESTED)
+
+
+def _send_back(story: Story, moderator: Moderator, reason: str, version_id: int | None, action: str,
+               version_state: VersionState, unpublished_status: StoryStatus) -> StoryVersion:
+    """Decide against the waiting version with a reason the family reads."""
     version = _pending(story, version_id)
-    version.state = VersionState.CHANGES_REQUESTED.value
+    version.state = version_state.value
     version.decided_at = utcnow()
     if story.live_version is None:
-        story.status = StoryStatus.CHANGES_REQUESTED.value
+        story.status = unpublished_status.value
     story.moderator_note = reason
-    log_event(story.id, version.id, "request_changes", moderator=moderator, reason=reason)
+    log_event(story.id, version.id, action, moderator=moderator, reason=reason)
     return version
 
 
