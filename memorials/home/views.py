@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import render_template
 
+from ..stats.queries import national_headline
 from ..stories.queries import recent_stories
 from . import bp
 
@@ -10,15 +11,7 @@ from . import bp
 @bp.get("/")
 def index():
     """What the site is for, the newest memorials, and ways to take part."""
-    return render_template("home/index.html", stories=recent_stories(6), headline=_headline())
-
-
-def _headline():
-    try:
-        from ..stats.queries import national_headline
-    except ImportError:  # the statistics feature is not installed yet
-        return None
-    return national_headline()
+    return render_template("home/index.html", stories=recent_stories(6), headline=national_headline())
 
 
 @bp.get("/about/terms")

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("stats", __name__, url_prefix="/stats", cli_group=None)
 
-from . import views  # noqa: E402,F401
+from . import commands, views  # noqa: E402,F401
