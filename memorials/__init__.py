@@ -47,6 +47,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .home import bp as home_bp
+    from .letters import admin_bp as letters_admin_bp
+    from .letters import api_bp as letters_api_bp
     from .letters import bp as letters_bp
     from .moderation import bp as moderation_bp
     from .stats import bp as stats_bp
@@ -57,6 +59,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(letters_bp)
+    app.register_blueprint(letters_admin_bp)
+    app.register_blueprint(letters_api_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,5 +1,8 @@
+"""Letters to members of Congress: find them by ZIP, write a letter that is ready to send."""
 from flask import Blueprint
 
 bp = Blueprint("letters", __name__, url_prefix="/letters", cli_group=None)
 
-from . import views  # noqa: E402,F401
+from . import commands, views  # noqa: E402,F401
+from .admin import admin_bp  # noqa: E402,F401
+from .api import api_bp  # noqa: E402,F401

@@ -1,5 +1,65 @@
-"""Loads the bundled letters snapshot (placeholder until the feature lands)."""
+"""The letters data bundled in memorials/data/letters/, made by build_snapshot.py with the project's own
+importers, and loaded by `flask --app app init-db`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from ..extensions import db
+from .importer import import_legislators, import_zip_districts
+from .models import Campaign, LetterDataset
+
+FOLDER = Path(__file__).resolve().parent.parent / "data" / "letters"
+LEGISLATORS = FOLDER / "legislators-current.yaml"
+ZIPS = FOLDER / "zccd_119th_congress.csv.gz"
+CAMPAIGNS = FOLDER / "campaigns.yaml"
+MANIFEST = FOLDER / "manifest.json"
+BUNDLED = "Bundled snapshot"
+CAMPAIGN_FIELDS = ("slug", "title", "summary", "ask", "letter_template", "status")
+
+
+def manifest() -> dict:
+    return json.loads(MANIFEST.read_text())
 
 
 def load_bundled() -> str:
-    return "no letters data bundled yet"
+    """Load what is missing: members, the ZIP table, and any shipped campaign not yet here.
+
+    A table already loaded from this snapshot, or imported by hand since, is left alone, and a
+    campaign already in the database (perhaps edited by an admin) is never touched.
+    """
+    done = []
+    if MANIFEST.exists():
+        meta = manifest()
+        datasets = {d.kind: d for d in db.session.execute(db.select(LetterDataset)).scalars()}
+        for kind, path, importer in (("legislators", LEGISLATORS, lambda **kw: import_legislators([str(path)], **kw)),
+                                     ("zip_districts", ZIPS, lambda **kw: import_zip_districts(str(path), **kw))):
+            if kind in datasets:
+                continue  # from this snapshot or a newer import: refresh with the import commands
+            info = meta[kind]
+            result = importer(source=f"{BUNDLED}: {info['source']}", as_of=info["as_of"])
+            done.append(f"{result.rows:,} {kind.replace('_', '-')} rows")
+    added = load_campaigns()
+    if added:
+        done.append(f"{added} campaigns")
+    return "letters: loaded " + ", ".join(done) if done else "letters: already loaded"
+
+
+def shipped_campaigns() -> list[dict]:
+    return yaml.safe_load(CAMPAIGNS.read_text(encoding="utf-8")) if CAMPAIGNS.exists() else []
+
+
+def load_campaigns() -> int:
+    """Add each shipped campaign whose address is not taken; never change one that is there."""
+    existing = set(db.session.execute(db.select(Campaign.slug)).scalars())
+    added = 0
+    for position, item in enumerate(shipped_campaigns()):
+        if item["slug"] in existing:
+            continue
+        db.session.add(Campaign(position=position, **{k: item[k].strip() if k != "letter_template" else item[k]
+                                                       for k in CAMPAIGN_FIELDS}))
+        added += 1
+    db.session.commit()
+    return added

@@ -1,0 +1,101 @@
+"""Make the bundled letters snapshot from the public files, with the project's own importers.
+
+    python -m memorials.letters.build_snapshot ../shared/data
+
+Imports congress/legislators-current.yaml and zip_to_district/zccd_119th_congress.csv into a
+scratch database with importer.py, then writes back only what the site uses, in the same
+public shapes, to memorials/data/letters/ with a manifest of sources and dates. Run by hand
+when the public files are refreshed; the site never reads the public folder itself.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from .snapshot import FOLDER, LEGISLATORS, MANIFEST, ZIPS
+
+SOURCES = {
+    "legislators": {
+        "file": LEGISLATORS.name,
+        "from": "congress/legislators-current.yaml",
+        "source": "unitedstates/congress-legislators legislators-current.yaml (CC0), main at dfa9622",
+        "as_of": "2026-06-15",
+        "note": "The 119th Congress as of 2026-06-15; later special elections and resignations are not "
+                "included. Only the last (current) term and the fields letters use are kept.",
+    },
+    "zip_districts": {
+        "file": ZIPS.name,
+        "from": "zip_to_district/zccd_119th_congress.csv",
+        "source": "ZCTA to 119th-Congress district, from Census 2020 block equivalency files "
+                  "(OpenSourceActivismTech/us-zipcodes-congress zccd.csv at f58fe99; PD-USGov data)",
+        "as_of": "2024-11-12",
+        "note": "A ZCTA is not exactly a USPS ZIP code; PO-box-only ZIPs have none. District maps redrawn "
+                "in 2025 for the 120th Congress are not reflected. The state_fips column is dropped.",
+    },
+}
+
+
+def build(shared: Path) -> dict:
+    from .. import create_app
+    from ..extensions import db
+    from .importer import import_legislators, import_zip_districts
+    from .models import Legislator, ZipDistrict
+
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"INSTANCE_PATH": folder, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/build.sqlite3",
+                          "SECRET_KEY": "build"})
+        with app.app_context():
+            db.create_all()
+            members = import_legislators([str(shared / SOURCES["legislators"]["from"])]).rows
+            zips = import_zip_districts(str(shared / SOURCES["zip_districts"]["from"])).rows
+            people = [_person(m) for m in db.session.execute(
+                db.select(Legislator).order_by(Legislator.state, Legislator.chamber.desc(), Legislator.district,
+                                               Legislator.last_name)).scalars()]
+            rows = db.session.execute(db.select(ZipDistrict.state, ZipDistrict.zcta, ZipDistrict.district)
+                                      .order_by(ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district)).all()
+            db.session.remove()
+            db.engine.dispose()
+
+    info = SOURCES["legislators"]
+    header = (f"# Members of the 119th Congress: the congress-legislators shape, only what letters use.\n"
+              f"# Source: {info['source']}, as of {info['as_of']}.\n# {info['note']}\n"
+              f"# Made by memorials/letters/build_snapshot.py on {date.today().isoformat()}.\n")
+    LEGISLATORS.write_text(header + yaml.safe_dump(people, allow_unicode=True, sort_keys=False, width=120),
+                           encoding="utf-8")
+    # mtime=0: the same rows make the same bytes, so the snapshot only changes when they do.
+    with gzip.GzipFile(ZIPS, "wb", mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["state_abbr", "zcta", "cd"])
+        writer.writerows(rows)
+    meta = {"built": date.today().isoformat(),
+            "legislators": {**SOURCES["legislators"], "rows": members},
+            "zip_districts": {**SOURCES["zip_districts"], "rows": zips},
+            "campaigns": {"file": "campaigns.yaml", "source": "written for this project; facts cited in the text"}}
+    MANIFEST.write_text(json.dumps(meta, indent=2) + "\n")
+    return meta
+
+
+def _person(member) -> dict:
+    term = {"type": "sen" if member.chamber == "senate" else "rep", "state": member.state}
+    if member.chamber == "house":
+        term["district"] = member.district
+    for key in ("party", "url", "address", "office", "phone", "contact_form"):
+        if getattr(member, key):
+            term[key] = getattr(member, key)
+    return {"id": {"bioguide": member.bioguide},
+            "name": {"first": member.first_name, "last": member.last_name, "official_full": member.full_name},
+            "terms": [term]}
+
+
+if __name__ == "__main__":
+    shared_folder = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
+    print(json.dumps(build(shared_folder), indent=2))

@@ -1,0 +1,29 @@
+"""`flask --app app import-legislators PATH_OR_URL...` and `import-zip-districts PATH`."""
+from __future__ import annotations
+
+import click
+
+from . import bp
+from .importer import LettersImportError, import_legislators, import_zip_districts
+
+
+@bp.cli.command("import-legislators")
+@click.argument("paths", nargs=-1, required=True)
+def import_legislators_command(paths: tuple[str, ...]) -> None:
+    """Replace the members of Congress with congress-legislators YAML or JSON files; a bad file changes nothing."""
+    try:
+        result = import_legislators(list(paths))
+    except LettersImportError as error:
+        raise click.ClickException(f"Nothing was imported. {error}") from None
+    click.echo(f"Imported {result.rows:,} members of Congress from {result.source}.")
+
+
+@bp.cli.command("import-zip-districts")
+@click.argument("path")
+def import_zip_districts_command(path: str) -> None:
+    """Replace the ZIP-to-district table with a CSV (state_abbr, zcta, cd); a bad file changes nothing."""
+    try:
+        result = import_zip_districts(path)
+    except LettersImportError as error:
+        raise click.ClickException(f"Nothing was imported. {error}") from None
+    click.echo(f"Imported {result.rows:,} ZIP-to-district rows from {result.source}.")

@@ -1,0 +1,251 @@
+"""Importers for the public files: congress-legislators (YAML or JSON) and the ZCTA-to-district CSV.
+
+Each import is one transaction that replaces the table it loads. Every record is checked
+before anything is written, so a malformed file is refused whole and nothing loaded changes.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from sqlalchemy import delete, insert
+
+from ..extensions import db
+from ..states import STATES
+from ..timeutil import utcnow
+from .models import LetterDataset, Legislator, ZipDistrict
+
+MAX_PROBLEMS_SHOWN = 5
+ZIP_COLUMNS = ("state_abbr", "zcta", "cd")
+NON_STATES = {"DC", "AS", "GU", "MP", "PR", "VI"}  # no senators
+
+
+class LettersImportError(ValueError):
+    """A file that cannot be imported; the message says why, and nothing was changed."""
+
+
+@dataclass
+class ImportResult:
+    rows: int
+    source: str
+
+
+def read_bytes(path_or_url: str) -> bytes:
+    """The file's bytes, from a path or an http(s) URL; gzip files are opened transparently."""
+    try:
+        if path_or_url.startswith(("http://", "https://")):
+            with urllib.request.urlopen(path_or_url, timeout=60) as response:  # noqa: S310 (http(s) only)
+                data = response.read()
+        else:
+            data = Path(path_or_url).read_bytes()
+    except (OSError, ValueError) as error:
+        raise LettersImportError(f"Could not read {path_or_url}: {error}") from None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as error:
+            raise LettersImportError(f"{path_or_url} is not a readable gzip file: {error}") from None
+    return data
+
+
+def _problems(kind: str, name: str, problems: list[str]) -> LettersImportError:
+    shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
+    more = f" (and {len(problems) - MAX_PROBLEMS_SHOWN} more)" if len(problems) > MAX_PROBLEMS_SHOWN else ""
+    return LettersImportError(f"{name} is not a valid {kind} file: {shown}{more}.")
+
+
+# -- legislators ---------------------------------------------------------------------------------
+
+def parse_legislators(data: bytes, name: str) -> list[dict]:
+    """Parse legislators-current (YAML or JSON) into rows for Legislator, or refuse the file."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LettersImportError(f"{name} is not UTF-8 text.") from None
+    try:
+        people = json.loads(text) if text.lstrip().startswith("[") else yaml.load(text, Loader=_Loader)
+    except (ValueError, yaml.YAMLError) as error:
+        raise LettersImportError(f"{name} is neither valid JSON nor valid YAML: {error}") from None
+    if not isinstance(people, list) or not people:
+        raise LettersImportError(f"{name} is not a legislators file: expected a list of people "
+                                 "(congress-legislators legislators-current.yaml or .json).")
+    if all(isinstance(p, dict) and "offices" in p and "terms" not in p for p in people):
+        raise LettersImportError(f"{name} looks like a district-offices file; import-legislators takes "
+                                 "legislators-current.yaml or legislators-current.json.")
+    rows, problems = [], []
+    for number, person in enumerate(people, start=1):
+        try:
+            rows.append(_legislator_row(person))
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            label = _label(person, number)
+            problems.append(f"{label}: {error}")
+    if problems:
+        raise _problems("legislators", name, problems)
+    return rows
+
+
+def _label(person, number: int) -> str:
+    try:
+        return f"record {number} ({person['id']['bioguide']})"
+    except (KeyError, TypeError):
+        return f"record {number}"
+
+
+def _text(value, field: str, *, required: bool = False, limit: int = 300) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValueError(f"{field} is missing")
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise ValueError(f"{field} should be text")
+    value = str(value).strip()
+    if len(value) > limit:
+        raise ValueError(f"{field} is longer than {limit} characters")
+    return value
+
+
+def _legislator_row(person: dict) -> dict:
+    if not isinstance(person, dict):
+        raise TypeError("not a person record")
+    ids, name, terms = person.get("id"), person.get("name"), person.get("terms")
+    if not isinstance(ids, dict):
+        raise ValueError("id is missing")
+    if not isinstance(name, dict):
+        raise ValueError("name is missing")
+    if not isinstance(terms, list) or not terms or not isinstance(terms[-1], dict):
+        raise ValueError("terms are missing")
+    term = terms[-1]  # the last term is the seat they hold now
+    kind = term.get("type")
+    if kind not in ("rep", "sen"):
+        raise ValueError(f"term type {kind!r} should be rep or sen")
+    state = term.get("state")
+    if state not in STATES:
+        raise ValueError(f"state {state!r} is not a US state or territory")
+    district = term.get("district")
+    if kind == "rep":
+        if not isinstance(district, int) or isinstance(district, bool) or not 0 <= district <= 99:
+            raise ValueError(f"district {district!r} should be a number (0 for at-large)")
+    else:
+        if state in NON_STATES:
+            raise ValueError(f"{state} has no senators")
+        district = None
+    first = _text(name.get("first"), "first name", required=True, limit=80)
+    last = _text(name.get("last"), "last name", required=True, limit=80)
+    suffix = _text(name.get("suffix"), "suffix", limit=20)
+    full = _text(name.get("official_full"), "official name", limit=160) or \
+        " ".join(part for part in (first, _text(name.get("middle"), "middle name", limit=40), last) if part) + \
+        (f", {suffix}" if suffix else "")
+    return {
+        "bioguide": _text(ids.get("bioguide"), "bioguide id", required=True, limit=10),
+        "chamber": "house" if kind == "rep" else "senate",
+        "state": state,
+        "district": district,
+        "first_name": first,
+        "last_name": last,
+        "full_name": full,
+        "party": _text(term.get("party"), "party", limit=40),
+        "phone": _text(term.get("phone"), "phone", limit=20),
+        "office": _text(term.get("office"), "office", limit=200),
+        "address": _text(term.get("address"), "address"),
+        "url": _web(term.get("url"), "url"),
+        "contact_form": _web(term.get("contact_form"), "contact form"),
+    }
+
+
+def _web(value, field: str) -> str | None:
+    """A link we can show, or None: a mistyped address (the public file has one) is left out, not shown broken."""
+    value = _text(value, field)
+    if value is not None and not value.startswith(("https://", "http://")):
+        return None
+    return value
+
+
+def import_legislators(paths: list[str], *, source: str | None = None, as_of: str | None = None) -> ImportResult:
+    """Replace the sitting members with those in one or more legislators files, in one transaction."""
+    by_bioguide: dict[str, dict] = {}
+    for path in paths:
+        for row in parse_legislators(read_bytes(path), path):
+            by_bioguide[row["bioguide"]] = row  # a later file wins
+    rows = list(by_bioguide.values())
+    seats = {}
+    for row in rows:
+        if row["chamber"] == "house":
+            key = (row["state"], row["district"])
+            if key in seats:
+                raise LettersImportError(
+                    f"Nothing was imported: {seats[key]} and {row['bioguide']} both hold {key[0]}-{key[1]}.")
+            seats[key] = row["bioguide"]
+    try:
+        db.session.execute(delete(Legislator))
+        db.session.execute(insert(Legislator), rows)
+        _record("legislators", source or ", ".join(paths), as_of, len(rows))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return ImportResult(len(rows), source or ", ".join(paths))
+
+
+# -- ZIP to district -------------------------------------------------------------------------------
+
+def parse_zip_districts(data: bytes, name: str) -> list[dict]:
+    """Parse the ZCTA-to-district CSV (state_abbr, zcta, cd; other columns ignored), or refuse it."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LettersImportError(f"{name} is not UTF-8 text.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ZIP_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise LettersImportError(f"{name} is not a ZIP-to-district file: it has no {', '.join(missing)} "
+                                 f"column (expected a header with {', '.join(ZIP_COLUMNS)}).")
+    rows, seen, problems = [], set(), []
+    for line, record in enumerate(reader, start=2):
+        zcta = (record.get("zcta") or "").strip()
+        state = (record.get("state_abbr") or "").strip().upper()
+        cd = (record.get("cd") or "").strip()
+        if not (len(zcta) == 5 and zcta.isdigit()):
+            problems.append(f"line {line}: ZIP {zcta!r} should be five digits")
+        elif state not in STATES:
+            problems.append(f"line {line}: state {state!r} is not a US state or territory")
+        elif not (cd.isdigit() and int(cd) <= 99):
+            problems.append(f"line {line}: district {cd!r} should be a number (0 for at-large)")
+        elif (zcta, state, int(cd)) not in seen:
+            seen.add((zcta, state, int(cd)))
+            rows.append({"zcta": zcta, "state": state, "district": int(cd)})
+    if problems:
+        raise _problems("ZIP-to-district", name, problems)
+    if not rows:
+        raise LettersImportError(f"{name} has no rows.")
+    return rows
+
+
+def import_zip_districts(path: str, *, source: str | None = None, as_of: str | None = None) -> ImportResult:
+    """Replace the ZIP-to-district table with the file's rows, in one transaction."""
+    rows = parse_zip_districts(read_bytes(path), path)
+    try:
+        db.session.execute(delete(ZipDistrict))
+        db.session.execute(insert(ZipDistrict), rows)
+        _record("zip_districts", source or path, as_of, len(rows))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return ImportResult(len(rows), source or path)
+
+
+def _record(kind: str, source: str, as_of: str | None, count: int) -> None:
+    dataset = db.session.execute(db.select(LetterDataset).filter_by(kind=kind)).scalar_one_or_none()
+    if dataset is None:
+        dataset = LetterDataset(kind=kind)
+        db.session.add(dataset)
+    dataset.source, dataset.as_of, dataset.row_count, dataset.imported_at = source[:500], as_of, count, utcnow()
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,0 +1,109 @@
+"""Members of Congress, the ZIP-to-district table, campaigns, and letter counts (no personal data)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+# Non-voting House members: five delegates, and Puerto Rico's Resident Commissioner.
+DELEGATE_TITLES = {"DC": "Delegate", "AS": "Delegate", "GU": "Delegate", "MP": "Delegate", "VI": "Delegate",
+                   "PR": "Resident Commissioner"}
+
+
+class Legislator(db.Model):
+    """A sitting member: the last term of a congress-legislators record, and only what letters use."""
+
+    __tablename__ = "legislator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bioguide: Mapped[str] = mapped_column(String(10), unique=True)
+    chamber: Mapped[str] = mapped_column(String(6))  # "house" or "senate"
+    state: Mapped[str] = mapped_column(String(2), index=True)
+    district: Mapped[int | None]  # House only; 0 is at-large (and delegates)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    full_name: Mapped[str] = mapped_column(String(160))
+    party: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    office: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(300))
+    contact_form: Mapped[str | None] = mapped_column(String(300))
+
+    @property
+    def title(self) -> str:
+        if self.chamber == "senate":
+            return "Senator"
+        return DELEGATE_TITLES.get(self.state, "Representative")
+
+
+class ZipDistrict(db.Model):
+    """One row per (ZCTA, state, district): a ZIP that spans districts has several rows."""
+
+    __tablename__ = "zip_district"
+    __table_args__ = (UniqueConstraint("zcta", "state", "district", name="uq_zip_district_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    zcta: Mapped[str] = mapped_column(String(5), index=True)
+    state: Mapped[str] = mapped_column(String(2))
+    district: Mapped[int]
+
+
+class LetterDataset(db.Model):
+    """Where the loaded legislators and ZIP table came from, and when: shown on the pages."""
+
+    __tablename__ = "letter_dataset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), unique=True)  # "legislators" or "zip_districts"
+    source: Mapped[str] = mapped_column(String(500))
+    as_of: Mapped[str | None] = mapped_column(String(40))
+    row_count: Mapped[int]
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CampaignStatus(str, enum.Enum):
+    DRAFT = "draft"
+    LIVE = "live"
+    ARCHIVED = "archived"
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(160))
+    summary: Mapped[str] = mapped_column(String(500))
+    ask: Mapped[str] = mapped_column(Text)  # Markdown
+    letter_template: Mapped[str] = mapped_column(Text)  # Markdown with {{ placeholders }}
+    status: Mapped[str] = mapped_column(String(10), default=CampaignStatus.DRAFT.value, index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    counts: Mapped[list[LetterCount]] = relationship(back_populates="campaign", cascade="all, delete-orphan",
+                                                     passive_deletes=True)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == CampaignStatus.LIVE.value
+
+
+class LetterCount(db.Model):
+    """How many letters were written for a campaign from one state. Nothing about who wrote them."""
+
+    __tablename__ = "letter_count"
+    __table_args__ = (UniqueConstraint("campaign_id", "state", name="uq_letter_count_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(2))
+    letters: Mapped[int] = mapped_column(default=0)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="counts")
