@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from .snapshot import FOLDER, LEGISLATORS, MANIFEST, ZIPS
+from .snapshot import FOLDER, LEGISLATORS, MANIFEST, OFFICES, ZIPS
 
 SOURCES = {
     "legislators": {
@@ -30,6 +30,13 @@ SOURCES = {
         "as_of": "2026-06-15",
         "note": "The 119th Congress as of 2026-06-15; later special elections and resignations are not "
                 "included. Only the last (current) term and the fields letters use are kept.",
+    },
+    "district_offices": {
+        "file": OFFICES.name,
+        "from": "congress/legislators-district-offices.yaml",
+        "source": "unitedstates/congress-legislators legislators-district-offices.yaml (CC0), main at dfa9622",
+        "as_of": "2026-06-15",
+        "note": "Each member's offices at home; only city, state, street address, ZIP and phone are kept.",
     },
     "zip_districts": {
         "file": ZIPS.name,
@@ -47,7 +54,7 @@ def build(shared: Path) -> dict:
     from .. import create_app
     from ..extensions import db
     from .importer import import_legislators, import_zip_districts
-    from .models import Legislator, ZipDistrict
+    from .models import DistrictOffice, Legislator, ZipDistrict
 
     FOLDER.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -56,6 +63,13 @@ def build(shared: Path) -> dict:
         with app.app_context():
             db.create_all()
             members = import_legislators([str(shared / SOURCES["legislators"]["from"])]).rows
+            offices = import_legislators([str(shared / SOURCES["district_offices"]["from"])]).offices
+            by_member: dict[str, list] = {}
+            for office in db.session.execute(db.select(DistrictOffice).order_by(DistrictOffice.bioguide,
+                                                                                DistrictOffice.id)).scalars():
+                by_member.setdefault(office.bioguide, []).append(
+                    {k: getattr(office, k) for k in ("address", "city", "state", "zip", "phone") if getattr(office, k)})
+            office_people = [{"id": {"bioguide": bioguide}, "offices": rows} for bioguide, rows in by_member.items()]
             zips = import_zip_districts(str(shared / SOURCES["zip_districts"]["from"])).rows
             people = [_person(m) for m in db.session.execute(
                 db.select(Legislator).order_by(Legislator.state, Legislator.chamber.desc(), Legislator.district,
@@ -71,6 +85,12 @@ def build(shared: Path) -> dict:
               f"# Made by memorials/letters/build_snapshot.py on {date.today().isoformat()}.\n")
     LEGISLATORS.write_text(header + yaml.safe_dump(people, allow_unicode=True, sort_keys=False, width=120),
                            encoding="utf-8")
+    info = SOURCES["district_offices"]
+    header = (f"# District offices of the members of the 119th Congress: the congress-legislators shape, trimmed.\n"
+              f"# Source: {info['source']}, as of {info['as_of']}.\n# {info['note']} (building and suite are joined "
+              f"into address)\n# Made by memorials/letters/build_snapshot.py on {date.today().isoformat()}.\n")
+    OFFICES.write_text(header + yaml.safe_dump(office_people, allow_unicode=True, sort_keys=False, width=120),
+                       encoding="utf-8")
     # mtime=0: the same rows make the same bytes, so the snapshot only changes when they do.
     with gzip.GzipFile(ZIPS, "wb", mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
@@ -78,6 +98,7 @@ def build(shared: Path) -> dict:
         writer.writerows(rows)
     meta = {"built": date.today().isoformat(),
             "legislators": {**SOURCES["legislators"], "rows": members},
+            "district_offices": {**SOURCES["district_offices"], "rows": offices},
             "zip_districts": {**SOURCES["zip_districts"], "rows": zips},
             "campaigns": {"file": "campaigns.yaml", "source": "written for this project; facts cited in the text"}}
     MANIFEST.write_text(json.dumps(meta, indent=2) + "\n")

@@ -10,12 +10,15 @@ from .importer import LettersImportError, import_legislators, import_zip_distric
 @bp.cli.command("import-legislators")
 @click.argument("paths", nargs=-1, required=True)
 def import_legislators_command(paths: tuple[str, ...]) -> None:
-    """Replace the members of Congress with congress-legislators YAML or JSON files; a bad file changes nothing."""
+    """Replace the members of Congress (legislators-current) and/or their district offices
+    (legislators-district-offices) with congress-legislators YAML or JSON files; a bad file changes nothing."""
     try:
         result = import_legislators(list(paths))
     except LettersImportError as error:
         raise click.ClickException(f"Nothing was imported. {error}") from None
-    click.echo(f"Imported {result.rows:,} members of Congress from {result.source}.")
+    done = [f"{result.rows:,} members of Congress"] if result.rows else []
+    done += [f"{result.offices:,} district offices"] if result.offices else []
+    click.echo(f"Imported {' and '.join(done)} from {result.source}.")
 
 
 @bp.cli.command("import-zip-districts")

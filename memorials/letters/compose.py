@@ -177,9 +177,7 @@ def fill(template: str, values: dict[str, str]) -> tuple[Markup, str]:
         only = PLACEHOLDER.fullmatch(paragraph.strip())
         if only and only.group(1) in values and not values[only.group(1)]:
             continue
-        # Lines wrapped in the template are one paragraph (Markdown here keeps single line breaks).
-        paragraph = re.sub(r"[ \t]*\n[ \t]*(?![-*+] |\d+\. )", " ", paragraph.strip())
-        paragraphs.append(PLACEHOLDER.sub(to_token, paragraph))
+        paragraphs.append(PLACEHOLDER.sub(to_token, unwrap(paragraph)))
     rendered = str(render_markdown("\n\n".join(paragraphs)))
 
     body_html = rendered
@@ -189,6 +187,16 @@ def fill(template: str, values: dict[str, str]) -> tuple[Markup, str]:
     for token, value in tokens.items():
         body_text = body_text.replace(token, value)
     return Markup(body_html), body_text
+
+
+def unwrap(markdown_text: str) -> str:
+    """Join lines an admin wrapped by hand, keeping list items and paragraphs apart.
+
+    text.py keeps single line breaks (right for a family's story), so a template wrapped at
+    72 columns would print with ragged breaks without this.
+    """
+    paragraphs = re.split(r"\n[ \t]*\n", (markdown_text or "").replace("\r\n", "\n").strip())
+    return "\n\n".join(re.sub(r"[ \t]*\n[ \t]*(?![-*+] |\d+\. )", " ", p.strip()) for p in paragraphs)
 
 
 def _visitor_html(value: str) -> Markup:

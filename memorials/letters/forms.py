@@ -38,7 +38,7 @@ class LetterForm(FlaskForm):
         description=NOTE_PROMPTS)
     email = EmailField("Email me a copy", validators=[
         Optional(), Email("Please check the email address."), Length(max=254)],
-        description="Optional. We send the copy once and keep nothing.")
+        description="We send the copy once and keep nothing.")
     # Set by the buttons on the letters page (name="format"), and which letter to download.
     format = HiddenField(validators=[Optional(), AnyOf(["", "html", "txt", "pdf"])])
     member = HiddenField(validators=[Optional(), Length(max=20)])

@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert
 from ..extensions import db
 from ..states import STATES
 from ..timeutil import utcnow
-from .models import LetterDataset, Legislator, ZipDistrict
+from .models import DistrictOffice, LetterDataset, Legislator, ZipDistrict
 
 MAX_PROBLEMS_SHOWN = 5
 ZIP_COLUMNS = ("state_abbr", "zcta", "cd")
@@ -34,6 +34,7 @@ class LettersImportError(ValueError):
 class ImportResult:
     rows: int
     source: str
+    offices: int = 0
 
 
 def read_bytes(path_or_url: str) -> bytes:
@@ -62,8 +63,9 @@ def _problems(kind: str, name: str, problems: list[str]) -> LettersImportError:
 
 # -- legislators ---------------------------------------------------------------------------------
 
-def parse_legislators(data: bytes, name: str) -> list[dict]:
-    """Parse legislators-current (YAML or JSON) into rows for Legislator, or refuse the file."""
+def parse_legislators(data: bytes, name: str) -> tuple[str, list[dict]]:
+    """Parse legislators-current or legislators-district-offices (YAML or JSON) into
+    ("legislators", rows for Legislator) or ("district_offices", rows for DistrictOffice), or refuse the file."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -75,19 +77,20 @@ def parse_legislators(data: bytes, name: str) -> list[dict]:
     if not isinstance(people, list) or not people:
         raise LettersImportError(f"{name} is not a legislators file: expected a list of people "
                                  "(congress-legislators legislators-current.yaml or .json).")
-    if all(isinstance(p, dict) and "offices" in p and "terms" not in p for p in people):
-        raise LettersImportError(f"{name} looks like a district-offices file; import-legislators takes "
-                                 "legislators-current.yaml or legislators-current.json.")
+    offices = isinstance(people[0], dict) and "offices" in people[0] and "terms" not in people[0]
     rows, problems = [], []
     for number, person in enumerate(people, start=1):
         try:
-            rows.append(_legislator_row(person))
-        except (KeyError, TypeError, ValueError, IndexError) as error:
+            if offices:
+                rows.extend(_office_rows(person))
+            else:
+                rows.append(_legislator_row(person))
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
             label = _label(person, number)
             problems.append(f"{label}: {error}")
     if problems:
-        raise _problems("legislators", name, problems)
-    return rows
+        raise _problems("district offices" if offices else "legislators", name, problems)
+    return ("district_offices" if offices else "legislators"), rows
 
 
 def _label(person, number: int) -> str:
@@ -158,6 +161,28 @@ def _legislator_row(person: dict) -> dict:
     }
 
 
+def _office_rows(person: dict) -> list[dict]:
+    if not isinstance(person, dict) or not isinstance(person.get("id"), dict):
+        raise ValueError("id is missing")
+    bioguide = _text(person["id"].get("bioguide"), "bioguide id", required=True, limit=10)
+    if not isinstance(person.get("offices"), list):
+        raise ValueError("offices should be a list")
+    rows = []
+    for office in person["offices"]:
+        if not isinstance(office, dict):
+            raise ValueError("an office is not a record")
+        state = office.get("state")
+        if state not in STATES:
+            raise ValueError(f"office state {state!r} is not a US state or territory")
+        street = ", ".join(part for part in (_text(office.get("building"), "building", limit=120),
+                                              _text(office.get("address"), "address", limit=120),
+                                              _text(office.get("suite"), "suite", limit=120)) if part)
+        rows.append({"bioguide": bioguide, "city": _text(office.get("city"), "office city", required=True, limit=80),
+                     "state": state, "address": street or None, "zip": _text(office.get("zip"), "zip", limit=10),
+                     "phone": _text(office.get("phone"), "phone", limit=20)})
+    return rows
+
+
 def _web(value, field: str) -> str | None:
     """A link we can show, or None: a mistyped address (the public file has one) is left out, not shown broken."""
     value = _text(value, field)
@@ -167,11 +192,18 @@ def _web(value, field: str) -> str | None:
 
 
 def import_legislators(paths: list[str], *, source: str | None = None, as_of: str | None = None) -> ImportResult:
-    """Replace the sitting members with those in one or more legislators files, in one transaction."""
+    """Replace the sitting members (legislators-current files) and/or their district offices
+    (legislators-district-offices files) with what the files hold, in one transaction."""
     by_bioguide: dict[str, dict] = {}
+    offices: dict[str, list[dict]] = {}
     for path in paths:
-        for row in parse_legislators(read_bytes(path), path):
-            by_bioguide[row["bioguide"]] = row  # a later file wins
+        kind, parsed = parse_legislators(read_bytes(path), path)
+        if kind == "district_offices":
+            for row in parsed:
+                offices.setdefault(row["bioguide"], []).append(row)
+        else:
+            for row in parsed:
+                by_bioguide[row["bioguide"]] = row  # a later file wins
     rows = list(by_bioguide.values())
     seats = {}
     for row in rows:
@@ -181,15 +213,21 @@ def import_legislators(paths: list[str], *, source: str | None = None, as_of: st
                 raise LettersImportError(
                     f"Nothing was imported: {seats[key]} and {row['bioguide']} both hold {key[0]}-{key[1]}.")
             seats[key] = row["bioguide"]
+    office_rows = [row for rows_for_member in offices.values() for row in rows_for_member]
     try:
-        db.session.execute(delete(Legislator))
-        db.session.execute(insert(Legislator), rows)
-        _record("legislators", source or ", ".join(paths), as_of, len(rows))
+        if rows:
+            db.session.execute(delete(Legislator))
+            db.session.execute(insert(Legislator), rows)
+            _record("legislators", source or ", ".join(paths), as_of, len(rows))
+        if office_rows:
+            db.session.execute(delete(DistrictOffice))
+            db.session.execute(insert(DistrictOffice), office_rows)
+            _record("district_offices", source or ", ".join(paths), as_of, len(office_rows))
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return ImportResult(len(rows), source or ", ".join(paths))
+    return ImportResult(len(rows), source or ", ".join(paths), len(office_rows))
 
 
 # -- ZIP to district -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..states import state_name
 from .compose import Member, washington_address
 from .importer import NON_STATES
-from .models import Legislator, ZipDistrict
+from .models import DistrictOffice, Legislator, ZipDistrict
 
 ZIP_PATTERN = re.compile(r"^\s*(\d{5})(?:-?\d{4})?\s*$")
 
@@ -74,6 +74,10 @@ class Lookup:
     zip: str
     areas: list[Area]
     senators: dict[str, list[Seat]] = field(default_factory=dict)  # by state
+    offices: dict[str, list[DistrictOffice]] = field(default_factory=dict)  # by bioguide
+
+    def offices_of(self, member: Legislator | None) -> list[DistrictOffice]:
+        return self.offices.get(member.bioguide, []) if member else []
 
     @property
     def states(self) -> list[str]:
@@ -136,7 +140,13 @@ def find(zip_code: str) -> Lookup:
         seats = [Seat("senate", state, None, m) for m in sitting[:2]]
         seats += [Seat("senate", state, None, None)] * (2 - len(seats))  # a vacancy is said, not skipped
         senators[state] = seats
-    return Lookup(zcta, areas, senators)
+    offices: dict[str, list[DistrictOffice]] = {}
+    for office in db.session.execute(
+        db.select(DistrictOffice).where(DistrictOffice.bioguide.in_([m.bioguide for m in members]))
+        .order_by(DistrictOffice.city, DistrictOffice.id)
+    ).scalars():
+        offices.setdefault(office.bioguide, []).append(office)
+    return Lookup(zcta, areas, senators, offices)
 
 
 def as_json(lookup: Lookup) -> dict:
@@ -147,11 +157,11 @@ def as_json(lookup: Lookup) -> dict:
         "states": lookup.states,
         "districts": [a.district for a in lookup.areas],
         "areas": [{"state": a.state, "district": a.district} for a in lookup.areas],
-        "representatives": [_seat_json(seat) for seat in lookup.seats()],
+        "representatives": [_seat_json(seat, lookup.offices_of(seat.member)) for seat in lookup.seats()],
     }
 
 
-def _seat_json(seat: Seat) -> dict:
+def _seat_json(seat: Seat, offices: list[DistrictOffice]) -> dict:
     member = seat.member
     return {
         "name": member.full_name if member else None,
@@ -165,6 +175,8 @@ def _seat_json(seat: Seat) -> dict:
         "office": ", ".join(washington_address(member_for(member))) if member else None,
         "contact_form": member.contact_form if member else None,
         "url": member.url if member else None,
+        "local_offices": [{"city": o.city, "state": o.state, "address": o.address, "zip": o.zip, "phone": o.phone}
+                          for o in offices],
     }
 
 

@@ -42,6 +42,20 @@ class Legislator(db.Model):
         return DELEGATE_TITLES.get(self.state, "Representative")
 
 
+class DistrictOffice(db.Model):
+    """A member's office at home (congress-legislators district offices), for a local phone number."""
+
+    __tablename__ = "district_office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bioguide: Mapped[str] = mapped_column(String(10), index=True)
+    city: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(2))
+    address: Mapped[str | None] = mapped_column(String(400))
+    zip: Mapped[str | None] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+
 class ZipDistrict(db.Model):
     """One row per (ZCTA, state, district): a ZIP that spans districts has several rows."""
 

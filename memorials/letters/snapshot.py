@@ -13,6 +13,7 @@ from .models import Campaign, LetterDataset
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "letters"
 LEGISLATORS = FOLDER / "legislators-current.yaml"
+OFFICES = FOLDER / "legislators-district-offices.yaml"
 ZIPS = FOLDER / "zccd_119th_congress.csv.gz"
 CAMPAIGNS = FOLDER / "campaigns.yaml"
 MANIFEST = FOLDER / "manifest.json"
@@ -34,13 +35,17 @@ def load_bundled() -> str:
     if MANIFEST.exists():
         meta = manifest()
         datasets = {d.kind: d for d in db.session.execute(db.select(LetterDataset)).scalars()}
-        for kind, path, importer in (("legislators", LEGISLATORS, lambda **kw: import_legislators([str(path)], **kw)),
-                                     ("zip_districts", ZIPS, lambda **kw: import_zip_districts(str(path), **kw))):
-            if kind in datasets:
+        loaders = {
+            "legislators": lambda **kw: import_legislators([str(LEGISLATORS)], **kw).rows,
+            "district_offices": lambda **kw: import_legislators([str(OFFICES)], **kw).offices,
+            "zip_districts": lambda **kw: import_zip_districts(str(ZIPS), **kw).rows,
+        }
+        for kind, load in loaders.items():
+            if kind in datasets or kind not in meta:
                 continue  # from this snapshot or a newer import: refresh with the import commands
             info = meta[kind]
-            result = importer(source=f"{BUNDLED}: {info['source']}", as_of=info["as_of"])
-            done.append(f"{result.rows:,} {kind.replace('_', '-')} rows")
+            rows = load(source=f"{BUNDLED}: {info['source']}", as_of=info["as_of"])
+            done.append(f"{rows:,} {kind.replace('_', '-')} rows")
     added = load_campaigns()
     if added:
         done.append(f"{added} campaigns")

@@ -11,7 +11,7 @@ from ..extensions import db, limiter
 from ..states import state_name
 from ..text import render_markdown
 from . import bp, lookup, services
-from .compose import Letter, Sender, compose
+from .compose import Letter, Sender, compose, unwrap
 from .forms import LetterForm
 from .models import Campaign, CampaignStatus, LetterDataset
 
@@ -44,7 +44,7 @@ def index():
 
 def _page(campaign: Campaign, form: LetterForm, found: lookup.Lookup | None = None):
     return render_template("letters/campaign.html", campaign=campaign, form=form, found=found,
-                           ask_html=render_markdown(campaign.ask), total=services.total_letters(campaign),
+                           ask_html=render_markdown(unwrap(campaign.ask)), total=services.total_letters(campaign),
                            by_state=services.letters_by_state(campaign), datasets=_datasets())
 
 

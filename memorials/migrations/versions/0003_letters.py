@@ -1,4 +1,4 @@
-"""letters: legislators, ZIP-to-district table, datasets, campaigns, letter counts
+"""letters: legislators, district offices, ZIP-to-district table, datasets, campaigns, letter counts
 
 Revision ID: 0003_letters
 Revises: 0001_foundation
@@ -32,6 +32,19 @@ def upgrade():
     )
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_status'), ['status'], unique=False)
+
+    op.create_table('district_office',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bioguide', sa.String(length=10), nullable=False),
+    sa.Column('city', sa.String(length=80), nullable=False),
+    sa.Column('state', sa.String(length=2), nullable=False),
+    sa.Column('address', sa.String(length=400), nullable=True),
+    sa.Column('zip', sa.String(length=10), nullable=True),
+    sa.Column('phone', sa.String(length=20), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_district_office'))
+    )
+    with op.batch_alter_table('district_office', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_district_office_bioguide'), ['bioguide'], unique=False)
 
     op.create_table('legislator',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -97,6 +110,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_legislator_state'))
 
     op.drop_table('legislator')
+    with op.batch_alter_table('district_office', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_district_office_bioguide'))
+
+    op.drop_table('district_office')
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_status'))
 
