@@ -107,7 +107,7 @@ def _download(campaign: Campaign, letters: list[Letter], kind: str) -> Response:
     name = campaign.slug if len(letters) > 1 else f"{campaign.slug}-{letters[0].member.last_name}"
     name = re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-").lower() or "letter"
     if kind == "txt":
-        body = ("\n\f\n".join(letter.text for letter in letters))
+        body = ("\n" + "-" * 60 + "\n\n").join(letter.text for letter in letters)
         response = Response(body, mimetype="text/plain")
     else:
         from .pdf import letters_pdf
