@@ -1,7 +1,9 @@
 """Letters to Congress: importers, the ZIP lookup and its API, the letter form, campaigns, privacy and counts."""
 from __future__ import annotations
 
-import html
+import functools
+import http.server
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -487,3 +489,22 @@ def test_zip_plus_four_is_understood_and_the_pages_keep_the_strict_policy(client
     assert not re.search(r"<script>|\sstyle=|\son[a-z]+=", text)
     assert not re.search(r"<script>|\sstyle=|\son[a-z]+=", page(client.get("/letters/test-cause")))
     assert client.get("/api/representatives?zip=05401-1234").get_json()["zip"] == "05401"
+
+
+def test_legislators_can_be_imported_from_a_url(runner, app):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(FIXTURES)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/legislators-current.json"
+        result = runner.invoke(args=["import-legislators", url])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    assert "Imported 5 members of Congress" in result.output
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
