@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -54,6 +54,8 @@ def register_web(app: Flask) -> None:
 
     def error_page(code: int, description: str | None = None):
         title, template = ERROR_PAGES.get(code, ERROR_PAGES[500])
+        if request.path.startswith("/api/"):  # programs get JSON, people get a page
+            return jsonify(error=title + "."), code
         return render_template(template, title=title, code=code, description=description), code
 
     @app.errorhandler(CSRFError)
