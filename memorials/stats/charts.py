@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-WIDTH, HEIGHT = 720, 300
+WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
 
 
@@ -28,7 +28,8 @@ def _fmt(value: float) -> str:
 def line_chart(chart_id: str, title: str, summary: str, lines: list[dict]) -> Markup:
     """lines: [{"label", "points": [(date, value or None)], "css": class}] sharing one time axis.
 
-    Gaps (None) break a line rather than pretend a value. Predicted lines are dashed by class.
+    Gaps (None) break a line rather than pretend a value. Predicted lines are dashed by class, and
+    a line with a label has it written at its last point, so lines are told apart without colour.
     """
     dates = sorted({d for line in lines for d, _ in line["points"]})
     values = [v for line in lines for _, v in line["points"] if v is not None]
@@ -71,6 +72,13 @@ def line_chart(chart_id: str, title: str, summary: str, lines: list[dict]) -> Ma
         for segment in segments:
             parts.append(Markup('<polyline class="{c}" fill="none" points="{p}"/>')
                          .format(c=line["css"], p=" ".join(segment)))
+        shown = [(d, v) for d, v in sorted(line["points"]) if v is not None]
+        if line.get("label") and shown:
+            d, v = shown[-1]
+            parts.append(Markup('<circle class="{c}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>'
+                                '<text class="line-label" x="{x:.1f}" y="{ty:.1f}" text-anchor="end">{l}</text>')
+                         .format(c=line["css"].replace("line", "dot", 1), x=x(d), y=y(v), ty=max(TOP + 12, y(v) - 10),
+                                 l=line["label"]))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 
@@ -81,7 +89,7 @@ def bar_chart(chart_id: str, title: str, summary: str, bars: list[tuple[str, int
     if not shown:
         return Markup("")
     top = _nice_max(max((v for _, v in shown if v is not None), default=10))
-    row, label_w = 30, 280
+    row, label_w = 30, 250
     height = row * len(shown) + 10
     plot_w = WIDTH - label_w - 90
     parts = [Markup('<svg class="chart bars" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{i}-t {i}-d">'

@@ -1,6 +1,7 @@
 """CDC's provisional overdose counts as imported, the releases they came from, and what rates need."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -21,6 +22,20 @@ class StatRelease(db.Model):
     latest_period: Mapped[date | None]
     row_count: Mapped[int] = mapped_column(default=0)
     note: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def name(self) -> str:
+        """The file's name or URL, without the server's folders."""
+        return self.source if "://" in self.source else self.source.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def cdc_releases(self) -> list[dict]:
+        """For the bundled snapshot: the CDC releases it was built from (file, cdc_release, runs_through)."""
+        try:
+            found = json.loads(self.note or "")
+        except ValueError:
+            return []
+        return found if isinstance(found, list) else []
 
 
 class StatFigure(db.Model):

@@ -1,7 +1,7 @@
 """What the statistics pages show, computed from the stored figures (no request, no per-item query)."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -45,6 +45,7 @@ class Point:
     reported: int | None
     predicted: int | None
     method: str = ""  # for New York State: how the whole-state figure was computed
+    footnote: str | None = None  # CDC's footnote for the month, e.g. "Underreported due to incomplete data."
 
     @property
     def best(self) -> int | None:
@@ -69,15 +70,45 @@ class Series:
     def at(self, period: date) -> Point | None:
         return next((p for p in self.points if p.period_end == period), None)
 
-    def change(self) -> float | None:
-        """Percent change of the latest reported count from twelve months before."""
-        latest = self.latest
-        if latest is None or latest.reported is None:
+    def change(self, basis: str = "reported", at: date | None = None) -> float | None:
+        """Percent change from twelve months before, both "reported" or both "predicted" (latest month by default)."""
+        latest = self.at(at) if at else self.latest
+        before = self.at(year_earlier(latest.period_end)) if latest else None
+        if before is None or getattr(latest, basis) is None or not getattr(before, basis):
             return None
-        before = self.at(year_earlier(latest.period_end))
-        if before is None or not before.reported:
-            return None
-        return (latest.reported - before.reported) / before.reported * 100
+        return (getattr(latest, basis) - getattr(before, basis)) / getattr(before, basis) * 100
+
+    def change_basis(self, at: date | None = None) -> str:
+        """Compare predicted with predicted where CDC gives both, as CDC does; else reported with reported."""
+        return "predicted" if self.change("predicted", at) is not None else "reported"
+
+
+@dataclass
+class DrugRow:
+    series: Series
+    point: Point | None
+    change: float | None
+    basis: str
+
+
+def by_drug(series: dict[str, Series]) -> tuple[date | None, list[DrugRow]]:
+    """Deaths by drug class at ONE month, so bars compare like with like.
+
+    The month is the latest one with the most drug classes CDC gives a count for: for the nation,
+    the newest month; for states, CDC's releases here carry classes other than synthetic opioids only
+    through February 2019, so that is the month shown (the page says so).
+    """
+    classes = [series[i] for i in INDICATORS if i in series and i != ALL_DRUGS]
+    counts = Counter(p.period_end for s in classes for p in s.points if p.reported is not None)
+    if not counts:
+        return None, []
+    most = max(counts.values())
+    month = max(d for d, n in counts.items() if n == most)
+    rows = []
+    for s in classes:
+        basis = s.change_basis(month)
+        rows.append(DrugRow(s, s.at(month), s.change(basis, month), basis))
+    return month, rows
 
 
 def _figures(jurisdictions, indicators=None) -> list[StatFigure]:
@@ -94,7 +125,8 @@ def series_for(code: str, indicators=INDICATORS) -> dict[str, Series]:
         return _new_york_whole(indicators)
     result = {indicator: Series(code, indicator) for indicator in indicators}
     for figure in _figures([code], indicators):
-        result[figure.indicator].points.append(Point(figure.period_end, figure.reported, figure.predicted))
+        result[figure.indicator].points.append(
+            Point(figure.period_end, figure.reported, figure.predicted, footnote=figure.footnote))
     return {k: v for k, v in result.items() if v.points}
 
 
@@ -117,11 +149,12 @@ def _new_york_whole(indicators) -> dict[str, Series]:
     for (indicator, period), parts in sorted(by_key.items(), key=lambda item: item[0][1]):
         ny, yc = parts.get("NY"), parts.get("YC")
         if ny is not None and ny.nyc_included:
-            point = Point(period, ny.reported, ny.predicted, NY_SOURCE_ADDED)
+            point = Point(period, ny.reported, ny.predicted, NY_SOURCE_ADDED, ny.footnote)
         elif ny is not None and yc is not None:
-            point = Point(period, _add(ny.reported, yc.reported), _add(ny.predicted, yc.predicted), NY_ADDED_HERE)
+            point = Point(period, _add(ny.reported, yc.reported), _add(ny.predicted, yc.predicted), NY_ADDED_HERE,
+                          _same(ny.footnote, yc.footnote))
         elif ny is not None:
-            point = Point(period, ny.reported, ny.predicted, NY_WITHOUT_NYC)
+            point = Point(period, ny.reported, ny.predicted, NY_WITHOUT_NYC, ny.footnote)
         else:
             continue  # New York City alone is not New York State
         result[indicator].points.append(point)
@@ -130,6 +163,11 @@ def _new_york_whole(indicators) -> dict[str, Series]:
 
 def _add(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else a + b
+
+
+def _same(a: str | None, b: str | None) -> str | None:
+    """A footnote that holds for a sum: one both parts share, else both, so no caveat is lost."""
+    return a if a == b else " / ".join(part for part in (a, b) if part) or None
 
 
 def population(code: str, year: int) -> tuple[int, int] | None:
@@ -148,40 +186,86 @@ def rate(count: int | None, people: int | None) -> float | None:
 
 @dataclass
 class Headline:
-    period_end: date
+    """The latest 12-month counts for a place: all drug overdose deaths and deaths involving synthetic opioids.
+
+    overdose and synthetic are CDC's figures for their latest month (each a Point with .reported and
+    .predicted); the two can run through different months, as CDC's releases do. overdose_deaths and
+    synthetic_opioid_deaths are the figures to lead with: CDC's predicted (delay-adjusted) value where
+    it has one, else the reported count. Each change is a percent from the same month a year earlier,
+    on the basis named by overdose_change_basis / synthetic_change_basis ("predicted" or "reported").
+    """
+
+    jurisdiction: str
     overdose: Point
-    synthetic: Point | None
     overdose_change: float | None
+    overdose_change_basis: str
+    synthetic: Point | None
     synthetic_change: float | None
-    synthetic_period_end: date | None
+    synthetic_change_basis: str
+
+    @property
+    def period_end(self) -> date:
+        return self.overdose.period_end
 
     @property
     def month_label(self) -> str:
         return month_label(self.period_end)
 
+    @property
+    def overdose_deaths(self) -> int | None:
+        return self.overdose.best
+
+    @property
+    def synthetic_opioid_deaths(self) -> int | None:
+        return self.synthetic.best if self.synthetic else None
+
+    @property
+    def synthetic_period_end(self) -> date | None:
+        return self.synthetic.period_end if self.synthetic else None
+
+    @property
+    def synthetic_month_label(self) -> str:
+        return month_label(self.synthetic_period_end)
+
 
 def headline(code: str = NATIONAL) -> Headline | None:
     """The latest 12-month counts of all overdose deaths and of synthetic-opioid deaths, and their change."""
-    series = series_for(code, [ALL_DRUGS, SYNTHETIC])
+    return _headline(code.upper(), series_for(code, [ALL_DRUGS, SYNTHETIC]))
+
+
+def _headline(code: str, series: dict[str, Series]) -> Headline | None:
     overdose = series.get(ALL_DRUGS)
     if overdose is None or overdose.latest is None:
         return None
     synthetic = series.get(SYNTHETIC)
+    if synthetic is not None and synthetic.latest is None:
+        synthetic = None
+    overdose_basis = overdose.change_basis()
+    synthetic_basis = synthetic.change_basis() if synthetic else "reported"
     return Headline(
-        period_end=overdose.latest.period_end, overdose=overdose.latest,
+        jurisdiction=code, overdose=overdose.latest,
+        overdose_change=overdose.change(overdose_basis), overdose_change_basis=overdose_basis,
         synthetic=synthetic.latest if synthetic else None,
-        overdose_change=overdose.change(), synthetic_change=synthetic.change() if synthetic else None,
-        synthetic_period_end=synthetic.latest.period_end if synthetic and synthetic.latest else None,
+        synthetic_change=synthetic.change(synthetic_basis) if synthetic else None,
+        synthetic_change_basis=synthetic_basis,
     )
 
 
 def national_headline() -> Headline | None:
+    """The nation's headline for the home page (see Headline), or None before any figures are loaded."""
     return headline(NATIONAL)
 
 
 @dataclass
 class LatestFigures:
-    """A state's latest CDC counts, for letters. Counts are CDC's reported (not predicted) values."""
+    """A state's latest CDC counts, for letters to Congress.
+
+    Both counts are CDC's REPORTED values ("Data Value", deaths counted so far), not the predicted
+    (delay-adjusted) ones, and both are for the same 12 months ending period_end (the first of the
+    month, as CDC dates it). synthetic_opioid_deaths is None where CDC publishes none for that month
+    (Louisiana and Pennsylvania in the releases loaded, or a suppressed count); synthetic_period_end
+    is then None, else equal to period_end. For New York the figures are the whole state.
+    """
 
     jurisdiction: str
     state_name: str
@@ -193,17 +277,19 @@ class LatestFigures:
 
 
 def latest_figures(code: str) -> LatestFigures | None:
-    """The latest reported 12-month counts for a state (or US), or None where none are loaded."""
+    """The latest reported 12-month counts for a state, DC, PR or US; None for other codes or no figures."""
     code = (code or "").upper()
     if code not in PAGE_CODES:
         return None
-    found = headline(code)
-    if found is None:
+    series = series_for(code, [ALL_DRUGS, SYNTHETIC])
+    overdose = series.get(ALL_DRUGS)
+    latest = next((p for p in reversed(overdose.points) if p.reported is not None), None) if overdose else None
+    if latest is None:
         return None
-    synthetic = found.synthetic
-    return LatestFigures(code, place_name(code), found.period_end, month_label(found.period_end),
-                         found.overdose.reported, synthetic.reported if synthetic else None,
-                         found.synthetic_period_end)
+    synthetic = series[SYNTHETIC].at(latest.period_end) if SYNTHETIC in series else None
+    synthetic_count = synthetic.reported if synthetic else None
+    return LatestFigures(code, place_name(code), latest.period_end, month_label(latest.period_end),
+                         latest.reported, synthetic_count, latest.period_end if synthetic_count is not None else None)
 
 
 @dataclass
@@ -249,6 +335,11 @@ def age_groups() -> tuple[int | None, list[AgeGroupDeaths]]:
         return None, []
     year = rows[0].year
     return year, [r for r in rows if r.year == year]
+
+
+def releases() -> list[StatRelease]:
+    """Every import, oldest first (a handful of rows), for the pages' note on where figures come from."""
+    return list(db.session.execute(db.select(StatRelease).order_by(StatRelease.imported_at, StatRelease.id)).scalars())
 
 
 def latest_release() -> StatRelease | None:

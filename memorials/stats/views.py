@@ -7,7 +7,7 @@ import io
 from flask import Response, abort, render_template, request
 
 from . import bp, charts, queries
-from .importer import ALL_DRUGS, INDICATORS, SYNTHETIC
+from .importer import ALL_DRUGS, SYNTHETIC
 
 DOWNLOAD_COLUMNS = ["jurisdiction", "indicator", "period_end", "reported", "predicted",
                     "percent_pending_investigation", "footnote", "new_york_scope"]
@@ -32,20 +32,20 @@ def state(code: str):
 
 def _page(code: str) -> dict:
     series = queries.series_for(code)
-    trend = [s for key, s in series.items() if key in (ALL_DRUGS, SYNTHETIC)]
-    classes = [series[i] for i in INDICATORS if i in series and i != ALL_DRUGS]
+    trend = [series[key] for key in (ALL_DRUGS, SYNTHETIC) if key in series]
     place = queries.place_name(code)
     year, ages = queries.age_groups()
-    head = queries.headline(code)
+    head = queries._headline(code, series)
     people = queries.population(code, head.period_end.year) if head else None
+    drug_month, drugs = queries.by_drug(series)
     return {
-        "code": code, "place": place, "series": series, "trend": trend, "classes": classes,
+        "code": code, "place": place, "series": series, "trend": trend,
         "headline": head, "population": people,
         "rate": queries.rate(head.overdose.reported, people[0]) if head and people else None,
         "trend_chart": _trend_chart(code, place, trend),
-        "classes_chart": _classes_chart(code, place, classes),
+        "drug_month": drug_month, "drugs": drugs, "drugs_chart": _drugs_chart(code, place, drug_month, drugs),
         "age_year": year, "ages": ages, "ages_chart": _ages_chart(year, ages),
-        "release": queries.latest_release(), "through": queries.data_through(),
+        "releases": queries.releases(),
         "ny_methods": sorted({p.method for s in series.values() for p in s.points if p.method}),
     }
 
@@ -54,23 +54,30 @@ def _trend_chart(code, place, trend):
     lines = []
     for s in trend:
         css = "all" if s.indicator == ALL_DRUGS else "synthetic"
-        lines.append({"label": f"{s.name}, reported", "css": f"line {css}",
+        lines.append({"label": s.name, "css": f"line {css}",
                       "points": [(p.period_end, p.reported) for p in s.points]})
         if any(p.predicted is not None for p in s.points):
-            lines.append({"label": f"{s.name}, predicted", "css": f"line {css} predicted",
+            lines.append({"label": None, "css": f"line {css} predicted",
                           "points": [(p.period_end, p.predicted) for p in s.points]})
     summary = "; ".join(
-        f"{s.name}: {s.latest.reported:,} reported in the 12 months ending {queries.month_label(s.latest.period_end)}"
+        f"{s.name}: {s.latest.reported:,} reported"
+        + (f" ({s.latest.predicted:,} predicted)" if s.latest.predicted is not None else "")
+        + f" in the 12 months ending {queries.month_label(s.latest.period_end)}"
+        + (f", from {s.points[0].reported:,} in the 12 months ending {queries.month_label(s.points[0].period_end)}"
+           if s.points[0].reported is not None else "")
         for s in trend if s.latest and s.latest.reported is not None)
     return charts.line_chart(f"trend-{code}", f"Overdose deaths in {place}, 12-month-ending counts since 2015",
-                             summary or "No figures.", lines)
+                             (summary + ". Solid lines are reported counts, dashed lines predicted.") if summary
+                             else "No figures.", lines)
 
 
-def _classes_chart(code, place, classes):
-    bars = [(s.name, s.latest.reported if s.latest else None) for s in classes]
+def _drugs_chart(code, place, month, drugs):
+    if month is None:
+        return None
+    bars = [(row.series.name, row.point.reported if row.point else None) for row in drugs]
     summary = "; ".join(f"{name}: {value:,}" for name, value in bars if value is not None)
-    return charts.bar_chart(f"classes-{code}", f"Deaths by drug in {place}, latest 12 months reported",
-                            summary or "No figures.", bars)
+    return charts.bar_chart(f"drugs-{code}", f"Deaths by drug in {place}, 12 months ending "
+                            f"{queries.month_label(month)}, reported counts", summary or "No figures.", bars)
 
 
 def _ages_chart(year, ages):
