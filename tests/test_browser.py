@@ -443,15 +443,13 @@ def test_no_content_security_policy_violations_on_desktop(live, browser_for):
     assert csp == {path: [] for path in problems}
     # Nothing else went wrong in the console either (the browser's own favicon request aside).
     errors = {path: [entry["message"] for entry in entries
-                     if entry["level"] == "SEVERE" and "/favicon.ico" not in entry["message"]]
+                     if entry["level"] == "SEVERE"]
               for path, entries in problems.items()}
     assert errors == {path: [] for path in problems}
 
 
-# Known problems, reported to the lead; strict, so each one says so when it is fixed -------------
+# Layout problems found in the browser and fixed; these keep them fixed ----------------------------
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="a long link in a story is not wrapped: .memorial-story needs "
-                   "overflow-wrap (static/css/site.css), so the memorial page scrolls sideways on a phone")
 def test_a_long_link_in_a_story_does_not_widen_the_page_on_a_phone(live, browser_for):
     with live.context():
         story, _ = submit_story(StoryInput(
@@ -466,9 +464,6 @@ def test_a_long_link_in_a_story_does_not_widen_the_page_on_a_phone(live, browser
     assert_no_horizontal_scroll(visitor, "a memorial with a long link")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="button.button (specificity 0,1,1) outranks .button-danger and "
-                   ".button-secondary (0,1,0) in static/css/site.css, so <button>s with those classes "
-                   "look exactly like the main action")
 def test_buttons_that_delete_or_reject_look_different_from_the_main_action(live, browser_for):
     add_moderator(live)
     _, _, token, _ = add_published_story(live)

@@ -68,8 +68,7 @@ class StoryFields(FlaskForm):
         "Their story",
         validators=[
             InputRequired("Please write a few words about them."),
-            Length(min=STORY_MIN, max=STORY_MAX,
-                   message=f"Please write between {STORY_MIN} and {STORY_MAX:,} characters."),
+            Length(max=STORY_MAX, message=f"Please write between {STORY_MIN} and {STORY_MAX:,} characters."),
         ],
         description="Who they were, what they loved, what you want people to know. "
                     "You can use *italics*, **bold**, lists and links.",
@@ -111,8 +110,9 @@ class StoryFields(FlaskForm):
             raise ValidationError("Please check the year.")
 
     def validate_story(self, field):
+        # Counted without surrounding spaces, so a few words and many blank lines are not enough.
         if field.data and len(field.data.strip()) < STORY_MIN:
-            raise ValidationError(f"Please write at least {STORY_MIN} characters.")
+            raise ValidationError(f"Please write between {STORY_MIN} and {STORY_MAX:,} characters.")
 
     @property
     def is_bot(self) -> bool:
