@@ -13,7 +13,7 @@ from .extensions import db
 
 def init_db() -> list[str]:
     """Create or upgrade the schema, then load the bundled data. Never drops anything."""
-    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
     done = ["schema is up to date"]
     for loader in bundled_loaders():
         done.append(loader())
