@@ -197,7 +197,8 @@ def test_published_story_page_has_name_dates_age_hometown_story_share_tags_and_h
                   'property="og:description"', 'property="og:image"',
                   f'property="og:url" content="http://localhost/stories/{slug}"', "twitter:card",
                   "facebook.com/sharer", "x.com/intent", "bsky.app/intent", "mailto:?subject=",
-                  "988", "1-800-662-4357", "Shared by Maria Rivera, mother"):
+                  "988", "1-800-662-4357", "Shared by Maria Rivera, mother",
+                  'href="/stats/OH"', 'href="/letters/"'):
         assert piece in page, piece
     assert "&lt;script&gt;" in page and "<script>alert" not in page
     assert "maria@example.org" not in page
