@@ -168,7 +168,7 @@ def test_national_page_shows_cdc_figures_exactly_with_source_and_provisional_not
     # (72,108 against 88,948 a year earlier), as CDC itself compares them.
     assert "72,108" in page and "68,962 reported so far" in page and "12 months ending September 2025" in page
     assert "Down 18.9% from a year earlier (predicted counts)" in page
-    assert "CDC's note for this month: Underreported due to incomplete data." in page
+    assert "Note with this figure in the source: Underreported due to incomplete data." in page
     # Synthetic opioids run through a different month in CDC's releases; the page says which.
     assert "32,242" in page and "32,019 reported so far" in page and "12 months ending March 2019" in page
     assert "Up 10.0% from a year earlier (predicted counts)" in page   # 32,242 against 29,313
@@ -217,6 +217,8 @@ def test_sorted_by_rate_highest_first(loaded, client):
     page = client.get("/stats/?sort=rate").get_data(as_text=True)
     rates = [float(r) for r in re.findall(r'<td class="num">(\d+\.\d)</td>', page.split("states-table")[1])]
     assert rates == sorted(rates, reverse=True) and rates
+    assert 'aria-sort="descending">Per 100,000' in page and 'href="/stats/?sort=count#states-title"' in page
+    assert 'aria-sort="ascending">State' in client.get("/stats/?sort=nonsense").get_data(as_text=True)
 
 
 def test_state_page_any_case_and_unknown_code(loaded, client):
@@ -287,6 +289,7 @@ def test_download_json_has_every_figure_and_the_source(loaded, client):
            ("" if f["reported"] is None else str(f["reported"]), "" if f["predicted"] is None else str(f["predicted"]))
            for f in data["figures"]}
     assert got == cdc_figures_last_file_wins()
+    assert [i["file"] for i in data["imports"]] == RELEASE_ORDER and data["imports"][-1]["runs_through"] == "2019-03"
     us = client.get("/stats/data.json?jurisdiction=US").get_json()["figures"]
     assert {f["jurisdiction"] for f in us} == {"US"}
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 64, 28, 16, 36
 
 
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 10
     magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if value <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
@@ -89,7 +89,8 @@ def bar_chart(chart_id: str, title: str, summary: str, bars: list[tuple[str, int
     if not shown:
         return Markup("")
     top = _nice_max(max((v for _, v in shown if v is not None), default=10))
-    row, label_w = 30, 250
+    row = 30
+    label_w = min(330, 16 + int(8.4 * max(len(label) for label, _ in shown)))
     height = row * len(shown) + 10
     plot_w = WIDTH - label_w - 90
     parts = [Markup('<svg class="chart bars" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{i}-t {i}-d">'

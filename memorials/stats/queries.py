@@ -302,6 +302,9 @@ class StateRow:
     note: str
 
 
+SORTS = ("name", "count", "rate", "change")
+
+
 def state_table(sort: str = "name") -> list[StateRow]:
     """Every state's latest all-drug count, rate per 100,000 and change from a year earlier."""
     figures = _figures([c for c in PAGE_CODES if c != NATIONAL] + ["YC"], [ALL_DRUGS])

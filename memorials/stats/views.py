@@ -17,6 +17,8 @@ DOWNLOAD_COLUMNS = ["jurisdiction", "indicator", "period_end", "reported", "pred
 def index():
     """The national picture and every state's latest figures."""
     sort = request.args.get("sort", "name")
+    if sort not in queries.SORTS:
+        sort = "name"
     return render_template("stats/index.html", sort=sort, states=queries.state_table(sort),
                            **_page("US"))
 
@@ -122,10 +124,16 @@ def data_json():
     """The same figures as JSON, with the source and how far the data runs."""
     release = queries.latest_release()
     through = queries.data_through()
+    imports = [{"file": r.name, "imported": r.imported_at.date().isoformat(),
+                "runs_through": r.latest_period.strftime("%Y-%m") if r.latest_period else None,
+                "figures": r.row_count, "cdc_releases": r.cdc_releases} for r in queries.releases()]
     return {
         "source": "CDC, National Center for Health Statistics, VSRR Provisional Drug Overdose Death Counts "
                   "(data.cdc.gov xkb8-kh2a). Provisional 12-month-ending counts.",
         "data_through": through.strftime("%Y-%m") if through else None,
         "imported": release.imported_at.date().isoformat() if release else None,
+        "imports": imports,
+        "new_york": "CDC reports New York City (YC) apart from the rest of New York State (NY). NY rows are "
+                    "CDC's NY unless new_york_scope says a source added NYC in; never add YC to those.",
         "figures": list(_rows(_jurisdiction_filter())),
     }
