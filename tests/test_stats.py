@@ -362,3 +362,44 @@ def test_bundled_snapshot_loads_the_newest_release_figures_once(app, runner):
     with app.app_context():
         assert "already loaded" in load_bundled()
         assert figure("US", SYN, date(2019, 2, 1)).reported == 31754
+
+
+def test_import_stats_reads_a_url_too(app, runner):
+    """CDC's export is fetched by URL in practice; here a loopback server stands in for data.cdc.gov."""
+    import functools
+    import threading
+    from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(FIXTURES)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/vsrr_export_2026.csv"
+        result = runner.invoke(args=["import-stats", url])
+        missing = runner.invoke(args=["import-stats", url.replace("2026", "1999")])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0 and "Imported 6 figures through September 2025" in result.output
+    assert missing.exit_code != 0 and "Nothing was imported. Could not read" in missing.output
+    with app.app_context():
+        assert figure("PA", ALL, date(2025, 9, 1)).predicted == 3042
+        assert db.session.execute(db.select(StatRelease.source)).scalar() == url
+
+
+def test_a_place_with_only_synthetic_opioid_counts_says_so(app, client, tmp_path):
+    rows = (FIXTURES / "vsrr_api.csv").read_text().splitlines()[:1]
+    # CDC's row, from the 2026-06-27 release (T40.4 file): Puerto Rico has no all-drug rows there.
+    rows.append("PR,2025,December,12 month-ending,\"Synthetic opioids, excl. methadone (T40.4)\",100,0.112835839,"
+                "Puerto Rico,Underreported due to incomplete data.,*,304,305")
+    path = tmp_path / "pr.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with app.app_context():
+        importer.import_vsrr(str(path))
+    page = " ".join(re.sub(r"<[^>]+>", " ", page_text(client, "/stats/pr")).split())
+    assert "no count of all drug overdose deaths for Puerto Rico" in page
+    assert "305 in the 12 months ending December 2025, by CDC's delay-adjusted estimate (304 reported so far)" in page

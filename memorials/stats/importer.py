@@ -15,6 +15,7 @@ import gzip
 import io
 import json
 import re
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -76,6 +77,9 @@ def read_text(path_or_url: str) -> str:
                 raw = response.read()
         else:
             raw = Path(path_or_url).read_bytes()
+    except urllib.error.HTTPError as error:
+        error.close()  # it holds the open response
+        raise StatsImportError(f"Could not read {path_or_url}: HTTP {error.code} {error.reason}") from None
     except OSError as error:
         raise StatsImportError(f"Could not read {path_or_url}: {error}") from None
     if raw[:2] == b"\x1f\x8b":  # gzip, as the bundled snapshot is kept

@@ -230,10 +230,11 @@ class Headline:
 
 def headline(code: str = NATIONAL) -> Headline | None:
     """The latest 12-month counts of all overdose deaths and of synthetic-opioid deaths, and their change."""
-    return _headline(code.upper(), series_for(code, [ALL_DRUGS, SYNTHETIC]))
+    return headline_from(code.upper(), series_for(code, [ALL_DRUGS, SYNTHETIC]))
 
 
-def _headline(code: str, series: dict[str, Series]) -> Headline | None:
+def headline_from(code: str, series: dict[str, Series]) -> Headline | None:
+    """The headline from series already loaded (a page that has them needs no second query)."""
     overdose = series.get(ALL_DRUGS)
     if overdose is None or overdose.latest is None:
         return None

@@ -37,11 +37,11 @@ def _page(code: str) -> dict:
     trend = [series[key] for key in (ALL_DRUGS, SYNTHETIC) if key in series]
     place = queries.place_name(code)
     year, ages = queries.age_groups()
-    head = queries._headline(code, series)
+    head = queries.headline_from(code, series)
     people = queries.population(code, head.period_end.year) if head else None
     drug_month, drugs = queries.by_drug(series)
     return {
-        "code": code, "place": place, "series": series, "trend": trend,
+        "code": code, "place": place, "series": series, "trend": trend, "synthetic_indicator": SYNTHETIC,
         "headline": head, "population": people,
         "rate": queries.rate(head.overdose.reported, people[0]) if head and people else None,
         "trend_chart": _trend_chart(code, place, trend),
