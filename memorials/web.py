@@ -49,7 +49,6 @@ def register_web(app: Flask) -> None:
             "site_name": app.config["SITE_NAME"],
             "site_url": app.config["SITE_URL"],
             "state_names": STATES,
-            "has_endpoint": lambda name: name in app.view_functions,
         }
 
     def error_page(code: int, description: str | None = None):

@@ -29,8 +29,8 @@ pytestmark = pytest.mark.browser
 
 if os.environ.get("REQUIRE_BROWSER") != "1":
     pytest.importorskip("selenium")
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -93,8 +93,18 @@ def click_and_wait(driver, element):
     """Click something that loads a new page, and wait until the new page is there."""
     html = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    wait_for(driver, EC.staleness_of(html))
+    wait_for(driver, lambda d: _gone(html))
     wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _gone(element) -> bool:
+    """True once the old page's element is detached. While Chromium swaps documents it may answer
+    "Node with given id does not belong to the document" instead of a clean staleness error."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 def type_into(driver, field_id, text):
