@@ -14,7 +14,6 @@ import gzip
 import io
 import json
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -51,33 +50,27 @@ SOURCES = {
 
 
 def build(shared: Path) -> dict:
-    from .. import create_app
     from ..extensions import db
+    from ..scratch import scratch_app
     from .importer import import_legislators, import_zip_districts
     from .models import DistrictOffice, Legislator, ZipDistrict
 
     FOLDER.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"INSTANCE_PATH": folder, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/build.sqlite3",
-                          "SECRET_KEY": "build"})
-        with app.app_context():
-            db.create_all()
-            members = import_legislators([str(shared / SOURCES["legislators"]["from"])]).rows
-            offices = import_legislators([str(shared / SOURCES["district_offices"]["from"])]).offices
-            by_member: dict[str, list] = {}
-            for office in db.session.execute(db.select(DistrictOffice).order_by(DistrictOffice.bioguide,
-                                                                                DistrictOffice.id)).scalars():
-                by_member.setdefault(office.bioguide, []).append(
-                    {k: getattr(office, k) for k in ("address", "city", "state", "zip", "phone") if getattr(office, k)})
-            office_people = [{"id": {"bioguide": bioguide}, "offices": rows} for bioguide, rows in by_member.items()]
-            zips = import_zip_districts(str(shared / SOURCES["zip_districts"]["from"])).rows
-            people = [_person(m) for m in db.session.execute(
-                db.select(Legislator).order_by(Legislator.state, Legislator.chamber.desc(), Legislator.district,
-                                               Legislator.last_name)).scalars()]
-            rows = db.session.execute(db.select(ZipDistrict.state, ZipDistrict.zcta, ZipDistrict.district)
-                                      .order_by(ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district)).all()
-            db.session.remove()
-            db.engine.dispose()
+    with scratch_app():
+        members = import_legislators([str(shared / SOURCES["legislators"]["from"])]).rows
+        offices = import_legislators([str(shared / SOURCES["district_offices"]["from"])]).offices
+        by_member: dict[str, list] = {}
+        for office in db.session.execute(db.select(DistrictOffice).order_by(DistrictOffice.bioguide,
+                                                                            DistrictOffice.id)).scalars():
+            by_member.setdefault(office.bioguide, []).append(
+                {k: getattr(office, k) for k in ("address", "city", "state", "zip", "phone") if getattr(office, k)})
+        office_people = [{"id": {"bioguide": bioguide}, "offices": rows} for bioguide, rows in by_member.items()]
+        zips = import_zip_districts(str(shared / SOURCES["zip_districts"]["from"])).rows
+        people = [_person(m) for m in db.session.execute(
+            db.select(Legislator).order_by(Legislator.state, Legislator.chamber.desc(), Legislator.district,
+                                           Legislator.last_name)).scalars()]
+        rows = db.session.execute(db.select(ZipDistrict.state, ZipDistrict.zcta, ZipDistrict.district)
+                                  .order_by(ZipDistrict.zcta, ZipDistrict.state, ZipDistrict.district)).all()
 
     info = SOURCES["legislators"]
     header = (f"# Members of the 119th Congress: the congress-legislators shape, only what letters use.\n"

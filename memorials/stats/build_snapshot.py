@@ -15,7 +15,6 @@ import io
 import json
 import shutil
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -37,37 +36,30 @@ POPULATION_FILES = [("population/nst-est2020-alldata.csv", range(2010, 2020)),
 
 
 def build(shared: Path) -> dict:
-    from .. import create_app
-    from ..extensions import db
+    from ..scratch import scratch_app
     from .importer import import_vsrr, parse_population, read_text
     from .queries import all_figures
 
     FOLDER.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"INSTANCE_PATH": folder, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/build.sqlite3",
-                          "SECRET_KEY": "build"})
-        with app.app_context():
-            db.create_all()
-            releases = []
-            for name, cdc_release in RELEASES:
-                release = import_vsrr(str(shared / "vsrr" / name))
-                releases.append({"file": name, "cdc_release": cdc_release, "rows_imported": release.row_count,
-                                 "runs_through": release.latest_period.strftime("%Y-%m")})
-            # mtime=0: the same figures make the same bytes, so the snapshot only changes when they do.
-            with gzip.GzipFile(FIGURES, "wb", mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
-                writer = csv.writer(out, lineterminator="\n")
-                writer.writerow(API_COLUMNS)
-                count = 0
-                for f in all_figures():
-                    name = {"US": "United States", "YC": "New York City"}.get(f.jurisdiction, STATES.get(f.jurisdiction, ""))
-                    writer.writerow([f.jurisdiction, f.period_end.year, f.period_end.strftime("%B"), "12 month-ending",
-                                     f.indicator, "", "" if f.percent_pending is None else f.percent_pending, name,
-                                     f.footnote or "", "", "" if f.reported is None else f.reported,
-                                     "" if f.predicted is None else f.predicted])
-                    count += 1
-                latest = max(r["runs_through"] for r in releases)
-            db.session.remove()
-            db.engine.dispose()
+    with scratch_app():
+        releases = []
+        for name, cdc_release in RELEASES:
+            release = import_vsrr(str(shared / "vsrr" / name))
+            releases.append({"file": name, "cdc_release": cdc_release, "rows_imported": release.row_count,
+                             "runs_through": release.latest_period.strftime("%Y-%m")})
+        # mtime=0: the same figures make the same bytes, so the snapshot only changes when they do.
+        with gzip.GzipFile(FIGURES, "wb", mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(API_COLUMNS)
+            count = 0
+            for f in all_figures():
+                name = {"US": "United States", "YC": "New York City"}.get(f.jurisdiction, STATES.get(f.jurisdiction, ""))
+                writer.writerow([f.jurisdiction, f.period_end.year, f.period_end.strftime("%B"), "12 month-ending",
+                                 f.indicator, "", "" if f.percent_pending is None else f.percent_pending, name,
+                                 f.footnote or "", "", "" if f.reported is None else f.reported,
+                                 "" if f.predicted is None else f.predicted])
+                count += 1
+            latest = max(r["runs_through"] for r in releases)
 
     # Population: the Census files' own shape, only the columns and rows rates need.
     years: dict[tuple[str, str, str], dict[int, int]] = {}
