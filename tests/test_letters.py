@@ -13,7 +13,7 @@ from sqlalchemy import String, Text, select
 
 from memorials.extensions import db as _db
 from memorials.letters import compose as letters_compose
-from memorials.letters import importer, snapshot, views
+from memorials.letters import importer, services, snapshot, views
 from memorials.letters.models import Campaign, LetterCount, Legislator, ZipDistrict
 from memorials.moderation.services import create_moderator
 
@@ -44,8 +44,10 @@ def loaded(app):
     with app.app_context():
         importer.import_legislators([YAML, OFFICES])
         importer.import_zip_districts(ZIPS)
-        _db.session.add(Campaign(slug="test-cause", title="A test cause", summary="Short summary.",
-                                 ask="Please **act**.", letter_template=TEMPLATE, status="live"))
+        campaign = Campaign(slug="test-cause", title="A test cause", summary="Short summary.",
+                            letter_template=TEMPLATE, status="live")
+        services.set_ask(campaign, "Please **act**.")
+        _db.session.add(campaign)
         _db.session.commit()
     return app
 
@@ -508,3 +510,29 @@ def test_legislators_can_be_imported_from_a_url(runner, app):
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+def test_campaign_pages_show_the_stored_ask_and_count_without_a_query_per_campaign(loaded, client):
+    from sqlalchemy import event
+
+    with loaded.app_context():
+        for n in range(5):
+            campaign = Campaign(slug=f"cause-{n}", title=f"Cause {n}", summary="s", letter_template=TEMPLATE,
+                                status="live")
+            services.set_ask(campaign, "Fund *naloxone*.")
+            _db.session.add(campaign)
+        _db.session.flush()
+        for n, campaign in enumerate(_db.session.execute(select(Campaign).where(Campaign.slug.like("cause-%"))
+                                                         .order_by(Campaign.slug)).scalars()):
+            services.count_letters(campaign, "OH", n + 1)
+        _db.session.commit()
+        statements = []
+        listener = lambda *args: statements.append(1)  # noqa: E731
+        event.listen(_db.engine, "before_cursor_execute", listener)
+        try:
+            index = page(client.get("/letters/"))
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", listener)
+    assert "5 letters written so far" in index and "Cause 4" in index
+    assert len(statements) <= 3, len(statements)
+    assert "<em>naloxone</em>" in page(client.get("/letters/cause-0"))

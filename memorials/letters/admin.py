@@ -28,7 +28,7 @@ def index():
     campaigns = db.session.execute(db.select(Campaign).order_by(Campaign.status.desc(), Campaign.position,
                                                                 Campaign.id)).scalars().all()
     return render_template("moderation/campaigns.html", campaigns=campaigns,
-                           totals={c.id: services.total_letters(c) for c in campaigns})
+                           totals=services.letter_totals(campaigns))
 
 
 @admin_bp.route("/new", methods=["GET", "POST"])

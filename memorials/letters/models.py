@@ -7,7 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from markupsafe import Markup
+
 from ..extensions import db
+from ..text import stored_html
 from ..timeutil import utcnow
 
 # Non-voting House members: five delegates, and Puerto Rico's Resident Commissioner.
@@ -95,6 +98,8 @@ class Campaign(db.Model):
     title: Mapped[str] = mapped_column(String(160))
     summary: Mapped[str] = mapped_column(String(500))
     ask: Mapped[str] = mapped_column(Text)  # Markdown
+    # The ask as HTML, made by text.py when the campaign is saved, so page views never render Markdown.
+    ask_html: Mapped[str] = mapped_column(Text, default="")
     letter_template: Mapped[str] = mapped_column(Text)  # Markdown with {{ placeholders }}
     status: Mapped[str] = mapped_column(String(10), default=CampaignStatus.DRAFT.value, index=True)
     position: Mapped[int] = mapped_column(default=0)
@@ -103,6 +108,11 @@ class Campaign(db.Model):
 
     counts: Mapped[list[LetterCount]] = relationship(back_populates="campaign", cascade="all, delete-orphan",
                                                      passive_deletes=True)
+
+    @property
+    def ask_markup(self) -> Markup:
+        """The ask as HTML, made by text.py when the campaign was saved."""
+        return stored_html(self.ask_html)
 
     @property
     def is_live(self) -> bool:

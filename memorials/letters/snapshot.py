@@ -10,6 +10,7 @@ import yaml
 from ..extensions import db
 from .importer import import_legislators, import_zip_districts
 from .models import Campaign, LetterDataset
+from .services import set_ask
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "letters"
 LEGISLATORS = FOLDER / "legislators-current.yaml"
@@ -63,8 +64,10 @@ def load_campaigns() -> int:
     for position, item in enumerate(shipped_campaigns()):
         if item["slug"] in existing:
             continue
-        db.session.add(Campaign(position=position, **{k: item[k].strip() if k != "letter_template" else item[k]
-                                                       for k in CAMPAIGN_FIELDS}))
+        campaign = Campaign(position=position, **{k: item[k].strip() if k != "letter_template" else item[k]
+                                                  for k in CAMPAIGN_FIELDS})
+        set_ask(campaign, campaign.ask)
+        db.session.add(campaign)
         added += 1
     db.session.commit()
     return added

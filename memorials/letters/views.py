@@ -9,9 +9,8 @@ from flask import Response, abort, render_template, request
 from .. import mail
 from ..extensions import db, limiter
 from ..states import state_name
-from ..text import render_markdown
 from . import bp, lookup, services
-from .compose import Letter, Sender, compose, unwrap
+from .compose import Letter, Sender, compose
 from .forms import LetterForm
 from .models import Campaign, CampaignStatus, LetterDataset
 
@@ -38,13 +37,12 @@ def _datasets() -> dict[str, LetterDataset]:
 def index():
     """Every live campaign, with how many letters each has sent."""
     campaigns = services.live_campaigns()
-    totals = {c.id: services.total_letters(c) for c in campaigns}
-    return render_template("letters/index.html", campaigns=campaigns, totals=totals)
+    return render_template("letters/index.html", campaigns=campaigns, totals=services.letter_totals(campaigns))
 
 
 def _page(campaign: Campaign, form: LetterForm, found: lookup.Lookup | None = None):
     return render_template("letters/campaign.html", campaign=campaign, form=form, found=found,
-                           ask_html=render_markdown(unwrap(campaign.ask)), total=services.total_letters(campaign),
+                           total=services.total_letters(campaign),
                            by_state=services.letters_by_state(campaign), datasets=_datasets())
 
 

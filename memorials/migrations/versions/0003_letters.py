@@ -22,6 +22,7 @@ def upgrade():
     sa.Column('title', sa.String(length=160), nullable=False),
     sa.Column('summary', sa.String(length=500), nullable=False),
     sa.Column('ask', sa.Text(), nullable=False),
+    sa.Column('ask_html', sa.Text(), nullable=False),
     sa.Column('letter_template', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
