@@ -19,6 +19,7 @@ init-db: install
 	$(BIN)/flask --app app init-db
 
 run: init-db
+	$(BIN)/flask --app app deliver-mail & sender=$$!; trap 'kill $$sender' EXIT INT TERM; \
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
 test: init-db

@@ -43,6 +43,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from .i18n import init_i18n
+
+    init_i18n(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -64,7 +67,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import init_db_command, create_moderator_command
+    from .cli import create_moderator_command, init_db_command
+    from .mail.commands import deliver_mail_command
 
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_moderator_command)
+    app.cli.add_command(deliver_mail_command)

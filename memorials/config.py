@@ -57,6 +57,10 @@ def from_environment(folder: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Remembering Them <no-reply@localhost>"),
+        # Where "write to us" reaches a person: shown in the footer and set as Reply-To on mail.
+        "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL", ""),
+        # How many proxies (nginx, a load balancer) stand in front: their X-Forwarded-For is trusted.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "SESSION_COOKIE_SECURE": site_url.startswith("https://"),

@@ -94,6 +94,11 @@ class LiveServer:
                 db.session.remove()
 
     def outbox(self) -> list:
+        """The mail the sender wrote (it is run first, as `deliver-mail --once`), oldest first."""
+        from memorials.mail.sender import run
+
+        with self.app.app_context():
+            run(once=True)
         folder = self.instance / "outbox"
         if not folder.exists():
             return []
@@ -163,3 +168,34 @@ def full_page_screenshot(driver, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
+
+
+# axe-core, through axe-selenium-python: every page a browser test visits is checked, 0 violations.
+# A current axe-core is vendored (see tests/vendor/README.md); the one the package bundles is from 2018.
+AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-core-4.10.3.min.js"
+
+
+def axe_violations(driver) -> list[dict]:
+    """axe-core's violations on the page as it stands now (WCAG 2.1 A and AA rules, and best practices)."""
+    from axe_selenium_python import Axe
+
+    driver.set_script_timeout(30)
+    axe = Axe(driver, script_url=str(AXE_SCRIPT))
+    axe.inject()
+    return axe.run()["violations"]
+
+
+def assert_accessible(driver, where: str = "") -> None:
+    """Fail with a readable list when axe-core finds anything on the current page."""
+    violations = axe_violations(driver)
+    if violations:
+        lines = [f"{v['id']} ({v['impact']}): {v['help']} -> "
+                 + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5]) for v in violations]
+        raise AssertionError(f"axe-core found {len(violations)} problem(s) on {where or driver.current_url}:\n"
+                             + "\n".join(lines))
+
+
+def visit(driver, url: str) -> None:
+    """Open a page as a person would, and check it with axe-core."""
+    driver.get(url)
+    assert_accessible(driver)

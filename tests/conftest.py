@@ -110,11 +110,20 @@ def db(app):
         yield _db
 
 
+def deliver(app) -> None:
+    """Run the mail sender once, as `flask --app app deliver-mail --once` does."""
+    from memorials.mail.sender import run
+
+    with app.app_context():
+        run(once=True)
+
+
 @pytest.fixture
 def outbox(app):
-    """Messages written to the instance outbox, oldest first, parsed."""
+    """Messages the sender wrote to the instance outbox (it is run first), oldest first, parsed."""
 
     def read():
+        deliver(app)
         folder = Path(app.instance_path) / "outbox"
         if not folder.exists():
             return []

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import html
 import re
-import socket
 import threading
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -139,45 +137,3 @@ def test_concurrent_submissions_never_fail_with_database_is_locked(app):
     assert errors == [] and statuses == [302] * 18
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Story.id))).scalar() == 18
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_mail_goes_over_smtp_when_mail_server_is_set(make_app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False,
-                       MAIL_FROM="Memorials <hello@memorials.example>")
-        response = submit(app.test_client(), "/stories/new", form_data())
-        assert response.status_code == 302
-    finally:
-        controller.stop()
-    [envelope] = inbox.messages  # no moderators yet: only the family is written to
-    assert envelope.rcpt_tos == ["maria@example.org"] and envelope.mail_from == "hello@memorials.example"
-    body = envelope.content.decode()
-    assert "http://localhost/stories/manage/" in body and "Daniel James Rivera" in body
-    assert not (Path(app.instance_path) / "outbox").exists()
-
-
-def test_a_mail_server_that_is_down_never_costs_a_family_their_story(make_app):
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), MAIL_USE_TLS=False)
-    response = submit(app.test_client(), "/stories/new", form_data(), follow_redirects=True)
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "/stories/manage/" in page  # the link is still shown
-    with app.app_context():
-        assert db.session.execute(db.select(Story)).scalar_one().latest_version.name == "Daniel James Rivera"

@@ -22,8 +22,8 @@ from memorials.stories.models import Story
 from memorials.stories.services import StoryInput, submit_story
 
 from . import factories
-from .browser import (DESKTOP, PHONE, LiveServer, full_page_screenshot, new_driver, page_overflow,
-                      quit_driver, require_browser)
+from .browser import (DESKTOP, PHONE, LiveServer, assert_accessible, full_page_screenshot, new_driver,
+                      page_overflow, quit_driver, require_browser, visit)
 
 pytestmark = pytest.mark.browser
 
@@ -95,6 +95,7 @@ def click_and_wait(driver, element):
     element.click()
     wait_for(driver, lambda d: _gone(html))
     wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete")
+    assert_accessible(driver)
 
 
 def _gone(element) -> bool:
@@ -183,7 +184,7 @@ def fill_story_form(driver, photo_path=None, **overrides):
 
 
 def sign_in_moderator(driver, live):
-    driver.get(live.url + "/moderate/login")
+    visit(driver, live.url + "/moderate/login")
     type_into(driver, "email", "mod@example.org")
     type_into(driver, "password", factories.PASSWORD)
     click_and_wait(driver, driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']"))
@@ -229,7 +230,7 @@ def test_family_shares_moderator_approves_visitor_reads(live, browser_for, photo
 
     # A family shares the story, with a photo from their phone.
     family = browser_for(size)
-    family.get(live.url + "/")
+    visit(family, live.url + "/")
     assert_no_horizontal_scroll(family, "the home page")
     click_and_wait(family, family.find_element(By.LINK_TEXT, "Share a story"))
     assert family.find_element(By.TAG_NAME, "h1").text == "Share their story"
@@ -253,7 +254,7 @@ def test_family_shares_moderator_approves_visitor_reads(live, browser_for, photo
 
     # Nothing is public yet.
     visitor = browser_for(size)
-    visitor.get(live.url + "/stories/")
+    visit(visitor, live.url + "/stories/")
     assert "No memorials have been published yet." in visitor.find_element(By.TAG_NAME, "main").text
 
     # A moderator signs in, opens the queue, reads the story with its photo, approves it.
@@ -274,7 +275,7 @@ def test_family_shares_moderator_approves_visitor_reads(live, browser_for, photo
     assert moderator.find_elements(By.LINK_TEXT, "Daniel James Rivera")
 
     # A visitor finds the memorial in the list, with its photo, and opens it.
-    visitor.get(live.url + "/stories/")
+    visit(visitor, live.url + "/stories/")
     card = visitor.find_element(By.CSS_SELECTOR, ".story-card")
     assert card.find_element(By.CSS_SELECTOR, ".story-card-name").text == "Daniel James Rivera"
     assert "25 years old" in card.find_element(By.CSS_SELECTOR, ".story-card-meta").text
@@ -313,7 +314,7 @@ def test_family_shares_moderator_approves_visitor_reads(live, browser_for, photo
 def test_copy_link_puts_the_address_on_the_clipboard(live, browser_for):
     _, slug, _, _ = add_published_story(live)
     visitor = browser_for("desktop")
-    visitor.get(live.url + f"/stories/{slug}")
+    visit(visitor, live.url + f"/stories/{slug}")
     visitor.execute_cdp_cmd("Browser.grantPermissions", {
         "origin": live.url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
     copy = visitor.find_element(By.CSS_SELECTOR, ".js-copy")
@@ -327,7 +328,7 @@ def test_copy_link_puts_the_address_on_the_clipboard(live, browser_for):
 
 def test_mistakes_are_shown_beside_the_field_and_nothing_typed_is_lost(live, browser_for, photo_file, shots):
     family = browser_for("phone")
-    family.get(live.url + "/stories/new")
+    visit(family, live.url + "/stories/new")
     typed = fill_story_form(family, photo_path=photo_file, name=None, story="He was kind.",
                             content_note="describes the night he died")
     family.find_element(By.ID, "name_display-1").click()  # "First name only"
@@ -384,7 +385,7 @@ def test_family_withdraws_after_confirming_and_the_memorial_is_gone(live, browse
     assert all(http_status(f"{live.url}/stories/photos/{name}") == 200 for name in photo_names)
 
     family = browser_for("phone")
-    family.get(f"{live.url}/stories/manage/{token}")
+    visit(family, f"{live.url}/stories/manage/{token}")
     assert family.find_element(By.TAG_NAME, "h1").text == "Your story about Daniel James Rivera"
     assert value_of(family, "story") == STORY
     assert_no_horizontal_scroll(family, "the family's manage page")
@@ -408,11 +409,11 @@ def test_family_withdraws_after_confirming_and_the_memorial_is_gone(live, browse
     assert http_status(memorial_url) == 404
     assert all(http_status(f"{live.url}/stories/photos/{name}") == 404 for name in photo_names)
     visitor = browser_for("phone")
-    visitor.get(memorial_url)
+    visit(visitor, memorial_url)
     assert visitor.find_element(By.TAG_NAME, "h1").text == "We couldn't find that page"
-    visitor.get(live.url + "/stories/")
+    visit(visitor, live.url + "/stories/")
     assert visitor.find_elements(By.CSS_SELECTOR, ".story-card") == []
-    family.get(f"{live.url}/stories/manage/{token}")
+    visit(family, f"{live.url}/stories/manage/{token}")
     assert family.find_element(By.TAG_NAME, "h1").text == "We couldn't find a story for this link"
     assert http_status(f"{live.url}/stories/manage/{token}") == 404
     with live.context():
@@ -433,10 +434,10 @@ def test_no_content_security_policy_violations_on_desktop(live, browser_for):
              "/moderate/login"]
     problems = {}
     for path in pages:
-        browser.get(live.url + path)
+        visit(browser, live.url + path)
         problems[path] = browser.get_log("browser")
     # A form sent back with mistakes, too.
-    browser.get(live.url + "/stories/new")
+    visit(browser, live.url + "/stories/new")
     browser.get_log("browser")
     click_and_wait(browser, browser.find_element(By.XPATH, "//button[normalize-space()='Send the story']"))
     problems["/stories/new (with mistakes)"] = browser.get_log("browser")
@@ -444,7 +445,7 @@ def test_no_content_security_policy_violations_on_desktop(live, browser_for):
     sign_in_moderator(browser, live)
     problems["/moderate/"] = browser.get_log("browser")
     for path in (f"/moderate/stories/{waiting_id}", f"/moderate/stories/{story_id}", "/moderate/log"):
-        browser.get(live.url + path)
+        visit(browser, live.url + path)
         problems[path] = browser.get_log("browser")
 
     csp = {path: [entry["message"] for entry in entries
@@ -470,7 +471,7 @@ def test_a_long_link_in_a_story_does_not_widen_the_page_on_a_phone(live, browser
         factories.publish(story)
         slug = story.slug
     visitor = browser_for("phone")
-    visitor.get(f"{live.url}/stories/{slug}")
+    visit(visitor, f"{live.url}/stories/{slug}")
     assert_no_horizontal_scroll(visitor, "a memorial with a long link")
 
 
@@ -486,13 +487,13 @@ def test_buttons_that_delete_or_reject_look_different_from_the_main_action(live,
     def background(element):
         return browser.execute_script("return getComputedStyle(arguments[0]).backgroundColor", element)
 
-    browser.get(f"{live.url}/stories/manage/{token}")
+    visit(browser, f"{live.url}/stories/manage/{token}")
     send = browser.find_element(By.XPATH, "//button[normalize-space()='Send my changes']")
     withdraw = browser.find_element(By.CSS_SELECTOR, "button[name=action][value=withdraw]")
     assert background(withdraw) != background(send)
 
     sign_in_moderator(browser, live)
-    browser.get(f"{live.url}/moderate/stories/{waiting_id}")
+    visit(browser, f"{live.url}/moderate/stories/{waiting_id}")
     approve, changes, reject = (browser.find_element(By.CSS_SELECTOR, f"button[value={value}]")
                                 for value in ("approve", "request_changes", "reject"))
     assert background(reject) != background(approve)

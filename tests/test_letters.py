@@ -310,14 +310,28 @@ def test_counts_per_campaign_and_state_go_up_but_downloads_do_not_count(client, 
     assert "4 letters written so far" in page(client.get("/letters/"))
 
 
-def test_a_copy_by_email_is_sent_once_and_not_kept(client, loaded, outbox):
-    text = page(write(client, "05401", email="maria@example.org"))
-    assert "A copy is on its way" in text
-    [message] = outbox()
-    assert message["To"] == "maria@example.org"
-    body = message.get_content()
+def test_a_copy_by_email_is_sent_once_and_not_kept(client, loaded):
+    from .conftest import deliver
+    from .smtp import smtp_server
+
+    with smtp_server() as (inbox, port):
+        loaded.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+        text = page(write(client, "05401", email="maria@example.org"))
+        assert "A copy is on its way" in text
+        deliver(loaded)
+    [envelope] = inbox.messages
+    assert envelope.rcpt_tos == ["maria@example.org"]
+    body = envelope.content.decode()
     assert "Dear Senator Welch:" in body and "My brother Sam died in 2023." in body
-    assert "maria@example.org" not in all_stored_text(loaded)
+    stored = all_stored_text(loaded)
+    assert "maria@example.org" not in stored and "My brother Sam" not in stored and SENDER["sender_address"] not in stored
+    assert not (Path(loaded.instance_path) / "outbox").exists()  # no .eml file holds it either
+
+
+def test_without_a_mail_server_the_copy_is_not_sent_and_nothing_is_kept(client, loaded, outbox):
+    text = page(write(client, "05401", email="maria@example.org"))
+    assert "A copy is on its way" not in text and "couldn't send the email copy" in text
+    assert outbox() == [] and "maria@example.org" not in all_stored_text(loaded)
 
 
 def test_the_state_figures_appear_when_statistics_are_loaded(client, loaded, monkeypatch):

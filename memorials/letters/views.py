@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
 
 from .. import mail
 from ..extensions import db, limiter
@@ -84,11 +84,15 @@ def campaign(slug):
         return _download(campaign, chosen, wanted)
 
     services.count_letters(campaign, area.state, len(letters))
-    db.session.commit()
     copied = None
     if form.email.data:
-        body = render_template("letters/copy_email.txt", campaign=campaign, letters=[l for _, l in letters])
-        copied = mail.send(form.email.data, f"Your letters to Congress: {campaign.title}", body)
+        # Only over SMTP: with no mail server the outbox would write the letter to a file and keep it.
+        copied = bool(current_app.config["MAIL_SERVER"])
+        if copied:
+            body = render_template("letters/copy_email.txt", campaign=campaign, letters=[l for _, l in letters])
+            mail.queue(form.email.data, f"Your letters to Congress: {campaign.title}", body, kind="letter_copy",
+                       private=True)
+    db.session.commit()
     return render_template("letters/letters.html", campaign=campaign, form=form, found=found, area=area,
                            seats=seats, letters=letters, figures=figures, copied=copied,
                            datasets=_datasets())

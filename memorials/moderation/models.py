@@ -55,21 +55,5 @@ class ModeratorSession(db.Model, UserMixin):
         return self.moderator.is_admin
 
 
-class ModerationEvent(db.Model):
-    """Who did what to which story, when and why; written with the decision it records.
-
-    story_ref is a plain number, not a foreign key: when a family withdraws a story it is
-    deleted for good, and the log keeps only that a story with this number existed.
-    """
-
-    __tablename__ = "moderation_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("moderator.id", ondelete="SET NULL"))
-    story_ref: Mapped[int] = mapped_column(index=True)
-    version_ref: Mapped[int | None]
-    action: Mapped[str] = mapped_column(String(30))
-    reason: Mapped[str | None] = mapped_column(Text)
-
-    moderator: Mapped[Moderator | None] = relationship()
+# The log moved to memorials/audit.py (one log for every feature); kept importable from here.
+from ..audit import ModerationEvent  # noqa: E402,F401

@@ -6,12 +6,15 @@ import secrets
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..audit import ModerationEvent, log_event
+from ..events import story_hidden, story_published
 from ..extensions import db
 from ..stories.models import Story, StoryStatus, StoryVersion, VersionState
 from ..stories.services import slug_for
 from ..text import plain_excerpt, render_markdown
 from ..timeutil import utcnow
-from .models import MIN_PASSWORD_LENGTH, ModerationEvent, Moderator, ModeratorSession
+from .directory import moderator_emails  # noqa: F401 (kept importable from here)
+from .models import MIN_PASSWORD_LENGTH, Moderator, ModeratorSession
 
 
 class PasswordTooShort(ValueError):
@@ -35,15 +38,6 @@ def create_moderator(email: str, password: str, *, admin: bool = False) -> tuple
 
 class DecisionError(ValueError):
     """A decision that no longer fits the story (it changed while the moderator read it)."""
-
-
-def log_event(story_id: int, version_id: int | None, action: str, *,
-              moderator: Moderator | None, reason: str | None = None) -> ModerationEvent:
-    """Record a decision; added to the caller's transaction so both land or neither does."""
-    event = ModerationEvent(story_ref=story_id, version_ref=version_id, action=action,
-                            reason=reason, moderator=moderator)
-    db.session.add(event)
-    return event
 
 
 def queue() -> list[StoryVersion]:
@@ -80,6 +74,7 @@ def approve(story: Story, moderator: Moderator, version_id: int | None = None) -
     db.session.flush()
     story.slug = slug_for(version, story.id)
     log_event(story.id, version.id, "approve", moderator=moderator)
+    story_published.send(story)
     return version
 
 
@@ -116,6 +111,7 @@ def unpublish(story: Story, moderator: Moderator, reason: str) -> None:
     story.status = StoryStatus.UNPUBLISHED.value
     story.moderator_note = reason
     log_event(story.id, story.live_version_id, "unpublish", moderator=moderator, reason=reason)
+    story_hidden.send(story)
 
 
 def republish(story: Story, moderator: Moderator) -> None:
@@ -125,10 +121,7 @@ def republish(story: Story, moderator: Moderator) -> None:
     story.status = StoryStatus.PUBLISHED.value
     story.moderator_note = None
     log_event(story.id, story.live_version_id, "republish", moderator=moderator)
-
-
-def moderator_emails() -> list[str]:
-    return list(db.session.execute(db.select(Moderator.email).order_by(Moderator.id)).scalars())
+    story_published.send(story)
 
 
 def start_session(moderator: Moderator) -> ModeratorSession:

@@ -7,6 +7,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db, limiter
+from ..mail.models import OutboxMessage
+from ..mail.sender import failed_messages, retry
 from ..stories import notices, photos
 from ..stories.models import Story
 from ..stories.services import prune_photos
@@ -68,9 +70,25 @@ def logout():
 @bp.get("/")
 @auth.moderator_required
 def queue():
-    """Everything waiting, oldest first."""
+    """Everything waiting, oldest first, and any mail the sender gave up on."""
     return render_template("moderation/queue.html", versions=services.queue(),
-                           published=services.published_stories())
+                           published=services.published_stories(), failed_mail=failed_messages(),
+                           retry_form=LogoutForm())
+
+
+@bp.post("/mail/<int:message_id>/retry")
+@auth.moderator_required
+def retry_mail(message_id: int):
+    """Put a message the sender gave up on back in line (once the mail server works again)."""
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    message = db.get_or_404(OutboxMessage, message_id)
+    if retry(message):
+        db.session.commit()
+        flash("The message will be sent again.", "success")
+    else:
+        flash("This message can't be sent again: its words were not kept.", "error")
+    return redirect(url_for("moderation.queue"))
 
 
 def _story(story_id: int) -> Story:
@@ -122,10 +140,10 @@ def _decide(story: Story, form: DecisionForm, action: str):
         flash(str(error), "error")
         return redirect(url_for("moderation.story", story_id=story.id))
     unused = prune_photos(story)
-    db.session.commit()
-    photos.delete_files(*unused)
     if action != "republish":
         notices.decision(story, version, action, reason)
+    db.session.commit()
+    photos.delete_files(*unused)
     flash(services.DONE_MESSAGES[action], "success")
     return redirect(url_for("moderation.queue"))
 

@@ -50,6 +50,8 @@ class Story(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=StoryStatus.PENDING.value, index=True)
     email: Mapped[str] = mapped_column(String(254))
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A link sent to a family who lost theirs: the old one keeps working until this one is used.
+    new_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     live_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("story_version.id", use_alter=True, ondelete="SET NULL")
     )

@@ -1,4 +1,4 @@
-"""The messages a story sends: to the family, and to moderators. Sent after the commit."""
+"""The messages a story sends: to the family, and to moderators. Queued in the caller's transaction."""
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
@@ -12,30 +12,33 @@ def absolute(endpoint: str, **values) -> str:
     return current_app.config["SITE_URL"] + url_for(endpoint, **values)
 
 
-def _send(to, template: str, subject: str, **context) -> bool:
+def _send(to, template: str, subject: str, kind: str | None = None, **context):
     body = render_template(f"mail/{template}.txt", site_name=current_app.config["SITE_NAME"], **context)
-    return mail.send(to, subject, body)
+    return mail.queue(to, subject, body, kind=kind or template)
 
 
-def story_received(story: Story, version: StoryVersion, token: str) -> bool:
+def _to_moderators(template: str, subject: str, **context):
+    body = render_template(f"mail/{template}.txt", site_name=current_app.config["SITE_NAME"], **context)
+    return mail.queue_to_moderators(subject, body, kind=template)
+
+
+def story_received(story: Story, version: StoryVersion, token: str):
     return _send(story.email, "received", f"We received your story about {version.name}",
                  version=version, manage_url=absolute("stories.manage", token=token))
 
 
-def edit_received(story: Story, version: StoryVersion) -> bool:
+def edit_received(story: Story, version: StoryVersion):
     return _send(story.email, "edit_received", f"We received your changes to {version.name}'s story",
                  version=version, story=story)
 
 
-def tell_moderators(story: Story, version: StoryVersion, *, edit: bool) -> bool:
-    from ..moderation.services import moderator_emails
-
+def tell_moderators(story: Story, version: StoryVersion, *, edit: bool):
     what = "An edit to a story" if edit else "A new story"
-    return _send(moderator_emails(), "moderators_new", f"{what} is waiting: {version.display_name}",
-                 what=what, version=version, review_url=absolute("moderation.story", story_id=story.id))
+    return _to_moderators("moderators_new", f"{what} is waiting: {version.display_name}",
+                          what=what, version=version, review_url=absolute("moderation.story", story_id=story.id))
 
 
-def decision(story: Story, version: StoryVersion, action: str, reason: str | None) -> bool:
+def decision(story: Story, version: StoryVersion, action: str, reason: str | None):
     subjects = {
         "approve": f"{version.display_name}'s story is now on the site",
         "reject": f"About your story for {version.name}",
@@ -47,7 +50,7 @@ def decision(story: Story, version: StoryVersion, action: str, reason: str | Non
                  reason=reason, public_url=public_url, lost_url=absolute("stories.lost_link"))
 
 
-def fresh_links(email: str, links: list[tuple[StoryVersion, str]]) -> bool:
+def fresh_links(email: str, links: list[tuple[StoryVersion, str]]):
     return _send(email, "fresh_links", "Your private links", links=[
         (version, absolute("stories.manage", token=token)) for version, token in links
     ])

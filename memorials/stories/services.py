@@ -8,11 +8,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from ..audit import log_event
+from ..events import story_hidden
 from ..extensions import db
+from ..slugs import slugify, unique_slug
 from . import photos
 from .models import NameDisplay, Photo, Story, StoryStatus, StoryVersion, VersionState
 
@@ -76,12 +79,23 @@ def new_token() -> tuple[str, str]:
 
 
 def find_by_token(token: str) -> Story | None:
-    """The story a private link manages, or None for an unknown or malformed token."""
+    """The story a private link manages (its current link, or a new one sent on request), else None."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
+    digest = hash_token(token)
     return db.session.execute(
-        db.select(Story).filter_by(manage_token_hash=hash_token(token))
+        db.select(Story).where(db.or_(Story.manage_token_hash == digest, Story.new_token_hash == digest))
     ).scalar_one_or_none()
+
+
+def use_token(story: Story, token: str) -> bool:
+    """A family used the new link they asked for: from now on it is their link, and the old one stops.
+
+    Returns True when that happened (the caller commits)."""
+    if story.new_token_hash is None or story.new_token_hash != hash_token(token):
+        return False
+    story.manage_token_hash, story.new_token_hash = story.new_token_hash, None
+    return True
 
 
 def _store_photo(story: Story, processed: photos.ProcessedPhoto, written: list[str]) -> Photo:
@@ -102,8 +116,13 @@ def _commit_with_files(written: list[str]) -> None:
         raise
 
 
-def submit_story(data: StoryInput, photo: photos.ProcessedPhoto | None) -> tuple[Story, str]:
-    """Save a new story, waiting for a moderator. Returns the story and its private token."""
+def submit_story(data: StoryInput, photo: photos.ProcessedPhoto | None,
+                 notify: Callable[[Story, str], None] | None = None) -> tuple[Story, str]:
+    """Save a new story, waiting for a moderator. Returns the story and its private token.
+
+    notify(story, token) queues the mail the story causes, in the same transaction: the family's
+    link is committed with their words, or neither is.
+    """
     token, token_hash = new_token()
     story = Story(email=data.email, manage_token_hash=token_hash, status=StoryStatus.PENDING.value)
     version = StoryVersion(**data.version_fields())
@@ -112,12 +131,16 @@ def submit_story(data: StoryInput, photo: photos.ProcessedPhoto | None) -> tuple
     written: list[str] = []
     if photo is not None:
         version.photo = _store_photo(story, photo, written)
+    if notify is not None:
+        db.session.flush()
+        notify(story, token)
     _commit_with_files(written)
     return story, token
 
 
 def edit_story(story: Story, data: StoryInput, photo: photos.ProcessedPhoto | None,
-               remove_photo: bool = False) -> StoryVersion:
+               remove_photo: bool = False,
+               notify: Callable[[Story, StoryVersion], None] | None = None) -> StoryVersion:
     """Queue an edit as a new version. The published version stays up until it is approved.
 
     An earlier edit still waiting is set aside: the moderator reads only the newest words.
@@ -135,16 +158,19 @@ def edit_story(story: Story, data: StoryInput, photo: photos.ProcessedPhoto | No
     written: list[str] = []
     if photo is not None:
         version.photo = _store_photo(story, photo, written)
+    if notify is not None:
+        db.session.flush()
+        notify(story, version)
     _commit_with_files(written)
     return version
 
 
 def withdraw_story(story: Story) -> None:
     """Delete the story, every version and every photo file, for good."""
-    from ..moderation.services import log_event  # the log keeps only that story #n was withdrawn
-
     names = [name for p in story.photos for name in (p.filename, p.thumb_filename)]
     log_event(story.id, None, "withdrawn", moderator=None)
+    if story.is_public:
+        story_hidden.send(story)
     story.live_version_id = None
     db.session.flush()
     db.session.delete(story)
@@ -159,24 +185,19 @@ def stories_for_email(email: str) -> list[Story]:
     ).scalars())
 
 
-def renew_token(story: Story) -> str:
-    """A new private link; the old one stops working. The caller commits."""
-    token, story.manage_token_hash = new_token()
+def offer_new_link(story: Story) -> str:
+    """A new private link for a family who lost theirs. The old one keeps working until the new one
+    is used (see use_token), so nobody who merely knows the email can cancel a family's link.
+    The caller commits."""
+    token, story.new_token_hash = new_token()
     return token
 
 
 def slug_for(version: StoryVersion, story_id: int) -> str:
     """An address from the name as shown and the year they died, unique among stories."""
-    ascii_name = unicodedata.normalize("NFKD", version.display_name).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80] or "memorial"
-    base = f"{base}-{version.died.year}"
-    candidate, n = base, 1
-    while db.session.execute(
-        db.select(Story.id).where(Story.slug == candidate, Story.id != story_id)
-    ).first():
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+    base = f"{slugify(version.display_name)}-{version.died.year}"
+    return unique_slug(base, lambda candidate: db.session.execute(
+        db.select(Story.id).where(Story.slug == candidate, Story.id != story_id)).first() is not None)
 
 
 def prune_photos(story: Story) -> list[str]:

@@ -1,6 +1,8 @@
 """Visitors read memorials; families share and manage theirs."""
 from __future__ import annotations
 
+import time
+
 from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
                    send_from_directory, session, url_for)
 
@@ -9,8 +11,12 @@ from . import bp, notices, photos
 from .forms import EditStoryForm, LostLinkForm, NewStoryForm, WithdrawForm
 from .models import Story, StoryVersion
 from .queries import photo_is_public, published_by_slug, published_page
-from .services import (StoryInput, edit_story, find_by_token, renew_token, stories_for_email,
-                       submit_story, withdraw_story)
+from .services import (StoryInput, edit_story, find_by_token, offer_new_link, stories_for_email,
+                       submit_story, use_token, withdraw_story)
+
+
+# Every answer to a lost-link request takes at least this long, known email or not.
+LOST_LINK_SECONDS = 0.25
 
 
 def _limit():
@@ -35,6 +41,17 @@ def _processed_photo(form):
         return False
 
 
+def _notify_new(story: Story, token: str) -> None:
+    """The family's private link and the moderators' note, queued in the story's own transaction."""
+    notices.story_received(story, story.latest_version, token)
+    notices.tell_moderators(story, story.latest_version, edit=False)
+
+
+def _notify_edit(story: Story, version: StoryVersion) -> None:
+    notices.edit_received(story, version)
+    notices.tell_moderators(story, version, edit=True)
+
+
 def _photo_was_sent(form) -> bool:
     return bool(getattr(form.photo.data, "filename", None))
 
@@ -53,10 +70,7 @@ def new():
         if valid and photo is not False:
             if form.is_bot:
                 return redirect(url_for("stories.thanks"))
-            story, token = submit_story(StoryInput.from_form(form), photo)
-            version = story.latest_version
-            notices.story_received(story, version, token)
-            notices.tell_moderators(story, version, edit=False)
+            story, token = submit_story(StoryInput.from_form(form), photo, notify=_notify_new)
             session["manage_token"] = token
             return redirect(url_for("stories.thanks"))
     return render_template("stories/new.html", form=form, stale=_stale(form),
@@ -96,6 +110,8 @@ def _managed(token) -> Story:
     story = find_by_token(token)
     if story is None:
         abort(make_response(render_template("stories/manage_missing.html"), 404))
+    if use_token(story, token):
+        db.session.commit()
     return story
 
 
@@ -114,9 +130,8 @@ def manage(token):
         valid = form.validate()
         photo = _processed_photo(form) if valid else None
         if valid and photo is not False and not form.is_bot:
-            version = edit_story(story, StoryInput.from_form(form), photo, remove_photo=form.remove_photo.data)
-            notices.edit_received(story, version)
-            notices.tell_moderators(story, version, edit=True)
+            edit_story(story, StoryInput.from_form(form), photo, remove_photo=form.remove_photo.data,
+                       notify=_notify_edit)
             flash("Thank you. Your changes will be read by a moderator before they appear."
                   + (" Until then, the story stays as it is now." if story.is_public else ""), "success")
             return redirect(url_for("stories.manage", token=token))
@@ -164,11 +179,13 @@ def lost_link():
     """Lost the private link? We send fresh links to the address the story was shared from."""
     form = LostLinkForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         stories = stories_for_email(form.email.data)
-        links = [(s.latest_version, renew_token(s)) for s in stories]
-        db.session.commit()
+        links = [(s.latest_version, offer_new_link(s)) for s in stories]
         if links:
             notices.fresh_links(stories[0].email, links)
-        # The same answer either way, so this page cannot tell anyone who has shared a story.
+        db.session.commit()
+        # The same answer, in the same time, either way: this page cannot tell anyone who has shared a story.
+        time.sleep(max(0.0, LOST_LINK_SECONDS - (time.monotonic() - started)))
         return render_template("stories/lost_sent.html")
     return render_template("stories/lost.html", form=form)

@@ -3,6 +3,10 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // After a failed submit, the error summary takes focus, so it is read first and its links lead to each field.
+  var summary = document.getElementById("form-errors");
+  if (summary) { summary.focus(); }
+
   // Copy-link buttons: shown only where the clipboard can be used.
   document.querySelectorAll(".js-copy").forEach(function (button) {
     if (!navigator.clipboard) { return; }

@@ -1,0 +1,10 @@
+"""Who the moderators are, for the features that write to them (no views, no decisions)."""
+from __future__ import annotations
+
+from ..extensions import db
+from .models import Moderator
+
+
+def moderator_emails() -> list[str]:
+    """Every moderator's address, in the order they joined."""
+    return list(db.session.execute(db.select(Moderator.email).order_by(Moderator.id)).scalars())
