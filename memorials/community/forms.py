@@ -6,7 +6,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from ..i18n import number
 from .models import DETAILS_MAX, MESSAGE_MAX, NAME_MAX, ReportReason
@@ -46,7 +46,7 @@ class CondolenceForm(FlaskForm):
     name = StringField(
         _l("Your name"),
         filters=[clean_line],
-        validators=[InputRequired(_l("Please tell the family who the message is from.")),
+        validators=[DataRequired(_l("Please tell the family who the message is from.")),
                     Length(max=NAME_MAX, message=_l("Please keep your name under %(max)s characters.",
                                                      max=_Count(NAME_MAX)))],
         description=_l("Shown with your message."),
@@ -54,7 +54,7 @@ class CondolenceForm(FlaskForm):
     message = TextAreaField(
         _l("Your message"),
         filters=[clean_text],
-        validators=[InputRequired(_l("Please write a few words for the family.")),
+        validators=[DataRequired(_l("Please write a few words for the family.")),
                     Length(max=MESSAGE_MAX, message=_l("Please keep your message under %(max)s characters.",
                                                         max=_Count(MESSAGE_MAX)))],
         description=_l("Plain text: line breaks are kept, links are shown as text."),
