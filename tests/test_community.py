@@ -766,7 +766,7 @@ def test_the_story_form_ties_the_photo_size_message_to_the_field(client):
     page = client.get("/stories/new").get_data(as_text=True)
     photo = re.search(r'<input[^>]*id="photo"[^>]*>', page).group(0)
     assert 'data-size-message="photo-size-error"' in photo and 'data-max-bytes="10485760"' in photo
-    message = re.search(r'<p class="error js-photo-size" id="photo-size-error"[^>]*>', page).group(0)
+    message = re.search(r'<p class="js-photo-size" id="photo-size-error"[^>]*>', page).group(0)
     assert 'role="alert"' in message and "larger than the 10 MB we can take" in html.unescape(message)
 
 

@@ -38,11 +38,13 @@
         var megabytes = (file.size / (1024 * 1024)).toLocaleString(document.documentElement.lang || undefined,
           {maximumFractionDigits: 1});
         message.textContent = template.replace("{size}", megabytes).replace("{name}", file.name);
+        message.classList.add("error");
         described.push(message.id);
         input.setAttribute("aria-invalid", "true");
         input.value = "";
       } else {
         message.textContent = "";
+        message.classList.remove("error");
         if (!input.closest(".has-error")) { input.removeAttribute("aria-invalid"); }
       }
       input.setAttribute("aria-describedby", described.join(" "));
