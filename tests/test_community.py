@@ -835,3 +835,16 @@ def test_the_campaign_table_scrolls_in_its_own_box(app):
     sign_in(client)
     page = client.get("/moderate/campaigns/").get_data(as_text=True)
     assert re.search(r'<div class="table-scroll" tabindex="0" role="region" aria-label="Campaigns">\s*<table', page)
+
+
+def test_a_failed_edit_on_the_private_page_is_titled_error_with_a_summary(app, client, memorial):
+    _, _, token = memorial
+    data = form_data(name="", story="Too short.")
+    data.pop("consent")
+    response = submit(client, f"/stories/manage/{token}", {**data, "action": "save"})
+    page = text_of(response)
+    assert response.status_code == 200 and title_of(response).startswith("Error:")
+    summary = page[page.index('id="form-errors"'):]
+    assert 'href="#name"' in summary and 'href="#story"' in summary
+    # The guestbook choices on the same page keep their own names and ids.
+    assert page.count('id="remembrance"') == 1 and page.count('id="name"') == 1

@@ -266,3 +266,24 @@ def test_a_memorial_without_a_photo_gives_the_name_the_whole_width_on_a_desktop(
     article = visitor.find_element(By.CSS_SELECTOR, "article.memorial")
     assert heading.size["width"] > 0.8 * article.size["width"]
     assert visitor.find_element(By.TAG_NAME, "h1").size["height"] < 80   # one line, not squeezed
+
+
+def test_the_family_chooses_their_mail_and_a_note_can_be_stopped_and_started_again(live, browser_for):
+    slug, token = add_memorial(live, content_note=None)
+    family = browser_for("phone")
+    visit(family, f"{live.url}/stories/manage/{token}")
+    family.find_element(By.ID, "remembrance").click()
+    click_and_wait(family, button(family, "Save these choices"))
+    assert family.current_url.endswith("#guestbook") and "Saved" in family.find_element(By.CSS_SELECTOR, ".flashes").text
+    assert family.find_element(By.ID, "remembrance").is_selected()
+    with live.context():
+        story = db.session.execute(db.select(Story)).scalar_one()
+        assert story.remembrance is True
+        from memorials.community.remembrance import stop_token
+        stop = stop_token(story.id)
+    visit(family, f"{live.url}/stories/remembrance/stop/{stop}")
+    assert family.find_element(By.TAG_NAME, "h1").text == "We won't send these notes any more"
+    click_and_wait(family, button(family, "Send the notes again"))
+    assert family.find_element(By.TAG_NAME, "h1").text == "The remembrance notes will come again"
+    with live.context():
+        assert db.session.execute(db.select(Story.remembrance)).scalar_one() is True
