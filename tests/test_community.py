@@ -848,3 +848,20 @@ def test_a_failed_edit_on_the_private_page_is_titled_error_with_a_summary(app, c
     assert 'href="#name"' in summary and 'href="#story"' in summary
     # The guestbook choices on the same page keep their own names and ids.
     assert page.count('id="remembrance"') == 1 and page.count('id="name"') == 1
+
+
+def test_withdrawing_a_memorial_takes_its_messages_candles_reports_and_notes_with_it(app, client, memorial):
+    story_id, slug, token = memorial
+    leave(client, slug)
+    light(client, slug)
+    report(client, slug)
+    with app.app_context():
+        db.session.add(RemembranceSent(story_id=story_id, occasion="anniversary", year=2025))
+        db.session.commit()
+    page = client.get(f"/stories/manage/{token}").get_data(as_text=True)
+    client.post(f"/stories/manage/{token}", data={"csrf_token": csrf_token(page), "action": "withdraw",
+                                                  "confirm": "yes"})
+    with app.app_context():
+        assert db.session.get(Story, story_id) is None
+        for model in (Condolence, CandleTally, Report, RemembranceSent):
+            assert db.session.execute(db.select(db.func.count()).select_from(model)).scalar() == 0, model
