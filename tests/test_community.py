@@ -427,10 +427,13 @@ def test_a_candle_is_counted_once_a_day_per_browser_and_nothing_about_the_visito
 def test_the_same_browser_lights_again_the_next_day(app, client, memorial, monkeypatch):
     _, slug, _ = memorial
     light(client, slug)
-    from memorials.community import views
+    from memorials.community import context, views
 
-    tomorrow = datetime.utcnow() + timedelta(days=1)  # noqa: DTZ003 (naive UTC, as the app stores)
+    from memorials.timeutil import utcnow
+
+    tomorrow = utcnow() + timedelta(days=1)
     monkeypatch.setattr(views, "utcnow", lambda: tomorrow)
+    monkeypatch.setattr(context, "utcnow", lambda: tomorrow)
     assert f'action="/stories/{slug}/candle"' in client.get(f"/stories/{slug}").get_data(as_text=True)
     light(client, slug)
     assert candle_count_on(client, slug) == "2 candles have been lit for Daniel James Rivera."

@@ -16,7 +16,7 @@ from memorials.stories.models import Story
 from memorials.stories.services import StoryInput, submit_story
 
 from . import factories
-from .browser import LiveServer, assert_accessible, new_driver, page_overflow, quit_driver, require_browser, visit
+from .browser import assert_accessible, new_driver, page_overflow, quit_driver, require_browser, visit
 from .test_browser import (STORY, add_moderator, assert_no_horizontal_scroll, browser_for, click_and_wait,  # noqa: F401
                            fill_story_form, live, sign_in_moderator, type_into, value_of, wait_for)
 

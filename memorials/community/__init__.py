@@ -6,4 +6,4 @@ from flask import Blueprint
 bp = Blueprint("community", __name__, url_prefix="/stories", cli_group=None)
 moderate_bp = Blueprint("community_moderation", __name__, url_prefix="/moderate")
 
-from . import commands, moderate, views  # noqa: E402,F401
+from . import commands, context, moderate, views  # noqa: E402,F401

@@ -34,19 +34,23 @@ def _waiting(condolence: Condolence) -> None:
         raise DecisionError(_("Someone already decided on this message."))
 
 
-def approve(condolence: Condolence, moderator) -> None:
-    """Publish the message; the family is told (unless they switched it off), and the writer once."""
+def approve(condolence: Condolence, moderator) -> bool:
+    """Publish the message; the family is told (unless they switched it off), and the writer once.
+
+    Returns True when the family is emailed."""
     _waiting(condolence)
     story = condolence.story
     condolence.status = CondolenceStatus.PUBLISHED.value
     condolence.decided_at = utcnow()
     log_event(story.id, story.live_version_id, "approve", moderator=moderator,
               item_kind="condolence", item_ref=condolence.id)
-    if story.condolence_mail and story.is_public:
+    told = story.condolence_mail and story.is_public
+    if told:
         notices.condolence_published(story, condolence)
     if condolence.email and story.is_public:
         notices.condolence_is_up(story, condolence)
     condolence.email = None  # used for its one message, or not at all: not kept
+    return told
 
 
 def reject(condolence: Condolence, moderator) -> None:

@@ -35,14 +35,20 @@ def decide_condolence(condolence_id: int):
     if action not in {"approve", "reject"}:
         abort(400)
     try:
-        (condolences.approve if action == "approve" else condolences.reject)(condolence, current_user.moderator)
+        if action == "approve":
+            told = condolences.approve(condolence, current_user.moderator)
+            done = (_("Published on the memorial. The family has been told.") if told
+                    else _("Published. The family is not emailed about it: they switched these emails off, "
+                          "or the memorial is not up now."))
+        else:
+            condolences.reject(condolence, current_user.moderator)
+            done = _("Rejected. It will not appear.")
     except condolences.DecisionError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("community_moderation.condolences_queue"))
     db.session.commit()
-    flash(_("Published. The family has been told.") if action == "approve" else _("Rejected. It will not appear."),
-          "success")
+    flash(done, "success")
     return redirect(url_for("community_moderation.condolences_queue"))
 
 

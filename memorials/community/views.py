@@ -2,27 +2,22 @@
 messages and choose the mail their memorial sends them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import (abort, current_app, flash, g, make_response, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..extensions import csrf, db, limiter
 from ..stories.models import Story
 from ..stories.services import find_by_token
-from ..text import plain_text_html
 from ..timeutil import utcnow
 from . import bp, candles, condolences, queries, remembrance, reports
+from .context import CANDLE_COOKIE, SAID, candle_serializer, lit_today
 from .forms import ButtonForm, CondolenceForm, GuestbookSettingsForm, ReportForm
 from .models import Condolence
 
-CANDLE_COOKIE = "candles"
 CANDLES_REMEMBERED = 100      # memorials one browser can have lit a candle for in a day
-MESSAGES_PER_PAGE = 50
-SAID = "guestbook_said"       # what the memorial page should say once, after a candle or a message
 
 
 def _limit():
@@ -80,27 +75,12 @@ def condolence(slug):
     return _memorial_page(slug)
 
 
-def _candle_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="candles")
-
-
-def _lit_today() -> set[int]:
-    """Memorials this browser lit a candle for today, from its signed cookie (nothing kept on our side)."""
-    try:
-        value = _candle_serializer().loads(request.cookies.get(CANDLE_COOKIE, ""))
-    except BadSignature:
-        return set()
-    if not isinstance(value, dict) or value.get("day") != utcnow().date().isoformat():
-        return set()
-    return {i for i in value.get("lit", []) if isinstance(i, int)}
-
-
 @bp.post("/<slug>/candle")
 @limiter.limit(_candle_limit)
 def candle(slug):
     """Light a candle. The same browser lighting again the same day counts once."""
     story = _memorial(slug)
-    lit = _lit_today()
+    lit = lit_today()
     again = story.id in lit
     if not again:
         candles.light(story.id, utcnow().date())
@@ -110,7 +90,7 @@ def candle(slug):
     now = utcnow()
     remembered = ([i for i in lit if i != story.id] + [story.id])[-CANDLES_REMEMBERED:]
     response.set_cookie(
-        CANDLE_COOKIE, _candle_serializer().dumps({"day": now.date().isoformat(), "lit": remembered}),
+        CANDLE_COOKIE, candle_serializer().dumps({"day": now.date().isoformat(), "lit": remembered}),
         max_age=int((datetime.combine(now.date() + timedelta(days=1), time()) - now).total_seconds()) + 60,
         httponly=True, samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
         path=url_for("stories.index"),
@@ -208,68 +188,3 @@ def stop_remembrance(token):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
-
-
-@dataclass
-class Guestbook:
-    """What the memorial page shows of its guestbook."""
-
-    story: Story
-    candles: int
-    lit_today: bool
-    said: str | None
-    messages: object       # a Pagination of published condolences
-    form: CondolenceForm
-    button_form: ButtonForm
-
-
-def guestbook_for(story: Story) -> Guestbook:
-    """Candles, messages and the forms for one memorial (three queries)."""
-    said = session.get(SAID)
-    if said and said.get("story") == story.id:
-        session.pop(SAID)
-    else:
-        said = None
-    page = min(max(request.args.get("messages", 1, type=int) or 1, 1), 1_000_000)
-    return Guestbook(
-        story=story, candles=queries.candle_count(story.id), lit_today=story.id in _lit_today(),
-        said=said and said.get("what"), messages=queries.condolence_page(story.id, page, MESSAGES_PER_PAGE),
-        form=g.get("condolence_form") or CondolenceForm(formdata=None), button_form=ButtonForm(),
-    )
-
-
-@dataclass
-class FamilyGuestbook:
-    """What the family's private page shows of their guestbook."""
-
-    condolences: list
-    candles: int
-    choices: GuestbookSettingsForm
-    button_form: ButtonForm
-
-
-def family_guestbook(story: Story) -> FamilyGuestbook:
-    return FamilyGuestbook(
-        condolences=queries.family_condolences(story.id), candles=queries.candle_count(story.id),
-        choices=GuestbookSettingsForm(formdata=None, data={"condolence_mail": story.condolence_mail,
-                                                           "remembrance": story.remembrance}),
-        button_form=ButtonForm(),
-    )
-
-
-@bp.app_template_filter("plain_text")
-def plain_text(value: str | None):
-    """A visitor's plain words as HTML, through text.py (escaped, line breaks kept, no links)."""
-    return plain_text_html(value)
-
-
-@bp.app_context_processor
-def community_globals():
-    """The contact address for the footer and the mail, and the guestbook for the memorial pages."""
-    values = {"contact_email": current_app.config.get("CONTACT_EMAIL") or "",
-              "guestbook": guestbook_for, "family_guestbook": family_guestbook,
-              "queue_counts": queries.queue_counts}
-    failed = g.get("condolence_form")
-    if failed is not None and failed.errors:
-        values["page_has_errors"] = True
-    return values
