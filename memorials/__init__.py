@@ -49,6 +49,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .community import bp as community_bp
+    from .community import moderate_bp as community_moderation_bp
     from .home import bp as home_bp
     from .letters import admin_bp as letters_admin_bp
     from .letters import api_bp as letters_api_bp
@@ -59,6 +61,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(home_bp)
     app.register_blueprint(stories_bp)
+    app.register_blueprint(community_bp)
+    app.register_blueprint(community_moderation_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(letters_bp)

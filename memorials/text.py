@@ -14,7 +14,7 @@ import bleach
 import markdown
 from bleach.linkifier import LinkifyFilter
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from xml.etree.ElementTree import SubElement
 
 ALLOWED_TAGS = frozenset({"p", "br", "em", "strong", "ul", "ol", "li", "blockquote", "a"})
@@ -103,3 +103,14 @@ def stored_html(html: str | None) -> Markup:
     Only call this on values written from render_markdown's output (StoryVersion.story_html).
     """
     return Markup(html or "")
+
+
+def plain_text_html(source: str | None) -> Markup:
+    """Plain text that visitors leave (condolences, reports) as HTML: every character escaped, no
+    Markdown, no links made; a blank line starts a paragraph and a single line break stays a <br>."""
+    text = (source or "").replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [part.strip() for part in re.split(r"\n[ \t]*\n", text) if part.strip()]
+    return Markup("".join(
+        "<p>" + "<br>\n".join(str(escape(line.rstrip())) for line in part.split("\n")) + "</p>"
+        for part in paragraphs
+    ))

@@ -290,7 +290,7 @@ def test_family_shares_moderator_approves_visitor_reads(live, browser_for, photo
     assert visitor.find_element(By.TAG_NAME, "h1").text == "Daniel James Rivera"
     assert visitor.find_element(By.CSS_SELECTOR, ".nickname").text == "“Danny”"
     assert visitor.find_element(By.CSS_SELECTOR, ".memorial-dates").text == \
-        "March 14, 1998 – July 2, 2023 · 25 years old"
+        "born March 14, 1998 — died July 2, 2023 · 25 years old"
     assert visitor.find_element(By.CSS_SELECTOR, ".memorial-hometown").text == "Dayton, Ohio"
     photo = visitor.find_element(By.CSS_SELECTOR, "img.memorial-photo")
     assert image_loaded(visitor, photo)

@@ -192,7 +192,7 @@ def test_published_story_page_has_name_dates_age_hometown_story_share_tags_and_h
         slug = story.slug
     assert slug == "daniel-james-rivera-2023"
     page = client.get(f"/stories/{slug}").get_data(as_text=True)
-    for piece in ("<h1>Daniel James Rivera</h1>", "“Danny”", "March 14, 1998 – July 2, 2023", "25 years old",
+    for piece in ("<h1>Daniel James Rivera</h1>", "“Danny”", "born March 14, 1998", "died July 2, 2023", "25 years old",
                   "Dayton, Ohio", "burnt pancakes", 'property="og:title" content="Remembering Daniel James Rivera"',
                   'property="og:description"', 'property="og:image"',
                   f'property="og:url" content="http://localhost/stories/{slug}"', "twitter:card",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
@@ -123,6 +124,12 @@ class NewStoryForm(StoryFields):
     consent = BooleanField(
         "I am their family, or I have their family's permission, and I accept the sharing terms.",
         validators=[InputRequired("Please confirm this before sending.")],
+    )
+    # Opt-in; the family can stop it from every note, or change it on their private page.
+    remembrance = BooleanField(
+        _l("Send me a remembrance note on the anniversary of their death, and on their birthday"),
+        description=_l("Once a year on each date, a short note with the candles lit and the messages left "
+                       "for them. Each note has a link to stop them."),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from markupsafe import Markup
@@ -59,6 +59,10 @@ class Story(db.Model):
     moderator_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The family's choices about the guestbook (memorials/community): a note on the anniversary
+    # (opt-in), and an email when a condolence is published (on unless they switch it off).
+    remembrance: Mapped[bool] = mapped_column(default=False, server_default=false())
+    condolence_mail: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     versions: Mapped[list[StoryVersion]] = relationship(
         back_populates="story",

@@ -39,6 +39,7 @@ class StoryInput:
     submitter_name: str | None = None
     relationship_to: str | None = None
     photo_alt: str | None = None
+    remembrance: bool = False   # the family asked for a yearly note (memorials/community)
 
     @classmethod
     def from_form(cls, form) -> StoryInput:
@@ -60,11 +61,13 @@ class StoryInput:
             submitter_name=text(form.submitter_name),
             relationship_to=text(form.relationship),
             photo_alt=text(form.photo_alt),
+            remembrance=bool(getattr(form, "remembrance", None) and form.remembrance.data),
         )
 
     def version_fields(self) -> dict:
         fields = dict(self.__dict__)
         fields.pop("email")
+        fields.pop("remembrance")
         return fields
 
 
@@ -124,7 +127,8 @@ def submit_story(data: StoryInput, photo: photos.ProcessedPhoto | None,
     link is committed with their words, or neither is.
     """
     token, token_hash = new_token()
-    story = Story(email=data.email, manage_token_hash=token_hash, status=StoryStatus.PENDING.value)
+    story = Story(email=data.email, manage_token_hash=token_hash, status=StoryStatus.PENDING.value,
+                  remembrance=data.remembrance)
     version = StoryVersion(**data.version_fields())
     story.versions.append(version)
     db.session.add(story)

@@ -1,0 +1,88 @@
+"""Moderators decide on condolences and reports: their own tabs beside the story queue."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..moderation.auth import moderator_required
+from ..moderation.services import events_for
+from . import condolences, moderate_bp, queries, reports
+from .forms import ButtonForm, ReportDecisionForm, reason_label
+from .models import Condolence
+
+
+@moderate_bp.app_template_filter("report_reason")
+def report_reason(value: str) -> str:
+    return reason_label(value)
+
+
+@moderate_bp.get("/condolences")
+@moderator_required
+def condolences_queue():
+    """Messages for families waiting for a decision, oldest first, each with its memorial."""
+    return render_template("community/moderate_condolences.html", items=queries.waiting_condolences(),
+                           form=ButtonForm(), tab="condolences")
+
+
+@moderate_bp.post("/condolences/<int:condolence_id>")
+@moderator_required
+def decide_condolence(condolence_id: int):
+    """Approve (it appears, the family is told) or reject (nobody is told) one message."""
+    condolence = db.get_or_404(Condolence, condolence_id)
+    action = request.form.get("action")
+    if action not in {"approve", "reject"}:
+        abort(400)
+    try:
+        if action == "approve":
+            told = condolences.approve(condolence, current_user.moderator)
+            done = (_("Published on the memorial. The family has been told.") if told
+                    else _("Published. The family is not emailed about it: they switched these emails off, "
+                          "or the memorial is not up now."))
+        else:
+            condolences.reject(condolence, current_user.moderator)
+            done = _("Rejected. It will not appear.")
+    except condolences.DecisionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("community_moderation.condolences_queue"))
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("community_moderation.condolences_queue"))
+
+
+@moderate_bp.get("/reports")
+@moderator_required
+def reports_queue():
+    """Concerns about memorials waiting for a decision, oldest first."""
+    return render_template("community/moderate_reports.html", items=queries.open_reports(), tab="reports")
+
+
+@moderate_bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
+@moderator_required
+def report(report_id: int):
+    """One report with the memorial beside it: dismiss it, or unpublish the memorial."""
+    item = queries.report(report_id)
+    if item is None:
+        abort(404)
+    form = ReportDecisionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        action = request.form.get("action")
+        if form.validate_action(action):
+            try:
+                if action == "dismiss":
+                    reports.dismiss(item, current_user.moderator, form.answer.data or None)
+                else:
+                    reports.unpublish(item, current_user.moderator, form.reason.data, form.answer.data or None)
+            except reports.DecisionError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+                return redirect(url_for("community_moderation.report", report_id=report_id))
+            db.session.commit()
+            flash(_("Dismissed. The memorial stays up.") if action == "dismiss"
+                  else _("Unpublished. The family has been told."), "success")
+            return redirect(url_for("community_moderation.reports_queue"))
+    return render_template("community/moderate_report.html", report=item, story=item.story,
+                           version=item.story.live_version, form=form, events=events_for(item.story_id),
+                           tab="reports")

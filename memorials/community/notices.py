@@ -1,0 +1,71 @@
+"""The mail the guestbook and reports send, queued in the caller's transaction."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+
+from .. import mail
+from ..stories.notices import absolute
+from ..stories.models import Story
+from .forms import reason_label
+from .models import Condolence, Report
+
+
+def _body(template: str, **context) -> str:
+    return render_template(f"community/mail/{template}.txt", site_name=current_app.config["SITE_NAME"], **context)
+
+
+def _send(to, template: str, subject: str, **context):
+    return mail.queue(to, subject, _body(template, **context), kind=template)
+
+
+def condolence_published(story: Story, condolence: Condolence):
+    """Tell the family a message for them is on the memorial (they can switch this off)."""
+    version = story.live_version
+    return _send(story.email, "condolence_published",
+                 _("A message for you on %(name)s's memorial", name=version.name),
+                 version=version, condolence=condolence,
+                 memorial_url=absolute("stories.show", slug=story.slug, _anchor="condolences"),
+                 lost_url=absolute("stories.lost_link"))
+
+
+def condolence_is_up(story: Story, condolence: Condolence):
+    """Tell the writer, once, that their message is on the memorial."""
+    version = story.live_version
+    return _send(condolence.email, "condolence_is_up",
+                 _("Your message is on %(name)s's memorial", name=version.display_name),
+                 version=version, condolence=condolence,
+                 memorial_url=absolute("stories.show", slug=story.slug, _anchor="condolences"))
+
+
+def condolences_waiting():
+    """One note to moderators when the condolence queue stops being empty (not one per message)."""
+    body = _body("condolences_waiting", review_url=absolute("community_moderation.condolences_queue"))
+    return mail.queue_to_moderators(_("Messages for families are waiting for review"), body,
+                                    kind="condolences_waiting")
+
+
+def report_received(report: Report):
+    """Every report reaches the moderators at once: someone may be hurt by what a memorial says."""
+    version = report.story.live_version
+    body = _body("report_received", version=version, reason=reason_label(report.reason),
+                 review_url=absolute("community_moderation.report", report_id=report.id))
+    return mail.queue_to_moderators(_("A concern about %(name)s's memorial", name=version.display_name), body,
+                                    kind="report_received")
+
+
+def report_answer(report: Report, unpublished: bool, answer: str | None):
+    """The answer to the person who reported, when they left an email."""
+    return _send(report.email, "report_answer", _("About the concern you reported"),
+                 version=report.story.live_version, unpublished=unpublished, answer=answer)
+
+
+def remembrance_note(story: Story, occasion: str, years: int, candles: int, messages: int, stop_url: str):
+    """The yearly note to a family who asked for it."""
+    version = story.live_version
+    subject = (_("Remembering %(name)s today", name=version.name) if occasion == "anniversary"
+               else _("Remembering %(name)s on their birthday", name=version.name))
+    return _send(story.email, "remembrance", subject, version=version, occasion=occasion, years=years,
+                 candles=candles, messages=messages, stop_url=stop_url,
+                 memorial_url=absolute("stories.show", slug=story.slug),
+                 both=version.born is not None)

@@ -1,0 +1,87 @@
+"""Read-only queries for the guestbook, reports and the moderation queue: a fixed number of
+statements whatever the number of messages or memorials."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..stories.models import Story, StoryVersion, VersionState
+from ..stories.queries import published_by_slug
+from .models import CandleTally, Condolence, CondolenceStatus, Report, ReportStatus
+
+# Addresses are made by slugs.slugify: anything else cannot name a memorial (and a NUL byte must
+# never reach the database).
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+
+
+def public_story(slug: str) -> Story | None:
+    """The published memorial at this address, else None."""
+    if not _SLUG.match(slug or ""):
+        return None
+    return published_by_slug(slug)
+
+
+def candle_count(story_id: int) -> int:
+    """Every candle ever lit for this memorial."""
+    total = db.session.execute(
+        db.select(db.func.sum(CandleTally.candles)).where(CandleTally.story_id == story_id)
+    ).scalar()
+    return int(total or 0)
+
+
+def condolence_page(story_id: int, page: int, per_page: int):
+    """One page of a memorial's published messages, oldest first."""
+    query = (db.select(Condolence)
+             .where(Condolence.story_id == story_id, Condolence.status == CondolenceStatus.PUBLISHED.value)
+             .order_by(Condolence.created_at, Condolence.id))
+    return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+
+
+def family_condolences(story_id: int, limit: int = 500) -> list[Condolence]:
+    """The messages on a memorial and the ones the family hid, oldest first, for their private page."""
+    return list(db.session.execute(
+        db.select(Condolence)
+        .where(Condolence.story_id == story_id,
+               Condolence.status.in_([CondolenceStatus.PUBLISHED.value, CondolenceStatus.HIDDEN.value]))
+        .order_by(Condolence.created_at, Condolence.id).limit(limit)
+    ).scalars())
+
+
+def waiting_condolences(limit: int = 200) -> list[Condolence]:
+    """Messages waiting for a moderator, oldest first, each with its memorial's name."""
+    return list(db.session.execute(
+        db.select(Condolence).where(Condolence.status == CondolenceStatus.PENDING.value)
+        .options(joinedload(Condolence.story).joinedload(Story.live_version))
+        .order_by(Condolence.created_at, Condolence.id).limit(limit)
+    ).unique().scalars())
+
+
+def open_reports() -> list[Report]:
+    """Reports waiting for a moderator, oldest first, each with its memorial."""
+    return list(db.session.execute(
+        db.select(Report).where(Report.status == ReportStatus.OPEN.value)
+        .options(joinedload(Report.story).joinedload(Story.live_version))
+        .order_by(Report.created_at, Report.id)
+    ).unique().scalars())
+
+
+def report(report_id: int) -> Report | None:
+    return db.session.execute(
+        db.select(Report).where(Report.id == report_id)
+        .options(joinedload(Report.story).joinedload(Story.live_version).joinedload(StoryVersion.photo))
+    ).unique().scalar_one_or_none()
+
+
+def queue_counts() -> dict[str, int]:
+    """How many stories, messages and reports wait for a moderator (one statement)."""
+    def waiting(model, column, value):
+        return db.select(db.func.count()).select_from(model).where(column == value).scalar_subquery()
+
+    row = db.session.execute(db.select(
+        waiting(StoryVersion, StoryVersion.state, VersionState.PENDING.value).label("stories"),
+        waiting(Condolence, Condolence.status, CondolenceStatus.PENDING.value).label("condolences"),
+        waiting(Report, Report.status, ReportStatus.OPEN.value).label("reports"),
+    )).one()
+    return {"stories": row.stories, "condolences": row.condolences, "reports": row.reports}

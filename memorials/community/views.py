@@ -1,0 +1,190 @@
+"""Visitors light candles, leave messages for the family and report concerns; families hide
+messages and choose the mail their memorial sends them."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import (abort, current_app, flash, g, make_response, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import gettext as _
+
+from ..extensions import csrf, db, limiter
+from ..stories.models import Story
+from ..stories.services import find_by_token
+from ..timeutil import utcnow
+from . import bp, candles, condolences, queries, remembrance, reports
+from .context import CANDLE_COOKIE, SAID, candle_serializer, lit_today
+from .forms import ButtonForm, CondolenceForm, GuestbookSettingsForm, ReportForm
+from .models import Condolence
+
+CANDLES_REMEMBERED = 100      # memorials one browser can have lit a candle for in a day
+
+
+def _limit():
+    return current_app.config.get("COMMUNITY_RATE_LIMIT", "10 per hour")
+
+
+def _candle_limit():
+    return current_app.config.get("CANDLE_RATE_LIMIT", "60 per hour")
+
+
+def _memorial(slug: str) -> Story:
+    story = queries.public_story(slug)
+    if story is None:
+        abort(404)
+    return story
+
+
+def _memorial_page(slug: str, status: int = 200):
+    """The memorial as stories.show draws it; the guestbook partial finds the visitor's form in g."""
+    response = make_response(current_app.view_functions["stories.show"](slug=slug))
+    response.status_code = status
+    return response
+
+
+def _stale() -> str:
+    return _("This page was open for a long while, so please press Send once more. Your words are kept.")
+
+
+def _condolence_refused(_limit_hit):
+    """Too many messages from one connection: the memorial again, every word kept, and why."""
+    form = CondolenceForm()
+    form.form_errors.append(_("You have sent several messages in a short time. Please wait a few minutes, "
+                              "then press Send again: your words are still here."))
+    g.condolence_form = form
+    return _memorial_page(request.view_args["slug"], 429)
+
+
+# CSRF is checked by the form (not before the view), so a stale token brings the words back.
+@bp.post("/<slug>/condolences")
+@csrf.exempt
+@limiter.limit(_limit, on_breach=_condolence_refused)
+def condolence(slug):
+    """Leave a message for the family. A moderator reads it before it appears."""
+    story = _memorial(slug)
+    form = CondolenceForm()
+    if form.validate():
+        if not form.is_bot:
+            condolences.leave(story, form.name.data, form.message.data, form.email.data)
+            db.session.commit()
+        session[SAID] = {"story": story.id, "what": "condolence"}
+        return redirect(url_for("stories.show", slug=slug, _anchor="guestbook-said"))
+    if form.csrf_token.errors:
+        form.form_errors.append(_stale())
+    g.condolence_form = form
+    return _memorial_page(slug)
+
+
+@bp.post("/<slug>/candle")
+@limiter.limit(_candle_limit)
+def candle(slug):
+    """Light a candle. The same browser lighting again the same day counts once."""
+    story = _memorial(slug)
+    lit = lit_today()
+    again = story.id in lit
+    if not again:
+        candles.light(story.id, utcnow().date())
+        db.session.commit()
+    session[SAID] = {"story": story.id, "what": "candle_again" if again else "candle"}
+    response = redirect(url_for("stories.show", slug=slug, _anchor="candles"))
+    now = utcnow()
+    remembered = ([i for i in lit if i != story.id] + [story.id])[-CANDLES_REMEMBERED:]
+    response.set_cookie(
+        CANDLE_COOKIE, candle_serializer().dumps({"day": now.date().isoformat(), "lit": remembered}),
+        max_age=int((datetime.combine(now.date() + timedelta(days=1), time()) - now).total_seconds()) + 60,
+        httponly=True, samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        path=url_for("stories.index"),
+    )
+    return response
+
+
+def _report_refused(_limit_hit):
+    form = ReportForm()
+    form.form_errors.append(_("You have sent several reports in a short time. Please wait a few minutes, then "
+                              "press Send again: your words are still here."))
+    story = _memorial(request.view_args["slug"])
+    return make_response(render_template("community/report.html", form=form, story=story, v=story.live_version), 429)
+
+
+@bp.route("/<slug>/report", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(_limit, methods=["POST"], on_breach=_report_refused)
+def report(slug):
+    """Tell the moderators something is wrong with a memorial."""
+    story = _memorial(slug)
+    form = ReportForm()
+    if request.method == "POST":
+        if form.validate():
+            if not form.is_bot:
+                reports.make(story, form.reason.data, form.details.data, form.email.data)
+                db.session.commit()
+            return redirect(url_for("community.report_thanks", slug=slug))
+        if form.csrf_token.errors:
+            form.form_errors.append(_stale())
+    return render_template("community/report.html", form=form, story=story, v=story.live_version)
+
+
+@bp.get("/<slug>/report/thanks")
+def report_thanks(slug):
+    """A plain thank-you; nothing else about the person is kept."""
+    return render_template("community/report_thanks.html", story=queries.public_story(slug))
+
+
+def _family_story(token: str) -> Story:
+    story = find_by_token(token)
+    if story is None:
+        abort(make_response(render_template("stories/manage_missing.html"), 404))
+    return story
+
+
+@bp.post("/manage/<token>/guestbook")
+def family_choices(token):
+    """The family's choices about mail: a note on each new message, and the yearly remembrance note."""
+    story = _family_story(token)
+    form = GuestbookSettingsForm()
+    if form.validate_on_submit():
+        condolences.set_family_choices(story, condolence_mail=form.condolence_mail.data,
+                                       remembrance=form.remembrance.data)
+        db.session.commit()
+        flash(_("Saved. Thank you."), "success")
+    return redirect(url_for("stories.manage", token=token, _anchor="guestbook"))
+
+
+@bp.post("/manage/<token>/condolences/<int:condolence_id>")
+def family_condolence(token, condolence_id):
+    """The family hides a message on their memorial at once, or shows it again; no moderator needed."""
+    story = _family_story(token)
+    condolence = db.session.get(Condolence, condolence_id)
+    action = request.form.get("action")
+    if condolence is None or action not in {"hide", "show"}:
+        abort(404)
+    done = (condolences.hide if action == "hide" else condolences.show_again)(story, condolence)
+    if not done:
+        abort(404)
+    db.session.commit()
+    flash(_("The message from %(name)s is hidden. It no longer shows on the memorial.", name=condolence.name)
+          if action == "hide" else
+          _("The message from %(name)s shows on the memorial again.", name=condolence.name), "success")
+    return redirect(url_for("stories.manage", token=token, _anchor="guestbook"))
+
+
+@bp.route("/remembrance/stop/<token>", methods=["GET", "POST"])
+def stop_remembrance(token):
+    """One click from the note stops the notes (no sign-in); a button starts them again."""
+    story = remembrance.story_for_stop_token(token)
+    if story is None:
+        response = make_response(render_template("community/remembrance_missing.html"), 404)
+    else:
+        if request.method == "POST":
+            if ButtonForm().validate_on_submit():
+                remembrance.start(story)
+        elif story.remembrance:
+            remembrance.stop(story)
+        db.session.commit()
+        response = make_response(render_template("community/remembrance_stopped.html", story=story,
+                                                 version=story.live_version or story.latest_version,
+                                                 form=ButtonForm(formdata=None)))
+    # The link is private to the family: never cached, never sent on as a referrer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
