@@ -192,16 +192,20 @@ def test_a_new_link_asked_for_during_an_outage_is_delivered_and_the_old_one_stil
     assert client.get(new_path).status_code == 200 and client.get(old_path).status_code == 404
 
 
-@pytest.mark.parametrize("known", [True, False])
-def test_a_lost_link_request_takes_the_same_time_whether_or_not_the_email_is_known(app, client, known):
-    if known:
-        submit(client, "/stories/new", form_data())
-    timings = []
-    for _ in range(3):
-        started = time.monotonic()
-        submit(client, "/stories/manage/lost", {"email": "maria@example.org"})
-        timings.append(time.monotonic() - started)
-    # Every answer waits for the same floor, far above the work either way takes.
+def test_a_lost_link_request_takes_the_same_time_whether_or_not_the_email_is_known(app, client):
+    from statistics import median
+
     from memorials.stories.views import LOST_LINK_SECONDS
 
-    assert all(LOST_LINK_SECONDS <= t < LOST_LINK_SECONDS + 0.2 for t in timings), timings
+    submit(client, "/stories/new", form_data())
+    timings = {"maria@example.org": [], "stranger@example.org": []}
+    for _ in range(3):
+        for email, taken in timings.items():  # interleaved, so a busy moment hurts both alike
+            started = time.monotonic()
+            page = submit(client, "/stories/manage/lost", {"email": email}).get_data(as_text=True)
+            taken.append(time.monotonic() - started)
+            assert "Check your email" in page
+    known, unknown = timings.values()
+    # Every answer waits for the same floor, far above the work either way takes.
+    assert min(known + unknown) >= LOST_LINK_SECONDS
+    assert abs(median(known) - median(unknown)) < 0.05, timings
