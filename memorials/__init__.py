@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .feeds import bp as feeds_bp
     from .home import bp as home_bp
     from .letters import admin_bp as letters_admin_bp
     from .letters import api_bp as letters_api_bp
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(letters_bp)
     app.register_blueprint(letters_admin_bp)
     app.register_blueprint(letters_api_bp)
+    app.register_blueprint(feeds_bp)
 
 
 def register_commands(app: Flask) -> None:
