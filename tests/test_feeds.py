@@ -563,6 +563,7 @@ def test_robots_points_to_the_sitemap_and_keeps_crawlers_out_of_private_pages(cl
     lines = response.get_data(as_text=True).splitlines()
     assert "User-agent: *" in lines
     assert "Disallow: /moderate/" in lines and "Disallow: /stories/manage/" in lines
+    assert "Disallow: /stories/*/card.pdf" in lines  # drawn per request: for people printing, not crawlers
     assert "Sitemap: http://localhost/sitemap.xml" in lines
 
 
@@ -634,3 +635,89 @@ def test_old_addresses_of_a_hidden_or_withdrawn_memorial_lead_nowhere(app, clien
 @pytest.mark.parametrize("slug", ["nobody-2020", "%00", "feed", "a" * 2000, "%F0%9F%95%AF"])
 def test_unknown_addresses_answer_a_plain_404(client, slug):
     assert client.get(f"/stories/{slug}").status_code == 404
+
+
+def test_the_migration_keeps_the_addresses_of_memorials_already_published(database_url, tmp_path):
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from memorials import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path / "migrated")})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0007_search")
+        with _db.engine.begin() as connection:  # a memorial published before this feature, as it was stored
+            connection.execute(text(
+                "INSERT INTO story (slug, status, email, manage_token_hash, created_at, published_at) "
+                "VALUES ('ana-ruiz-2021', 'published', 'a@example.org', 'h1', :now, :now), "
+                "(NULL, 'pending', 'b@example.org', 'h2', :now, NULL)"), {"now": datetime(2024, 5, 1)})
+        upgrade(directory=directory, revision="head")
+        rows = _db.session.execute(_db.select(StorySlug.slug, StorySlug.created_at)).all()
+        assert rows == [("ana-ruiz-2021", datetime(2024, 5, 1))]
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+# --- in a browser ---------------------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_share_section_and_moved_address_on_a_phone_are_accessible(tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from memorials.moderation import services as moderation
+    from memorials.stories.services import StoryInput, edit_story, submit_story
+
+    from .browser import PHONE, LiveServer, new_driver, page_overflow, quit_driver, require_browser, visit
+
+    require_browser()
+    live = LiveServer(tmp_path).start()
+    driver = None
+    try:
+        with live.context():
+            fields = dict(name="Daniel James Rivera", died=date(2023, 7, 2), born=date(1998, 3, 14),
+                          story_markdown=STORY_TEXT, email="maria@example.org", city="Dayton", state_code="OH")
+            story, token = submit_story(StoryInput(**fields), None)
+            moderator = make_moderator()
+            moderation.approve(story, moderator)
+            _db.session.commit()
+            edit_story(story, StoryInput(**{**fields, "name_display": "first"}), None)
+            moderation.approve(story, moderator)
+            _db.session.commit()
+            slug = story.slug
+        driver = new_driver(PHONE)
+
+        visit(driver, f"{live.url}/stories/{slug}")
+        share = driver.find_element(By.ID, "share-title").find_element(By.XPATH, "..")
+        links = {a.text: a.get_attribute("href") for a in share.find_elements(By.TAG_NAME, "a")}
+        assert links["Print a remembrance card"] == f"{live.url}/stories/{slug}/card.pdf"
+        assert page_overflow(driver)["scrollWidth"] <= PHONE[0]
+
+        visit(driver, f"{live.url}/stories/daniel-james-rivera-2023")   # the old address, followed
+        assert driver.current_url == f"{live.url}/stories/daniel-2023"
+
+        visit(driver, f"{live.url}/stories/manage/{token}")
+        status = driver.find_element(By.CSS_SELECTOR, ".address-changed").text
+        assert "address changed" in status
+        assert f"{live.url}/stories/daniel-james-rivera-2023" in driver.find_element(By.CSS_SELECTOR, ".old-addresses").text
+        assert page_overflow(driver)["scrollWidth"] <= PHONE[0]
+    finally:
+        if driver is not None:
+            quit_driver(driver)
+        live.stop()
+
+
+def test_a_content_note_keeps_the_story_out_of_previews_the_feed_and_the_printed_card(app, client):
+    with app.app_context():
+        story, _ = make_story(content_note="Describes the night he died.",
+                              story_markdown="The night he died, the police came at three.")
+        publish(story)
+        slug = story.slug
+        assert services.story_line(story.live_version) == ""
+    page = client.get(f"/stories/{slug}").get_data(as_text=True)
+    expected = "In loving memory of Daniel James Rivera, March 14, 1998 – July 2, 2023."
+    assert meta(page, "og:description") == expected and meta(page, "twitter:description") == expected
+    [entry] = parse_feed(client).findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}summary").text == expected
+    assert "police" not in ET.tostring(entry, encoding="unicode")

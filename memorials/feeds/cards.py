@@ -122,6 +122,7 @@ def _photo(path: Path, size: tuple[int, int], centering: tuple[float, float]) ->
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
+                image.draft("RGB", size)  # a JPEG decodes at a fraction of its size: 3× quicker, same card
                 return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS, centering=centering)
     except (OSError, ValueError):
         return None

@@ -4,11 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from sqlalchemy.orm import joinedload
+
 from ..extensions import db
 from ..letters.models import Campaign, CampaignStatus
 from ..stats.models import StatRelease
 from ..stories.models import Story, StoryStatus, StoryVersion
-from ..stories.queries import recent_stories
 
 # Unfinished drafts, rejected, unpublished and withdrawn memorials are never listed.
 PUBLIC = (Story.status == StoryStatus.PUBLISHED.value, Story.live_version_id.is_not(None))
@@ -16,20 +17,39 @@ CHANGED = db.func.coalesce(StoryVersion.decided_at, Story.published_at)
 
 
 def newest_memorials(limit: int = 50) -> list[Story]:
-    """The newest published memorials with their live version and photo, for the Atom feed."""
-    return recent_stories(limit)
+    """The newest published memorials with their live version and photo, for the Atom feed.
+
+    The newest are found by walking the published_at index from the top; status is tested row by
+    row (through coalesce, so no planner picks the status index and sorts every memorial instead).
+    """
+    newest = (
+        db.select(Story.id)
+        .where(Story.published_at.is_not(None), Story.live_version_id.is_not(None),
+               db.func.coalesce(Story.status, "") == StoryStatus.PUBLISHED.value)
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .limit(limit)
+    )
+    query = (
+        db.select(Story).where(Story.id.in_(newest))
+        .options(joinedload(Story.live_version).joinedload(StoryVersion.photo))
+        .order_by(Story.published_at.desc(), Story.id.desc())
+    )
+    return list(db.session.execute(query).unique().scalars())
 
 
 def memorial_count() -> int:
     return db.session.execute(db.select(db.func.count()).select_from(Story).where(*PUBLIC)).scalar_one()
 
 
-def last_memorial_change() -> datetime | None:
-    """When a memorial last went up or changed: the lists' and the front page's last-modified date."""
+def last_publication() -> datetime | None:
+    """When the newest memorial went up: the lists' and the front page's last-modified date
+    (read from the top of the published_at index, like the feed)."""
     return db.session.execute(
-        db.select(db.func.max(CHANGED)).select_from(Story)
-        .join(StoryVersion, StoryVersion.id == Story.live_version_id).where(*PUBLIC)
-    ).scalar_one()
+        db.select(Story.published_at)
+        .where(Story.published_at.is_not(None), Story.live_version_id.is_not(None),
+               db.func.coalesce(Story.status, "") == StoryStatus.PUBLISHED.value)
+        .order_by(Story.published_at.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def memorial_addresses(offset: int = 0, limit: int | None = None) -> Iterator[tuple[str, datetime]]:
@@ -45,6 +65,11 @@ def memorial_addresses(offset: int = 0, limit: int | None = None) -> Iterator[tu
     )
     for slug, changed in db.session.execute(query):
         yield slug, changed
+
+
+def live_campaign(slug: str) -> Campaign | None:
+    return db.session.execute(db.select(Campaign).where(
+        Campaign.slug == slug, Campaign.status == CampaignStatus.LIVE.value)).scalar_one_or_none()
 
 
 def live_campaigns() -> list[tuple[str, datetime]]:

@@ -7,6 +7,7 @@ from ..events import after_commit, story_hidden, story_published
 from ..stories.models import Story
 from . import addresses, services
 
+
 @story_published.connect
 def on_published(story: Story, **_) -> None:
     """Keep the new address for good and draw the card once the approval commits.

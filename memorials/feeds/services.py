@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from ..i18n import current_language, long_date
 from ..stories import photos
 from ..stories.models import Story, StoryVersion
-from . import cards
+from . import cards, printable
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,14 @@ def life_dates(version: StoryVersion) -> str:
 
 def photo_path(version: StoryVersion) -> Path | None:
     return photos.photo_folder() / version.photo.filename if version.photo else None
+
+
+def share_summary(version: StoryVersion) -> str:
+    """What a link preview or a feed reader shows of the story: its opening words, unless the family
+    put a content note before it (then the story stays behind the note, as on the page)."""
+    if version.content_note:
+        return _("In loving memory of %(name)s, %(dates)s.", name=version.display_name, dates=life_dates(version))
+    return version.excerpt or ""
 
 
 def memorial_card(version: StoryVersion) -> cards.Card:
@@ -164,10 +172,32 @@ def _cached(stem: str, card: cards.Card) -> CachedCard:
 CARD_DESIGN = "1"
 
 
-# The printable card's line from the story --------------------------------------------------------
+# The printable remembrance card ----------------------------------------------------------------
+
+def remembrance_card(story: Story) -> bytes:
+    """The public memorial's printable card as a PDF, in the reader's language."""
+    v = story.live_version
+    return printable.render(printable.PrintableCard(
+        name=v.display_name,
+        kicker=_("In loving memory"),
+        dates=life_dates(v),
+        hometown=v.hometown,
+        line=story_line(v),
+        url=current_app.config["SITE_URL"] + url_for("stories.show", slug=story.slug),
+        qr_caption=_("Scan to read %(name)s's story and leave a message for the family.", name=v.display_name),
+        site_name=current_app.config["SITE_NAME"],
+        title=_("Remembering %(name)s", name=v.display_name),
+        language=current_language(),
+        photo=photo_path(v),
+        photo_size=(v.photo.width, v.photo.height) if v.photo else None,
+    ))
+
 
 def story_line(version: StoryVersion, limit: int = 180) -> str:
-    """A short line from the story for the printed card: its first sentence or two, cut at a word."""
+    """A short line from the story for the printed card: its first sentence or two, cut at a word.
+    Empty when the family put a content note before the story."""
+    if version.content_note:
+        return ""
     text = " ".join((version.excerpt or "").split())
     sentences = re.split(r"(?<=[.!?…])\s+", text)
     line = ""

@@ -4,17 +4,18 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import chain
+from xml.sax.saxutils import escape as xml_escape
 
-from flask import (Response, abort, current_app, render_template, send_file, stream_template, url_for)
-from flask_babel import gettext as _
+from flask import Response, abort, current_app, render_template, send_file, stream_with_context, url_for
 
-from ..extensions import db
+from ..extensions import limiter
 from ..i18n import current_language, format_locale
-from ..letters.models import Campaign, CampaignStatus
 from ..stats.queries import PAGE_CODES
 from ..stories.queries import published_by_slug
-from . import addresses, bp, printable, queries, services
+from . import addresses, bp, queries, services
 
 SITEMAP_LIMIT = 50_000          # URLs per sitemap file, as the sitemap protocol allows
 CARD_MAX_AGE = 300              # a card taken down must not linger long in caches
@@ -30,7 +31,7 @@ def xml_text(value) -> str:
 @bp.app_template_filter("rfc3339")
 def rfc3339(value: datetime | None) -> str:
     """A stored (naive UTC) time as RFC 3339: 2026-01-05T14:03:00Z. For machines, not people."""
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+    return value.isoformat(timespec="seconds") + "Z" if value else ""
 
 
 @bp.app_template_global()
@@ -49,6 +50,12 @@ def og_locale() -> str:
 def card_dates(version) -> str:
     """'March 14, 1998 – July 2, 2023', as on the share card."""
     return services.life_dates(version)
+
+
+@bp.app_template_global()
+def share_summary(version) -> str:
+    """The story's opening words for link previews, unless a content note holds the story back."""
+    return services.share_summary(version)
 
 
 @bp.app_template_global()
@@ -85,9 +92,7 @@ def story_card(slug):
 @bp.get("/letters/<slug>/share.jpg")
 def campaign_card(slug):
     """A live campaign's share card, drawn at first request and kept until its words change."""
-    campaign = db.session.execute(db.select(Campaign).where(
-        Campaign.slug == slug, Campaign.status == CampaignStatus.LIVE.value)).scalar_one_or_none() \
-        if addresses.is_slug(slug) else None
+    campaign = queries.live_campaign(slug) if addresses.is_slug(slug) else None
     if campaign is None:
         abort(404)
     return _card_response(services.campaign_card(campaign).file())
@@ -100,26 +105,11 @@ def site_card():
 
 
 @bp.get("/stories/<slug>/card.pdf")
+@limiter.limit("30 per minute")  # drawn per request (a fifth of a second): enough to print, not to crawl
 def printable_card(slug):
     """A one-page remembrance card to print for a vigil or a funeral, with a QR code to the memorial."""
     story = _public_story(slug)
-    v = story.live_version
-    url = current_app.config["SITE_URL"] + url_for("stories.show", slug=story.slug)
-    card = printable.PrintableCard(
-        name=v.display_name,
-        kicker=_("In loving memory"),
-        dates=services.life_dates(v),
-        hometown=v.hometown,
-        line=services.story_line(v),
-        url=url,
-        qr_caption=_("Scan to read %(name)s's story and leave a message for the family.", name=v.display_name),
-        site_name=current_app.config["SITE_NAME"],
-        title=_("Remembering %(name)s", name=v.display_name),
-        language=current_language(),
-        photo=services.photo_path(v),
-        photo_size=(v.photo.width, v.photo.height) if v.photo else None,
-    )
-    response = Response(printable.render(card), mimetype="application/pdf")
+    response = Response(services.remembrance_card(story), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="remembering-{story.slug}.pdf"'
     return response
 
@@ -136,7 +126,7 @@ def feed():
     entries = [{
         "id": _entry_id("memorial", s.id),
         "title": s.live_version.display_name,
-        "summary": s.live_version.excerpt or "",
+        "summary": services.share_summary(s.live_version),
         "url": current_app.config["SITE_URL"] + url_for("stories.show", slug=s.slug),
         "published": s.published_at,
         "updated": s.live_version.decided_at or s.published_at,
@@ -151,12 +141,11 @@ def feed():
     return Response(body, mimetype="application/atom+xml")
 
 
-def _pages() -> list[tuple[str, datetime | None]]:
+def _pages(campaigns: list[tuple[str, datetime]]) -> list[tuple[str, datetime | None]]:
     """The site's own pages in the sitemap: front page, lists, statistics, live campaigns."""
     site = current_app.config["SITE_URL"]
-    memorials_changed = queries.last_memorial_change()
+    memorials_changed = queries.last_publication()
     stats_changed = queries.statistics_updated()
-    campaigns = queries.live_campaigns()
     pages = [
         (site + url_for("home.index"), memorials_changed),
         (site + url_for("stories.index"), memorials_changed),
@@ -176,8 +165,26 @@ def _memorial_urls(offset: int = 0, limit: int | None = None):
         yield f"{site}{prefix}{slug}{suffix}", changed
 
 
-def _xml(template: str, **context) -> Response:
-    return Response(stream_template(template, **context), mimetype="application/xml")
+URLSET_OPEN = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+
+
+def _urlset(*parts: Iterable[tuple[str, datetime | None]]) -> Iterator[str]:
+    """A sitemap's XML, made line by line in pieces of 1,000 addresses (50,000 through a template
+    took over a second; this takes a fraction of it)."""
+    yield URLSET_OPEN
+    lines: list[str] = []
+    for url, changed in chain(*parts):
+        lastmod = f"<lastmod>{rfc3339(changed)}</lastmod>" if changed else ""
+        lines.append(f"<url><loc>{xml_escape(url)}</loc>{lastmod}</url>\n")
+        if len(lines) == 1000:
+            yield "".join(lines)
+            lines.clear()
+    lines.append("</urlset>\n")
+    yield "".join(lines)
+
+
+def _xml(body) -> Response:
+    return Response(stream_with_context(body), mimetype="application/xml")
 
 
 def _limit() -> int:
@@ -187,21 +194,21 @@ def _limit() -> int:
 @bp.get("/sitemap.xml")
 def sitemap():
     """Every published memorial, the statistics pages and live campaigns; an index when over 50,000."""
-    pages = _pages()
     memorials = queries.memorial_count()
-    if len(pages) + memorials <= _limit():
-        return _xml("feeds/sitemap.xml", pages=pages, memorials=_memorial_urls())
+    pages = _pages(queries.live_campaigns())
+    if memorials + len(pages) <= _limit():
+        return _xml(_urlset(pages, _memorial_urls()))
     site = current_app.config["SITE_URL"]
     files = [site + url_for("feeds.sitemap_pages")]
     files += [site + url_for("feeds.sitemap_memorials", number=n)
               for n in range(1, math.ceil(memorials / _limit()) + 1)]
-    return _xml("feeds/sitemap_index.xml", files=files)
+    return Response(render_template("feeds/sitemap_index.xml", files=files), mimetype="application/xml")
 
 
 @bp.get("/sitemap-pages.xml")
 def sitemap_pages():
     """The site's own pages, when the sitemap is split."""
-    return _xml("feeds/sitemap.xml", pages=_pages(), memorials=())
+    return _xml(_urlset(_pages(queries.live_campaigns())))
 
 
 @bp.get("/sitemap-memorials-<int:number>.xml")
@@ -209,13 +216,14 @@ def sitemap_memorials(number: int):
     """One file of up to 50,000 memorials, when the sitemap is split."""
     if number < 1 or (number - 1) * _limit() >= max(queries.memorial_count(), 1):
         abort(404)
-    return _xml("feeds/sitemap.xml", pages=(), memorials=_memorial_urls((number - 1) * _limit(), _limit()))
+    return _xml(_urlset(_memorial_urls((number - 1) * _limit(), _limit())))
 
 
 @bp.get("/robots.txt")
 def robots():
     """Where the sitemap is, and the private pages that crawlers must leave alone."""
     private = [url_for("moderation.queue"), url_for("stories.lost_link").rsplit("lost", 1)[0]]
-    body = render_template("feeds/robots.txt", private=private,
+    printable = url_for("feeds.printable_card", slug="*")
+    body = render_template("feeds/robots.txt", private=private, printable=printable,
                            sitemap_url=current_app.config["SITE_URL"] + url_for("feeds.sitemap"))
     return Response(body, mimetype="text/plain")
