@@ -542,6 +542,7 @@ def test_a_big_sitemap_becomes_an_index_of_files(make_app):
     root = ET.fromstring(client.get("/sitemap.xml").data)
     assert root.tag == f"{SITEMAP}sitemapindex"
     files = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
+    assert all(RFC3339.match(lastmod.text) for lastmod in root.iter(f"{SITEMAP}lastmod"))
     assert files == ["http://localhost/sitemap-pages.xml"] + [
         f"http://localhost/sitemap-memorials-{n}.xml" for n in (1, 2, 3)]
     found = set()

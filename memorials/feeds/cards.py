@@ -7,6 +7,7 @@ bytes out; the words are chosen (and translated) by the caller.
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -128,8 +129,18 @@ def _photo(path: Path, size: tuple[int, int], centering: tuple[float, float]) ->
         return None
 
 
+# FreeType faces are shared (lru_cache) and not safe to draw with from two threads at once; cards are
+# drawn rarely (at approval, or once at first request), so one at a time costs nothing.
+_drawing = threading.Lock()
+
+
 def render(card: Card) -> bytes:
     """The card as a JPEG (small enough for WhatsApp's 300 KB limit, sharp enough for text)."""
+    with _drawing:
+        return _render(card)
+
+
+def _render(card: Card) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     left = PADDING
     picture = _photo(card.photo, (PHOTO_WIDTH, HEIGHT), card.photo_centering) if card.photo else None

@@ -37,8 +37,15 @@ def newest_memorials(limit: int = 50) -> list[Story]:
     return list(db.session.execute(query).unique().scalars())
 
 
-def memorial_count() -> int:
-    return db.session.execute(db.select(db.func.count()).select_from(Story).where(*PUBLIC)).scalar_one()
+def memorial_files(size: int) -> list[tuple[int, int]]:
+    """(file number, memorials) of each non-empty sitemap file: file n holds the published memorials
+    numbered (n-1)·size+1 to n·size, so it is read by a range of the primary key (no OFFSET that
+    counts past 50,000 rows) and never holds more than `size`. One count over the story table: the
+    files' own addresses carry their last-modified dates (a max per file, through the versions,
+    took ten times as long)."""
+    number = (Story.id - 1) // size + 1
+    return [tuple(row) for row in db.session.execute(
+        db.select(number, db.func.count()).where(*PUBLIC).group_by(number).order_by(number))]
 
 
 def last_publication() -> datetime | None:
@@ -52,17 +59,22 @@ def last_publication() -> datetime | None:
     ).scalar_one_or_none()
 
 
-def memorial_addresses(offset: int = 0, limit: int | None = None) -> Iterator[tuple[str, datetime]]:
-    """(slug, last changed) of published memorials in a stable order, streamed in batches."""
+def any_memorial_between(first_id: int, last_id: int) -> bool:
+    return db.session.execute(
+        db.select(Story.id).where(*PUBLIC, Story.id.between(first_id, last_id)).limit(1)).first() is not None
+
+
+def memorial_addresses(first_id: int | None = None, last_id: int | None = None) -> Iterator[tuple[str, datetime]]:
+    """(slug, last changed) of published memorials numbered first_id to last_id, streamed in batches."""
     query = (
         db.select(Story.slug, CHANGED)
         .join(StoryVersion, StoryVersion.id == Story.live_version_id)
         .where(*PUBLIC)
         .order_by(Story.id)
-        .offset(offset)
-        .limit(limit)
         .execution_options(yield_per=2000)
     )
+    if first_id is not None:
+        query = query.where(Story.id.between(first_id, last_id))
     for slug, changed in db.session.execute(query):
         yield slug, changed
 

@@ -18,6 +18,7 @@ from ..stories.queries import published_by_slug
 from . import addresses, bp, queries, services
 
 SITEMAP_LIMIT = 50_000          # URLs per sitemap file, as the sitemap protocol allows
+MAX_FILES = 50_000              # files in a sitemap index, as the protocol allows
 CARD_MAX_AGE = 300              # a card taken down must not linger long in caches
 # Characters XML 1.0 forbids (a pasted control character must not make the whole feed unreadable).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -157,11 +158,12 @@ def _pages(campaigns: list[tuple[str, datetime]]) -> list[tuple[str, datetime | 
     return pages
 
 
-def _memorial_urls(offset: int = 0, limit: int | None = None):
-    """(address, last changed) of published memorials; one query, streamed, one url_for in all."""
+def _memorial_urls(number: int | None = None):
+    """(address, last changed) of published memorials (of one sitemap file); one query, streamed,
+    one url_for in all."""
     site = current_app.config["SITE_URL"]
     prefix, suffix = url_for("stories.show", slug="SLUG").split("SLUG")
-    for slug, changed in queries.memorial_addresses(offset, limit):
+    for slug, changed in queries.memorial_addresses(*(_span(number) if number else (None, None))):
         yield f"{site}{prefix}{slug}{suffix}", changed
 
 
@@ -191,18 +193,22 @@ def _limit() -> int:
     return current_app.config.get("SITEMAP_URLS_PER_FILE", SITEMAP_LIMIT)
 
 
+def _span(number: int) -> tuple[int, int]:
+    """The memorial numbers sitemap file `number` covers (see queries.memorial_files)."""
+    return (number - 1) * _limit() + 1, number * _limit()
+
+
 @bp.get("/sitemap.xml")
 def sitemap():
     """Every published memorial, the statistics pages and live campaigns; an index when over 50,000."""
-    memorials = queries.memorial_count()
+    files = queries.memorial_files(_limit())
     pages = _pages(queries.live_campaigns())
-    if memorials + len(pages) <= _limit():
+    if sum(count for _, count in files) + len(pages) <= _limit():
         return _xml(_urlset(pages, _memorial_urls()))
     site = current_app.config["SITE_URL"]
-    files = [site + url_for("feeds.sitemap_pages")]
-    files += [site + url_for("feeds.sitemap_memorials", number=n)
-              for n in range(1, math.ceil(memorials / _limit()) + 1)]
-    return Response(render_template("feeds/sitemap_index.xml", files=files), mimetype="application/xml")
+    entries = [(site + url_for("feeds.sitemap_pages"), max((c for _, c in pages if c), default=None))]
+    entries += [(site + url_for("feeds.sitemap_memorials", number=n), None) for n, _ in files]
+    return Response(render_template("feeds/sitemap_index.xml", files=entries), mimetype="application/xml")
 
 
 @bp.get("/sitemap-pages.xml")
@@ -214,9 +220,11 @@ def sitemap_pages():
 @bp.get("/sitemap-memorials-<int:number>.xml")
 def sitemap_memorials(number: int):
     """One file of up to 50,000 memorials, when the sitemap is split."""
-    if number < 1 or (number - 1) * _limit() >= max(queries.memorial_count(), 1):
+    # A file the index does not list (none of its memorials public) is not found. The rows are read
+    # while the answer streams, in the request's own context: nothing read here may be kept for it.
+    if not 1 <= number <= MAX_FILES or not queries.any_memorial_between(*_span(number)):
         abort(404)
-    return _xml(_urlset(_memorial_urls((number - 1) * _limit(), _limit())))
+    return _xml(_urlset(_memorial_urls(number)))
 
 
 @bp.get("/robots.txt")
