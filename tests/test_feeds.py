@@ -221,8 +221,7 @@ def test_withdrawing_deletes_the_card(app, client, outbox, moderator):
 
 def test_a_pending_or_unknown_memorial_has_no_card(app, client, outbox):
     share(client, outbox, photo=True)
-    with app.app_context():
-        pending_slug = "daniel-james-rivera-2023"
+    pending_slug = "daniel-james-rivera-2023"   # the address it would have once published
     for url in (f"/stories/{pending_slug}/share.jpg", f"/stories/{pending_slug}/card.pdf",
                 "/stories/nobody/share.jpg", "/stories/%00/card.pdf", "/stories/" + "x" * 500 + "/share.jpg"):
         assert client.get(url).status_code == 404, url
@@ -323,7 +322,8 @@ def test_a_campaign_has_its_own_card_made_once_and_redrawn_when_its_words_change
     new_image = meta(page, "og:image")
     assert new_image != image
     assert fetch(client, local(new_image)).data != first.data
-    assert [p.name for p in folder.glob("campaign-*.jpg")] != [made.name] and len(list(folder.glob("campaign-*.jpg"))) == 1
+    [redrawn] = folder.glob("campaign-*.jpg")  # the old card is gone
+    assert redrawn.name != made.name
 
 
 def test_only_live_campaigns_have_a_card(client, campaign):
@@ -502,7 +502,7 @@ def test_the_sitemap_lists_public_things_only(app, client, outbox, moderator, ca
         withdraw_story(withdrawn)
 
     urls = sitemap_urls(client)
-    memorials = sorted(u for u in urls if u.startswith("http://localhost/stories/") and u != "http://localhost/stories/")
+    memorials = sorted(u for u in urls if u.startswith("http://localhost/stories/") and not u.endswith("/stories/"))
     assert memorials == ["http://localhost/stories/public-one-2023", "http://localhost/stories/public-two-2023"]
     for page in ("/", "/stories/", "/stats/", "/stats/OH", "/stats/DC", "/letters/", "/letters/stop-the-flow"):
         assert "http://localhost" + page in urls, page
@@ -701,7 +701,8 @@ def test_share_section_and_moved_address_on_a_phone_are_accessible(tmp_path):
         visit(driver, f"{live.url}/stories/manage/{token}")
         status = driver.find_element(By.CSS_SELECTOR, ".address-changed").text
         assert "address changed" in status
-        assert f"{live.url}/stories/daniel-james-rivera-2023" in driver.find_element(By.CSS_SELECTOR, ".old-addresses").text
+        old = driver.find_element(By.CSS_SELECTOR, ".old-addresses").text
+        assert f"{live.url}/stories/daniel-james-rivera-2023" in old
         assert page_overflow(driver)["scrollWidth"] <= PHONE[0]
     finally:
         if driver is not None:

@@ -1,7 +1,6 @@
 """Share cards, the printable card, the Atom feed, the sitemap and robots.txt."""
 from __future__ import annotations
 
-import math
 import re
 import uuid
 from collections.abc import Iterable, Iterator
