@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .community import bp as community_bp
     from .community import moderate_bp as community_moderation_bp
+    from .feeds import bp as feeds_bp
     from .home import bp as home_bp
     from .letters import admin_bp as letters_admin_bp
     from .letters import api_bp as letters_api_bp
@@ -68,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(letters_bp)
     app.register_blueprint(letters_admin_bp)
     app.register_blueprint(letters_api_bp)
+    app.register_blueprint(feeds_bp)
 
 
 def register_commands(app: Flask) -> None:

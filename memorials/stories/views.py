@@ -7,6 +7,7 @@ from flask import (abort, current_app, flash, make_response, redirect, render_te
                    send_from_directory, session, url_for)
 
 from ..extensions import csrf, db, limiter
+from ..feeds.addresses import is_slug, moved_to
 from . import bp, notices, photos
 from .forms import EditStoryForm, LostLinkForm, NewStoryForm, WithdrawForm
 from .models import Story, StoryVersion
@@ -92,9 +93,13 @@ def thanks():
 @bp.get("/<slug>")
 def show(slug):
     """One memorial, as the family chose to show it."""
-    story = published_by_slug(slug)
+    story = published_by_slug(slug) if is_slug(slug) else None
     if story is None:
-        abort(404)
+        # A memorial whose name (or how it is shown) changed keeps its old addresses, forever.
+        moved = moved_to(slug)
+        if moved is None:
+            abort(404)
+        return redirect(url_for("stories.show", slug=moved), 301)
     return render_template("stories/show.html", story=story, v=story.live_version)
 
 

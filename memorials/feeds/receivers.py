@@ -1,0 +1,39 @@
+"""Keeping share cards and addresses in step with what is public, through memorials/events.py."""
+from __future__ import annotations
+
+from flask import current_app, has_request_context
+
+from ..events import after_commit, story_hidden, story_published
+from ..stories.models import Story
+from . import addresses, services
+
+
+@story_published.connect
+def on_published(story: Story, **_) -> None:
+    """Keep the new address for good and draw the card once the approval commits.
+
+    The card is drawn when a moderator's decision commits (a request). Stories published outside a
+    request (a script, a bulk import) get theirs at first view, so seeding 100,000 memorials does
+    not draw 100,000 pictures inside one commit.
+    """
+    addresses.remember_address(story)
+    if not has_request_context() or story.live_version is None:
+        return
+    card = services.memorial_card(story.live_version)   # words chosen now, in the request's language
+    path = services.story_card_path(story.id, story.live_version_id)
+    story_id, app = story.id, current_app._get_current_object()
+
+    def draw() -> None:
+        try:
+            services.build_story_card(path, card)
+        except Exception:  # the approval stands; the card is drawn again at first view
+            app.logger.exception("could not draw the share card of story %s", story_id)
+
+    after_commit(draw)
+
+
+@story_hidden.connect
+def on_hidden(story: Story, **_) -> None:
+    """Unpublished or withdrawn: its card goes once that commits (it comes back if republished)."""
+    folder, story_id = services.card_folder(), story.id
+    after_commit(lambda: services.delete_story_cards(folder, story_id))

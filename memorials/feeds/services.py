@@ -1,0 +1,213 @@
+"""Share cards kept in step with what is public: written when a memorial is published, removed when
+it is hidden; campaign and site cards made at first request and kept until their words change.
+
+Files live in INSTANCE_PATH/share-cards, named by what they show (a memorial's version, a hash of a
+campaign's words), so a stale card is never served and a link preview refreshes when words change.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+from ..i18n import current_language, long_date
+from ..stories import photos
+from ..stories.models import Story, StoryVersion
+from . import cards, printable
+
+log = logging.getLogger(__name__)
+
+FOLDER = "share-cards"
+
+
+def card_folder() -> Path:
+    folder = Path(current_app.instance_path) / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file and rename it: a reader never sees half a card, two writers never clash."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _remove(folder: Path, pattern: str, keep: Path | None = None) -> None:
+    for old in folder.glob(pattern):
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
+# Memorials ---------------------------------------------------------------------------------------
+
+def life_dates(version: StoryVersion) -> str:
+    """'March 14, 1998 – July 2, 2023', or 'Died July 2, 2023' when the family gave no birth date."""
+    if version.born:
+        return _("%(born)s – %(died)s", born=long_date(version.born), died=long_date(version.died))
+    return _("Died %(date)s", date=long_date(version.died))
+
+
+def photo_path(version: StoryVersion) -> Path | None:
+    return photos.photo_folder() / version.photo.filename if version.photo else None
+
+
+def share_summary(version: StoryVersion) -> str:
+    """What a link preview or a feed reader shows of the story: its opening words, unless the family
+    put a content note before it (then the story stays behind the note, as on the page)."""
+    if version.content_note:
+        return _("In loving memory of %(name)s, %(dates)s.", name=version.display_name, dates=life_dates(version))
+    return version.excerpt or ""
+
+
+def memorial_card(version: StoryVersion) -> cards.Card:
+    """What a memorial's card says: the name as the family chose to show it, the dates, the hometown."""
+    return cards.Card(
+        blocks=[
+            cards.Block(_("In loving memory"), "italic", 32, color=cards.SOFT, gap_after=20),
+            cards.Block(version.display_name, "bold", 78, 44, max_lines=3, gap_after=26),
+            cards.Block(life_dates(version), "regular", 34, 26, max_lines=2, gap_after=12),
+            cards.Block(version.hometown, "regular", 30, 24, color=cards.SOFT),
+        ],
+        footer=current_app.config["SITE_NAME"],
+        photo=photo_path(version),
+    )
+
+
+def story_card_path(story_id: int, version_id: int) -> Path:
+    return card_folder() / f"story-{story_id}-{version_id}.jpg"
+
+
+def build_story_card(path: Path, card: cards.Card) -> None:
+    """Draw and store a memorial's card, and remove the cards of its earlier versions."""
+    write_atomically(path, cards.render(card))
+    story_stem = path.name.rsplit("-", 1)[0]
+    _remove(path.parent, f"{story_stem}-*.jpg", keep=path)
+
+
+def delete_story_cards(folder: Path, story_id: int) -> None:
+    _remove(folder, f"story-{story_id}-*.jpg")
+
+
+def story_card_file(story: Story) -> Path:
+    """The public memorial's card, drawn now if it is missing (published before cards, or a failed write)."""
+    path = story_card_path(story.id, story.live_version_id)
+    if not path.exists():
+        build_story_card(path, memorial_card(story.live_version))
+    return path
+
+
+# Campaigns and the site --------------------------------------------------------------------------
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass
+class CachedCard:
+    """A card made at first request and kept while its words stay the same."""
+
+    name: str           # the file's name in the card folder
+    stem: str           # what every version of this card's file name starts with
+    card: cards.Card
+
+    @property
+    def version(self) -> str:
+        return self.name.rsplit("-", 1)[-1].split(".")[0]
+
+    def file(self) -> Path:
+        path = card_folder() / self.name
+        if not path.exists():
+            write_atomically(path, cards.render(self.card))
+            _remove(path.parent, f"{self.stem}-*.jpg", keep=path)
+        return path
+
+
+def campaign_card(campaign) -> CachedCard:
+    """A live campaign's card: 'Write to Congress', its title and summary, the site's name."""
+    card = cards.Card(
+        blocks=[
+            cards.Block(_("Write to Congress"), "italic", 32, color=cards.SOFT, gap_after=22),
+            cards.Block(campaign.title, "bold", 64, 40, max_lines=3, gap_after=24),
+            cards.Block(campaign.summary, "regular", 30, 24, max_lines=3, color=cards.SOFT),
+        ],
+        footer=current_app.config["SITE_NAME"],
+    )
+    return _cached(f"campaign-{campaign.id}", card)
+
+
+def site_card() -> CachedCard:
+    """The card for pages without a memorial: the site's name and what it is for."""
+    card = cards.Card(
+        blocks=[
+            cards.Block(current_app.config["SITE_NAME"], "bold", 72, 44, max_lines=2, gap_after=28),
+            cards.Block(_("Memorials for people lost to fentanyl and other drug overdoses, the numbers "
+                          "behind them, and letters to Congress."), "regular", 32, 24, max_lines=4,
+                        color=cards.SOFT),
+        ],
+        footer=urlsplit(current_app.config["SITE_URL"]).netloc,
+    )
+    return _cached(f"site-{current_language()}", card)
+
+
+def _cached(stem: str, card: cards.Card) -> CachedCard:
+    words = [b.text for b in card.blocks] + [card.footer, str(cards.WIDTH), CARD_DESIGN]
+    return CachedCard(f"{stem}-{_digest(*words)}.jpg", stem, card)
+
+
+# Change this when the drawing changes, so cached campaign and site cards are drawn again.
+CARD_DESIGN = "1"
+
+
+# The printable remembrance card ----------------------------------------------------------------
+
+def remembrance_card(story: Story) -> bytes:
+    """The public memorial's printable card as a PDF, in the reader's language."""
+    v = story.live_version
+    return printable.render(printable.PrintableCard(
+        name=v.display_name,
+        kicker=_("In loving memory"),
+        dates=life_dates(v),
+        hometown=v.hometown,
+        line=story_line(v),
+        url=current_app.config["SITE_URL"] + url_for("stories.show", slug=story.slug),
+        qr_caption=_("Scan to read %(name)s's story and leave a message for the family.", name=v.display_name),
+        site_name=current_app.config["SITE_NAME"],
+        title=_("Remembering %(name)s", name=v.display_name),
+        language=current_language(),
+        photo=photo_path(v),
+        photo_size=(v.photo.width, v.photo.height) if v.photo else None,
+    ))
+
+
+def story_line(version: StoryVersion, limit: int = 180) -> str:
+    """A short line from the story for the printed card: its first sentence or two, cut at a word.
+    Empty when the family put a content note before the story."""
+    if version.content_note:
+        return ""
+    text = " ".join((version.excerpt or "").split())
+    sentences = re.split(r"(?<=[.!?…])\s+", text)
+    line = ""
+    for sentence in sentences:
+        candidate = f"{line} {sentence}".strip()
+        if line and len(candidate) > limit:
+            break
+        line = candidate
+        if len(line) >= 60:
+            break
+    if len(line) > limit:
+        line = line[:limit].rsplit(" ", 1)[0].rstrip(",;:-–—") + "…"
+    return line

@@ -1,0 +1,236 @@
+"""Share cards, the printable card, the Atom feed, the sitemap and robots.txt."""
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from itertools import chain
+from xml.sax.saxutils import escape as xml_escape
+
+from flask import Response, abort, current_app, render_template, send_file, stream_with_context, url_for
+
+from ..extensions import limiter
+from ..i18n import current_language, format_locale
+from ..stats.queries import PAGE_CODES
+from ..stories.queries import published_by_slug
+from . import addresses, bp, queries, services
+
+SITEMAP_LIMIT = 50_000          # URLs per sitemap file, as the sitemap protocol allows
+MAX_FILES = 50_000              # files in a sitemap index, as the protocol allows
+CARD_MAX_AGE = 300              # a card taken down must not linger long in caches
+# Characters XML 1.0 forbids (a pasted control character must not make the whole feed unreadable).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@bp.app_template_filter("xml_text")
+def xml_text(value) -> str:
+    return NOT_XML.sub("", str(value or ""))
+
+
+@bp.app_template_filter("rfc3339")
+def rfc3339(value: datetime | None) -> str:
+    """A stored (naive UTC) time as RFC 3339: 2026-01-05T14:03:00Z. For machines, not people."""
+    return value.isoformat(timespec="seconds") + "Z" if value else ""
+
+
+@bp.app_template_global()
+def address_change(story):
+    """How a memorial's address changed (the old ones still lead to it), for the family's page."""
+    return addresses.address_change(story)
+
+
+@bp.app_template_global()
+def og_locale() -> str:
+    """The page's language as Open Graph writes it (en_US)."""
+    return format_locale()
+
+
+@bp.app_template_global()
+def card_dates(version) -> str:
+    """'March 14, 1998 – July 2, 2023', as on the share card."""
+    return services.life_dates(version)
+
+
+@bp.app_template_global()
+def share_summary(version) -> str:
+    """The story's opening words for link previews, unless a content note holds the story back."""
+    return services.share_summary(version)
+
+
+@bp.app_template_global()
+def site_card_url() -> str:
+    """The absolute address of the site's own share card, for pages without a memorial."""
+    card = services.site_card()
+    return current_app.config["SITE_URL"] + url_for("feeds.site_card", v=card.version)
+
+
+@bp.app_template_global()
+def campaign_card_url(campaign) -> str:
+    card = services.campaign_card(campaign)
+    return current_app.config["SITE_URL"] + url_for("feeds.campaign_card", slug=campaign.slug, v=card.version)
+
+
+def _public_story(slug: str):
+    story = published_by_slug(slug) if addresses.is_slug(slug) else None
+    if story is None:
+        abort(404)
+    return story
+
+
+def _card_response(path):
+    return send_file(path, mimetype="image/jpeg", max_age=CARD_MAX_AGE)
+
+
+@bp.get("/stories/<slug>/share.jpg")
+def story_card(slug):
+    """A memorial's share card, only while the memorial is public."""
+    story = _public_story(slug)
+    return _card_response(services.story_card_file(story))
+
+
+@bp.get("/letters/<slug>/share.jpg")
+def campaign_card(slug):
+    """A live campaign's share card, drawn at first request and kept until its words change."""
+    campaign = queries.live_campaign(slug) if addresses.is_slug(slug) else None
+    if campaign is None:
+        abort(404)
+    return _card_response(services.campaign_card(campaign).file())
+
+
+@bp.get("/share.jpg")
+def site_card():
+    """The site's own share card, for the front page, the lists and the statistics."""
+    return _card_response(services.site_card().file())
+
+
+@bp.get("/stories/<slug>/card.pdf")
+@limiter.limit("30 per minute")  # drawn per request (a fifth of a second): enough to print, not to crawl
+def printable_card(slug):
+    """A one-page remembrance card to print for a vigil or a funeral, with a QR code to the memorial."""
+    story = _public_story(slug)
+    response = Response(services.remembrance_card(story), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="remembering-{story.slug}.pdf"'
+    return response
+
+
+def _entry_id(kind: str, key) -> str:
+    """A permanent id (RFC 4287 wants one that never changes, even when a memorial's address does)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{current_app.config['SITE_URL']}/{kind}/{key}").urn
+
+
+@bp.get("/stories/feed.atom")
+def feed():
+    """The newest 50 published memorials as an Atom feed."""
+    stories = queries.newest_memorials(50)
+    entries = [{
+        "id": _entry_id("memorial", s.id),
+        "title": s.live_version.display_name,
+        "summary": services.share_summary(s.live_version),
+        "url": current_app.config["SITE_URL"] + url_for("stories.show", slug=s.slug),
+        "published": s.published_at,
+        "updated": s.live_version.decided_at or s.published_at,
+    } for s in stories]
+    updated = max((e["updated"] for e in entries), default=None)
+    body = render_template(
+        "feeds/feed.xml", entries=entries, feed_id=_entry_id("feed", "memorials"),
+        updated=updated or datetime(2000, 1, 1), language=current_language(),
+        self_url=current_app.config["SITE_URL"] + url_for("feeds.feed"),
+        list_url=current_app.config["SITE_URL"] + url_for("stories.index"),
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+def _pages(campaigns: list[tuple[str, datetime]]) -> list[tuple[str, datetime | None]]:
+    """The site's own pages in the sitemap: front page, lists, statistics, live campaigns."""
+    site = current_app.config["SITE_URL"]
+    memorials_changed = queries.last_publication()
+    stats_changed = queries.statistics_updated()
+    pages = [
+        (site + url_for("home.index"), memorials_changed),
+        (site + url_for("stories.index"), memorials_changed),
+        (site + url_for("stats.index"), stats_changed),
+        *[(site + url_for("stats.state", code=code), stats_changed) for code in PAGE_CODES if code != "US"],
+        (site + url_for("letters.index"), max((c for _, c in campaigns), default=None)),
+        *[(site + url_for("letters.campaign", slug=slug), changed) for slug, changed in campaigns],
+    ]
+    return pages
+
+
+def _memorial_urls(number: int | None = None):
+    """(address, last changed) of published memorials (of one sitemap file); one query, streamed,
+    one url_for in all."""
+    site = current_app.config["SITE_URL"]
+    prefix, suffix = url_for("stories.show", slug="SLUG").split("SLUG")
+    for slug, changed in queries.memorial_addresses(*(_span(number) if number else (None, None))):
+        yield f"{site}{prefix}{slug}{suffix}", changed
+
+
+URLSET_OPEN = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+
+
+def _urlset(*parts: Iterable[tuple[str, datetime | None]]) -> Iterator[str]:
+    """A sitemap's XML, made line by line in pieces of 1,000 addresses (50,000 through a template
+    took over a second; this takes a fraction of it)."""
+    yield URLSET_OPEN
+    lines: list[str] = []
+    for url, changed in chain(*parts):
+        lastmod = f"<lastmod>{rfc3339(changed)}</lastmod>" if changed else ""
+        lines.append(f"<url><loc>{xml_escape(url)}</loc>{lastmod}</url>\n")
+        if len(lines) == 1000:
+            yield "".join(lines)
+            lines.clear()
+    lines.append("</urlset>\n")
+    yield "".join(lines)
+
+
+def _xml(body) -> Response:
+    return Response(stream_with_context(body), mimetype="application/xml")
+
+
+def _limit() -> int:
+    return current_app.config.get("SITEMAP_URLS_PER_FILE", SITEMAP_LIMIT)
+
+
+def _span(number: int) -> tuple[int, int]:
+    """The memorial numbers sitemap file `number` covers (see queries.memorial_files)."""
+    return (number - 1) * _limit() + 1, number * _limit()
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every published memorial, the statistics pages and live campaigns; an index when over 50,000."""
+    files = queries.memorial_files(_limit())
+    pages = _pages(queries.live_campaigns())
+    if sum(count for _, count in files) + len(pages) <= _limit():
+        return _xml(_urlset(pages, _memorial_urls()))
+    site = current_app.config["SITE_URL"]
+    entries = [(site + url_for("feeds.sitemap_pages"), max((c for _, c in pages if c), default=None))]
+    entries += [(site + url_for("feeds.sitemap_memorials", number=n), None) for n, _ in files]
+    return Response(render_template("feeds/sitemap_index.xml", files=entries), mimetype="application/xml")
+
+
+@bp.get("/sitemap-pages.xml")
+def sitemap_pages():
+    """The site's own pages, when the sitemap is split."""
+    return _xml(_urlset(_pages(queries.live_campaigns())))
+
+
+@bp.get("/sitemap-memorials-<int:number>.xml")
+def sitemap_memorials(number: int):
+    """One file of up to 50,000 memorials, when the sitemap is split."""
+    # A file the index does not list (none of its memorials public) is not found. The rows are read
+    # while the answer streams, in the request's own context: nothing read here may be kept for it.
+    if not 1 <= number <= MAX_FILES or not queries.any_memorial_between(*_span(number)):
+        abort(404)
+    return _xml(_urlset(_memorial_urls(number)))
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Where the sitemap is, and the private pages that crawlers must leave alone."""
+    private = [url_for("moderation.queue"), url_for("stories.lost_link").rsplit("lost", 1)[0]]
+    printable = url_for("feeds.printable_card", slug="*")
+    body = render_template("feeds/robots.txt", private=private, printable=printable,
+                           sitemap_url=current_app.config["SITE_URL"] + url_for("feeds.sitemap"))
+    return Response(body, mimetype="text/plain")
