@@ -49,7 +49,7 @@ def stats_status_command() -> None:
             if not places:
                 click.echo(f"  {indicator}: no figures")
                 continue
-            click.echo(f"  {indicator}: {places} places, through {month_year(through)}")
+            click.echo(f"  {indicator}: {places} place{'s' if places != 1 else ''}, through {month_year(through)}")
             for month, count in months:
                 stale = f" (history: more than {STALE_MONTHS} months old)" if is_history(month, data.newest) else ""
                 click.echo(f"      {count} through {month_year(month)}{stale}")

@@ -425,7 +425,8 @@ def _release(r: StatRelease) -> dict:
             "cdc_releases": cdc if isinstance(cdc, list) else []}
 
 
-def page(code: str, data: Data, series: dict[str, Series], head: dict | None, coverage) -> dict:
+def page(code: str, data: Data, series: dict[str, Series], head: dict | None, coverage,
+         releases: list[dict]) -> dict:
     """Everything one statistics page shows, in the order it shows it (history last)."""
     trend, trend_history = trends(series, data.newest)
     drugs = by_drug(series, data.newest)
@@ -441,7 +442,7 @@ def page(code: str, data: Data, series: dict[str, Series], head: dict | None, co
         "no_synthetic": has_all and SYNTHETIC not in series and code != NATIONAL,
         "population": population(data, code, head["overdose"]["period_end"].year)
         if head and head["overdose"] else None,
-        "releases": [_release(r) for r in data.releases],
+        "releases": releases,
         "wonder": any(r.dataset == WONDER for r in data.releases),
     }
 
@@ -505,15 +506,28 @@ def download_rows(data: Data, coverage) -> list[dict]:
 
 
 def csv_bytes(rows: list[dict]) -> bytes:
+    """The header and rows as CSV."""
+    return (csv_header() + csv_body(rows)).encode("utf-8")
+
+
+def csv_header() -> str:
+    return ",".join(DOWNLOAD_COLUMNS) + "\n"
+
+
+def csv_body(rows: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=DOWNLOAD_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return out.getvalue().encode("utf-8")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows([["" if row[c] is None else row[c] for c in DOWNLOAD_COLUMNS] for row in rows])
+    return out.getvalue()
 
 
-def json_bytes(rows: list[dict], data: Data) -> bytes:
+def json_figures(rows: list[dict]) -> str:
+    """The rows as the inside of a JSON array (so one place's text is also part of the whole file)."""
+    return json.dumps(rows, separators=(",", ":"))[1:-1]
+
+
+def json_bytes(figures: str, data: Data) -> bytes:
+    """The JSON download around figures (json_figures' text, already encoded)."""
     vsrr = [r for r in data.releases if r.dataset == "vsrr"]
     latest = max(vsrr, key=lambda r: (r.imported_at, r.id)) if vsrr else None
     document = {
@@ -535,9 +549,11 @@ def json_bytes(rows: list[dict], data: Data) -> bytes:
             "final": "yes for final data, no for provisional",
             "at_least": "yes where CDC WONDER suppressed a month (under 10 deaths): the year total is a lower bound",
         },
-        "figures": rows,
+        "figures": [],
     }
-    return json.dumps(document, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(document, separators=(",", ":"))
+    assert text.endswith('"figures":[]}')
+    return (text[:-2] + figures + "]}").encode("utf-8")
 
 
 def status_lines(data: Data) -> list[tuple[str, int, date | None, list]]:
@@ -570,8 +586,9 @@ def build() -> Built:
     coverage = _wonder_coverage(data)
     nation = series_for(NATIONAL, data).get(ALL_DRUGS)
     pages, heads = {}, {}
+    releases = [_release(r) for r in data.releases]
     for code in PAGE_CODES:
         series = series_for(code, data)
         heads[code] = headline(code, series, data, nation)
-        pages[code] = page(code, data, series, heads[code], coverage)
+        pages[code] = page(code, data, series, heads[code], coverage, releases)
     return Built(pages, heads, state_table(heads, data), download_rows(data, coverage), data)

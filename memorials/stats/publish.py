@@ -64,14 +64,19 @@ def artifacts(built: compute.Built) -> dict[str, tuple[str, bytes]]:
         out[key("page", code)] = (JSON, _encode(payload))
         out[key("headline", code)] = (JSON, _encode(built.headlines[code]))
     out[key("states")] = (JSON, _encode(built.states))
-    by_place: dict[str, list[dict]] = {}
+    # Each place's rows are written once; the whole file is those pieces joined, in place order.
+    csv_parts, json_parts = [], []
+    places: dict[str, list[dict]] = {}
     for row in built.rows:
-        by_place.setdefault(row["jurisdiction"], []).append(row)
-    out[key("data.csv")] = (CSV, compute.csv_bytes(built.rows))
-    out[key("data.json")] = (JSON, compute.json_bytes(built.rows, built.data))
-    for place, rows in by_place.items():
-        out[key("data.csv", place)] = (CSV, compute.csv_bytes(rows))
-        out[key("data.json", place)] = (JSON, compute.json_bytes(rows, built.data))
+        places.setdefault(row["jurisdiction"], []).append(row)
+    for place, rows in places.items():
+        body, figures = compute.csv_body(rows), compute.json_figures(rows)
+        csv_parts.append(body)
+        json_parts.append(figures)
+        out[key("data.csv", place)] = (CSV, (compute.csv_header() + body).encode("utf-8"))
+        out[key("data.json", place)] = (JSON, compute.json_bytes(figures, built.data))
+    out[key("data.csv")] = (CSV, (compute.csv_header() + "".join(csv_parts)).encode("utf-8"))
+    out[key("data.json")] = (JSON, compute.json_bytes(",".join(json_parts), built.data))
     return out
 
 
@@ -84,10 +89,10 @@ def refresh() -> int:
     changed, new = 0, []
     for name, (media_type, content) in made.items():
         etag = hashlib.sha256(content).hexdigest()[:32]
+        if name in stored and stored[name][1] == etag:
+            continue
         body = gzip.compress(content, compresslevel=6, mtime=0) if name.split("/")[1].startswith("data.") else content
         if name in stored:
-            if stored[name][1] == etag:
-                continue
             db.session.execute(update(StatArtifact).where(StatArtifact.id == stored[name][0])
                                .values(etag=etag, body=body, media_type=media_type, changed_at=now))
         else:
