@@ -387,6 +387,7 @@ def national_long_view(data: Data, series: dict[str, Series]) -> dict | None:
     overdose, synthetic = series.get(ALL_DRUGS), series.get(SYNTHETIC)
     later = sorted({p.period_end for s in (overdose, synthetic) if s for p in s.points
                     if p.period_end > join and p.reported is not None})
+    newest = {s.latest.period_end for s in (overdose, synthetic) if s and s.latest}  # each line's own end
     for period in later:
         row = {"period_end": period, "final": False}
         people = population(data, NATIONAL, period.year)
@@ -397,7 +398,7 @@ def national_long_view(data: Data, series: dict[str, Series]) -> dict | None:
             row[measure] = {"deaths": reported, "rate": value, "age_adjusted": None}
             if value is not None:
                 lines[measure].append([period, value])
-        if period.month == 12 or period == later[-1]:
+        if period.month == 12 or period in newest:
             rows.append(row)
     final_counts = [{"year": r.year, "measure": r.measure, "unit": r.unit, "value": r.value,
                      "source": r.source, "url": r.note if (r.note or "").startswith("http") else None,
