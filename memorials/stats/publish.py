@@ -12,11 +12,14 @@ import hashlib
 import json
 import logging
 import re
+import os
 import threading
 from collections import OrderedDict
 from datetime import date
+from pathlib import Path
 
-from sqlalchemy import delete, insert, update
+from flask import current_app
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -61,9 +64,10 @@ def artifacts(built: compute.Built) -> dict[str, tuple[str, bytes]]:
     """key -> (media type, content) for everything the pages and downloads serve."""
     out = {META: (JSON, _encode({"newest": built.data.newest}))}
     for code, payload in built.pages.items():
-        out[key("page", code)] = (JSON, _encode(payload))
+        # The national page carries the state table: /stats/ reads one thing.
+        out[key("page", code)] = (JSON, _encode({**payload, "states": built.states} if code == compute.NATIONAL
+                                                else payload))
         out[key("headline", code)] = (JSON, _encode(built.headlines[code]))
-    out[key("states")] = (JSON, _encode(built.states))
     # Each place's rows are written once; the whole file is those pieces joined, in place order.
     csv_parts, json_parts = [], []
     places: dict[str, list[dict]] = {}
@@ -143,11 +147,12 @@ parsed = _Memo(512)
 rendered = _Memo(512)
 
 
-def etags(*names: str) -> dict[str, str]:
-    """The content hash of each stored key (one query)."""
-    found = db.session.execute(db.select(StatArtifact.key, StatArtifact.etag)
-                               .where(StatArtifact.key.in_([key(*n.split("/")) for n in names]))).all()
-    return {row.key.split("/", 1)[1]: row.etag for row in found}
+_ETAG = select(StatArtifact.__table__.c.etag).where(StatArtifact.__table__.c.key == bindparam("key"))
+
+
+def etag(name: str) -> str | None:
+    """The content hash stored under name: one small query, one statement compiled once (no ORM objects)."""
+    return db.session.connection().execute(_ETAG, {"key": key(*name.split("/"))}).scalar()
 
 
 def payload(name: str, etag: str | None, live: bool = True):
@@ -168,8 +173,7 @@ def payload(name: str, etag: str | None, live: bool = True):
 
 def read(name: str, live: bool = False):
     """The payload under name: one small query when this process has already parsed it."""
-    row = db.session.execute(db.select(StatArtifact.etag).where(StatArtifact.key == key(*name.split("/")))).first()
-    return payload(name, row.etag if row else None, live)
+    return payload(name, etag(name), live)
 
 
 def _built_live() -> dict:
@@ -194,6 +198,27 @@ def live_download(name: str) -> bytes | None:
         return None
     made = artifacts(compute.build()).get(key(*name.split("/")))
     return made[1] if made else None
+
+
+def download_file(name: str, etag: str, gzipped: bool) -> Path:
+    """This server's copy of a stored download, written from the database once per version.
+
+    Several app servers each keep their own copy in their instance folder, named by the content
+    hash, so a new import is picked up by each on its next request and sent with sendfile.
+    """
+    folder = Path(current_app.instance_path) / "stats-downloads"
+    stem = name.replace("/", "-")
+    path = folder / f"{stem}.{etag}.{'gz' if gzipped else 'raw'}"
+    if not path.exists():
+        body = download_body(name) or b""
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        partial.write_bytes(body if gzipped else gzip.decompress(body))
+        os.replace(partial, path)
+        for old in folder.glob(f"{stem}.*"):
+            if old.name.split(".")[-2] != etag and old.suffix in (".gz", ".raw") and old.name.count(".") == 2 + stem.count("."):
+                old.unlink(missing_ok=True)
+    return path
 
 
 def download_body(name: str) -> bytes | None:

@@ -16,19 +16,14 @@ SORTS = ("name", "count", "rate", "change")
 
 
 def page(code: str, etag: str | None) -> dict | None:
-    """One place's page figures (see compute.page), parsed once per process per content."""
+    """One place's page figures (see compute.page; the nation's has "states", the table), parsed once per
+    process per content."""
     return publish.payload(f"page/{code}", etag)
 
 
-def states(etag: str | None) -> dict | None:
-    """Every state's headline figure for the table on /stats/ (see compute.state_table)."""
-    return publish.payload("states", etag)
-
-
-def page_etags(code: str, with_states: bool = False) -> dict[str, str]:
-    """What a page's content hashes are now (one query): a page view needs nothing else when unchanged."""
-    names = [f"page/{code}"] + (["states"] if with_states else [])
-    return publish.etags(*names)
+def page_etag(code: str) -> str | None:
+    """The page's content hash now (one small query): a page view needs nothing else when it is unchanged."""
+    return publish.etag(f"page/{code}")
 
 
 def headline(code: str) -> dict | None:
@@ -95,4 +90,4 @@ def latest_figures(code: str) -> LatestFigures | None:
 
 
 __all__ = ["SORTS", "STALE_MONTHS", "LatestFigures", "headline", "latest_figures", "national_headline", "page",
-           "page_etags", "state_line", "states"]
+           "page_etag", "state_line"]

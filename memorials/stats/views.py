@@ -1,10 +1,9 @@
 """The numbers: national and state pages, and the downloads, served from what each import computed."""
 from __future__ import annotations
 
-import gzip
 from datetime import date, timezone
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -51,20 +50,20 @@ for _name, _value in {"stats_footnotes": words.footnote_sentences, "stats_name":
 
 def _rendered(code: str, sort: str | None = None) -> dict:
     """The page's content, rendered once per process for each stored version, language and sort."""
-    etags = queries.page_etags(code, with_states=sort is not None)
-    page_etag, states_etag = etags.get(f"page/{code}"), etags.get("states")
-    memo_key = (code, sort, page_etag, states_etag, current_language(), request.script_root,
-                id(current_app._get_current_object()))
-    cacheable = page_etag is not None and (sort is None or states_etag is not None)
-    found = publish.rendered.get(memo_key) if cacheable else None
+    page_etag = queries.page_etag(code)
+    memo_key = (code, sort, page_etag, current_language(), request.script_root, id(current_app._get_current_object()))
+    found = publish.rendered.get(memo_key) if page_etag else None
     if found is not None:
         return found
     payload = queries.page(code, page_etag)
-    table = queries.states(states_etag) if sort is not None else None
-    result = {"code": code, "headline": payload["headline"] if payload else None,
-              "place": payload["place"] if payload else queries.place_name(code),
+    table = payload.get("states") if payload and sort is not None else None
+    place = payload["place"] if payload else queries.place_name(code)
+    result = {"code": code, "headline": payload["headline"] if payload else None, "place": place,
+              "title": _("Overdose deaths in %(place)s", place=words.place(code, place)),
+              "description": _("CDC's provisional counts of overdose deaths in %(place)s, by drug, and the long view "
+                               "since 1999.", place=words.place(code, place)),
               "content": _content(code, payload, table, sort)}
-    return publish.rendered.put(memo_key, result) if cacheable else result
+    return publish.rendered.put(memo_key, result) if page_etag else result
 
 
 def _content(code: str, payload: dict | None, table: dict | None, sort: str | None) -> Markup:
@@ -133,7 +132,11 @@ def _chart(code: str, place: str, section: dict) -> Markup:
         return charts.line_chart(f"long-{code}", title, summary, lines, number=number, year=_year,
                                  join=section["join"], join_labels=(_("final"), _("provisional")))
     if name == "long":
-        points = [(date(y["year"], 12, 1), y["deaths"], y["at_least"]) for y in section["years"]]
+        shown = {y["year"]: y for y in section["years"]}
+        years = range(section["years"][0]["year"], section["years"][-1]["year"] + 1)
+        # A year no file covers breaks the line rather than join the years on either side.
+        points = [(date(y, 12, 1), shown[y]["deaths"] if y in shown else None, y in shown and shown[y]["at_least"])
+                  for y in years]
         lines = [{"css": "line synthetic", "markers": True, "points": points}]
         last_final = section["final_through"]
         join = date(last_final, 12, 1) if last_final and last_final < section["years"][-1]["year"] else None
@@ -156,6 +159,7 @@ def _rate(points: list, index: int) -> str:
 # --- The downloads -------------------------------------------------------------------------------
 
 def _download(name: str) -> Response:
+    """A stored download: 304 when the client has it; else sent from this server's copy of the stored file."""
     media_type, filename = DOWNLOADS[name]
     place = (request.args.get("jurisdiction") or "").strip().upper()
     stored = f"{name}/{place}" if place else name
@@ -164,43 +168,41 @@ def _download(name: str) -> Response:
     found = publish.download(stored) if stored else None
     if found is None:  # nothing built yet, or a place the site has no figures for (the header alone)
         content = publish.live_download(stored) if stored else None
-        return _send(content if content is not None else _empty(name), media_type, filename, None, None,
-                     compressed=False)
-    etag, changed_at = found
-    response = Response(status=304)
-    response.set_etag(etag, weak=True)
-    response.last_modified = changed_at
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.vary.add("Accept-Encoding")
-    if request.if_none_match:
-        if request.if_none_match.contains_weak(etag):
-            return response
-    elif request.if_modified_since and request.if_modified_since >= changed_at.replace(microsecond=0,
-                                                                                        tzinfo=timezone.utc):
+        response = Response(content if content is not None else _empty(name), mimetype=media_type)
+        if filename:
+            response.headers["Content-Disposition"] = f"attachment; filename={filename}"
         return response
-    return _send(publish.download_body(stored), media_type, filename, etag, changed_at, compressed=True)
+    etag, changed_at = found
+    gzipped = "gzip" in request.accept_encodings
+    tag = f"{etag}-gz" if gzipped else etag  # each encoding is its own representation
+    modified = changed_at.replace(microsecond=0, tzinfo=timezone.utc)
+    if request.if_none_match:
+        fresh = request.if_none_match.contains_weak(tag)
+    else:
+        fresh = bool(request.if_modified_since and request.if_modified_since >= modified)
+    if fresh:
+        response = Response(status=304)
+    else:
+        path = publish.download_file(stored, etag, gzipped)
+        if "wsgi.file_wrapper" in request.environ:  # a real server (gunicorn): sendfile, closed by the server
+            response = send_file(path, mimetype=media_type, conditional=False, etag=False, max_age=300)
+        else:  # the development server and the test client: no open file left behind
+            response = Response(path.read_bytes(), mimetype=media_type)
+        if filename:
+            response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(tag, weak=True)
+    response.last_modified = modified
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 def _empty(name: str) -> bytes:
     from .compute import csv_bytes
     return csv_bytes([]) if name == "data.csv" else b'{"figures":[]}'
-
-
-def _send(body: bytes, media_type: str, filename: str | None, etag, changed_at, *, compressed: bool) -> Response:
-    gzipped = compressed and "gzip" in request.accept_encodings
-    if compressed and not gzipped:
-        body = gzip.decompress(body)
-    response = Response(body, mimetype=media_type)
-    if gzipped:
-        response.headers["Content-Encoding"] = "gzip"
-    if filename:
-        response.headers["Content-Disposition"] = f"attachment; filename={filename}"
-    if etag:
-        response.set_etag(etag, weak=True)
-        response.last_modified = changed_at
-        response.headers["Cache-Control"] = "public, max-age=300"
-    response.vary.add("Accept-Encoding")
-    return response
 
 
 @bp.get("/data.csv")
