@@ -88,17 +88,17 @@ def _line_frame(frame, chart_id, title, summary, lines, dates, values, number, y
     def x(d: date) -> float:
         return left + (_months(d) - _months(first)) / span * plot_w
 
-    # Where final data ends: its two words above the plot, on one row if they fit, else two.
+    # Where final data ends: its words above the plot, either side of the rule. A word with no room
+    # on its side is left out (the legend beside the chart says what the shading means).
     join_parts = []
     if join is not None and first < join < last:
         jx = x(join)
         left_text, right_text = join_labels
-        lw, rw = text_width(left_text, font), text_width(right_text, font)
-        one_row = jx - 6 - lw >= 0 and jx + 6 + rw <= frame.width
-        label_rows = 1 if one_row else 2
-        join_parts = [(left_text, jx - 6, "end", 0) if jx - 6 - lw >= 0 else (left_text, 2, "start", 0),
-                      (right_text, jx + 6, "start", 0 if one_row else 1) if jx + 6 + rw <= frame.width
-                      else (right_text, frame.width - 2, "end", 1)]
+        if jx - 6 - text_width(left_text, font) >= 0:
+            join_parts.append((left_text, jx - 6, "end", 0))
+        if jx + 6 + text_width(right_text, font) <= frame.width:
+            join_parts.append((right_text, jx + 6, "start", 0))
+        label_rows = 1
     top = 10 + label_rows * (font + 6)
     bottom = font + 14
     plot_h = frame.height - top - bottom
@@ -107,7 +107,7 @@ def _line_frame(frame, chart_id, title, summary, lines, dates, values, number, y
         return top + plot_h - v / top_value * plot_h
 
     parts = [_open(frame, chart_id, title, summary)]
-    if join_parts:
+    if label_rows:
         jx = x(join)
         parts.append(Markup('<rect class="provisional-zone" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{h}"/>'
                             '<line class="join" x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{b}"/>')
