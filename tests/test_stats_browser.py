@@ -101,7 +101,6 @@ def test_charts_and_tables_read_well_at_every_width(live, size):
 
 
 def test_a_memorials_state_line_and_the_state_page_link_each_other(live):
-    from memorials.extensions import db  # noqa: F401
     from . import factories
 
     with live.context():
