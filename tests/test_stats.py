@@ -1,4 +1,4 @@
-"""The numbers: CDC's figures imported from both public shapes, shown and downloaded exactly.
+"""The numbers: CDC's figures imported from their public shapes, shown by one rule, downloaded exactly.
 
 The fixtures are real CDC rows (see tests/fixtures/stats/README.md), imported in CDC's release
 order, so "what the page shows" can be checked against "what CDC published" line by line.
@@ -6,6 +6,7 @@ order, so "what the page shows" can be checked against "what CDC published" line
 from __future__ import annotations
 
 import csv
+import gzip
 import html
 import io
 import json
@@ -17,14 +18,19 @@ import pytest
 from sqlalchemy import event
 
 from memorials.extensions import db
-from memorials.stats import importer, queries
-from memorials.stats.models import StatFigure, StatRelease
+from memorials.stats import importer, publish, queries
+from memorials.stats.longview import import_long
+from memorials.stats.models import StatArtifact, StatFigure, StatRelease
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stats"
 ALL = importer.ALL_DRUGS
 SYN = importer.SYNTHETIC
 # Oldest CDC release first, as SOURCES.md orders the real files.
 RELEASE_ORDER = ["vsrr_export.csv", "vsrr_api.json", "vsrr_export_2026.csv", "vsrr_api.csv"]
+LONG_VIEW = ["wonder_final.csv", "wonder_provisional.txt", "nchs_rates.csv", "nchs_key_figures.csv",
+             "wonder_summary_2024.csv"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
 
 
 def figure(jurisdiction, indicator, period):
@@ -38,10 +44,15 @@ def page_text(client, url):
     return html.unescape(response.get_data(as_text=True))
 
 
+def words(page: str) -> str:
+    """The page as a person reads it: no tags, no charts, one space between words."""
+    page = re.sub(r"<svg.*?</svg>", " ", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
 def cdc_figures_last_file_wins() -> dict[tuple[str, str, str], tuple[str, str]]:
     """What CDC's files say, read here with nothing but csv/json: (state, indicator, YYYY-MM) -> values."""
-    months = {m: n for n, m in enumerate(["January", "February", "March", "April", "May", "June", "July", "August",
-                                          "September", "October", "November", "December"], start=1)}
+    months = {m: n for n, m in enumerate(MONTHS, start=1)}
     expected = {}
     for name in RELEASE_ORDER:
         text = (FIXTURES / name).read_text(encoding="utf-8-sig")
@@ -55,16 +66,50 @@ def cdc_figures_last_file_wins() -> dict[tuple[str, str, str], tuple[str, str]]:
     return expected
 
 
-@pytest.fixture
-def loaded(app):
-    """The four VSRR fixtures in CDC's release order, then population and age groups."""
+def load_everything(app, long_view=True):
+    """Every fixture, each in its own import; what the pages serve is computed once at the end, as init-db does."""
     with app.app_context():
         for name in RELEASE_ORDER:
-            importer.import_vsrr(str(FIXTURES / name))
-        importer.import_population(str(FIXTURES / "population.csv"), "Census Vintage 2020 test rows")
-        importer.import_population(str(FIXTURES / "population_2025.csv"), "Census Vintage 2025 test rows")
-        importer.import_age_groups(str(FIXTURES / "age_groups.csv"), "WONDER test rows")
+            importer.import_vsrr(str(FIXTURES / name), refresh=False)
+        importer.import_population(str(FIXTURES / "population.csv"), "Census Vintage 2020 test rows", refresh=False)
+        importer.import_population(str(FIXTURES / "population_2025.csv"), "Census Vintage 2025 test rows",
+                                   refresh=False)
+        importer.import_age_groups(str(FIXTURES / "age_groups.csv"), "WONDER test rows", refresh=False)
+        for name in LONG_VIEW if long_view else []:
+            import_long(str(FIXTURES / name), refresh=False)
+        publish.refresh()
+        db.session.commit()
     return app
+
+
+@pytest.fixture
+def loaded(app):
+    """The four VSRR fixtures in CDC's release order, population, age groups and the long view."""
+    return load_everything(app)
+
+
+class Statements:
+    """Every SQL statement the app runs while counting."""
+
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.seen: list[str] = []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self.seen
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, conn, cursor, statement, *args):
+        self.seen.append(statement)
+
+
+def queries_in(statements: list[str]) -> list[str]:
+    """The statements that ask the database something (not the transaction's own BEGIN)."""
+    return [s for s in statements if not s.upper().startswith(("PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "COMMIT"))]
 
 
 # --- The importer -----------------------------------------------------------------------------
@@ -101,7 +146,8 @@ def test_the_last_import_wins_for_what_it_carries_and_leaves_the_rest(loaded):
         # Not in the newer files: untouched.
         assert figure("US", SYN, date(2018, 2, 1)).reported == 28811
         assert figure("US", ALL, date(2019, 2, 1)).reported == 67029
-        assert db.session.execute(db.select(db.func.count(StatRelease.id))).scalar() == 4
+        assert db.session.execute(db.select(db.func.count(StatRelease.id)).where(
+            StatRelease.dataset == "vsrr")).scalar() == 4
         assert db.session.execute(db.select(db.func.count(StatFigure.id))).scalar() == len(cdc_figures_last_file_wins())
 
 
@@ -118,6 +164,7 @@ def test_a_malformed_file_is_refused_whole_with_the_line_and_nothing_changes(loa
     with loaded.app_context():
         before = [(f.jurisdiction, f.indicator, f.period_end, f.reported, f.predicted) for f in
                   db.session.execute(db.select(StatFigure).order_by(StatFigure.id)).scalars()]
+        etags = dict(db.session.execute(db.select(StatArtifact.key, StatArtifact.etag)).all())
     result = runner.invoke(args=["import-stats", str(FIXTURES / "vsrr_malformed.csv")])
     assert result.exit_code != 0
     assert "Nothing was imported" in result.output and "line 3" in result.output and "not a number" in result.output
@@ -126,7 +173,10 @@ def test_a_malformed_file_is_refused_whole_with_the_line_and_nothing_changes(loa
                  db.session.execute(db.select(StatFigure).order_by(StatFigure.id)).scalars()]
         # Line 2 of the bad file was fine and would have changed this figure: it did not.
         assert after == before and figure("US", ALL, date(2019, 2, 1)).reported == 67029
-        assert db.session.execute(db.select(db.func.count(StatRelease.id))).scalar() == 4
+        assert db.session.execute(db.select(db.func.count(StatRelease.id)).where(
+            StatRelease.dataset == "vsrr")).scalar() == 4
+        # Nor what the pages serve.
+        assert dict(db.session.execute(db.select(StatArtifact.key, StatArtifact.etag)).all()) == etags
 
 
 HEADER = "state,year,month,period,indicator,data_value,predicted_value\n"
@@ -156,196 +206,343 @@ def test_broken_files_get_a_clear_message(app, tmp_path, content, message):
 def test_import_stats_command_reports_what_it_did(app, runner):
     result = runner.invoke(args=["import-stats", str(FIXTURES / "vsrr_export.csv")])
     assert result.exit_code == 0, result.output
-    assert "Imported 22 figures through February 2019" in result.output
+    assert "Imported 22 CDC VSRR figures through February 2019" in result.output
     assert "2 rows of other indicators skipped" in result.output
+    census = runner.invoke(args=["import-stats", str(FIXTURES / "population_2025.csv")])
+    assert census.exit_code == 0 and "Imported 30 population estimates" in census.output
 
 
-# --- The pages --------------------------------------------------------------------------------
+# --- One rule for "latest" ----------------------------------------------------------------------
 
-def test_national_page_shows_cdc_figures_exactly_with_source_and_provisional_note(loaded, client):
-    page = page_text(client, "/stats/")
-    # Headline: CDC's predicted count, its reported count, and the change predicted-to-predicted
-    # (72,108 against 88,948 a year earlier), as CDC itself compares them.
-    assert "72,108" in page and "68,962 reported so far" in page and "12 months ending September 2025" in page
-    assert "Down 18.9% from a year earlier (predicted counts)" in page
-    assert "Note with this figure in the source: Underreported due to incomplete data." in page
-    # Synthetic opioids run through a different month in CDC's releases; the page says which.
-    assert "32,242" in page and "32,019 reported so far" in page and "12 months ending March 2019" in page
-    assert "Up 10.0% from a year earlier (predicted counts)" in page   # 32,242 against 29,313
-    assert "National Center for Health Statistics" in page and "provisional" in page
-    words = " ".join(re.sub(r"<[^>]+>", " ", page).split())
-    assert "runs through September 2025 for all drug overdose deaths, and through March 2019 for synthetic opioids" in words
-    assert "12-month-ending count" in page and "Imported:" in page and "vsrr_api.csv, running through March 2019" in page
-    assert "87,652" in page and "88,948" in page                     # the trend table, a year earlier
-    assert "25-34 years" in page and "10,421" in page                # who is dying
+def test_the_headline_is_each_indicators_newest_month_and_side_by_side_figures_share_a_month(loaded, client):
+    page = words(page_text(client, "/stats/"))
+    # All drugs: CDC's newest month for the nation, the reported count, compared with the same month a year earlier.
+    assert ("68,962 people died of a drug overdose in the United States in the 12 months ending September 2025. "
+            "CDC expects the count to reach about 72,108") in page
+    assert "That is 21.3% fewer than the 87,652 in the 12 months ending September 2024." in page
+    # Beside it, synthetic opioids for the SAME 12 months, and the sentence says which.
+    assert ("39,662 of these deaths (58%) involved synthetic opioids, mainly fentanyl, in the same 12 months "
+            "ending September 2025.") in page
+    # Synthetic opioids' own newest month is later: its own figure, with its own month, apart.
+    assert ("CDC's count of deaths involving synthetic opioids runs later, to January 2026: 36,825 deaths involved "
+            "synthetic opioids, mainly fentanyl, in the United States in the 12 months ending January 2026.") in page
+    assert "That is 21.7% fewer than the 47,030 in the 12 months ending January 2025." in page
 
 
-def test_deaths_by_drug_compare_one_month(loaded, client):
-    page = page_text(client, "/stats/")
-    table = page.split("<caption>Deaths by drug in the United States, 12 months ending February 2019")[1].split("</table>")[0]
-    assert "14,918" in table and "15,349" in table and "31,754" in table and "31,971" in table
+def test_a_state_beside_the_nation_is_for_the_same_month(loaded, client):
+    page = words(page_text(client, "/stats/OH"))
+    assert "2,830 people died of a drug overdose in Ohio in the 12 months ending April 2025." in page
+    assert "That is 32.6% fewer than the 4,200 in the 12 months ending April 2024." in page
+    assert "1,771 of these deaths (63%) involved synthetic opioids, mainly fentanyl, in the same 12 months ending April 2025" in page
+    assert "1,330 deaths involved synthetic opioids, mainly fentanyl, in Ohio in the 12 months ending January 2026" in page
+    # Rate: 2,830 / 11,883,304 (Census 2025) x 100,000; the nation's for April 2025 too, not its newest month.
+    assert "That is 23.8 deaths per 100,000 residents (reported count; Census population estimate for 2025)." in page
+    assert "Across the United States in the same 12 months ending April 2025: 75,180 deaths, 22.0 per 100,000" in page
+
+
+def test_cdcs_footnotes_reach_the_page_in_plain_words(loaded, client):
+    for url in ("/stats/", "/stats/OH", "/"):
+        page = words(page_text(client, url))
+        assert "Note with this figure in the source" not in page and "Underreported due to incomplete data" not in page
+        assert "See Technical Notes" not in page
+    national = words(page_text(client, "/stats/"))
+    assert ("CDC says this count is probably low: some deaths are still being investigated. CDC counts 0.26% of "
+            "the deaths in these 12 months as still pending investigation.") in national
+
+
+def test_history_is_headed_with_its_period_placed_last_and_never_a_headline(loaded, client):
     ohio = page_text(client, "/stats/OH")
-    assert "12 months ending February 2019" in ohio and "710" in ohio and "2,869" in ohio
-    assert "only through February 2019" not in ohio  # Ohio's totals here are as old as its figures by drug
-    louisiana = page_text(client, "/stats/LA")
-    assert "CDC publishes no synthetic-opioid (fentanyl) counts for Louisiana" in louisiana
-    assert "1,202" in louisiana and "3,042" not in louisiana
+    text = words(ohio)
+    # Ohio's figures by drug end in February 2019, more than 18 months before January 2026: history.
+    assert "Deaths by drug in Ohio, February 2018 to February 2019" in text
+    assert ("This is history, not the current picture: the copy of CDC's release on this site gives deaths by drug "
+            "for Ohio only through February 2019. Importing CDC's current export (import-stats) brings it up to date.") in text
+    assert text.index("Deaths over time") < text.index("The long view") < text.index("Deaths by drug in Ohio, February 2018")
+    assert text.index("Deaths by drug in Ohio, February 2018") < text.index("About these numbers")
+    headline = ohio.split('class="headline"')[1].split("</div>")[0]
+    assert "February 2019" not in headline and "2019" not in headline
+    # Wyoming: nothing newer than March 2019, so no headline, no table row, no letter figures.
+    wyoming = words(page_text(client, "/stats/WY"))
+    assert "We have no current CDC figures for Wyoming" in wyoming and "people died" not in wyoming
+    assert "Deaths over time in Wyoming, February 2019 to March 2019" in wyoming
+    index = page_text(client, "/stats/")
+    assert 'href="/stats/WY">Wyoming</a></th>' not in index
+    assert "Wyoming is not in the table: its count ends in March 2019, too old to set beside the others." in words(index)
+    with loaded.app_context():
+        assert queries.latest_figures("WY") is None and queries.headline("WY") is None
 
 
-def test_charts_are_accessible_svg_and_tell_reported_from_predicted(loaded, client):
-    page = client.get("/stats/").get_data(as_text=True)
-    svg = re.findall(r"<svg.*?</svg>", page, flags=re.S)
-    assert len(svg) == 3 and all('role="img"' in s and "<title id=" in s and "<desc id=" in s for s in svg)
-    assert 'class="line all predicted"' in svg[0] and 'class="line all"' in svg[0]
-    assert ">All drug overdoses</text>" in svg[0]  # lines are named on the chart, not told apart by colour
-    assert " style=" not in page and "<script>" not in page and " onclick=" not in page
-    assert 'href="/static/css/stats.css"' in page and "<caption>" in page
-
-
-def test_state_table_has_count_rate_change_and_links(loaded, client):
+def test_the_state_table_has_each_states_page_figures_and_sorts(loaded, client):
     page = client.get("/stats/?sort=rate").get_data(as_text=True)
-    row = page.split('href="/stats/OH">Ohio</a>')[1].split("</tr>")[0]
-    # 4,004 reported (Feb 2019) / 11,696,507 (Census 2019) x 100,000; against 4,739 a year earlier.
-    assert "4,004" in row and "34.2" in row and "-15.5%" in row
+    ohio = page.split('href="/stats/OH">Ohio</a>')[1].split("</tr>")[0]
+    assert "April 2025" in ohio and "2,830" in ohio and "23.8" in ohio and "-32.6%" in ohio
     louisiana = page.split('href="/stats/LA">Louisiana</a>')[1].split("</tr>")[0]
-    assert "1,202" in louisiana and "26.0" in louisiana and "-29.7%" in louisiana
-    by_name = client.get("/stats/").get_data(as_text=True)
-    assert by_name.index(">Louisiana<") < by_name.index(">New York<") < by_name.index(">Ohio<")
-
-
-def test_sorted_by_rate_highest_first(loaded, client):
-    page = client.get("/stats/?sort=rate").get_data(as_text=True)
+    # 1,202 (September 2025) / 4,618,189 (Census 2025) x 100,000; against 1,710 a year earlier.
+    assert "September 2025" in louisiana and "1,202" in louisiana and "26.0" in louisiana and "-29.7%" in louisiana
     rates = [float(r) for r in re.findall(r'<td class="num">(\d+\.\d)</td>', page.split("states-table")[1])]
-    assert rates == sorted(rates, reverse=True) and rates
+    assert rates == sorted(rates, reverse=True) and len(rates) >= 4
     assert 'aria-sort="descending">Per 100,000' in page and 'href="/stats/?sort=count#states-title"' in page
     assert 'aria-sort="ascending">State' in client.get("/stats/?sort=nonsense").get_data(as_text=True)
+    by_name = client.get("/stats/").get_data(as_text=True)
+    assert by_name.index(">Louisiana<") < by_name.index(">New York<") < by_name.index(">Ohio<") < by_name.index(">Vermont<")
+    # The months are said: most places run through April 2025, two through September 2025.
+    assert "3 places run through April 2025." in words(by_name) and "2 places run through September 2025." in words(by_name)
 
 
 def test_state_page_any_case_and_unknown_code(loaded, client):
     assert client.get("/stats/oh").status_code == 200
-    page = page_text(client, "/stats/OH")
-    assert "Overdose deaths in Ohio" in page and "4,023" in page and "4,004 reported so far" in page
-    for unknown in ("ZZ", "ohio", "YC", "1"):
+    for unknown in ("ZZ", "ohio", "YC", "1", "%00", "O%00"):
         assert client.get(f"/stats/{unknown}").status_code == 404
     assert "Overdose deaths in the United States" in page_text(client, "/stats/us")
+    page = page_text(client, "/stats/OH")
+    assert 'href="/stories/?state=OH"' in page and "Memorials from Ohio" in page
 
 
 def test_new_york_is_shown_whole_and_says_how(loaded, client):
+    from memorials.stats import compute
+
     with loaded.app_context():
-        series = queries.series_for("NY")
+        data = compute.load()
+        series = compute.series_for("NY", data)
         february_2018 = series[ALL].at(date(2018, 2, 1))
         assert (february_2018.reported, february_2018.predicted) == (2410 + 1495, 2587 + 1504)
-        assert february_2018.method == queries.NY_ADDED_HERE
-        february_2019 = series[ALL].at(date(2019, 2, 1))
-        assert february_2019.reported == 3617 and february_2019.method == queries.NY_SOURCE_ADDED
-        synthetic = series[SYN].at(date(2019, 2, 1))
-        assert (synthetic.reported, synthetic.predicted) == (1326 + 856, 1388 + 856)
-    page = page_text(client, "/stats/NY")
+        assert february_2018.method == compute.NY_ADDED_HERE
+        assert series[ALL].at(date(2019, 2, 1)).method == compute.NY_SOURCE_ADDED
+        synthetic = series[SYN].at(date(2025, 4, 1))
+        assert (synthetic.reported, synthetic.predicted) == (1208 + 1379, 1220 + 1409)
+    page = words(page_text(client, "/stats/NY"))
+    assert "3,814 people died of a drug overdose in New York in the 12 months ending April 2025" in page
+    assert "2,587 of these deaths (68%) involved synthetic opioids" in page   # NY + NYC for April 2025
+    assert "2,169 deaths involved synthetic opioids" in page                   # 934 + 1,235, January 2026
     assert "New York State, whole" in page and "added here" in page and "added together in the source" in page
-    assert "3,905" in page and "3,639" in page
 
 
-def test_pages_do_not_run_a_query_per_state(loaded, client):
-    statements = []
+def test_louisiana_says_cdc_publishes_no_fentanyl_count_and_we_do_not_estimate(loaded, client):
+    page = words(page_text(client, "/stats/LA"))
+    assert "1,202 people died of a drug overdose in Louisiana in the 12 months ending September 2025" in page
+    assert "CDC publishes no synthetic-opioid (fentanyl) counts for Louisiana" in page
+    assert "involved synthetic opioids, mainly fentanyl, in Louisiana" not in page
 
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
+
+def test_a_place_with_only_synthetic_opioid_counts_says_so(app, client, tmp_path):
+    rows = (FIXTURES / "vsrr_api.csv").read_text().splitlines()[:1]
+    # CDC's row, from the 2026-06-27 release (T40.4 file): Puerto Rico has no all-drug rows there.
+    rows.append("PR,2025,December,12 month-ending,\"Synthetic opioids, excl. methadone (T40.4)\",100,0.112835839,"
+                "Puerto Rico,Underreported due to incomplete data.,*,304,305")
+    path = tmp_path / "pr.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with app.app_context():
+        importer.import_vsrr(str(path))
+        letter = queries.latest_figures("PR")
+        assert (letter.overdose_deaths, letter.synthetic_opioid_deaths, letter.period_end) == (None, 304, date(2025, 12, 1))
+    page = words(page_text(client, "/stats/pr"))
+    assert "304 deaths involved synthetic opioids, mainly fentanyl, in Puerto Rico in the 12 months ending December 2025" in page
+    assert "CDC expects the count to reach about 305" in page and "people died" not in page
+
+
+# --- Charts and tables ------------------------------------------------------------------------
+
+def test_charts_are_accessible_svg_drawn_for_phones_and_desktops(loaded, client):
+    page = client.get("/stats/").get_data(as_text=True)
+    svg = re.findall(r"<svg.*?</svg>", page, flags=re.S)
+    assert svg and len(svg) % 2 == 0
+    assert all('role="img"' in s and "<title id=" in s and "<desc id=" in s for s in svg)
+    assert sum('class="chart chart-wide"' in s for s in svg) == sum('class="chart chart-narrow"' in s for s in svg)
+    ids = re.findall(r'id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # two drawings of one chart never share an id
+    narrow = [s for s in svg if "chart-narrow" in s][0]
+    years = re.findall(r'class="axis" x="[\d.]+" y="[\d.]+" text-anchor="middle">(\d{4})</text>', narrow)
+    assert 2 <= len(years) <= 6  # thinned on the phone drawing
+    assert " style=" not in page and "<script>" not in page and " onclick=" not in page
+    assert 'href="/static/css/stats.css"' in page
+
+
+def test_tables_scroll_in_their_own_named_focusable_box_and_the_trend_table_is_open(loaded, client):
+    page = client.get("/stats/OH").get_data(as_text=True)
+    boxes = re.findall(r'<div class="table-box[^"]*" role="region" tabindex="0" aria-labelledby="([^"]+)">', page)
+    assert len(boxes) >= 4 and all(f'id="{b}"' in page for b in boxes)
+    assert page.count('class="data-table') == len(boxes)
+    assert "<details" not in page
+    trend = page.split('id="trend-OH-caption"')[1].split("</table>")[0]
+    assert "Jan 2026" in trend and "1,330" in trend and "2,830" in trend
+
+
+# --- Computed once per import -------------------------------------------------------------------
+
+def test_pages_read_what_the_import_computed_in_one_small_query(loaded, client):
+    for url in ("/stats/", "/stats/OH", "/stats/NY", "/"):
+        client.get(url)  # this process parses and renders once per stored version
+    counts = {}
+    for url in ("/stats/", "/stats/?sort=rate", "/stats/OH", "/stats/NY", "/", "/stats/data.csv"):
+        client.get(url)
+        with Statements(loaded) as seen:
+            assert client.get(url).status_code == 200
+        counts[url] = len(queries_in(seen))
+        assert not any("stat_figure" in s or "stat_long_figure" in s or "population" in s for s in seen), url
+    assert counts == {"/stats/": 1, "/stats/?sort=rate": 1, "/stats/OH": 1, "/stats/NY": 1, "/": counts["/"],
+                      "/stats/data.csv": 1}
+    # The statistics' share of the home page is one query, whatever else the page shows.
+    with loaded.app_context():
+        with Statements(loaded) as seen:
+            queries.national_headline()
+    assert len(queries_in(seen)) == 1
+
+
+def test_an_import_changes_what_pages_serve_at_once(loaded, client, tmp_path):
+    before = words(page_text(client, "/stats/LA"))
+    assert "1,202 people died" in before
+    rows = (FIXTURES / "vsrr_export_2026.csv").read_text().splitlines()
+    # A made-up later month for Louisiana (figures here are CDC's elsewhere; this one tests the refresh only).
+    rows = [rows[0], rows[2].replace('"2025","September"', '"2025","October"').replace('"1,202"', '"1,190"')]
+    path = tmp_path / "later.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with loaded.app_context():
+        importer.import_vsrr(str(path))
+    after = words(page_text(client, "/stats/LA"))
+    assert "1,190 people died of a drug overdose in Louisiana in the 12 months ending October 2025" in after
+
+
+def test_pages_work_before_anything_is_computed_and_init_db_computes_them(loaded, client):
+    from memorials.stats.snapshot import load_bundled
 
     with loaded.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        client.get("/stats/")
-        on_index = len(statements)
-        statements.clear()
-        client.get("/stats/NY")
-        on_state = len(statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert on_index <= 10 and on_state <= 8, (on_index, on_state)
-
-
-# --- The downloads ----------------------------------------------------------------------------
-
-def test_download_csv_equals_cdcs_figures_last_file_wins(loaded, client):
-    response = client.get("/stats/data.csv")
-    assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert list(rows[0])[:5] == ["jurisdiction", "indicator", "period_end", "reported", "predicted"]
-    got = {(r["jurisdiction"], r["indicator"], r["period_end"]): (r["reported"], r["predicted"]) for r in rows}
-    assert got == cdc_figures_last_file_wins()  # every figure, exactly; empty stays empty
-    assert got[("AK", "Methadone (T40.3)", "2019-02")] == ("", "10")
-    scope = {(r["jurisdiction"], r["period_end"], r["indicator"]): r["new_york_scope"] for r in rows}
-    assert scope[("NY", "2018-02", ALL)].startswith("excludes New York City")
-    assert scope[("NY", "2019-02", ALL)] == "includes New York City"
-    only_ohio = list(csv.DictReader(io.StringIO(client.get("/stats/data.csv?jurisdiction=oh").get_data(as_text=True))))
-    assert {r["jurisdiction"] for r in only_ohio} == {"OH"} and len(only_ohio) == 7
-
-
-def test_download_json_has_every_figure_and_the_source(loaded, client):
-    data = client.get("/stats/data.json").get_json()
-    assert "National Center for Health Statistics" in data["source"] and data["data_through"] == "2025-09"
-    got = {(f["jurisdiction"], f["indicator"], f["period_end"]):
-           ("" if f["reported"] is None else str(f["reported"]), "" if f["predicted"] is None else str(f["predicted"]))
-           for f in data["figures"]}
-    assert got == cdc_figures_last_file_wins()
-    assert [i["file"] for i in data["imports"]] == RELEASE_ORDER and data["imports"][-1]["runs_through"] == "2019-03"
-    us = client.get("/stats/data.json?jurisdiction=US").get_json()["figures"]
-    assert {f["jurisdiction"] for f in us} == {"US"}
-
-
-# --- What other parts of the site use ---------------------------------------------------------
-
-def test_home_page_shows_the_headline(loaded, client):
-    page = page_text(client, "/")
-    assert "72,108" in page and 'href="/stats/"' in page
-
-
-def test_national_headline_for_the_home_page(loaded):
+        db.session.execute(db.delete(StatArtifact))
+        db.session.commit()
+    # An upgrade without init-db: the page computes what it needs for this request, and stores nothing.
+    assert "2,830 people died" in words(page_text(client, "/stats/OH"))
     with loaded.app_context():
-        head = queries.national_headline()
-        assert (head.overdose_deaths, head.month_label, head.period_end) == (72108, "September 2025", date(2025, 9, 1))
-        assert round(head.overdose_change, 1) == -18.9 and head.overdose_change_basis == "predicted"
-        assert (head.synthetic_opioid_deaths, head.synthetic_period_end) == (32242, date(2019, 3, 1))
-        assert (head.overdose.reported, head.synthetic.reported) == (68962, 32019)
+        assert db.session.execute(db.select(db.func.count(StatArtifact.id))).scalar() == 0
+        publish.ensure_built()
+        assert db.session.execute(db.select(db.func.count(StatArtifact.id))).scalar() > 50
+        assert publish.ensure_built() is False
+        assert "loaded" in load_bundled() or "already" in load_bundled()
 
 
 def test_no_headline_before_anything_is_loaded(app, client):
     with app.app_context():
         assert queries.national_headline() is None and queries.latest_figures("OH") is None
-    assert client.get("/stats/").status_code == 200 and client.get("/stats/OH").status_code == 200
-    assert client.get("/").status_code == 200
+    assert "We don't have CDC figures for the United States yet." in words(page_text(client, "/stats/"))
+    assert client.get("/stats/OH").status_code == 200 and client.get("/").status_code == 200
+    assert client.get("/stats/data.csv").get_data(as_text=True).startswith("jurisdiction,indicator,period_end")
+
+
+# --- The downloads ----------------------------------------------------------------------------
+
+def csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_download_csv_equals_cdcs_figures_last_file_wins(loaded, client):
+    response = client.get("/stats/data.csv")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    rows = csv_rows(response)
+    assert list(rows[0]) == ["jurisdiction", "indicator", "period_end", "reported", "predicted",
+                             "percent_pending_investigation", "footnote", "new_york_scope", "source", "period",
+                             "unit", "final", "at_least"]
+    vsrr = [r for r in rows if r["source"].startswith("CDC NCHS VSRR")]
+    got = {(r["jurisdiction"], r["indicator"], r["period_end"]): (r["reported"], r["predicted"]) for r in vsrr}
+    assert got == cdc_figures_last_file_wins()  # every figure, exactly; empty stays empty
+    assert got[("AK", "Methadone (T40.3)", "2019-02")] == ("", "10")
+    assert {(r["period"], r["unit"], r["final"]) for r in vsrr} == {("12 months ending", "deaths", "no")}
+    scope = {(r["jurisdiction"], r["period_end"], r["indicator"]): r["new_york_scope"] for r in vsrr}
+    assert scope[("NY", "2018-02", ALL)].startswith("excludes New York City")
+    assert scope[("NY", "2019-02", ALL)] == "includes New York City"
+    only_ohio = csv_rows(client.get("/stats/data.csv?jurisdiction=oh"))
+    assert {r["jurisdiction"] for r in only_ohio} == {"OH"}
+    assert len([r for r in only_ohio if r["source"].startswith("CDC NCHS VSRR")]) == len(
+        [k for k in cdc_figures_last_file_wins() if k[0] == "OH"])
+    for odd in ("ZZ", "%00", "O%00H", "ohio", "<b>"):
+        response = client.get(f"/stats/data.csv?jurisdiction={odd}")
+        assert response.status_code == 200 and csv_rows(response) == []
+
+
+def test_download_json_has_every_figure_and_the_source(loaded, client):
+    data = client.get("/stats/data.json").get_json()
+    assert "National Center for Health Statistics" in data["source"] and data["data_through"] == "2026-01"
+    got = {(f["jurisdiction"], f["indicator"], f["period_end"]):
+           ("" if f["reported"] is None else str(f["reported"]), "" if f["predicted"] is None else str(f["predicted"]))
+           for f in data["figures"] if f["source"].startswith("CDC NCHS VSRR")}
+    assert got == cdc_figures_last_file_wins()
+    assert [i["file"] for i in data["imports"] if i["dataset"] == "vsrr"] == RELEASE_ORDER
+    us = client.get("/stats/data.json?jurisdiction=US").get_json()["figures"]
+    assert {f["jurisdiction"] for f in us} == {"US"}
+
+
+def test_downloads_are_made_once_and_answer_conditional_requests(loaded, client):
+    first = client.get("/stats/data.csv", headers={"Accept-Encoding": "gzip"})
+    assert first.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in first.headers["Vary"]
+    plain = client.get("/stats/data.csv")
+    etag, modified = plain.headers["ETag"], plain.headers["Last-Modified"]
+    assert "Content-Encoding" not in plain.headers and first.headers["ETag"] == etag[:-1] + '-gz"'
+    assert gzip.decompress(first.get_data()) == plain.get_data()
+    assert client.get("/stats/data.csv", headers={"If-None-Match": etag}).status_code == 304
+    again = client.get("/stats/data.csv", headers={"If-None-Match": first.headers["ETag"], "Accept-Encoding": "gzip"})
+    assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == first.headers["ETag"]
+    assert client.get("/stats/data.csv", headers={"If-Modified-Since": modified}).status_code == 304
+    assert client.get("/stats/data.json", headers={"If-None-Match": etag}).status_code == 200  # another file
+    with loaded.app_context():
+        stored = db.session.execute(db.select(StatArtifact).where(StatArtifact.key == publish.key("data.csv"))).scalar_one()
+        assert gzip.decompress(stored.body) == plain.get_data()
+        importer.import_vsrr(str(FIXTURES / "vsrr_api.csv"))  # the same figures again: nothing changes
+    assert client.get("/stats/data.csv").headers["ETag"] == etag
+    with loaded.app_context():
+        importer.import_vsrr(str(FIXTURES / "vsrr_export.csv"))  # the 2019 release: older figures return
+    assert client.get("/stats/data.csv", headers={"If-None-Match": etag}).status_code == 200
+
+
+# --- What other parts of the site use ---------------------------------------------------------
+
+def test_home_page_shows_one_month_side_by_side(loaded, client):
+    page = page_text(client, "/")
+    headline = words(page.split('class="headline"')[1].split("</div>")[0])
+    assert "68,962 people died of a drug overdose in the United States in the 12 months ending September 2025" in headline
+    assert "39,662 of these deaths (58%) involved synthetic opioids" in headline
+    assert "January 2026" not in headline and 'href="/stats/"' in page
 
 
 def test_latest_figures_for_letters(loaded):
     with loaded.app_context():
         ohio = queries.latest_figures("oh")
         assert (ohio.jurisdiction, ohio.state_name, ohio.period_end, ohio.month_label) == (
-            "OH", "Ohio", date(2019, 2, 1), "February 2019")
-        # Reported counts, both for the same 12 months: the T40.4 figure is the newest release's.
+            "OH", "Ohio", date(2025, 4, 1), "April 2025")
+        # Reported counts, both for the same 12 months, as the page's headline.
         assert (ohio.overdose_deaths, ohio.synthetic_opioid_deaths, ohio.synthetic_period_end) == (
-            4004, 2869, date(2019, 2, 1))
+            2830, 1771, date(2025, 4, 1))
         new_york = queries.latest_figures("NY")
-        assert (new_york.overdose_deaths, new_york.month_label) == (3639, "March 2019")
-        assert new_york.synthetic_opioid_deaths == 1338 + 863
+        assert (new_york.overdose_deaths, new_york.month_label, new_york.synthetic_opioid_deaths) == (
+            3814, "April 2025", 1208 + 1379)
         louisiana = queries.latest_figures("LA")
         assert (louisiana.overdose_deaths, louisiana.synthetic_opioid_deaths) == (1202, None)
         assert louisiana.synthetic_period_end is None
-        assert queries.latest_figures("ZZ") is None and queries.latest_figures("") is None
-        assert queries.latest_figures("YC") is None
+        for nothing in ("ZZ", "", "YC", None, "\x00"):
+            assert queries.latest_figures(nothing) is None
+
+
+def test_stats_status_says_what_each_indicator_covers(loaded, runner):
+    result = runner.invoke(args=["stats-status"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "the newest month on the site is January 2026" in out
+    assert f"{ALL}: 8 places, through September 2025" in out
+    assert "3 through September 2025" in out and "3 through April 2025" in out
+    assert "1 through March 2019 (history: more than 18 months old)" in out
+    assert f"{SYN}: 5 places, through January 2026" in out and "Cocaine (T40.5): no figures" in out
+    assert "CDC WONDER synthetic-opioid deaths by state and month: 3 places" in out
+    assert "NCHS national rates: 2016 to 2018." in out
 
 
 # --- The bundled snapshot ---------------------------------------------------------------------
 
 def test_bundled_snapshot_loads_the_newest_release_figures_once(app, runner):
     """Figures SOURCES.md quotes from the newest releases are what the snapshot gives."""
+    from memorials.stats.models import LongFigure
     from memorials.stats.snapshot import load_bundled, manifest
 
     with app.app_context():
         assert "loaded" in load_bundled()
         count = db.session.execute(db.select(db.func.count(StatFigure.id))).scalar()
         assert count == manifest()["figures"]["rows"]
-        assert "already loaded" in load_bundled()
+        assert load_bundled() == "statistics: already loaded"
         assert db.session.execute(db.select(db.func.count(StatFigure.id))).scalar() == count
         september = figure("US", ALL, date(2025, 9, 1))
         assert (september.reported, september.predicted) == (68962, 72108)
@@ -355,7 +552,14 @@ def test_bundled_snapshot_loads_the_newest_release_figures_once(app, runner):
         assert figure("LA", SYN, date(2025, 1, 1)) is None  # CDC publishes none for Louisiana
         assert figure("NY", ALL, date(2025, 4, 1)).nyc_included is True
         assert figure("NY", SYN, date(2026, 1, 1)).nyc_included is False and figure("YC", SYN, date(2026, 1, 1))
-        assert queries.population("OH", 2025)[0] > 11_000_000
+        # The long view: WONDER months 1999 to March 2025, NCHS rates 1999-2018, with sources in the manifest.
+        long_view = {part["dataset"]: part for part in manifest()["long_view"]}
+        assert {"wonder", "nchs_rates", "key_figures", "wonder_summary"} <= set(long_view)
+        assert all(part["from"] for part in long_view.values())
+        wonder = db.session.execute(db.select(db.func.count(LongFigure.id)).where(LongFigure.dataset == "wonder")).scalar()
+        assert wonder == long_view["wonder"]["rows"]
+        head = queries.headline("US")
+        assert head["overdose"]["reported"] == 68962 and head["synthetic"]["period_end"] == date(2026, 1, 1)
     # A later CDC file imported by hand is not undone by running init-db's loader again.
     result = runner.invoke(args=["import-stats", str(FIXTURES / "vsrr_api.csv")])
     assert result.exit_code == 0, result.output
@@ -384,22 +588,8 @@ def test_import_stats_reads_a_url_too(app, runner):
     finally:
         server.shutdown()
         server.server_close()
-    assert result.exit_code == 0 and "Imported 6 figures through September 2025" in result.output
+    assert result.exit_code == 0 and "Imported 8 CDC VSRR figures through September 2025" in result.output
     assert missing.exit_code != 0 and "Nothing was imported. Could not read" in missing.output
     with app.app_context():
         assert figure("PA", ALL, date(2025, 9, 1)).predicted == 3042
         assert db.session.execute(db.select(StatRelease.source)).scalar() == url
-
-
-def test_a_place_with_only_synthetic_opioid_counts_says_so(app, client, tmp_path):
-    rows = (FIXTURES / "vsrr_api.csv").read_text().splitlines()[:1]
-    # CDC's row, from the 2026-06-27 release (T40.4 file): Puerto Rico has no all-drug rows there.
-    rows.append("PR,2025,December,12 month-ending,\"Synthetic opioids, excl. methadone (T40.4)\",100,0.112835839,"
-                "Puerto Rico,Underreported due to incomplete data.,*,304,305")
-    path = tmp_path / "pr.csv"
-    path.write_text("\n".join(rows) + "\n")
-    with app.app_context():
-        importer.import_vsrr(str(path))
-    page = " ".join(re.sub(r"<[^>]+>", " ", page_text(client, "/stats/pr")).split())
-    assert "no count of all drug overdose deaths for Puerto Rico" in page
-    assert "305 in the 12 months ending December 2025, by CDC's delay-adjusted estimate (304 reported so far)" in page

@@ -104,27 +104,44 @@ def salutation(member: Member) -> str:
 
 
 def figures_sentence(figures, state_name: str) -> str:
-    """The state's latest 12-month CDC counts in plain words; '' when there are none.
+    """The state's CDC figures in plain words, as its statistics page gives them; '' when there are none.
 
-    figures has overdose_deaths, synthetic_opioid_deaths (int or None), month_label, and
-    optionally synthetic_period_end/period_end when the two counts run through different months.
+    figures (stats.queries.LatestFigures, or anything with the same attributes): overdose_deaths
+    for the 12 months ending period_end (month_label where there is no period_end), and
+    synthetic_opioid_deaths for the 12 months ending synthetic_period_end: the same months as the
+    page unless it says otherwise, in which case each count is said with its own month.
     """
-    if figures is None or not getattr(figures, "overdose_deaths", None):
+    if figures is None:
         return ""
-    place = "the District of Columbia" if state_name == "District of Columbia" else state_name
-    sentence = (f"According to the CDC's provisional counts, {figures.overdose_deaths:,} people in {place} died "
-                f"of a drug overdose in the 12 months ending {figures.month_label}.")
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    from ..i18n import month_year, number
+
+    place = _("the District of Columbia") if state_name == "District of Columbia" else state_name
+    period_end = getattr(figures, "period_end", None)
+    month = month_year(period_end) if period_end else getattr(figures, "month_label", "")
+    overdose = getattr(figures, "overdose_deaths", None)
     synthetic = getattr(figures, "synthetic_opioid_deaths", None)
+    synthetic_end = getattr(figures, "synthetic_period_end", None)
+    sentences = []
+    if overdose:
+        sentences.append(ngettext(
+            "According to the CDC's provisional counts, %(count)s person in %(place)s died of a drug overdose in the "
+            "12 months ending %(month)s.",
+            "According to the CDC's provisional counts, %(count)s people in %(place)s died of a drug overdose in the "
+            "12 months ending %(month)s.", overdose, count=number(overdose), place=place, month=month))
     if synthetic:
-        synthetic_end = getattr(figures, "synthetic_period_end", None)
-        same_period = synthetic_end is None or synthetic_end == getattr(figures, "period_end", None)
-        if same_period:
-            sentence += (f" {synthetic:,} of those deaths involved synthetic opioids other than methadone, "
-                         "which means mostly illicit fentanyl.")
+        same_period = synthetic_end is None or synthetic_end == period_end
+        if overdose and same_period:
+            sentences.append(_("%(count)s of those deaths involved synthetic opioids other than methadone, which "
+                               "means mostly illicit fentanyl.", count=number(synthetic)))
         else:
-            sentence += (f" In the 12 months ending {synthetic_end:%B %Y}, {synthetic:,} overdose deaths in {place} "
-                         "involved synthetic opioids other than methadone, which means mostly illicit fentanyl.")
-    return sentence
+            sentences.append(_("In the 12 months ending %(month)s, %(count)s overdose deaths in %(place)s involved "
+                               "synthetic opioids other than methadone, which means mostly illicit fentanyl.",
+                               month=month_year(synthetic_end) if synthetic_end else month,
+                               count=number(synthetic), place=place))
+    return " ".join(sentences)
 
 
 def compose(template: str, member: Member, sender: Sender, figures=None, today: date | None = None) -> Letter:

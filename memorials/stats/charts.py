@@ -1,66 +1,141 @@
 """Charts drawn on the server as inline SVG: no library, no script, readable without colour.
 
-Every value that reaches the SVG is escaped by Markup.format. Each chart has an accessible
-name (role="img" with <title> and <desc>); its figures are also in an HTML table on the page.
+Each chart is drawn twice, at the width it is shown at, so its words keep their size: a wide
+drawing for tablets and desktops and a narrow one for phones (CSS shows one). Text is at least
+14 units in a drawing shown at no less than 0.9 of its size, so never under 12 CSS px. Year
+ticks are thinned until they can't touch; lines are named in the legend beside the chart, never
+on a line. Every value that reaches the SVG is escaped by Markup.format. Each drawing has an
+accessible name (role="img", <title>, <desc>); its figures are also in a table on the page.
+Words and numbers come in already translated and formatted (memorials.i18n).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
 from markupsafe import Markup
 
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 28, 16, 36
+
+@dataclass(frozen=True)
+class Frame:
+    name: str        # "wide" or "narrow", also the CSS class that shows it
+    width: int
+    height: int
+    font: int
 
 
-def _nice_max(value: float) -> float:
+WIDE = Frame("wide", 640, 300, 15)
+NARROW = Frame("narrow", 300, 250, 14)
+FRAMES = (WIDE, NARROW)
+
+
+def text_width(text: str, font: int) -> float:
+    """A generous estimate of a label's width (system sans-serif averages about 0.55 em)."""
+    return len(text) * font * 0.62
+
+
+def nice_max(value: float) -> float:
     if value <= 0:
         return 10
-    magnitude = 10 ** (len(str(int(value))) - 1)
+    magnitude = 10 ** (len(str(int(value))) - 1) if value >= 1 else 1
     for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if value <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
 
 
-def _fmt(value: float) -> str:
-    return f"{value / 1000:g}k" if value >= 1000 else f"{value:g}"
+def _months(d: date) -> int:
+    return d.year * 12 + d.month - 1
 
 
-def line_chart(chart_id: str, title: str, summary: str, lines: list[dict]) -> Markup:
-    """lines: [{"label", "points": [(date, value or None)], "css": class}] sharing one time axis.
+def _open(frame: Frame, chart_id: str, title: str, summary: str, height: int | None = None) -> Markup:
+    i = f"{chart_id}-{frame.name}"
+    return Markup('<svg class="chart chart-{n}" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{i}-t {i}-d" '
+                  'preserveAspectRatio="xMidYMid meet"><title id="{i}-t">{t}</title><desc id="{i}-d">{s}</desc>'
+                  ).format(n=frame.name, w=frame.width, h=height or frame.height, i=i, t=title, s=summary)
 
-    Gaps (None) break a line rather than pretend a value. Predicted lines are dashed by class, and
-    a line with a label has it written at its last point, so lines are told apart without colour.
+
+def line_chart(chart_id: str, title: str, summary: str, lines: list[dict], *, number: Callable[[float], str],
+               year: Callable[[date], str], join: date | None = None, join_labels: tuple[str, str] = ("", ""),
+               ) -> Markup:
+    """lines: [{"css": class, "points": [(date, value or None, hollow: bool)]}] on one time axis.
+
+    A None value breaks the line rather than pretend a value; a hollow point is a lower bound
+    ("at least"). join: where final data ends, drawn as a rule with what lies on either side,
+    the provisional side shaded.
     """
-    dates = sorted({d for line in lines for d, _ in line["points"]})
-    values = [v for line in lines for _, v in line["points"] if v is not None]
+    dates = sorted({p[0] for line in lines for p in line["points"]})
+    values = [p[1] for line in lines for p in line["points"] if p[1] is not None]
     if len(dates) < 2 or not values:
         return Markup("")
-    top = _nice_max(max(values))
+    return Markup("").join(_line_frame(frame, chart_id, title, summary, lines, dates, values, number, year,
+                                       join, join_labels) for frame in FRAMES)
+
+
+def _line_frame(frame, chart_id, title, summary, lines, dates, values, number, year, join, join_labels):
+    font = frame.font
+    top_value = nice_max(max(values))
+    ticks = [top_value * step / 4 for step in range(5)]
+    tick_labels = [number(t) for t in ticks]
+    left = 10 + max(text_width(t, font) for t in tick_labels)
+    right = 10
+    label_rows = 0
     first, last = dates[0], dates[-1]
-    span = (last.year - first.year) * 12 + last.month - first.month or 1
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    span = _months(last) - _months(first) or 1
+    plot_w = frame.width - left - right
 
-    def x(d):
-        return LEFT + ((d.year - first.year) * 12 + d.month - first.month) / span * plot_w
+    def x(d: date) -> float:
+        return left + (_months(d) - _months(first)) / span * plot_w
 
-    def y(v):
-        return TOP + plot_h - v / top * plot_h
+    # Where final data ends: its words above the plot, either side of the rule. A word with no room
+    # on its side is left out (the legend beside the chart says what the shading means).
+    join_parts = []
+    if join is not None and first < join < last:
+        jx = x(join)
+        left_text, right_text = join_labels
+        if jx - 6 - text_width(left_text, font) >= 0:
+            join_parts.append((left_text, jx - 6, "end", 0))
+        if jx + 6 + text_width(right_text, font) <= frame.width:
+            join_parts.append((right_text, jx + 6, "start", 0))
+        label_rows = 1
+    top = 10 + label_rows * (font + 6)
+    bottom = font + 14
+    plot_h = frame.height - top - bottom
 
-    parts = [Markup('<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{i}-t {i}-d" '
-                    'preserveAspectRatio="xMidYMid meet"><title id="{i}-t">{t}</title><desc id="{i}-d">{s}</desc>')
-             .format(w=WIDTH, h=HEIGHT, i=chart_id, t=title, s=summary)]
-    for step in range(5):
-        value = top * step / 4
-        parts.append(Markup('<line class="grid" x1="{a}" x2="{b}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                            '<text class="axis" x="{tx}" y="{ty:.1f}" text-anchor="end">{v}</text>')
-                     .format(a=LEFT, b=WIDTH - RIGHT, y=y(value), tx=LEFT - 6, ty=y(value) + 4, v=_fmt(value)))
-    for year in range(first.year, last.year + 1):
-        d = first.replace(year=year, month=1) if year > first.year else first
-        parts.append(Markup('<text class="axis" x="{x:.1f}" y="{y}" text-anchor="middle">{v}</text>')
-                     .format(x=x(d), y=HEIGHT - 12, v=year))
+    def y(v: float) -> float:
+        return top + plot_h - v / top_value * plot_h
+
+    parts = [_open(frame, chart_id, title, summary)]
+    if label_rows:
+        jx = x(join)
+        parts.append(Markup('<rect class="provisional-zone" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{h}"/>'
+                            '<line class="join" x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{b}"/>')
+                     .format(x=jx, y=top, w=left + plot_w - jx, h=plot_h, b=top + plot_h))
+        for text, tx, anchor, row in join_parts:
+            parts.append(Markup('<text class="join-label" x="{x:.1f}" y="{y}" text-anchor="{a}">{t}</text>')
+                         .format(x=tx, y=8 + font + row * (font + 6) - 4, a=anchor, t=text))
+    for tick, label in zip(ticks, tick_labels):
+        parts.append(Markup('<line class="grid" x1="{a:.1f}" x2="{b:.1f}" y1="{y:.1f}" y2="{y:.1f}"/>'
+                            '<text class="axis" x="{tx:.1f}" y="{ty:.1f}" text-anchor="end">{v}</text>')
+                     .format(a=left, b=left + plot_w, y=y(tick), tx=left - 6, ty=y(tick) + font * 0.35, v=label))
+    # Year ticks: every year if they fit with room to spare, else every 2, 5, 10 or 20 years.
+    years = list(range(first.year + (first.month > 1), last.year + 1))
+    label_w = text_width(year(date(2000, 1, 1)), font) + font
+    step = next((s for s in (1, 2, 5, 10, 20) if plot_w / max(1, (last.year - first.year) / s) >= label_w), 20)
+    for tick_year in years:
+        if tick_year % step:
+            continue
+        tx = x(date(tick_year, 1, 1))
+        if tx - label_w / 2 < 0 or tx + label_w / 2 > frame.width:
+            continue
+        parts.append(Markup('<line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="{a:.1f}" y2="{b:.1f}"/>'
+                            '<text class="axis" x="{x:.1f}" y="{ty:.1f}" text-anchor="middle">{v}</text>')
+                     .format(x=tx, a=top + plot_h, b=top + plot_h + 4, ty=frame.height - 6,
+                             v=year(date(tick_year, 1, 1))))
     for line in lines:
         segments, current = [], []
-        for d, v in sorted(line["points"]):
+        for d, v, _hollow in sorted(line["points"], key=lambda p: p[0]):
             if v is None:
                 if current:
                     segments.append(current)
@@ -70,45 +145,46 @@ def line_chart(chart_id: str, title: str, summary: str, lines: list[dict]) -> Ma
         if current:
             segments.append(current)
         for segment in segments:
+            if len(segment) == 1:
+                continue
             parts.append(Markup('<polyline class="{c}" fill="none" points="{p}"/>')
                          .format(c=line["css"], p=" ".join(segment)))
-        shown = [(d, v) for d, v in sorted(line["points"]) if v is not None]
-        if line.get("label") and shown:
-            d, v = shown[-1]
-            parts.append(Markup('<circle class="{c}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>'
-                                '<text class="line-label" x="{x:.1f}" y="{ty:.1f}" text-anchor="end">{l}</text>')
-                         .format(c=line["css"].replace("line", "dot", 1), x=x(d), y=y(v), ty=max(TOP + 12, y(v) - 10),
-                                 l=line["label"]))
+        if line.get("markers"):
+            for d, v, hollow in line["points"]:
+                if v is not None:
+                    parts.append(Markup('<circle class="{c}" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>')
+                                 .format(c=line["css"].replace("line", "dot", 1) + (" hollow" if hollow else ""),
+                                         x=x(d), y=y(v)))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 
 
-def bar_chart(chart_id: str, title: str, summary: str, bars: list[tuple[str, int | None]]) -> Markup:
-    """Horizontal bars with their figures written beside them; a missing figure says so."""
-    shown = [(label, value) for label, value in bars]
-    if not shown:
+def bar_chart(chart_id: str, title: str, summary: str, bars: list[tuple[str, int | None]], *,
+              number: Callable[[float], str], missing: str) -> Markup:
+    """Horizontal bars, each named on its own line above it, its figure written after it."""
+    if not bars:
         return Markup("")
-    top = _nice_max(max((v for _, v in shown if v is not None), default=10))
-    row = 30
-    label_w = min(330, 16 + int(8.4 * max(len(label) for label, _ in shown)))
-    height = row * len(shown) + 10
-    plot_w = WIDTH - label_w - 90
-    parts = [Markup('<svg class="chart bars" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{i}-t {i}-d">'
-                    '<title id="{i}-t">{t}</title><desc id="{i}-d">{s}</desc>')
-             .format(w=WIDTH, h=height, i=chart_id, t=title, s=summary)]
-    for n, (label, value) in enumerate(shown):
-        y = n * row + 5
-        parts.append(Markup('<text class="label" x="{x}" y="{y}" text-anchor="end">{l}</text>')
-                     .format(x=label_w - 8, y=y + 19, l=label))
-        if value is None:
-            parts.append(Markup('<text class="value" x="{x}" y="{y}">not available</text>').format(x=label_w, y=y + 19))
-            continue
-        width = max(1.0, value / top * plot_w)
-        parts.append(Markup('<rect class="bar" x="{x}" y="{y}" width="{w:.1f}" height="{h}"/>'
-                            '<text class="value" x="{tx:.1f}" y="{ty}">{v}</text>')
-                     .format(x=label_w, y=y + 4, w=width, h=row - 10, tx=label_w + width + 6, ty=y + 19,
-                             v=f"{value:,}"))
+    return Markup("").join(_bar_frame(frame, chart_id, title, summary, bars, number, missing) for frame in FRAMES)
+
+
+def _bar_frame(frame, chart_id, title, summary, bars, number, missing):
+    font = frame.font
+    labels = [number(v) if v is not None else missing for _, v in bars]
+    value_w = max(text_width(t, font) for t in labels) + 8
+    top_value = nice_max(max((v for _, v in bars if v is not None), default=10))
+    bar_h, row = 14, font + 14 + 14
+    plot_w = frame.width - 4 - value_w
+    height = row * len(bars) + 6
+    parts = [_open(frame, chart_id, title, summary, height)]
+    for n, ((label, value), shown) in enumerate(zip(bars, labels)):
+        y0 = n * row + 4
+        parts.append(Markup('<text class="label" x="2" y="{y}">{l}</text>').format(y=y0 + font, l=label))
+        bar_y = y0 + font + 5
+        width = max(1.0, value / top_value * plot_w) if value is not None else 0
+        if value is not None:
+            parts.append(Markup('<rect class="bar" x="2" y="{y}" width="{w:.1f}" height="{h}"/>')
+                         .format(y=bar_y, w=width, h=bar_h))
+        parts.append(Markup('<text class="value" x="{x:.1f}" y="{y:.1f}">{v}</text>')
+                     .format(x=2 + width + 6, y=bar_y + bar_h / 2 + font * 0.35, v=shown))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
-
-

@@ -191,18 +191,27 @@ def parse_vsrr(text: str) -> tuple[list[VsrrRow], int]:
     return rows, skipped
 
 
+def _rebuild(refresh: bool) -> None:
+    """What the pages serve is computed again in the import's own transaction."""
+    if refresh:
+        from .publish import refresh as rebuild
+        rebuild()
+
+
 def import_vsrr(path_or_url: str, *, source: str | None = None, imported_at: datetime | None = None,
-                note: str | None = None) -> StatRelease:
+                note: str | None = None, refresh: bool = True, text: str | None = None) -> StatRelease:
     """Import one VSRR file in one transaction; the last import wins for every key it carries."""
-    rows, skipped = parse_vsrr(read_text(path_or_url))
+    rows, skipped = parse_vsrr(text if text is not None else read_text(path_or_url))
     try:
-        release = StatRelease(source=source or path_or_url, latest_period=max(r.period_end for r in rows),
-                              row_count=len(rows), note=note)
+        release = StatRelease(source=source or path_or_url, dataset="vsrr",
+                              first_period=min(r.period_end for r in rows),
+                              latest_period=max(r.period_end for r in rows), row_count=len(rows), note=note)
         if imported_at:
             release.imported_at = imported_at
         db.session.add(release)
         db.session.flush()
         replace_figures(rows, release.id)
+        _rebuild(refresh)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -253,14 +262,15 @@ def parse_population(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def import_population(path_or_url: str, source: str) -> int:
+def import_population(path_or_url: str, source: str, *, refresh: bool = True, text: str | None = None) -> int:
     """Replace population estimates for every state and year the file carries. One transaction."""
-    rows = parse_population(read_text(path_or_url))
+    rows = parse_population(text if text is not None else read_text(path_or_url))
     try:
         for code, year, population in rows:
             db.session.execute(delete(Population).where(Population.jurisdiction == code, Population.year == year))
         db.session.execute(insert(Population), [
             {"jurisdiction": c, "year": y, "population": p, "source": source} for c, y, p in rows])
+        _rebuild(refresh)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -268,9 +278,9 @@ def import_population(path_or_url: str, source: str) -> int:
     return len(rows)
 
 
-def import_age_groups(path_or_url: str, source: str) -> int:
+def import_age_groups(path_or_url: str, source: str, *, refresh: bool = True, text: str | None = None) -> int:
     """CDC WONDER deaths involving T40.4 by age group (year, group, deaths, is_suppressed)."""
-    reader = csv.DictReader(io.StringIO(read_text(path_or_url)))
+    reader = csv.DictReader(io.StringIO(text if text is not None else read_text(path_or_url)))
     if not reader.fieldnames or not {"year", "group", "deaths"} <= set(reader.fieldnames):
         raise StatsImportError("line 1: expected the columns year, group, deaths.")
     rows = []
@@ -284,8 +294,31 @@ def import_age_groups(path_or_url: str, source: str) -> int:
             db.session.execute(delete(AgeGroupDeaths).where(AgeGroupDeaths.year == row["year"],
                                                             AgeGroupDeaths.age_group == row["age_group"]))
         db.session.execute(insert(AgeGroupDeaths), rows)
+        _rebuild(refresh)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return len(rows)
+
+
+def import_any(path_or_url: str) -> tuple[str, object]:
+    """Any file the statistics read, told apart by its header: (kind, the release or rows imported).
+
+    CDC's VSRR export or API file, a CDC WONDER export, NCHS's rates table or transcribed figures,
+    a Census state totals file, or WONDER deaths by age group.
+    """
+    from .longview import import_long, kind_of
+
+    text = read_text(path_or_url)
+    first = text.lstrip().split("\n", 1)[0]
+    header = next(csv.reader(io.StringIO(first), delimiter="\t" if "\t" in first else ","), [])
+    names = {h.strip() for h in header}
+    name = path_or_url if "://" in path_or_url else Path(path_or_url).name
+    if kind_of(header):
+        return kind_of(header), import_long(path_or_url, text=text)
+    if {"SUMLEV", "STATE"} <= names:
+        return "population", import_population(path_or_url, f"U.S. Census Bureau, {name}", text=text)
+    if {"year", "group", "deaths"} <= names:
+        return "age_groups", import_age_groups(path_or_url, f"CDC WONDER, {name}", text=text)
+    return "vsrr", import_vsrr(path_or_url, text=text)

@@ -1,5 +1,5 @@
 """The statistics snapshot bundled in memorials/data/stats/, made by build_snapshot.py with the
-project's own importer, and loaded by `flask --app app init-db`."""
+project's own importers, and loaded by `flask --app app init-db`."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 from ..extensions import db
+from . import publish
 from .importer import import_age_groups, import_population, import_vsrr
+from .longview import import_long
 from .models import StatRelease
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "stats"
@@ -22,20 +24,42 @@ def manifest() -> dict:
     return json.loads(MANIFEST.read_text())
 
 
+def _wanted(label: str, dataset: str, built: datetime) -> bool:
+    """Not loaded yet, and no file of the same kind imported by hand since the snapshot was built."""
+    already = db.session.execute(db.select(StatRelease.id).where(StatRelease.source == label)).first()
+    newer = db.session.execute(db.select(StatRelease.id).where(
+        StatRelease.source.not_like(f"{BUNDLED}%"), StatRelease.dataset == dataset,
+        StatRelease.imported_at > built)).first()
+    return not already and not newer
+
+
 def load_bundled() -> str:
-    """Load the bundled figures unless this snapshot, or a newer import of a CDC file, is already there."""
+    """Load each part of the bundled snapshot unless it, or a newer import of its kind, is already there.
+
+    Then compute what the pages serve, once (also when nothing was loaded but it was never computed).
+    """
     if not MANIFEST.exists():
         return "no statistics snapshot bundled"
     meta = manifest()
-    label = f"{BUNDLED} {meta['built']}"
     built = datetime.fromisoformat(meta["built"])
-    already = db.session.execute(db.select(StatRelease.id).where(StatRelease.source == label)).first()
-    newer = db.session.execute(db.select(StatRelease.id).where(
-        StatRelease.source.not_like(f"{BUNDLED}%"), StatRelease.imported_at > built)).first()
-    if already or newer:
-        return "statistics: already loaded (" + ("bundled snapshot" if already else "a newer import") + ")"
-    release = import_vsrr(str(FIGURES), source=label, imported_at=built, note=json.dumps(meta["releases"]))
-    people = import_population(str(POPULATION), meta["population_source"])
-    ages = import_age_groups(str(AGE_GROUPS), meta["age_groups_source"])
-    return (f"statistics: loaded {release.row_count:,} CDC figures through {release.latest_period:%B %Y}, "
-            f"{people:,} population estimates, {ages} age groups")
+    done = []
+    label = f"{BUNDLED} {meta['built']}"
+    if _wanted(label, "vsrr", built):
+        release = import_vsrr(str(FIGURES), source=label, imported_at=built, note=json.dumps(meta["releases"]),
+                              refresh=False)
+        people = import_population(str(POPULATION), meta["population_source"], refresh=False)
+        ages = import_age_groups(str(AGE_GROUPS), meta["age_groups_source"], refresh=False)
+        done.append(f"{release.row_count:,} CDC figures through {release.latest_period:%B %Y}, "
+                    f"{people:,} population estimates, {ages} age groups")
+    for part in meta.get("long_view", []):
+        part_label = f"{BUNDLED} {meta['built']}: {part['file']}"
+        if _wanted(part_label, part["dataset"], built):
+            release = import_long(str(FOLDER / part["file"]), source=part_label, imported_at=built,
+                                  note=json.dumps(part["from"]), refresh=False)
+            done.append(f"{release.row_count:,} {part['what']}")
+    if done:
+        publish.refresh()
+        db.session.commit()
+        return "statistics: loaded " + "; ".join(done)
+    built_now = publish.ensure_built()
+    return "statistics: already loaded" + ("; pages computed" if built_now else "")

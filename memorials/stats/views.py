@@ -1,139 +1,223 @@
-"""The numbers: national and state pages, and the download of every figure."""
+"""The numbers: national and state pages, and the downloads, served from what each import computed."""
 from __future__ import annotations
 
-import csv
-import io
+from datetime import date, timezone
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
+from markupsafe import Markup
 
-from . import bp, charts, queries
-from .importer import ALL_DRUGS, SYNTHETIC
+from ..i18n import current_language, month_year, number
+from . import bp, charts, publish, queries, words
+from .compute import NATIONAL, PAGE_CODES
+from .importer import ALL_DRUGS
 
-DOWNLOAD_COLUMNS = ["jurisdiction", "indicator", "period_end", "reported", "predicted",
-                    "percent_pending_investigation", "footnote", "new_york_scope"]
+DOWNLOADS = {"data.csv": ("text/csv", "overdose-deaths-cdc.csv"), "data.json": ("application/json", None)}
 
 
 @bp.get("/")
 def index():
-    """The national picture and every state's latest figures."""
+    """The national picture and every state's headline figure."""
     sort = request.args.get("sort", "name")
     if sort not in queries.SORTS:
         sort = "name"
-    return render_template("stats/index.html", sort=sort, states=queries.state_table(sort),
-                           **_page("US"))
+    return render_template("stats/index.html", **_rendered(NATIONAL, sort))
 
 
 @bp.get("/<code>")
 def state(code: str):
     """One state's figures (US is the nation); an unknown code answers 404."""
     code = code.upper()
-    if code not in queries.PAGE_CODES:
+    if code not in PAGE_CODES:
         abort(404)
-    return render_template("stats/state.html", **_page(code))
+    return render_template("stats/state.html", **_rendered(code))
 
 
-def _page(code: str) -> dict:
-    series = queries.series_for(code)
-    trend = [series[key] for key in (ALL_DRUGS, SYNTHETIC) if key in series]
-    place = queries.place_name(code)
-    year, ages = queries.age_groups()
-    head = queries.headline_from(code, series)
-    people = queries.population(code, head.period_end.year) if head else None
-    drug_month, drugs = queries.by_drug(series)
-    return {
-        "code": code, "place": place, "series": series, "trend": trend, "synthetic_indicator": SYNTHETIC,
-        "headline": head, "population": people,
-        "rate": queries.rate(head.overdose.reported, people[0]) if head and people else None,
-        "trend_chart": _trend_chart(code, place, trend),
-        "drug_month": drug_month, "drugs": drugs, "drugs_chart": _drugs_chart(code, place, drug_month, drugs),
-        "age_year": year, "ages": ages, "ages_chart": _ages_chart(year, ages),
-        "releases": queries.releases(),
-        "ny_methods": sorted({p.method for s in series.values() for p in s.points if p.method}),
-    }
+@bp.app_template_global("stats_has_page")
+def stats_has_page(code: str | None) -> bool:
+    """Whether a state (not the nation) has a statistics page: no query."""
+    return (code or "").upper() in PAGE_CODES and (code or "").upper() != NATIONAL
 
 
-def _trend_chart(code, place, trend):
-    lines = []
-    for s in trend:
-        css = "all" if s.indicator == ALL_DRUGS else "synthetic"
-        lines.append({"label": s.name, "css": f"line {css}",
-                      "points": [(p.period_end, p.reported) for p in s.points]})
-        if any(p.predicted is not None for p in s.points):
-            lines.append({"label": None, "css": f"line {css} predicted",
-                          "points": [(p.period_end, p.predicted) for p in s.points]})
-    summary = "; ".join(
-        f"{s.name}: {s.latest.reported:,} reported"
-        + (f" ({s.latest.predicted:,} predicted)" if s.latest.predicted is not None else "")
-        + f" in the 12 months ending {queries.month_label(s.latest.period_end)}"
-        + (f", from {s.points[0].reported:,} in the 12 months ending {queries.month_label(s.points[0].period_end)}"
-           if s.points[0].reported is not None else "")
-        for s in trend if s.latest and s.latest.reported is not None)
-    return charts.line_chart(f"trend-{code}", f"Overdose deaths in {place}, 12-month-ending counts since 2015",
-                             (summary + ". Solid lines are reported counts, dashed lines predicted.") if summary
-                             else "No figures.", lines)
+@bp.app_template_global("stats_state_line")
+def stats_state_line(code: str | None) -> dict | None:
+    """For a memorial page: its state's headline figure (one small query), or None."""
+    return queries.state_line(code)
 
 
-def _drugs_chart(code, place, month, drugs):
-    if month is None:
-        return None
-    bars = [(row.series.name, row.point.reported if row.point else None) for row in drugs]
-    summary = "; ".join(f"{name}: {value:,}" for name, value in bars if value is not None)
-    return charts.bar_chart(f"drugs-{code}", f"Deaths by drug in {place}, 12 months ending "
-                            f"{queries.month_label(month)}, reported counts", summary or "No figures.", bars)
+# Words for the statistics templates (their macros are imported without context, so globals).
+for _name, _value in {"stats_footnotes": words.footnote_sentences, "stats_name": words.indicator_name,
+                      "stats_names": words.names_phrase, "stats_measure": words.measure_name,
+                      "stats_key_class": words.key_class, "stats_trend_rows": words.trend_rows,
+                      "stats_place": words.place, "stats_method": words.method_text,
+                      "stats_stale_months": queries.STALE_MONTHS}.items():
+    bp.add_app_template_global(_value, _name)
 
 
-def _ages_chart(year, ages):
-    if not ages:
-        return None
-    bars = [(a.age_group, a.deaths) for a in ages]
-    summary = "; ".join(f"{name}: {value:,}" for name, value in bars if value is not None)
-    return charts.bar_chart("ages", f"Deaths involving synthetic opioids (mainly fentanyl) by age, {year}",
-                            summary, bars)
+def _rendered(code: str, sort: str | None = None) -> dict:
+    """The page's content, rendered once per process for each stored version, language and sort."""
+    page_etag = queries.page_etag(code)
+    memo_key = (code, sort, page_etag, current_language(), request.script_root, id(current_app._get_current_object()))
+    found = publish.rendered.get(memo_key) if page_etag else None
+    if found is not None:
+        return found
+    payload = queries.page(code, page_etag)
+    table = payload.get("states") if payload and sort is not None else None
+    place = payload["place"] if payload else queries.place_name(code)
+    result = {"code": code, "headline": payload["headline"] if payload else None, "place": place,
+              "title": _("Overdose deaths in %(place)s", place=words.place(code, place)),
+              "description": _("CDC's provisional counts of overdose deaths in %(place)s, by drug, and the long view "
+                               "since 1999.", place=words.place(code, place)),
+              "content": _content(code, payload, table, sort)}
+    return publish.rendered.put(memo_key, result) if page_etag else result
 
 
-def _rows(jurisdiction):
-    for f in queries.all_figures(jurisdiction):
-        scope = ""
-        if f.jurisdiction == "NY":
-            scope = "includes New York City" if f.nyc_included else "excludes New York City (see YC)"
-        yield {"jurisdiction": f.jurisdiction, "indicator": f.indicator,
-               "period_end": f.period_end.strftime("%Y-%m"), "reported": f.reported, "predicted": f.predicted,
-               "percent_pending_investigation": f.percent_pending, "footnote": f.footnote or "",
-               "new_york_scope": scope}
+def _content(code: str, payload: dict | None, table: dict | None, sort: str | None) -> Markup:
+    rows = None
+    if table:
+        keys = {
+            "name": lambda r: r["name"],
+            "count": lambda r: -(r["reported"] if r["reported"] is not None else -1),
+            "rate": lambda r: -(r["rate"] if r["rate"] is not None else -1),
+            "change": lambda r: -(r["change"] if r["change"] is not None else -1e9),
+        }
+        rows = sorted(table["rows"], key=keys[sort])
+    if payload:  # the stored payload is shared by this process's requests: copied, never changed
+        place = words.place(code, payload["place"])
+        payload = {**payload, "sections": [{**s, "svg": _chart(code, place, s)} for s in payload["sections"]]}
+    return Markup(render_template("stats/_page.html", code=code, p=payload, table=table, rows=rows, sort=sort))
 
 
-def _jurisdiction_filter() -> str | None:
-    value = (request.args.get("jurisdiction") or "").strip().upper()
-    return value or None
+def _year(d: date) -> str:
+    from babel import dates as babel_dates
+
+    from ..i18n import format_locale
+    return babel_dates.format_skeleton("y", d, locale=format_locale())
+
+
+def _chart(code: str, place: str, section: dict) -> Markup:
+    name = section["name"]
+    if name == "trend":
+        lines, said = [], []
+        for s in section["series"]:
+            css = "all" if s["indicator"] == ALL_DRUGS else "synthetic"
+            lines.append({"css": f"line {css}", "points": [(p[0], p[1], False) for p in s["points"]]})
+            shown = [p for p in s["points"] if p[1] is not None]
+            if shown:
+                said.append(_("%(what)s: %(last)s in the 12 months ending %(last_month)s, from %(first)s in the "
+                              "12 months ending %(first_month)s", what=words.indicator_name(s["indicator"]),
+                              last=number(shown[-1][1]), last_month=month_year(shown[-1][0]),
+                              first=number(shown[0][1]), first_month=month_year(shown[0][0])))
+        title = _("Overdose deaths in %(place)s, 12-month counts, %(first)s to %(last)s", place=place,
+                  first=month_year(section["first"]), last=month_year(section["last"]))
+        return charts.line_chart(f"trend-{code}-{int(section['history'])}", title,
+                                 "; ".join(said) + "." if said else _("No figures."), lines,
+                                 number=number, year=_year)
+    if name == "drugs":
+        bars = [(words.indicator_name(r["indicator"]), r["reported"]) for r in section["rows"]]
+        title = _("Deaths by drug in %(place)s, 12 months ending %(month)s, reported counts", place=place,
+                  month=month_year(section["month"]))
+        summary = "; ".join(f"{label}: {number(v)}" for label, v in bars if v is not None)
+        return charts.bar_chart(f"drugs-{code}", title, summary, bars, number=number, missing=_("not published"))
+    if name == "ages":
+        bars = [(r["group"], r["deaths"]) for r in section["rows"]]
+        title = _("Deaths involving synthetic opioids by age, United States, %(year)s", year=section["year"])
+        summary = "; ".join(f"{label}: {number(v)}" for label, v in bars if v is not None)
+        return charts.bar_chart(f"ages-{code}", title, summary, bars, number=number, missing=_("not published"))
+    if name == "long" and section["kind"] == "national":
+        lines = [{"css": f"line {css}", "points": [(d, v, False) for d, v in section["lines"][measure]]}
+                 for measure, css in (("overdose", "all"), ("synthetic", "synthetic"))]
+        title = _("Overdose death rates per 100,000 residents, United States, %(first)s to %(last)s",
+                  first=_year(section["first"]), last=month_year(section["last"]))
+        summary = _("Final data through %(year)s, provisional after. All drug overdoses: %(first)s per 100,000 in "
+                    "%(first_year)s, %(last)s in the 12 months ending %(month)s. Synthetic opioids: %(sfirst)s, then "
+                    "%(slast)s.", year=section["last_final"],
+                    first=_rate(section["lines"]["overdose"], 0), first_year=_year(section["first"]),
+                    last=_rate(section["lines"]["overdose"], -1), month=month_year(section["last"]),
+                    sfirst=_rate(section["lines"]["synthetic"], 0), slast=_rate(section["lines"]["synthetic"], -1))
+        return charts.line_chart(f"long-{code}", title, summary, lines, number=number, year=_year,
+                                 join=section["join"], join_labels=(_("final"), _("provisional")))
+    if name == "long":
+        shown = {y["year"]: y for y in section["years"]}
+        years = range(section["years"][0]["year"], section["years"][-1]["year"] + 1)
+        # A year no file covers breaks the line rather than join the years on either side.
+        points = [(date(y, 12, 1), shown[y]["deaths"] if y in shown else None, y in shown and shown[y]["at_least"])
+                  for y in years]
+        lines = [{"css": "line synthetic", "markers": True, "points": points}]
+        last_final = section["final_through"]
+        join = date(last_final, 12, 1) if last_final and last_final < section["years"][-1]["year"] else None
+        title = _("Deaths involving synthetic opioids in %(place)s by year, %(first)s to %(last)s", place=place,
+                  first=_year(section["first"]), last=_year(section["last"]))
+        said = [(_("%(year)s: at least %(deaths)s") if y["at_least"] else _("%(year)s: %(deaths)s"))
+                % {"year": _year(date(y["year"], 1, 1)), "deaths": number(y["deaths"])}
+                for y in section["years"] if y["deaths"] is not None]
+        summary = (_("Hollow points are at least the figure shown: CDC WONDER does not publish months under 10 "
+                     "deaths.") + " " + "; ".join(said)) if said else _("No year with a month of 10 or more deaths.")
+        return charts.line_chart(f"long-{code}", title, summary, lines, number=number, year=_year,
+                                 join=join, join_labels=(_("final"), _("provisional")))
+    return Markup("")
+
+
+def _rate(points: list, index: int) -> str:
+    return number(points[index][1], 1) if points else "—"
+
+
+# --- The downloads -------------------------------------------------------------------------------
+
+def _download(name: str) -> Response:
+    """A stored download: 304 when the client has it; else sent from this server's copy of the stored file."""
+    media_type, filename = DOWNLOADS[name]
+    place = (request.args.get("jurisdiction") or "").strip().upper()
+    stored = f"{name}/{place}" if place else name
+    if place and not (place.isascii() and place.isalpha() and len(place) == 2):
+        stored = None
+    found = publish.download(stored) if stored else None
+    if found is None:  # nothing built yet, or a place the site has no figures for (the header alone)
+        content = publish.live_download(stored) if stored else None
+        response = Response(content if content is not None else _empty(name), mimetype=media_type)
+        if filename:
+            response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+        return response
+    etag, changed_at = found
+    gzipped = "gzip" in request.accept_encodings
+    tag = f"{etag}-gz" if gzipped else etag  # each encoding is its own representation
+    modified = changed_at.replace(microsecond=0, tzinfo=timezone.utc)
+    if request.if_none_match:
+        fresh = request.if_none_match.contains_weak(tag)
+    else:
+        fresh = bool(request.if_modified_since and request.if_modified_since >= modified)
+    if fresh:
+        response = Response(status=304)
+    else:
+        path = publish.download_file(stored, etag, gzipped)
+        if "wsgi.file_wrapper" in request.environ:  # a real server (gunicorn): sendfile, closed by the server
+            response = send_file(path, mimetype=media_type, conditional=False, etag=False, max_age=300)
+        else:  # the development server and the test client: no open file left behind
+            response = Response(path.read_bytes(), mimetype=media_type)
+        if filename:
+            response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(tag, weak=True)
+    response.last_modified = modified
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def _empty(name: str) -> bytes:
+    from .compute import csv_bytes
+    return csv_bytes([]) if name == "data.csv" else b'{"figures":[]}'
 
 
 @bp.get("/data.csv")
 def data_csv():
-    """Every figure the site holds, one row per jurisdiction, indicator and month."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=DOWNLOAD_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in _rows(_jurisdiction_filter()):
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=overdose-deaths-cdc-vsrr.csv"})
+    """Every figure the site holds, one row per place, indicator and period, with its source."""
+    return _download("data.csv")
 
 
 @bp.get("/data.json")
 def data_json():
-    """The same figures as JSON, with the source and how far the data runs."""
-    release = queries.latest_release()
-    through = queries.data_through()
-    imports = [{"file": r.name, "imported": r.imported_at.date().isoformat(),
-                "runs_through": r.latest_period.strftime("%Y-%m") if r.latest_period else None,
-                "figures": r.row_count, "cdc_releases": r.cdc_releases} for r in queries.releases()]
-    return {
-        "source": "CDC, National Center for Health Statistics, VSRR Provisional Drug Overdose Death Counts "
-                  "(data.cdc.gov xkb8-kh2a). Provisional 12-month-ending counts.",
-        "data_through": through.strftime("%Y-%m") if through else None,
-        "imported": release.imported_at.date().isoformat() if release else None,
-        "imports": imports,
-        "new_york": "CDC reports New York City (YC) apart from the rest of New York State (NY). NY rows are "
-                    "CDC's NY unless new_york_scope says a source added NYC in; never add YC to those.",
-        "figures": list(_rows(_jurisdiction_filter())),
-    }
+    """The same figures as JSON, with the sources, the imports and how far the data runs."""
+    return _download("data.json")

@@ -1,0 +1,117 @@
+"""One state, one figure: its statistics page, the state table, a memorial from it, a letter written
+through the real letter form, and (for the nation) the home page all say the same number and month."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from memorials.extensions import db
+from memorials.letters import importer as letters_importer
+from memorials.letters import services as letters_services
+from memorials.letters.models import Campaign
+
+from . import factories
+from .forms import submit
+from .test_stats import Statements, load_everything, page_text, queries_in, words
+
+LETTERS = Path(__file__).parent / "fixtures" / "letters"
+TEMPLATE = "I write from {{ sender_city }}, {{ state }}.\n\n{{ state_figures }}\n\nPlease act now."
+SENDER = {"zip": "05401", "sender_name": "Maria Lopez", "sender_address": "12 Elm Street",
+          "sender_city": "Burlington", "personal_note": ""}
+
+
+@pytest.fixture
+def everything(app):
+    """The statistics fixtures, Vermont's members of Congress and ZIPs, and one live campaign."""
+    load_everything(app)
+    with app.app_context():
+        letters_importer.import_legislators([str(LETTERS / "legislators-current.yaml"),
+                                             str(LETTERS / "legislators-district-offices.yaml")])
+        letters_importer.import_zip_districts(str(LETTERS / "zccd.csv"))
+        campaign = Campaign(slug="same-figures", title="Same figures", summary="s", letter_template=TEMPLATE,
+                            status="live")
+        letters_services.set_ask(campaign, "Please act.")
+        db.session.add(campaign)
+        db.session.commit()
+    return app
+
+
+def test_a_states_page_its_table_row_its_memorials_and_its_letters_say_the_same(everything, client):
+    # Vermont: CDC's newest all-drug count is April 2025 (180); synthetic opioids run later (January 2026, 96),
+    # and for April 2025 they were 139. Every place uses the first two, for the same month.
+    sentence = "180 people died of a drug overdose in Vermont in the 12 months ending April 2025"
+    page = words(page_text(client, "/stats/VT"))
+    assert sentence in page and "139 of these deaths (77%) involved synthetic opioids" in page
+    table = page_text(client, "/stats/").split('href="/stats/VT">Vermont</a>')[1].split("</tr>")[0]
+    assert words(table).startswith("April 2025 180 ")
+
+    response = submit(client, "/letters/same-figures", SENDER)
+    assert response.status_code == 200
+    letters = words(response.get_data(as_text=True))
+    expected = ("According to the CDC's provisional counts, 180 people in Vermont died of a drug overdose in the 12 "
+                "months ending April 2025. 139 of those deaths involved synthetic opioids other than methadone")
+    assert letters.count(expected) >= 3  # one letter per member: two senators and the representative
+
+    with everything.app_context():
+        story, _ = factories.make_story(state_code="VT", city="Burlington")
+        factories.publish(story)
+        slug = story.slug
+    memorial = page_text(client, f"/stories/{slug}")
+    line = words(memorial.split('class="memorial-state">')[1].split("</p>")[0])
+    assert line.startswith("In Vermont, 180 people died of a drug overdose in the 12 months ending April 2025.")
+    assert 'href="/stats/VT"' in memorial and 'href="/stories/?state=VT"' in memorial
+
+
+def test_the_nation_on_the_home_page_and_its_page(everything, client):
+    sentence = "68,962 people died of a drug overdose in the United States in the 12 months ending September 2025"
+    assert sentence in words(page_text(client, "/")) and sentence in words(page_text(client, "/stats/"))
+
+
+def test_the_memorial_line_costs_one_small_query(everything, client):
+    with everything.app_context():
+        story, _ = factories.make_story(state_code="OH")
+        factories.publish(story)
+        other, _ = factories.make_story(state_code="GU", name="Ana Cruz")
+        factories.publish(other)
+        slugs = story.slug, other.slug
+    client.get(f"/stories/{slugs[0]}")
+    with Statements(everything) as seen:
+        client.get(f"/stories/{slugs[0]}")
+    ours = [s for s in queries_in(seen) if "stat_" in s]
+    assert len(ours) == 1
+    with Statements(everything) as seen:
+        page = page_text(client, f"/stories/{slugs[1]}")
+    assert not [s for s in queries_in(seen) if "stat_" in s]  # Guam: CDC reports no figures, no query
+    assert 'class="memorial-state"' not in page
+
+
+def test_no_line_when_a_state_has_no_current_figures(everything, client):
+    with everything.app_context():
+        story, _ = factories.make_story(state_code="WY", name="Sam Doe")
+        factories.publish(story)
+        slug = story.slug
+        assert queries_state_line("WY") is None
+    line = words(page_text(client, f"/stories/{slug}").split('class="memorial-state">')[1].split("</p>")[0])
+    assert line == "Wyoming's numbers · Memorials from Wyoming"  # links, and no stale figure
+
+
+def queries_state_line(code):
+    from memorials.stats import queries
+
+    return queries.state_line(code)
+
+
+def test_figures_sentence_for_a_place_with_only_synthetic_opioid_counts():
+    from memorials.letters.compose import figures_sentence
+    from memorials.stats.queries import LatestFigures
+
+    sentence = figures_sentence(LatestFigures("PR", "Puerto Rico", date(2025, 12, 1), None, 304, date(2025, 12, 1)),
+                                "Puerto Rico")
+    assert sentence == ("In the 12 months ending December 2025, 304 overdose deaths in Puerto Rico involved synthetic "
+                        "opioids other than methadone, which means mostly illicit fentanyl.")
+    assert figures_sentence(None, "Ohio") == ""
+    assert re.search(r"1 person in Ohio died", figures_sentence(
+        LatestFigures("OH", "Ohio", date(2025, 4, 1), 1, None, None), "Ohio"))
