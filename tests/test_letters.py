@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
+import html as htmllib
 import http.server
+import re
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -17,10 +20,11 @@ from memorials.letters import importer, services, snapshot, views
 from memorials.letters.models import Campaign, LetterCount, Legislator, ZipDistrict
 from memorials.moderation.services import create_moderator
 
-from .forms import submit
+from .forms import csrf_token, submit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "letters"
 YAML = str(FIXTURES / "legislators-current.yaml")
+TERRITORIES = str(FIXTURES / "legislators-territories.yaml")
 JSON = str(FIXTURES / "legislators-current.json")
 OFFICES = str(FIXTURES / "legislators-district-offices.yaml")
 ZIPS = str(FIXTURES / "zccd.csv")
@@ -42,18 +46,42 @@ SENDER = {"sender_name": "Maria Lopez", "sender_address": "12 Elm Street", "send
 def loaded(app):
     """The fixtures imported, and one live campaign."""
     with app.app_context():
-        importer.import_legislators([YAML, OFFICES])
-        importer.import_zip_districts(ZIPS)
+        importer.import_legislators([YAML, TERRITORIES, OFFICES])
+        importer.import_zip_districts([ZIPS, str(snapshot.ISLANDS)])
         campaign = Campaign(slug="test-cause", title="A test cause", summary="Short summary.",
-                            letter_template=TEMPLATE, status="live")
+                            letter_template=TEMPLATE, status="live", call_ask="act on this test cause")
         services.set_ask(campaign, "Please **act**.")
         _db.session.add(campaign)
         _db.session.commit()
     return app
 
 
-def write(client, zip_code, **fields):
-    return submit(client, "/letters/test-cause", {"zip": zip_code, **SENDER, **fields})
+def hidden(html: str, name: str) -> str:
+    """The value of a hidden field on a page, as the browser would send it back."""
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert match, f"the page has no {name} field"
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return htmllib.unescape(value.group(1)) if value else ""
+
+
+def write(client, zip_code, url="/letters/test-cause", **fields):
+    """Fill in and send the letter form as a person does: the page's CSRF and one-time tokens go with it."""
+    form = client.get(url).get_data(as_text=True)
+    data = {"csrf_token": csrf_token(form), "once": hidden(form, "once"), "memorial": hidden(form, "memorial"),
+            "zip": zip_code, **SENDER, **fields}
+    return client.post(url.split("?")[0], data=data)
+
+
+def again(client, letters_page: str, action: str, **changes):
+    """Press a button on the letters page: everything in its one form goes back, with the button's action."""
+    data = {name: htmllib.unescape(value) for name, value in
+            re.findall(r'<input type="hidden"(?: form="letters-form")? name="([^"]+)" value="([^"]*)">', letters_page)}
+    data.update({name: htmllib.unescape(value) for name, value in
+                 re.findall(r'<textarea id="[^"]+" name="([^"]+)" form="letters-form"[^>]*>\n?(.*?)</textarea>',
+                            letters_page, flags=re.S)})
+    data.update(csrf_token=csrf_token(letters_page), action=action, **changes)
+    return client.post(re.search(r'<form id="letters-form" method="post" action="([^"]+)"', letters_page).group(1),
+                       data=data)
 
 
 def page(response) -> str:
@@ -79,7 +107,7 @@ def test_import_commands_load_the_public_formats(runner, app):
     assert "Imported 12 members of Congress and 4 district offices" in result.output
     result = runner.invoke(args=["import-zip-districts", ZIPS])
     assert result.exit_code == 0, result.output
-    assert "Imported 7 ZIP-to-district rows" in result.output
+    assert "Imported 8 ZIP-to-district rows" in result.output
     with app.app_context():
         norton = _db.session.execute(select(Legislator).filter_by(bioguide="N000147")).scalar_one()
         assert (norton.chamber, norton.state, norton.district, norton.title) == ("house", "DC", 0, "Delegate")
@@ -93,7 +121,7 @@ def test_a_malformed_legislators_file_is_refused_whole_and_changes_nothing(runne
     assert "Nothing was imported" in result.output
     assert "'ZZ' is not a US state" in result.output and "last name is missing" in result.output
     with loaded.app_context():
-        assert len(_db.session.execute(select(Legislator)).scalars().all()) == 12
+        assert len(_db.session.execute(select(Legislator)).scalars().all()) == 17
 
 
 def test_a_zip_table_given_to_the_legislators_importer_is_refused(runner, loaded):
@@ -110,7 +138,7 @@ def test_a_malformed_zip_table_is_refused_whole_and_changes_nothing(runner, load
     result = runner.invoke(args=["import-zip-districts", YAML])
     assert result.exit_code != 0 and "no state_abbr, zcta, cd column" in result.output
     with loaded.app_context():
-        assert len(_db.session.execute(select(ZipDistrict)).scalars().all()) == 7
+        assert len(_db.session.execute(select(ZipDistrict)).scalars().all()) == 8 + 33  # and the Island Areas
 
 
 def test_a_malformed_district_offices_file_is_refused_whole(runner, loaded, tmp_path):
@@ -120,7 +148,7 @@ def test_a_malformed_district_offices_file_is_refused_whole(runner, loaded, tmp_
     assert result.exit_code != 0
     assert "not a valid district offices file" in result.output and "'Vermont' is not a US state" in result.output
     with loaded.app_context():
-        assert len(_db.session.execute(select(Legislator)).scalars().all()) == 12
+        assert len(_db.session.execute(select(Legislator)).scalars().all()) == 17
 
 
 def test_a_missing_file_is_a_clear_message(runner):
@@ -152,7 +180,7 @@ def test_api_an_at_large_state(client, loaded):
     sanders = answer["representatives"][1]
     assert sanders["contact_form"] == "https://www.sanders.senate.gov/contact/"
     assert sanders["local_offices"] == [{"city": "Burlington", "state": "VT", "zip": "05401", "phone": "802-862-0697",
-                                         "address": "1 Church St., 3rd Floor"}]
+                                         "address": "1 Church St., 3rd Floor", "hours": None}]
     assert sanders["url"] == "https://www.sanders.senate.gov"
 
 
@@ -183,10 +211,41 @@ def test_api_unknown_and_malformed_zips(client, loaded, zip_code, status):
 def test_the_campaign_page_shows_the_cause_the_form_and_the_count(client, loaded):
     text = page(client.get("/letters/test-cause"))
     assert "A test cause" in text and "<strong>act</strong>" in text
-    for name in ("zip", "sender_name", "sender_address", "sender_city", "personal_note", "email"):
+    for name in ("zip", "sender_name", "sender_address", "sender_city", "personal_note"):
         assert f'name="{name}"' in text
     assert "No letters yet" in text
     assert "A test cause" in page(client.get("/letters/"))
+
+
+def field_tag(text: str, name: str) -> str:
+    return re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', text).group(0)
+
+
+def test_the_form_is_phone_first_zip_then_name_and_address_then_their_words(client, loaded):
+    text = page(client.get("/letters/test-cause"))
+    order = [text.index(f'name="{name}"') for name in ("zip", "sender_name", "sender_address", "sender_city",
+                                                        "personal_note")]
+    assert order == sorted(order)
+    zip_field = field_tag(text, "zip")
+    assert 'inputmode="numeric"' in zip_field and 'autocomplete="postal-code"' in zip_field
+    assert 'autocomplete="name"' in field_tag(text, "sender_name")
+    assert 'autocomplete="address-line1"' in field_tag(text, "sender_address")
+    assert 'autocomplete="address-level2"' in field_tag(text, "sender_city")
+    # The long ask is folded (a details element that letters.js opens on wide screens), above the form.
+    assert re.search(r'<details class="campaign-ask" data-open-wide>\s*<summary>', text)
+    assert text.index("campaign-ask") < text.index('name="zip"')
+
+
+def test_email_me_a_copy_is_offered_only_when_a_mail_server_is_set(make_app):
+    for server, offered in (("", False), ("127.0.0.1", True)):
+        app = make_app(MAIL_SERVER=server)
+        with app.app_context():
+            _db.session.add(Campaign(slug=f"c{int(offered)}", title="C", summary="s", ask="a", ask_html="<p>a</p>",
+                                     letter_template=TEMPLATE, status="live"))
+            _db.session.commit()
+        text = page(app.test_client().get(f"/letters/c{int(offered)}"))
+        assert ('name="email"' in text) is offered
+        assert ("a copy by email is kept only until it is sent" in text) is offered
 
 
 def test_letters_for_an_at_large_state_are_addressed_and_signed_properly(client, loaded):
@@ -201,20 +260,20 @@ def test_letters_for_an_at_large_state_are_addressed_and_signed_properly(client,
     assert "Maria Lopez<br>12 Elm Street<br>Burlington, VT 05401" in text
     assert date.today().strftime("%B") in text
     assert "https://www.sanders.senate.gov/contact/" in text and "202-224-5141" in text
-    assert "Local office:\n          Burlington <a href=\"tel:802-862-0697\">802-862-0697</a>" in text
-    assert 'value="txt"' in text and 'name="format"' in text
+    assert 'District office nearest you, in Burlington: <a href="tel:+18028620697">802-862-0697</a>' in text
+    assert 'name="action" value="txt:S000033"' in text and 'name="action" value="pdf"' in text
     assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_a_split_zip_asks_which_district_and_keeps_everything_typed(client, loaded):
-    text = page(write(client, "60614", email="maria@example.org"))
+    text = page(write(client, "60614"))
     assert "split between 3 congressional districts" in text
     for value, name in (("3", "Delia C. Ramirez"), ("5", "Mike Quigley"), ("7", "Danny K. Davis")):
         assert f'name="district" type="radio" value="{value}"' in text
         assert name in text
     assert 'value="Maria Lopez"' in text and 'value="12 Elm Street"' in text and 'value="Burlington"' in text
-    assert 'value="maria@example.org"' in text and "My brother Sam died in 2023.\nHe was 24.</textarea>" in text
-    assert "Dear " not in text
+    assert "My brother Sam died in 2023.\nHe was 24.</textarea>" in text
+    assert "Dear " not in text and "Error:" not in text  # asked, not yet an error
 
     text = page(write(client, "60614", district="7"))
     assert "Dear Representative Davis:" in text
@@ -242,7 +301,8 @@ def test_a_vacant_seat_is_said_and_the_senators_still_get_letters(client, loaded
 
 
 @pytest.mark.parametrize("zip_code, message", [
-    ("99999", "We don&#39;t have ZIP code 99999"),
+    ("99999", "We couldn&#39;t find ZIP code 99999. Please check it."),
+    ("09001", "ZIP code 09001 is a military (APO, FPO or DPO) address"),
     ("123", "Please enter a five-digit ZIP code"),
 ])
 def test_a_zip_we_cannot_use_is_explained_and_nothing_typed_is_lost(client, loaded, zip_code, message):
@@ -268,7 +328,7 @@ def test_visitor_text_is_escaped_everywhere(client, loaded):
 
 
 def test_the_text_download_is_plain_text_with_the_letter(client, loaded):
-    response = write(client, "05401", format="txt", member="S000033")
+    response = write(client, "05401", action="txt:S000033")
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -279,12 +339,12 @@ def test_the_text_download_is_plain_text_with_the_letter(client, loaded):
     assert "My brother Sam died in 2023.\nHe was 24." in body
     assert body.rstrip().endswith("Maria Lopez\n12 Elm Street\nBurlington, VT 05401")
 
-    every = write(client, "05401", format="txt").get_data(as_text=True)
+    every = write(client, "05401", action="txt").get_data(as_text=True)
     assert all(s in every for s in ("Dear Representative Balint:", "Dear Senator Sanders:", "Dear Senator Welch:"))
 
 
 def test_the_pdf_download(client, loaded):
-    response = write(client, "05401", format="pdf")
+    response = write(client, "05401", action="pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
 
@@ -294,7 +354,9 @@ def test_the_sender_is_never_in_a_url_and_nothing_personal_is_stored(client, loa
     text = page(write(client, "05401"))
     assert "Maria" not in "".join(part for part in text.split('"') if part.startswith(("/", "http", "?")))
     after = all_stored_text(loaded).split("\n")
-    assert sorted(after) == sorted(before + ["VT"])  # one new row: the count for Vermont
+    new = sorted((Counter(after) - Counter(before)).elements())
+    # Two new values: the count's state, and the hash of the form's one-time token.
+    assert len(new) == 2 and "VT" in new and any(re.fullmatch(r"[0-9a-f]{64}", value) for value in new)
     for private in ("Maria Lopez", "12 Elm Street", "My brother Sam"):
         assert private not in "\n".join(after)
 
@@ -302,11 +364,12 @@ def test_the_sender_is_never_in_a_url_and_nothing_personal_is_stored(client, loa
 def test_counts_per_campaign_and_state_go_up_but_downloads_do_not_count(client, loaded):
     write(client, "05401")
     write(client, "20002")
-    write(client, "05401", format="txt")
+    write(client, "05401", action="txt")
+    write(client, "05401", action="pdf:S000033")
     with loaded.app_context():
         counts = dict(_db.session.execute(select(LetterCount.state, LetterCount.letters)).all())
     assert counts == {"VT": 3, "DC": 1}
-    assert "<strong>4</strong> letters written so far, from 2 states" in page(client.get("/letters/test-cause"))
+    assert "4 letters written so far, from 2 states" in page(client.get("/letters/test-cause"))
     assert "4 letters written so far" in page(client.get("/letters/"))
 
 
@@ -329,8 +392,9 @@ def test_a_copy_by_email_is_sent_once_and_not_kept(client, loaded):
 
 
 def test_without_a_mail_server_the_copy_is_not_sent_and_nothing_is_kept(client, loaded, outbox):
+    # Not offered; an address sent anyway (by a program, or an old page) is ignored.
     text = page(write(client, "05401", email="maria@example.org"))
-    assert "A copy is on its way" not in text and "couldn't send the email copy" in text
+    assert "A copy is on its way" not in text and "maria@example.org" not in text
     assert outbox() == [] and "maria@example.org" not in all_stored_text(loaded)
 
 

@@ -16,10 +16,11 @@ FOLDER = Path(__file__).resolve().parent.parent / "data" / "letters"
 LEGISLATORS = FOLDER / "legislators-current.yaml"
 OFFICES = FOLDER / "legislators-district-offices.yaml"
 ZIPS = FOLDER / "zccd_119th_congress.csv.gz"
+ISLANDS = FOLDER / "zip_island_areas.csv"  # AS, GU, MP, VI: see build_snapshot.py
 CAMPAIGNS = FOLDER / "campaigns.yaml"
 MANIFEST = FOLDER / "manifest.json"
 BUNDLED = "Bundled snapshot"
-CAMPAIGN_FIELDS = ("slug", "title", "summary", "ask", "letter_template", "status")
+CAMPAIGN_FIELDS = ("slug", "title", "summary", "ask", "letter_template", "status", "call_ask")
 
 
 def manifest() -> dict:
@@ -39,13 +40,14 @@ def load_bundled() -> str:
         loaders = {
             "legislators": lambda **kw: import_legislators([str(LEGISLATORS)], **kw).rows,
             "district_offices": lambda **kw: import_legislators([str(OFFICES)], **kw).offices,
-            "zip_districts": lambda **kw: import_zip_districts(str(ZIPS), **kw).rows,
+            "zip_districts": lambda **kw: import_zip_districts([str(ZIPS), str(ISLANDS)], **kw).rows,
         }
         for kind, load in loaders.items():
             if kind in datasets or kind not in meta:
                 continue  # from this snapshot or a newer import: refresh with the import commands
             info = meta[kind]
-            rows = load(source=f"{BUNDLED}: {info['source']}", as_of=info["as_of"])
+            source = info["source"] + (f"; and {meta['island_zips']['source']}" if kind == "zip_districts" else "")
+            rows = load(source=f"{BUNDLED}: {source}", as_of=info["as_of"])
             done.append(f"{rows:,} {kind.replace('_', '-')} rows")
     added = load_campaigns()
     if added:
@@ -58,14 +60,18 @@ def shipped_campaigns() -> list[dict]:
 
 
 def load_campaigns() -> int:
-    """Add each shipped campaign whose address is not taken; never change one that is there."""
-    existing = set(db.session.execute(db.select(Campaign.slug)).scalars())
+    """Add each shipped campaign whose address is not taken; never change one that is there, except to
+    give it a phone ask (call_ask) it never had."""
+    existing = {c.slug: c for c in db.session.execute(db.select(Campaign)).scalars()}
     added = 0
     for position, item in enumerate(shipped_campaigns()):
         if item["slug"] in existing:
+            there = existing[item["slug"]]
+            if there.call_ask is None and item.get("call_ask"):
+                there.call_ask = " ".join(item["call_ask"].split())
             continue
         campaign = Campaign(position=position, **{k: item[k].strip() if k != "letter_template" else item[k]
-                                                  for k in CAMPAIGN_FIELDS})
+                                                  for k in CAMPAIGN_FIELDS if k in item})
         set_ask(campaign, campaign.ask)
         db.session.add(campaign)
         added += 1
