@@ -187,11 +187,11 @@ def memorial_paragraph(remembered: Remembered | None, relation: str = "") -> str
     values = {"name": remembered.name, "age": number(remembered.age), "place": remembered.place,
               "year": str(remembered.died_year)}
     if remembered.age is not None and remembered.place:
-        died = _("died at %(age)s in %(place)s in %(year)s", **values)
+        died = _("died at %(age)s in %(place)s, in %(year)s", **values)
     elif remembered.age is not None:
         died = _("died at %(age)s in %(year)s", **values)
     elif remembered.place:
-        died = _("died in %(place)s in %(year)s", **values)
+        died = _("died in %(place)s, in %(year)s", **values)
     else:
         died = _("died in %(year)s", **values)
     relation = clean_relation(relation)

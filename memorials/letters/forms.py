@@ -54,7 +54,7 @@ class LetterForm(FlaskForm):
     sender_city = StringField(_l("City or town"), validators=[
         InputRequired(_l("Please enter your city or town.")),
         Length(max=80, message=_l("Please keep the city under 80 characters."))])
-    memorial = HiddenField(validators=[Optional(), Length(max=200)])
+    memorial = HiddenField()  # a memorial's slug; anything else is ignored with a note, never an error
     relation = StringField(_l("Who were they to you?"), validators=[
         Optional(), Length(max=60, message=_l("Please keep this under 60 characters."))])
     personal_note = TextAreaField(_l("In your own words"), validators=[
@@ -63,8 +63,8 @@ class LetterForm(FlaskForm):
     email = EmailField(_l("Email me a copy"), validators=[
         Optional(), Email(_l("Please check the email address.")), Length(max=254)],
         description=_l("We send the copy once and keep nothing: not your address, not your words."))
-    once = HiddenField(validators=[Optional(), Length(max=200)])
-    action = HiddenField(validators=[Optional(), Length(max=40)])
+    once = HiddenField()  # checked by services.token_is_valid; a bad one only means nothing is counted
+    action = HiddenField()  # read by wanted(); anything unknown means "write"
     edits = FieldList(FormField(LetterEdit), min_entries=0, max_entries=6)
 
     def wanted(self) -> tuple[str, str | None]:

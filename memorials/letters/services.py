@@ -56,9 +56,9 @@ def use_once(token: str | None, purpose: str) -> bool:
     digest = hashlib.sha256(f"{purpose}\x00{token}".encode()).hexdigest()
     inserted = db.session.execute(
         _insert(UsedLetterToken).values(token_hash=digest, expires_at=utcnow() + TOKEN_MAX_AGE)
-        .on_conflict_do_nothing(index_elements=["token_hash"])
-    ).rowcount
-    return bool(inserted)
+        .on_conflict_do_nothing(index_elements=["token_hash"]).returning(UsedLetterToken.id)
+    ).first()  # a row only when this is the first use (RETURNING, as rowcount is not reliable here)
+    return inserted is not None
 
 
 def forget_expired_tokens() -> None:
