@@ -104,7 +104,8 @@
       var data = new FormData(form);
       data.set("action", button.value);
       button.disabled = true;
-      fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+      // getAttribute: the form's buttons are named "action", which hides form.action.
+      fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
                           headers: {"Accept": "application/json"}})
         .then(function (response) {
           if (!response.ok) { throw new Error(String(response.status)); }
