@@ -174,7 +174,9 @@ def test_api_a_zip_split_across_districts_lists_every_house_member_and_both_sena
 
 
 def test_api_an_at_large_state(client, loaded):
-    answer = client.get("/api/representatives?zip=05401").get_json()
+    response = client.get("/api/representatives?zip=05401")
+    assert response.headers["Cache-Control"] == "public, max-age=3600"  # changes only with an import
+    answer = response.get_json()
     assert answer["state"] == "VT" and answer["districts"] == [0]
     assert names(answer) == [("house", "Becca Balint"), ("senate", "Bernard Sanders"), ("senate", "Peter Welch")]
     sanders = answer["representatives"][1]
