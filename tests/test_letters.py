@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, func, select
 
 from memorials.extensions import db as _db
 from memorials.letters import compose as letters_compose
@@ -496,6 +496,30 @@ def test_the_bundled_snapshot_loads_once_and_never_overwrites_an_edited_campaign
     assert snapshot.load_bundled() == "letters: already loaded"
     assert db.session.get(Campaign, campaigns[0].id).title == "Edited by an admin"
     assert len(db.session.execute(select(Legislator)).scalars().all()) == 537
+    assert db.session.execute(select(func.count()).select_from(ZipDistrict)
+                              .where(ZipDistrict.state.in_(["AS", "GU", "MP", "VI"]))).scalar_one() == 33
+
+
+def test_tables_from_an_older_bundled_snapshot_are_refreshed_and_hand_imports_kept(db):
+    from memorials.letters.models import DistrictOffice, LetterDataset
+
+    snapshot.load_bundled()
+    offices = db.session.execute(select(LetterDataset).filter_by(kind="district_offices")).scalar_one()
+    offices.source = "Bundled snapshot: an older one"  # as an earlier release loaded it (no hours, no islands)
+    zips = db.session.execute(select(LetterDataset).filter_by(kind="zip_districts")).scalar_one()
+    zips.source = "import by hand: zccd.csv"
+    db.session.execute(DistrictOffice.__table__.update().values(hours=None))
+    db.session.commit()
+    assert snapshot.load_bundled() == "letters: loaded 1,312 district-offices rows"
+    assert db.session.execute(select(func.count()).select_from(DistrictOffice)
+                              .where(DistrictOffice.hours.is_not(None))).scalar_one() > 200
+    assert snapshot.load_bundled() == "letters: already loaded"
+    # A campaign shipped before phone asks existed gets one, and nothing else changes.
+    campaign = db.session.execute(select(Campaign).order_by(Campaign.position)).scalars().first()
+    campaign.call_ask, campaign.title = None, "Edited"
+    db.session.commit()
+    snapshot.load_campaigns()
+    assert campaign.call_ask.startswith("act against the chemicals") and campaign.title == "Edited"
 
 
 # -- campaign admin ------------------------------------------------------------------------------------
@@ -1171,7 +1195,15 @@ def test_the_campaign_list_and_the_api_stay_fixed_with_many_campaigns_and_counts
         _db.session.commit()
     index = statements_for(loaded, lambda: client.get("/letters/"))
     assert len([s for s in index if s.startswith("SELECT")]) == 1
-    assert "16 letters written so far" in page(client.get("/letters/"))
+    first = page(client.get("/letters/"))
+    assert "16 letters written so far" in first and first.count('class="campaign-card"') == 30
+    assert 'href="/letters/?page=2"' in first
+    second = page(client.get("/letters/?page=2"))
+    assert second.count('class="campaign-card"') == 30 and "Cause 58" in second and 'href="/letters/?page=3"' in second
+    last = page(client.get("/letters/?page=3"))
+    assert last.count('class="campaign-card"') == 1 and "Cause 59" in last and "page=4" not in last
+    for odd in ("0", "-4", "abc", "99999999999999999999", "x\x00"):
+        assert client.get("/letters/", query_string={"page": odd}).status_code == 200
     api = statements_for(loaded, lambda: client.get("/api/representatives?zip=60614"))
     assert len([s for s in api if s.startswith("SELECT")]) == 2
     one = statements_for(loaded, lambda: client.get("/letters/cause-3"))

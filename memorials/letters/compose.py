@@ -10,6 +10,7 @@ so a letter can be written in the page's language; dates and numbers through mem
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import re
 import secrets
@@ -247,34 +248,41 @@ def fill(template: str, values: dict[str, str]) -> tuple[Markup, str]:
     """The template with its placeholders filled, as safe HTML and as plain text.
 
     Each placeholder first becomes an opaque token, so Markdown never sees the values; a
-    paragraph that is only an empty placeholder is dropped.
+    paragraph that is only an empty placeholder is dropped. The template is rendered once per
+    (template, placeholders filled, placeholders empty) and kept: a page of three letters, and
+    the next visitor's, only swap the tokens.
     """
-    nonce = secrets.token_hex(4)
+    empty = frozenset(name for name, value in values.items() if not value)
+    rendered, text, tokens = _rendered(template or "", frozenset(values), empty)
+    body_html, body_text = rendered, text
+    for token, name in tokens.items():
+        body_html = body_html.replace(token, str(_visitor_html(values[name])))
+        body_text = body_text.replace(token, values[name])
+    return Markup(body_html), body_text
+
+
+@functools.lru_cache(maxsize=128)
+def _rendered(template: str, names: frozenset[str], empty: frozenset[str]) -> tuple[str, str, dict[str, str]]:
+    """The template as HTML and as text with a token for each placeholder, and {token: placeholder}."""
+    nonce = secrets.token_hex(4)  # so that no admin's text can look like a token
     tokens: dict[str, str] = {}
 
     def to_token(match: re.Match) -> str:
         name = match.group(1)
-        if name not in values:
+        if name not in names:
             return match.group(0)
         token = f"zqx{nonce}{len(tokens)}xqz"
-        tokens[token] = values[name]
+        tokens[token] = name
         return token
 
     paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", (template or "").replace("\r\n", "\n")):
+    for paragraph in re.split(r"\n\s*\n", template.replace("\r\n", "\n")):
         only = PLACEHOLDER.fullmatch(paragraph.strip())
-        if only and only.group(1) in values and not values[only.group(1)]:
+        if only and only.group(1) in empty:
             continue
         paragraphs.append(PLACEHOLDER.sub(to_token, unwrap(paragraph)))
     rendered = str(render_markdown("\n\n".join(paragraphs)))
-
-    body_html = rendered
-    for token, value in tokens.items():
-        body_html = body_html.replace(token, str(_visitor_html(value)))
-    body_text = _html_to_text(rendered)
-    for token, value in tokens.items():
-        body_text = body_text.replace(token, value)
-    return Markup(body_html), body_text
+    return rendered, _html_to_text(rendered), tokens
 
 
 def unwrap(markdown_text: str) -> str:

@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..stories.queries import published_by_slug
 from .compose import Remembered
-from .models import CampaignStatus, Campaign, MemorialLetterCount
+from .models import Campaign, CampaignStatus
+from .services import memorial_letters
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -90,9 +91,7 @@ class MemorialLetters:
 
 def for_memorial(story_id: int) -> MemorialLetters:
     """The letters written in a memorial's memory, and (up to two) live campaigns to write for: two queries."""
-    count = db.session.execute(
-        db.select(MemorialLetterCount.letters).where(MemorialLetterCount.story_id == story_id)
-    ).scalar_one_or_none() or 0
+    count = memorial_letters(story_id)
     campaigns = list(db.session.execute(
         db.select(Campaign).where(Campaign.status == CampaignStatus.LIVE.value)
         .order_by(Campaign.position, Campaign.id).limit(2)).scalars())

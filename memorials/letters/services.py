@@ -126,10 +126,6 @@ def count_call_once(token: str | None, campaign: Campaign, state: str, member: s
 
 # -- reading counts ------------------------------------------------------------------------------------
 
-def total_letters(campaign: Campaign) -> int:
-    return campaign.letters_total
-
-
 def letter_totals(campaigns: list[Campaign]) -> dict[int, int]:
     """{campaign id: letters written}, from the running totals: no query."""
     return {c.id: c.letters_total for c in campaigns}
@@ -140,15 +136,6 @@ def states_writing(campaign: Campaign) -> int:
     return db.session.execute(
         db.select(func.count()).select_from(LetterCount)
         .where(LetterCount.campaign_id == campaign.id, LetterCount.letters > 0)).scalar_one()
-
-
-def letters_by_state(campaign: Campaign) -> list[tuple[str, int]]:
-    """(state, letters), most letters first."""
-    return [tuple(row) for row in db.session.execute(
-        db.select(LetterCount.state, LetterCount.letters)
-        .where(LetterCount.campaign_id == campaign.id, LetterCount.letters > 0)
-        .order_by(LetterCount.letters.desc(), LetterCount.state)
-    ).all()]
 
 
 def memorial_letters(story_id: int) -> int:
@@ -166,12 +153,12 @@ def set_ask(campaign: Campaign, ask: str) -> None:
     campaign.ask_html = str(render_markdown(unwrap(campaign.ask)))
 
 
-def live_campaigns(limit: int | None = None) -> list[Campaign]:
-    """Live campaigns in the order admins set (one query)."""
+def live_campaigns(limit: int | None = None, offset: int = 0) -> list[Campaign]:
+    """Live campaigns in the order admins set (one query, never a count of them all)."""
     query = (db.select(Campaign).where(Campaign.status == CampaignStatus.LIVE.value)
              .order_by(Campaign.position, Campaign.id))
     if limit:
-        query = query.limit(limit)
+        query = query.limit(limit).offset(offset)
     return list(db.session.execute(query).scalars())
 
 

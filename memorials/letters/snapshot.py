@@ -28,10 +28,11 @@ def manifest() -> dict:
 
 
 def load_bundled() -> str:
-    """Load what is missing: members, the ZIP table, and any shipped campaign not yet here.
+    """Load what is missing or older than this snapshot: members, offices, the ZIP table, shipped campaigns.
 
-    A table already loaded from this snapshot, or imported by hand since, is left alone, and a
-    campaign already in the database (perhaps edited by an admin) is never touched.
+    A table loaded from an earlier bundled snapshot is refreshed from this one (the source names the
+    snapshot's build date); one imported by hand is left alone, and a campaign already in the
+    database (perhaps edited by an admin) is never changed, beyond a phone ask it never had.
     """
     done = []
     if MANIFEST.exists():
@@ -43,11 +44,15 @@ def load_bundled() -> str:
             "zip_districts": lambda **kw: import_zip_districts([str(ZIPS), str(ISLANDS)], **kw).rows,
         }
         for kind, load in loaders.items():
-            if kind in datasets or kind not in meta:
-                continue  # from this snapshot or a newer import: refresh with the import commands
+            if kind not in meta:
+                continue
             info = meta[kind]
             source = info["source"] + (f"; and {meta['island_zips']['source']}" if kind == "zip_districts" else "")
-            rows = load(source=f"{BUNDLED}: {source}", as_of=info["as_of"])
+            source = f"{BUNDLED} of {meta['built']}: {source}"[:500]
+            there = datasets.get(kind)
+            if there is not None and (there.source == source or not there.source.startswith(BUNDLED)):
+                continue  # this very snapshot, or an import by hand: refresh that with the import commands
+            rows = load(source=source, as_of=info["as_of"])
             done.append(f"{rows:,} {kind.replace('_', '-')} rows")
     added = load_campaigns()
     if added:

@@ -48,12 +48,19 @@ def _memorial(slug: str) -> tuple[memorials.Attached | None, str | None]:
     return attached, None if attached else memorials.ignored_note()
 
 
+PER_PAGE = 30
+
+
 @bp.get("/")
 def index():
-    """Every live campaign with its running count; with ?memorial=, each one opens in that memory."""
+    """The live campaigns with their running counts, a page at a time; with ?memorial=, each opens in that memory."""
     attached, note = _memorial(_arg("memorial"))
-    return render_template("letters/index.html", campaigns=services.live_campaigns(), attached=attached,
-                           memorial_note=note, relation=clean_relation(_arg("relation")) if attached else "")
+    page = request.args.get("page", 1, type=int) or 1
+    page = min(max(page, 1), 10_000)
+    campaigns = services.live_campaigns(PER_PAGE + 1, (page - 1) * PER_PAGE)  # one more: is there a next page?
+    return render_template("letters/index.html", campaigns=campaigns[:PER_PAGE], page=page,
+                           more=len(campaigns) > PER_PAGE, attached=attached, memorial_note=note,
+                           relation=clean_relation(_arg("relation")) if attached else "")
 
 
 def _letter_form() -> LetterForm:
