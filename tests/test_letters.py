@@ -1208,3 +1208,23 @@ def test_the_campaign_list_and_the_api_stay_fixed_with_many_campaigns_and_counts
     assert len([s for s in api if s.startswith("SELECT")]) == 2
     one = statements_for(loaded, lambda: client.get("/letters/cause-3"))
     assert len([s for s in one if s.startswith("SELECT")]) <= 3
+
+
+@pytest.mark.parametrize("url", ["/letters/a%00b", "/letters/%ff%fe", "/letters/" + "x" * 500, "/letters/?page=%00",
+                                 "/letters/?memorial=%00&relation=%00", "/api/representatives?zip=%00",
+                                 "/api/representatives?zip=0540%001"])
+def test_odd_addresses_get_a_plain_answer(client, loaded, url):
+    assert client.get(url).status_code in (200, 400, 404)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("zip", "05401\x00"), ("sender_name", "Maria\x00Lopez"), ("personal_note", "words\x00more"),
+    ("district", "\x00"), ("relation", "son\x00"), ("memorial", "\x00"), ("once", "\x00" * 50),
+    ("action", "called:\x00"), ("action", "pdf:" + "A" * 5000), ("edits-0-member", "S000033\x00"),
+    ("edits-0-body", "x\x00y"), ("edits-99999999999999999999-body", "x"),
+])
+def test_odd_bytes_in_the_letter_form_get_a_plain_answer(client, loaded, field, value):
+    response = write(client, "05401", **{field: value, "edits-0-member": "S000033"} if field != "edits-0-member"
+                     else {field: value})
+    assert response.status_code in (200, 400)
+    assert "Traceback" not in page(response)

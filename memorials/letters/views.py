@@ -12,7 +12,7 @@ from ..extensions import db, limiter
 from ..i18n import number
 from . import bp, lookup, memorials, services, writing
 from .compose import Letter, clean_relation
-from .forms import LetterForm
+from .forms import SLUG, LetterForm
 from .models import Campaign, CampaignStatus, LetterDataset
 
 
@@ -26,6 +26,9 @@ def state_figures(code: str):
 
 
 def _campaign(slug: str) -> Campaign:
+    """The live campaign at this address; 404 for anything else (checked before the database sees it)."""
+    if len(slug) > 80 or not SLUG.match(slug):
+        abort(404)
     return db.first_or_404(db.select(Campaign).where(Campaign.slug == slug,
                                                      Campaign.status == CampaignStatus.LIVE.value))
 
