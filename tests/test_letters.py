@@ -731,6 +731,7 @@ def test_anything_else_passed_as_memorial_is_ignored_with_a_plain_note(client, l
     # Posted directly, it is ignored the same way, and the letters are written without it.
     text = page(write(client, "05401", memorial=value))
     assert "Dear Senator Sanders:" in text and "in memory of" not in text
+    assert "We couldn&#39;t find a published memorial at that address" in text
 
 
 def test_a_memorial_that_is_no_longer_published_is_not_attached(client, loaded):

@@ -135,7 +135,7 @@ def campaign(slug):
         copied = _email_copy(campaign, form, sheets)
     page = render_template("letters/letters.html", campaign=campaign, form=form, found=found, area=area,
                            sheets=sheets, figures=figures, copied=copied, called=called, attached=attached,
-                           datasets=_datasets())
+                           memorial_note=note, datasets=_datasets())
     db.session.commit()  # after rendering: nothing the page reads is loaded again
     return page
 
