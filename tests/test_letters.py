@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
+import html as htmllib
 import http.server
+import re
 import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, func, select
 
 from memorials.extensions import db as _db
 from memorials.letters import compose as letters_compose
@@ -17,10 +20,11 @@ from memorials.letters import importer, services, snapshot, views
 from memorials.letters.models import Campaign, LetterCount, Legislator, ZipDistrict
 from memorials.moderation.services import create_moderator
 
-from .forms import submit
+from .forms import csrf_token, submit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "letters"
 YAML = str(FIXTURES / "legislators-current.yaml")
+TERRITORIES = str(FIXTURES / "legislators-territories.yaml")
 JSON = str(FIXTURES / "legislators-current.json")
 OFFICES = str(FIXTURES / "legislators-district-offices.yaml")
 ZIPS = str(FIXTURES / "zccd.csv")
@@ -42,18 +46,42 @@ SENDER = {"sender_name": "Maria Lopez", "sender_address": "12 Elm Street", "send
 def loaded(app):
     """The fixtures imported, and one live campaign."""
     with app.app_context():
-        importer.import_legislators([YAML, OFFICES])
-        importer.import_zip_districts(ZIPS)
+        importer.import_legislators([YAML, TERRITORIES, OFFICES])
+        importer.import_zip_districts([ZIPS, str(snapshot.ISLANDS)])
         campaign = Campaign(slug="test-cause", title="A test cause", summary="Short summary.",
-                            letter_template=TEMPLATE, status="live")
+                            letter_template=TEMPLATE, status="live", call_ask="act on this test cause")
         services.set_ask(campaign, "Please **act**.")
         _db.session.add(campaign)
         _db.session.commit()
     return app
 
 
-def write(client, zip_code, **fields):
-    return submit(client, "/letters/test-cause", {"zip": zip_code, **SENDER, **fields})
+def hidden(html: str, name: str) -> str:
+    """The value of a hidden field on a page, as the browser would send it back."""
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert match, f"the page has no {name} field"
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return htmllib.unescape(value.group(1)) if value else ""
+
+
+def write(client, zip_code, url="/letters/test-cause", **fields):
+    """Fill in and send the letter form as a person does: the page's CSRF and one-time tokens go with it."""
+    form = client.get(url).get_data(as_text=True)
+    data = {"csrf_token": csrf_token(form), "once": hidden(form, "once"), "memorial": hidden(form, "memorial"),
+            "zip": zip_code, **SENDER, **fields}
+    return client.post(url.split("?")[0], data=data)
+
+
+def again(client, letters_page: str, action: str, **changes):
+    """Press a button on the letters page: everything in its one form goes back, with the button's action."""
+    data = {name: htmllib.unescape(value) for name, value in
+            re.findall(r'<input type="hidden"(?: form="letters-form")? name="([^"]+)" value="([^"]*)">', letters_page)}
+    data.update({name: htmllib.unescape(value) for name, value in
+                 re.findall(r'<textarea id="[^"]+" name="([^"]+)" form="letters-form"[^>]*>\n?(.*?)</textarea>',
+                            letters_page, flags=re.S)})
+    data.update(csrf_token=csrf_token(letters_page), action=action, **changes)
+    return client.post(re.search(r'<form id="letters-form" method="post" action="([^"]+)"', letters_page).group(1),
+                       data=data)
 
 
 def page(response) -> str:
@@ -79,7 +107,7 @@ def test_import_commands_load_the_public_formats(runner, app):
     assert "Imported 12 members of Congress and 4 district offices" in result.output
     result = runner.invoke(args=["import-zip-districts", ZIPS])
     assert result.exit_code == 0, result.output
-    assert "Imported 7 ZIP-to-district rows" in result.output
+    assert "Imported 8 ZIP-to-district rows" in result.output
     with app.app_context():
         norton = _db.session.execute(select(Legislator).filter_by(bioguide="N000147")).scalar_one()
         assert (norton.chamber, norton.state, norton.district, norton.title) == ("house", "DC", 0, "Delegate")
@@ -93,7 +121,7 @@ def test_a_malformed_legislators_file_is_refused_whole_and_changes_nothing(runne
     assert "Nothing was imported" in result.output
     assert "'ZZ' is not a US state" in result.output and "last name is missing" in result.output
     with loaded.app_context():
-        assert len(_db.session.execute(select(Legislator)).scalars().all()) == 12
+        assert len(_db.session.execute(select(Legislator)).scalars().all()) == 17
 
 
 def test_a_zip_table_given_to_the_legislators_importer_is_refused(runner, loaded):
@@ -110,7 +138,7 @@ def test_a_malformed_zip_table_is_refused_whole_and_changes_nothing(runner, load
     result = runner.invoke(args=["import-zip-districts", YAML])
     assert result.exit_code != 0 and "no state_abbr, zcta, cd column" in result.output
     with loaded.app_context():
-        assert len(_db.session.execute(select(ZipDistrict)).scalars().all()) == 7
+        assert len(_db.session.execute(select(ZipDistrict)).scalars().all()) == 8 + 33  # and the Island Areas
 
 
 def test_a_malformed_district_offices_file_is_refused_whole(runner, loaded, tmp_path):
@@ -120,7 +148,7 @@ def test_a_malformed_district_offices_file_is_refused_whole(runner, loaded, tmp_
     assert result.exit_code != 0
     assert "not a valid district offices file" in result.output and "'Vermont' is not a US state" in result.output
     with loaded.app_context():
-        assert len(_db.session.execute(select(Legislator)).scalars().all()) == 12
+        assert len(_db.session.execute(select(Legislator)).scalars().all()) == 17
 
 
 def test_a_missing_file_is_a_clear_message(runner):
@@ -146,13 +174,15 @@ def test_api_a_zip_split_across_districts_lists_every_house_member_and_both_sena
 
 
 def test_api_an_at_large_state(client, loaded):
-    answer = client.get("/api/representatives?zip=05401").get_json()
+    response = client.get("/api/representatives?zip=05401")
+    assert response.headers["Cache-Control"] == "public, max-age=3600"  # changes only with an import
+    answer = response.get_json()
     assert answer["state"] == "VT" and answer["districts"] == [0]
     assert names(answer) == [("house", "Becca Balint"), ("senate", "Bernard Sanders"), ("senate", "Peter Welch")]
     sanders = answer["representatives"][1]
     assert sanders["contact_form"] == "https://www.sanders.senate.gov/contact/"
     assert sanders["local_offices"] == [{"city": "Burlington", "state": "VT", "zip": "05401", "phone": "802-862-0697",
-                                         "address": "1 Church St., 3rd Floor"}]
+                                         "address": "1 Church St., 3rd Floor", "hours": None}]
     assert sanders["url"] == "https://www.sanders.senate.gov"
 
 
@@ -183,10 +213,41 @@ def test_api_unknown_and_malformed_zips(client, loaded, zip_code, status):
 def test_the_campaign_page_shows_the_cause_the_form_and_the_count(client, loaded):
     text = page(client.get("/letters/test-cause"))
     assert "A test cause" in text and "<strong>act</strong>" in text
-    for name in ("zip", "sender_name", "sender_address", "sender_city", "personal_note", "email"):
+    for name in ("zip", "sender_name", "sender_address", "sender_city", "personal_note"):
         assert f'name="{name}"' in text
     assert "No letters yet" in text
     assert "A test cause" in page(client.get("/letters/"))
+
+
+def field_tag(text: str, name: str) -> str:
+    return re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', text).group(0)
+
+
+def test_the_form_is_phone_first_zip_then_name_and_address_then_their_words(client, loaded):
+    text = page(client.get("/letters/test-cause"))
+    order = [text.index(f'name="{name}"') for name in ("zip", "sender_name", "sender_address", "sender_city",
+                                                        "personal_note")]
+    assert order == sorted(order)
+    zip_field = field_tag(text, "zip")
+    assert 'inputmode="numeric"' in zip_field and 'autocomplete="postal-code"' in zip_field
+    assert 'autocomplete="name"' in field_tag(text, "sender_name")
+    assert 'autocomplete="address-line1"' in field_tag(text, "sender_address")
+    assert 'autocomplete="address-level2"' in field_tag(text, "sender_city")
+    # The long ask is folded (a details element that letters.js opens on wide screens), above the form.
+    assert re.search(r'<details class="campaign-ask" data-open-wide>\s*<summary>', text)
+    assert text.index("campaign-ask") < text.index('name="zip"')
+
+
+def test_email_me_a_copy_is_offered_only_when_a_mail_server_is_set(make_app):
+    for server, offered in (("", False), ("127.0.0.1", True)):
+        app = make_app(MAIL_SERVER=server)
+        with app.app_context():
+            _db.session.add(Campaign(slug=f"c{int(offered)}", title="C", summary="s", ask="a", ask_html="<p>a</p>",
+                                     letter_template=TEMPLATE, status="live"))
+            _db.session.commit()
+        text = page(app.test_client().get(f"/letters/c{int(offered)}"))
+        assert ('name="email"' in text) is offered
+        assert ("a copy by email is kept only until it is sent" in text) is offered
 
 
 def test_letters_for_an_at_large_state_are_addressed_and_signed_properly(client, loaded):
@@ -201,20 +262,20 @@ def test_letters_for_an_at_large_state_are_addressed_and_signed_properly(client,
     assert "Maria Lopez<br>12 Elm Street<br>Burlington, VT 05401" in text
     assert date.today().strftime("%B") in text
     assert "https://www.sanders.senate.gov/contact/" in text and "202-224-5141" in text
-    assert "Local office:\n          Burlington <a href=\"tel:802-862-0697\">802-862-0697</a>" in text
-    assert 'value="txt"' in text and 'name="format"' in text
+    assert 'District office nearest you, in Burlington: <a href="tel:+18028620697">802-862-0697</a>' in text
+    assert 'name="action" value="txt:S000033"' in text and 'name="action" value="pdf"' in text
     assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_a_split_zip_asks_which_district_and_keeps_everything_typed(client, loaded):
-    text = page(write(client, "60614", email="maria@example.org"))
+    text = page(write(client, "60614"))
     assert "split between 3 congressional districts" in text
     for value, name in (("3", "Delia C. Ramirez"), ("5", "Mike Quigley"), ("7", "Danny K. Davis")):
         assert f'name="district" type="radio" value="{value}"' in text
         assert name in text
     assert 'value="Maria Lopez"' in text and 'value="12 Elm Street"' in text and 'value="Burlington"' in text
-    assert 'value="maria@example.org"' in text and "My brother Sam died in 2023.\nHe was 24.</textarea>" in text
-    assert "Dear " not in text
+    assert "My brother Sam died in 2023.\nHe was 24.</textarea>" in text
+    assert "Dear " not in text and "Error:" not in text  # asked, not yet an error
 
     text = page(write(client, "60614", district="7"))
     assert "Dear Representative Davis:" in text
@@ -242,7 +303,8 @@ def test_a_vacant_seat_is_said_and_the_senators_still_get_letters(client, loaded
 
 
 @pytest.mark.parametrize("zip_code, message", [
-    ("99999", "We don&#39;t have ZIP code 99999"),
+    ("99999", "We couldn&#39;t find ZIP code 99999. Please check it."),
+    ("09001", "ZIP code 09001 is a military (APO, FPO or DPO) address"),
     ("123", "Please enter a five-digit ZIP code"),
 ])
 def test_a_zip_we_cannot_use_is_explained_and_nothing_typed_is_lost(client, loaded, zip_code, message):
@@ -268,7 +330,7 @@ def test_visitor_text_is_escaped_everywhere(client, loaded):
 
 
 def test_the_text_download_is_plain_text_with_the_letter(client, loaded):
-    response = write(client, "05401", format="txt", member="S000033")
+    response = write(client, "05401", action="txt:S000033")
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -279,12 +341,12 @@ def test_the_text_download_is_plain_text_with_the_letter(client, loaded):
     assert "My brother Sam died in 2023.\nHe was 24." in body
     assert body.rstrip().endswith("Maria Lopez\n12 Elm Street\nBurlington, VT 05401")
 
-    every = write(client, "05401", format="txt").get_data(as_text=True)
+    every = write(client, "05401", action="txt").get_data(as_text=True)
     assert all(s in every for s in ("Dear Representative Balint:", "Dear Senator Sanders:", "Dear Senator Welch:"))
 
 
 def test_the_pdf_download(client, loaded):
-    response = write(client, "05401", format="pdf")
+    response = write(client, "05401", action="pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
 
@@ -294,7 +356,9 @@ def test_the_sender_is_never_in_a_url_and_nothing_personal_is_stored(client, loa
     text = page(write(client, "05401"))
     assert "Maria" not in "".join(part for part in text.split('"') if part.startswith(("/", "http", "?")))
     after = all_stored_text(loaded).split("\n")
-    assert sorted(after) == sorted(before + ["VT"])  # one new row: the count for Vermont
+    new = sorted((Counter(after) - Counter(before)).elements())
+    # Two new values: the count's state, and the hash of the form's one-time token.
+    assert len(new) == 2 and "VT" in new and any(re.fullmatch(r"[0-9a-f]{64}", value) for value in new)
     for private in ("Maria Lopez", "12 Elm Street", "My brother Sam"):
         assert private not in "\n".join(after)
 
@@ -302,11 +366,12 @@ def test_the_sender_is_never_in_a_url_and_nothing_personal_is_stored(client, loa
 def test_counts_per_campaign_and_state_go_up_but_downloads_do_not_count(client, loaded):
     write(client, "05401")
     write(client, "20002")
-    write(client, "05401", format="txt")
+    write(client, "05401", action="txt")
+    write(client, "05401", action="pdf:S000033")
     with loaded.app_context():
         counts = dict(_db.session.execute(select(LetterCount.state, LetterCount.letters)).all())
     assert counts == {"VT": 3, "DC": 1}
-    assert "<strong>4</strong> letters written so far, from 2 states" in page(client.get("/letters/test-cause"))
+    assert "4 letters written so far, from 2 states" in page(client.get("/letters/test-cause"))
     assert "4 letters written so far" in page(client.get("/letters/"))
 
 
@@ -329,8 +394,9 @@ def test_a_copy_by_email_is_sent_once_and_not_kept(client, loaded):
 
 
 def test_without_a_mail_server_the_copy_is_not_sent_and_nothing_is_kept(client, loaded, outbox):
+    # Not offered; an address sent anyway (by a program, or an old page) is ignored.
     text = page(write(client, "05401", email="maria@example.org"))
-    assert "A copy is on its way" not in text and "couldn't send the email copy" in text
+    assert "A copy is on its way" not in text and "maria@example.org" not in text
     assert outbox() == [] and "maria@example.org" not in all_stored_text(loaded)
 
 
@@ -430,6 +496,30 @@ def test_the_bundled_snapshot_loads_once_and_never_overwrites_an_edited_campaign
     assert snapshot.load_bundled() == "letters: already loaded"
     assert db.session.get(Campaign, campaigns[0].id).title == "Edited by an admin"
     assert len(db.session.execute(select(Legislator)).scalars().all()) == 537
+    assert db.session.execute(select(func.count()).select_from(ZipDistrict)
+                              .where(ZipDistrict.state.in_(["AS", "GU", "MP", "VI"]))).scalar_one() == 33
+
+
+def test_tables_from_an_older_bundled_snapshot_are_refreshed_and_hand_imports_kept(db):
+    from memorials.letters.models import DistrictOffice, LetterDataset
+
+    snapshot.load_bundled()
+    offices = db.session.execute(select(LetterDataset).filter_by(kind="district_offices")).scalar_one()
+    offices.source = "Bundled snapshot: an older one"  # as an earlier release loaded it (no hours, no islands)
+    zips = db.session.execute(select(LetterDataset).filter_by(kind="zip_districts")).scalar_one()
+    zips.source = "import by hand: zccd.csv"
+    db.session.execute(DistrictOffice.__table__.update().values(hours=None))
+    db.session.commit()
+    assert snapshot.load_bundled() == "letters: loaded 1,312 district-offices rows"
+    assert db.session.execute(select(func.count()).select_from(DistrictOffice)
+                              .where(DistrictOffice.hours.is_not(None))).scalar_one() > 200
+    assert snapshot.load_bundled() == "letters: already loaded"
+    # A campaign shipped before phone asks existed gets one, and nothing else changes.
+    campaign = db.session.execute(select(Campaign).order_by(Campaign.position)).scalars().first()
+    campaign.call_ask, campaign.title = None, "Edited"
+    db.session.commit()
+    snapshot.load_campaigns()
+    assert campaign.call_ask.startswith("act against the chemicals") and campaign.title == "Edited"
 
 
 # -- campaign admin ------------------------------------------------------------------------------------
@@ -550,3 +640,592 @@ def test_campaign_pages_show_the_stored_ask_and_count_without_a_query_per_campai
     assert "5 letters written so far" in index and "Cause 4" in index
     assert len(statements) <= 3, len(statements)
     assert "<em>naloxone</em>" in page(client.get("/letters/cause-0"))
+
+
+# -- the memorial-to-letter bridge -----------------------------------------------------------------------
+
+def published_memorial(app, **overrides):
+    """A memorial a family shared and a moderator approved: (slug, story id, private token)."""
+    from . import factories
+
+    with app.app_context():
+        story, token = factories.make_story(**overrides)
+        factories.publish(story)
+        return story.slug, story.id, token
+
+
+def memorial_count(app, story_id) -> int:
+    with app.app_context():
+        return services.memorial_letters(story_id)
+
+
+def test_a_memorial_page_offers_a_letter_in_their_memory_and_counts_them(client, loaded):
+    slug, story_id, token = published_memorial(loaded)
+    memorial = page(client.get(f"/stories/{slug}"))
+    link = re.search(r'<a class="button" href="([^"]+)">Write to Congress in Daniel James Rivera\'s memory</a>',
+                     memorial)
+    assert link and htmllib.unescape(link.group(1)) == f"/letters/test-cause?memorial={slug}"
+    assert "written in their memory" not in memorial
+
+    form = page(client.get(f"/letters/test-cause?memorial={slug}"))
+    assert f'name="memorial" type="hidden" value="{slug}"' in form
+    assert "Your letters will be written in memory of" in form and "Daniel James Rivera" in form
+    assert "Who was Daniel James Rivera to you?" in form
+
+    text = page(write(client, "05401", url=f"/letters/test-cause?memorial={slug}"))
+    paragraph = ("I am writing in memory of Daniel James Rivera, who died at 25 in Dayton, Ohio, in 2023. Their family "
+                 f"tells their story at http://localhost/stories/{slug}.")
+    assert text.count(paragraph) == 3 * 3  # three letters: on the page, in the edit box, in the plain text
+    body = text[text.index('<div class="letter-body"'):]
+    assert body.index(paragraph) < body.index("My brother Sam died")  # before the sender's own words
+    assert memorial_count(loaded, story_id) == 3
+    assert "3 letters to Congress have been written in their memory." in page(client.get(f"/stories/{slug}"))
+    manage = page(client.get(f"/stories/manage/{token}"))
+    assert "3 letters to Congress have been written in Daniel James Rivera's memory." in manage
+    # Nothing about the writers: only the number.
+    assert "Maria Lopez" not in manage and "Burlington" not in manage
+
+
+def test_with_several_live_campaigns_the_visitor_chooses_and_the_memorial_goes_along(client, loaded):
+    slug, _, _ = published_memorial(loaded)
+    with loaded.app_context():
+        _db.session.add(Campaign(slug="second-cause", title="A second cause", summary="s", ask="a", ask_html="",
+                                 letter_template=TEMPLATE, status="live", position=1))
+        _db.session.commit()
+    memorial = page(client.get(f"/stories/{slug}"))
+    assert f'href="/letters/?memorial={slug}">Write to Congress in Daniel James Rivera' in memorial
+    chooser = page(client.get(f"/letters/?memorial={slug}"))
+    assert "You are writing in memory of" in chooser
+    assert f'href="/letters/test-cause?memorial={slug}"' in chooser
+    assert f'href="/letters/second-cause?memorial={slug}"' in chooser
+
+
+def test_a_writer_who_says_who_they_were_writes_in_the_first_person(client, loaded):
+    slug, _, _ = published_memorial(loaded)
+    text = htmllib.unescape(page(write(client, "20002", url=f"/letters/test-cause?memorial={slug}", relation="My nephew")))
+    assert ("My nephew Daniel James Rivera died at 25 in Dayton, Ohio, in 2023. You can read Daniel James "
+            f"Rivera's story at http://localhost/stories/{slug}.") in text
+    assert "I am writing in memory of" not in text
+
+
+def test_the_letter_names_them_only_as_the_family_shows_them(client, loaded):
+    slug, _, _ = published_memorial(loaded, name="Daniel James Rivera", name_display="first", born=None, city=None,
+                                    state_code=None)
+    text = page(write(client, "05401", url=f"/letters/test-cause?memorial={slug}"))
+    assert "I am writing in memory of Daniel, who died in 2023." in text
+    assert "Rivera" not in text and "maria@example.org" not in text
+    # The name is the family's text: escaped like any other.
+    slug, _, _ = published_memorial(loaded, name="<b>Bo</b> Smith", died=date(2022, 1, 5), name_display="first")
+    text = page(write(client, "05401", url=f"/letters/test-cause?memorial={slug}"))
+    assert "<b>Bo</b>" not in text and "&lt;b&gt;Bo&lt;/b&gt;" in text
+
+
+@pytest.mark.parametrize("value", ["no-such-memorial", "Bad Slug!", "a" * 300, "x\x00y", "../../etc/passwd"])
+def test_anything_else_passed_as_memorial_is_ignored_with_a_plain_note(client, loaded, value):
+    response = client.get("/letters/test-cause", query_string={"memorial": value})
+    assert response.status_code == 200
+    text = page(response)
+    assert "We couldn&#39;t find a published memorial at that address" in text
+    assert 'name="memorial" type="hidden" value=""' in text
+    assert client.get("/letters/", query_string={"memorial": value}).status_code == 200
+    # Posted directly, it is ignored the same way, and the letters are written without it.
+    text = page(write(client, "05401", memorial=value))
+    assert "Dear Senator Sanders:" in text and "in memory of" not in text
+    assert "We couldn&#39;t find a published memorial at that address" in text
+
+
+def test_a_memorial_that_is_no_longer_published_is_not_attached(client, loaded):
+    from memorials.moderation.services import unpublish
+    from memorials.stories.models import Story
+
+    slug, story_id, _ = published_memorial(loaded)
+    with loaded.app_context():
+        moderator = _db.session.execute(select(Story)).scalar_one()
+        from . import factories
+        unpublish(_db.session.get(Story, story_id), factories.make_moderator(email="x@example.org"), "asked by family")
+        _db.session.commit()
+    text = page(write(client, "05401", url=f"/letters/test-cause?memorial={slug}"))
+    assert "in memory of" not in text and "Dear Senator Sanders:" in text
+    assert memorial_count(loaded, story_id) == 0
+
+
+def test_the_family_writes_from_their_private_page_with_their_relation_and_no_token_in_the_link(client, loaded):
+    slug, story_id, token = published_memorial(loaded)  # shared by Maria Rivera, "mother"
+    manage = page(client.get(f"/stories/manage/{token}"))
+    link = re.search(r'<a class="button" href="([^"]+)" rel="noreferrer">Write to your members of Congress about '
+                     r'Daniel James Rivera</a>', manage)
+    assert link, "the manage page offers the letter"
+    url = htmllib.unescape(link.group(1))
+    assert url == f"/letters/test-cause?memorial={slug}&relation=child" and token not in url
+    assert "No letters to Congress have been written in Daniel James Rivera's memory yet." in manage
+
+    form = page(client.get(url))
+    assert 'name="relation" type="text" value="child"' in form  # a suggestion, in words that guess no gender
+    text = page(write(client, "05401", url=url, relation="son"))
+    assert "My son Daniel James Rivera died at 25 in Dayton, Ohio, in 2023." in text
+    assert token not in text
+
+
+def test_a_private_link_never_reaches_the_letters_pages_or_their_log(client, loaded, caplog):
+    _, _, token = published_memorial(loaded)
+    manage = client.get(f"/stories/manage/{token}")
+    assert manage.headers["Referrer-Policy"] == "no-referrer"
+    with caplog.at_level("DEBUG"):
+        url = htmllib.unescape(re.search(r'href="(/letters/[^"]+)" rel="noreferrer"', page(manage)).group(1))
+        text = page(write(client, "05401", url=url))
+    assert token not in url and token not in text and token not in caplog.text
+
+
+@pytest.mark.parametrize("said, suggested", [
+    ("mother", "child"), ("Dad", "child"), ("his sister", "sibling"), ("son", "parent"), ("best friend", "best friend"),
+    ("grandmother", "grandchild"), ("wife", "spouse"), ("aunt", ""), ("", ""), (None, ""), ("the one who loved him", ""),
+])
+def test_the_family_relation_is_turned_round_only_without_guessing_a_gender(said, suggested):
+    from memorials.letters.memorials import suggested_relation
+
+    assert suggested_relation(said) == suggested
+
+
+def test_a_withdrawn_memorial_takes_its_letter_count_with_it(client, loaded):
+    from memorials.letters.models import MemorialLetterCount
+    from memorials.stories.models import Story
+    from memorials.stories.services import withdraw_story
+
+    slug, story_id, _ = published_memorial(loaded)
+    write(client, "05401", url=f"/letters/test-cause?memorial={slug}")
+    with loaded.app_context():
+        assert _db.session.execute(select(MemorialLetterCount.letters)).scalar_one() == 3
+        withdraw_story(_db.session.get(Story, story_id))
+        assert _db.session.execute(select(MemorialLetterCount)).first() is None
+        assert _db.session.execute(select(Campaign.letters_total)).scalar_one() == 3  # the campaign keeps its count
+
+
+def test_memorial_paragraph_wording():
+    remembered = letters_compose.Remembered(name="Danny R.", died_year=2023, url="https://example.org/stories/d",
+                                            age=25, place="Dayton, Ohio")
+    assert letters_compose.memorial_paragraph(remembered) == (
+        "I am writing in memory of Danny R., who died at 25 in Dayton, Ohio, in 2023. Their family tells their story "
+        "at https://example.org/stories/d.")
+    assert letters_compose.memorial_paragraph(remembered, "my daughter ") == (
+        "My daughter Danny R. died at 25 in Dayton, Ohio, in 2023. You can read Danny R.'s story at "
+        "https://example.org/stories/d.")
+    no_place = letters_compose.Remembered(name="Sam", died_year=2021, url="u", age=40)
+    assert letters_compose.memorial_paragraph(no_place).startswith("I am writing in memory of Sam, who died at 40 in 2021.")
+    assert letters_compose.memorial_paragraph(None) == ""
+    # A template that does not place the memorial gets it just before the sender's own words.
+    letter = letters_compose.compose(TEMPLATE, MEMBER, SENDER_DATA._replace(personal_note="Mine.") if hasattr(
+        SENDER_DATA, "_replace") else letters_compose.Sender(**{**SENDER_DATA.__dict__, "personal_note": "Mine."}),
+        None, date(2026, 11, 24), remembered=remembered)
+    assert letter.paragraphs[1].startswith("I am writing in memory of Danny R.") and letter.paragraphs[2] == "Mine."
+
+
+# -- calling -------------------------------------------------------------------------------------------------
+
+def test_each_letter_has_a_call_script_phone_links_and_office_hours(client, loaded, monkeypatch):
+    monkeypatch.setattr(views, "state_figures", lambda code: Figures(date(2025, 9, 30), "September 2025", 123, 45))
+    slug, _, _ = published_memorial(loaded)
+    text = htmllib.unescape(page(write(client, "05401", url=f"/letters/test-cause?memorial={slug}")))
+    for name in ("Representative Balint", "Senator Sanders", "Senator Welch"):
+        assert f"Call {name}</h3>" in text
+        assert (f"I'm calling to ask {name} to act on this test cause.") in text
+        assert f"Please pass my message on to {name}. Thank you." in text
+        assert f"I called {name}</button>" in text
+    assert "Hello, my name is Maria Lopez, and I'm a constituent from Burlington, Vermont, ZIP code 05401." in text
+    assert "123 people in Vermont died of a drug overdose in the 12 months ending September 2025." in text
+    assert "I'm calling in memory of Daniel James Rivera, who died in 2023." in text
+    assert 'Washington office: <a href="tel:+12022245141">202-224-5141</a>. Usually 9 to 5, Monday to Friday, Eastern time.' in text
+    # Balint's nearest office (Burlington, same ZIP) gives no hours: the usual ones, in Vermont's time zone.
+    assert ('District office nearest you, in Burlington: <a href="tel:+18026522450">802-652-2450</a>. '
+            "Usually 9 to 5, Monday to Friday, Eastern time.") in text
+    assert "(1 other office.)" in text
+
+
+def test_a_campaign_without_a_phone_ask_names_itself_in_the_script(client, loaded):
+    with loaded.app_context():
+        _db.session.execute(Campaign.__table__.update().values(call_ask=None))
+        _db.session.commit()
+    text = htmllib.unescape(page(write(client, "20002")))
+    assert "I'm calling about “A test cause”, and I'm asking Delegate Norton to act on it." in text
+
+
+def test_office_hours_come_from_the_data_or_the_states_time_zone():
+    from memorials.letters import calling
+
+    assert calling.office_hours("OH", None) == "Usually 9 to 5, Monday to Friday, Eastern time."
+    assert calling.office_hours("CA", "M-F 9-5:30pm") == "Hours: M-F 9-5:30pm (Pacific time)."
+    assert calling.office_hours("TX", "Mon-Fri 8:00AM-5:00PM CT") == "Hours: Mon-Fri 8:00AM-5:00PM CT (local time)."
+    assert "Central or Mountain time, depending on where the office is" in calling.office_hours("TX", None)
+    assert calling.office_hours("GU", None) == "Usually 9 to 5, Monday to Friday, Chamorro time."
+    assert calling.washington_hours() == "Usually 9 to 5, Monday to Friday, Eastern time."
+
+
+def test_the_nearest_district_office_is_judged_by_zip_code():
+    from memorials.letters.calling import nearest_office
+
+    @dataclass
+    class Office:
+        city: str
+        zip: str | None
+        phone: str | None = "555-0100"
+
+    offices = [Office("Far", "45999"), Office("Near", "45402"), Office("Same area", "45419"), Office("Nophone", "45402", None)]
+    assert nearest_office(offices, "45402").city == "Near"
+    assert nearest_office(offices, "45418").city == "Same area"
+    assert nearest_office([Office("Only", None)], "45402").city == "Only"
+    assert nearest_office([], "45402") is None
+
+
+def calls(app) -> dict:
+    with app.app_context():
+        return dict(_db.session.execute(select(LetterCount.state, LetterCount.calls)).all())
+
+
+def test_i_called_counts_calls_per_campaign_and_state_once_per_member(client, loaded):
+    letters = page(write(client, "05401"))
+    text = page(again(client, letters, "called:S000033"))
+    assert "Thank you for calling Senator Sanders. Your call is counted." in text
+    assert "Dear Senator Sanders:" in text  # the letters are all still there
+    assert calls(loaded) == {"VT": 1}
+    text = page(again(client, letters, "called:S000033"))
+    assert "Your call to Senator Sanders is already counted." in text and calls(loaded) == {"VT": 1}
+    # With script, the button asks for JSON and the page stays as it is.
+    answer = again(client, letters, "called:W000800", headers={"Accept": "application/json"}) if False else \
+        client.post("/letters/test-cause", data={**_letters_form(letters), "action": "called:W000800"},
+                    headers={"Accept": "application/json"})
+    assert answer.is_json and answer.get_json() == {"counted": True,
+                                                   "message": "Thank you for calling Senator Welch. Your call is counted."}
+    assert calls(loaded) == {"VT": 2}
+    with loaded.app_context():
+        campaign = _db.session.execute(select(Campaign)).scalar_one()
+        assert (campaign.calls_total, campaign.letters_total) == (2, 3)
+    assert "2 calls made." in page(client.get("/letters/test-cause"))
+    # Nothing about the caller is kept, and a call to someone not on the page is refused.
+    assert "Maria Lopez" not in all_stored_text(loaded)
+    assert again(client, letters, "called:D000563").status_code == 400
+
+
+def test_i_called_needs_the_forms_csrf_token(client, loaded):
+    letters = page(write(client, "05401"))
+    data = {**_letters_form(letters), "action": "called:S000033"}
+    del data["csrf_token"]
+    assert client.post("/letters/test-cause", data=data).status_code == 400
+    assert calls(loaded) == {"VT": 0}
+
+
+def _letters_form(letters_page: str) -> dict:
+    data = {name: htmllib.unescape(value) for name, value in
+            re.findall(r'<input type="hidden"(?: form="letters-form")? name="([^"]+)" value="([^"]*)">', letters_page)}
+    data["csrf_token"] = csrf_token(letters_page)
+    return data
+
+
+# -- the letter itself: change it, edit it, download it --------------------------------------------------
+
+def test_change_my_letter_brings_the_form_back_with_everything_typed(client, loaded):
+    slug, _, _ = published_memorial(loaded)
+    letters = page(write(client, "60614", district="7", url=f"/letters/test-cause?memorial={slug}", relation="cousin"))
+    assert "Dear Representative Davis:" in letters
+    text = page(again(client, letters, "change"))
+    assert 'value="Maria Lopez"' in text
+    assert 'value="12 Elm Street"' in text and 'value="Burlington"' in text and 'value="60614"' in text
+    assert "My brother Sam died in 2023.\nHe was 24.</textarea>" in text
+    assert f'name="memorial" type="hidden" value="{slug}"' in text and 'value="cousin"' in text
+    assert "Error:" not in text and "Dear " not in text
+    # Sent again with a new word, it is written again, and not counted again.
+    form = page(again(client, letters, "change"))
+    data = {name: htmllib.unescape(value) for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)}
+    data.update(personal_note="Sam was my brother.", district="7", csrf_token=csrf_token(form))
+    text = page(client.post("/letters/test-cause", data=data))
+    assert "Sam was my brother." in text and "My brother Sam died" not in text
+    with loaded.app_context():
+        assert _db.session.execute(select(Campaign.letters_total)).scalar_one() == 3
+
+
+def test_an_edited_letter_is_shown_printed_and_downloaded_with_the_new_words(client, loaded, monkeypatch):
+    from memorials.letters import pdf
+
+    letters = page(write(client, "05401"))
+    index = re.search(r'name="edits-(\d+)-member" value="S000033"', letters).group(1)
+    edited = "Senator, I changed this letter myself.\n\nIt is shorter now."
+    text = page(again(client, letters, "update", **{f"edits-{index}-body": edited}))
+    assert "<p>Senator, I changed this letter myself.</p>" in text and "<p>It is shorter now.</p>" in text
+    assert "I write from Burlington, Vermont, to my Senator." in text  # the other letters are as they were
+    assert f'<details class="letter-edit" id="edit-S000033" open>' in text
+    with loaded.app_context():
+        assert _db.session.execute(select(Campaign.letters_total)).scalar_one() == 3  # showing edits counts nothing
+
+    body = again(client, letters, "txt:S000033", **{f"edits-{index}-body": edited}).get_data(as_text=True)
+    assert "Dear Senator Sanders:\n\nSenator, I changed this letter myself.\n\nIt is shorter now.\n\nSincerely," in body
+    assert "I write from" not in body
+
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", [])  # a core font, so the PDF's text can be read back here
+    response = again(client, letters, "pdf:S000033", **{f"edits-{index}-body": edited})
+    assert response.mimetype == "application/pdf"
+    words = pdf_text(response.data)
+    assert "Senator, I changed this letter myself." in words and "I write from" not in words
+
+
+def pdf_pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
+
+
+def pdf_text(data: bytes, page_number: int | None = None) -> str:
+    """The text a core-font PDF from fpdf2 shows (each page's content stream, in order)."""
+    import zlib
+
+    streams = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, flags=re.S):
+        try:
+            content = zlib.decompress(raw).decode("latin-1")
+        except zlib.error:
+            continue
+        if " Tj" in content or " TJ" in content:
+            streams.append(" ".join(re.findall(r"\((.*?)\)\s*Tj", content)))
+    return streams[page_number] if page_number is not None else "\n".join(streams)
+
+
+def test_three_letters_with_a_one_line_note_make_exactly_three_pages(client, db, monkeypatch):
+    from memorials.letters import pdf
+
+    snapshot.load_campaigns()
+    longest = max(db.session.execute(select(Campaign)).scalars(), key=lambda c: len(c.letter_template))
+    sender = letters_compose.Sender(name="Maria Hernández-López", address="1234 Long Street Name Apartment 56",
+                                    city="Dayton", state="OH", state_name="Ohio", zip="45402",
+                                    personal_note="My son Daniel died of fentanyl poisoning in 2023.")
+    remembered = letters_compose.Remembered(name="Daniel James Rivera", died_year=2023, age=25, place="Dayton, Ohio",
+                                            url="https://example.org/stories/daniel-james-rivera-2023")
+    figures = Figures(date(2025, 9, 30), "September 2025", 4321, 3210)
+    members = [letters_compose.Member("Representative", "Michael R. Turner", "Turner", "house",
+                                      "2082 Rayburn House Office Building"),
+               letters_compose.Member("Senator", "Bernie Moreno", "Moreno", "senate", "284 Russell Senate Office Building"),
+               letters_compose.Member("Senator", "Jon Husted", "Husted", "senate", "304 Russell Senate Office Building")]
+    letters = [letters_compose.compose(longest.letter_template, member, sender, figures, date(2026, 11, 24),
+                                       remembered=remembered, relation="son") for member in members]
+    assert pdf_pages(pdf.letters_pdf(letters)) == 3
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", [])
+    data = pdf.letters_pdf(letters)
+    assert pdf_pages(data) == 3
+    for number, member in enumerate(members):
+        text = pdf_text(data, number)
+        assert f"Dear {member.title} {member.last_name}:" in text and "Sincerely," in text
+
+
+def test_a_letter_too_long_for_a_page_never_leaves_its_closing_alone(db, monkeypatch):
+    from memorials.letters import pdf
+
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", [])
+    for paragraphs in range(6, 12):  # pushes the end of the letter to every position near the page break
+        template = "\n\n".join(f"Paragraph {n} " + "words to fill the page " * 12 for n in range(paragraphs))
+        letter = letters_compose.compose(template, MEMBER, SENDER_DATA, None, date(2026, 11, 24))
+        data = pdf.letters_pdf([letter])
+        last = pdf_text(data, pdf_pages(data) - 1)
+        assert "Sincerely," in last and "Sam Writer" in last
+        assert "words to fill the page" in last, f"the closing is alone on the last page ({paragraphs} paragraphs)"
+
+
+def test_contact_says_exactly_how_to_send_each_letter(client, loaded):
+    text = htmllib.unescape(page(write(client, "05401")))
+    # Senators with a contact form in the data: that form.
+    assert 'paste it into <a href="https://www.sanders.senate.gov/contact/" rel="noopener">Senator Sanders\'s contact form</a>' in text
+    # A House member without one: the website's Contact page and the House's own lookup, and no promised form link.
+    balint = text[text.index('id="letter-B001318"'):text.index('id="letter-S000033"')]
+    assert "go to <a href=\"https://balint.house.gov\" rel=\"noopener\">Representative Balint's website</a> and use the Contact page" in balint
+    assert "https://www.house.gov/representatives/find-your-representative" in balint
+    assert "contact form</a>." not in balint
+    for label in ("Print the letter to Representative Balint", "Copy the letter to Senator Welch",
+                  "Download the letter to Senator Sanders (PDF)", "Download the letter to Senator Welch (.txt)",
+                  "Change the words of the letter to Senator Sanders", "I called Representative Balint"):
+        assert label in text
+    assert re.search(r'role="status" aria-live="polite" id="letters-status"', text)  # where "Copied" is announced
+
+
+def test_a_split_zip_sent_without_a_choice_is_an_error_beside_the_question_and_in_the_summary(client, loaded):
+    asked = page(write(client, "60614"))
+    assert 'name="district_zip" type="hidden" value="60614"' in asked
+    data = {name: htmllib.unescape(value) for name, value in
+            re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', asked) if name != "district"}
+    data.update(personal_note=SENDER["personal_note"], csrf_token=csrf_token(asked))
+    text = page(client.post("/letters/test-cause", data=data))
+    assert "<title>Error:" in text
+    assert '<p class="error" id="district-error">Please choose the district you live in.</p>' in text
+    assert re.search(r'id="form-errors".*<a href="#district-0">Which district do you live in\?: Please choose the '
+                     r'district you live in\.</a>', text, flags=re.S)
+    assert 'aria-invalid="true"' in text and 'value="Maria Lopez"' in text
+
+
+@pytest.mark.parametrize("zip_code, title, name, last_name", [
+    ("96799", "Delegate", "Aumua Amata Coleman Radewagen", "Radewagen"),
+    ("96910", "Delegate", "James C. Moylan", "Moylan"),
+    ("96950", "Delegate", "Kimberlyn King-Hinds", "King-Hinds"),
+    ("00802", "Delegate", "Stacey E. Plaskett", "Plaskett"),
+    ("00901", "Resident Commissioner", "Pablo José Hernández", "Hernández Rivera"),
+])
+def test_territories_find_their_delegate_or_resident_commissioner(client, loaded, zip_code, title, name, last_name):
+    answer = client.get(f"/api/representatives?zip={zip_code}").get_json()
+    [member] = answer["representatives"]
+    assert (member["title"], member["chamber"], member["district"]) == (title, "house", 0)
+    assert member["name"] == name and not member["vacant"]
+    text = htmllib.unescape(page(write(client, zip_code)))
+    assert f"Dear {title} {last_name}:" in text and "Senator" not in text
+
+
+def test_a_really_unknown_zip_says_so_plainly_on_the_page_and_in_the_api(client, loaded):
+    answer = client.get("/api/representatives?zip=96940")  # Palau: a 969 ZIP code with no member of Congress
+    assert answer.status_code == 404 and answer.get_json()["error"].startswith("We couldn't find ZIP code 96940.")
+    text = htmllib.unescape(page(write(client, "96940")))
+    assert "We couldn't find ZIP code 96940. Please check it." in text and "<title>Error:" in text
+
+
+# -- counting once, privacy --------------------------------------------------------------------------------
+
+def letters_total(app) -> int:
+    with app.app_context():
+        return _db.session.execute(select(Campaign.letters_total)).scalar_one()
+
+
+def test_reloading_the_letters_or_sending_the_form_twice_counts_them_once(client, loaded):
+    form = page(client.get("/letters/test-cause"))
+    data = {"csrf_token": csrf_token(form), "once": hidden(form, "once"), "zip": "05401", **SENDER}
+    assert "Dear Senator Sanders:" in page(client.post("/letters/test-cause", data=data))
+    assert "Dear Senator Sanders:" in page(client.post("/letters/test-cause", data=data))  # a reload sends it again
+    assert letters_total(loaded) == 3
+    # A token we did not sign (or none) counts nothing; a fresh page counts again.
+    assert "Dear Senator Sanders:" in page(client.post("/letters/test-cause", data={**data, "once": "made-up"}))
+    assert "Dear Senator Sanders:" in page(client.post("/letters/test-cause", data={**data, "once": ""}))
+    assert letters_total(loaded) == 3
+    write(client, "05401")
+    assert letters_total(loaded) == 6
+    with loaded.app_context():
+        counts = dict(_db.session.execute(select(LetterCount.state, LetterCount.letters)).all())
+    assert counts == {"VT": 6}
+
+
+def test_one_time_tokens_are_kept_only_as_a_hash_until_they_expire(db):
+    from datetime import timedelta
+
+    from memorials.letters.models import UsedLetterToken
+    from memorials.timeutil import utcnow
+
+    token = services.new_token()
+    assert services.use_once(token, "letters:1") is True
+    assert services.use_once(token, "letters:1") is False
+    assert services.use_once(token, "call:1:S000033") is True  # another purpose of the same form
+    db.session.commit()
+    rows = db.session.execute(select(UsedLetterToken)).scalars().all()
+    assert len(rows) == 2 and all(token not in row.token_hash and len(row.token_hash) == 64 for row in rows)
+    assert all(timedelta(days=1) < row.expires_at - utcnow() <= services.TOKEN_MAX_AGE for row in rows)
+    rows[0].expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    services.forget_expired_tokens()
+    db.session.commit()
+    assert len(db.session.execute(select(UsedLetterToken)).scalars().all()) == 1
+    assert services.use_once("not-signed-by-us", "letters:1") is False
+
+
+def test_after_an_emailed_copy_no_file_and_no_table_holds_the_senders_words(make_app, tmp_path):
+    from .conftest import deliver
+    from .smtp import smtp_server
+
+    with smtp_server() as (inbox, port):
+        app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+        with app.app_context():
+            importer.import_legislators([YAML, OFFICES])
+            importer.import_zip_districts(ZIPS)
+            _db.session.add(Campaign(slug="test-cause", title="A test cause", summary="s", ask="a", ask_html="",
+                                     letter_template=TEMPLATE, status="live"))
+            _db.session.commit()
+        client = app.test_client()
+        form = page(client.get("/letters/test-cause"))
+        assert 'name="email"' in form
+        data = {"csrf_token": csrf_token(form), "once": hidden(form, "once"), "zip": "05401", **SENDER,
+                "email": "maria@example.org"}
+        assert "A copy is on its way" in page(client.post("/letters/test-cause", data=data))
+        client.post("/letters/test-cause", data=data)  # a reload sends no second copy
+        deliver(app)
+    [envelope] = inbox.messages
+    assert "Dear Senator Welch:" in envelope.content.decode() and "My brother Sam" in envelope.content.decode()
+    private = ("Maria Lopez", "12 Elm Street", "My brother Sam", "maria@example.org", "He was 24")
+    stored = all_stored_text(app)
+    assert not [p for p in private if p in stored]
+    for path in tmp_path.rglob("*"):  # the database file, the instance folder, any outbox or log
+        if path.is_file() and path.suffix not in (".sqlite3-wal", ".sqlite3-shm"):
+            content = path.read_bytes()
+            assert not [p for p in private if p.encode() in content], path
+
+
+# -- speed: a handful of statements, whatever the numbers --------------------------------------------------
+
+def statements_for(app, request):
+    from sqlalchemy import event
+
+    seen = []
+    with app.app_context():
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(_db.engine, "before_cursor_execute", listener)
+        try:
+            response = request()
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    return seen
+
+
+def test_the_letters_result_runs_a_handful_of_statements(client, loaded):
+    slug, _, _ = published_memorial(loaded)
+    form = page(client.get(f"/letters/test-cause?memorial={slug}"))
+    data = {"csrf_token": csrf_token(form), "once": hidden(form, "once"), "memorial": slug, "zip": "05401", **SENDER}
+    seen = statements_for(loaded, lambda: client.post("/letters/test-cause", data=data))
+    work = [s for s in seen if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))]
+    # campaign, memorial, ZIP with members, offices, figures, token, expired tokens, state count, campaign
+    # total, memorial count, data sources: eleven, with a memorial and a fresh token, whatever the ZIP.
+    assert len(work) <= 11, "\n".join(work)
+
+
+def test_the_campaign_list_and_the_api_stay_fixed_with_many_campaigns_and_counts(client, loaded):
+    with loaded.app_context():
+        for n in range(60):
+            campaign = Campaign(slug=f"cause-{n}", title=f"Cause {n}", summary="s", letter_template=TEMPLATE,
+                                status="live", position=n + 1)
+            services.set_ask(campaign, "Fund *naloxone*.")
+            _db.session.add(campaign)
+        _db.session.flush()
+        for campaign in _db.session.execute(select(Campaign)).scalars():
+            for state in ("OH", "VT", "IL", "CA", "DC", "TX", "NY", "PA"):
+                services.count_letters(campaign, state, 2)
+                services.count_call(campaign, state)
+        _db.session.commit()
+    index = statements_for(loaded, lambda: client.get("/letters/"))
+    assert len([s for s in index if s.startswith("SELECT")]) == 1
+    first = page(client.get("/letters/"))
+    assert "16 letters written so far" in first and first.count('class="campaign-card"') == 30
+    assert 'href="/letters/?page=2"' in first
+    second = page(client.get("/letters/?page=2"))
+    assert second.count('class="campaign-card"') == 30 and "Cause 58" in second and 'href="/letters/?page=3"' in second
+    last = page(client.get("/letters/?page=3"))
+    assert last.count('class="campaign-card"') == 1 and "Cause 59" in last and "page=4" not in last
+    for odd in ("0", "-4", "abc", "99999999999999999999", "x\x00"):
+        assert client.get("/letters/", query_string={"page": odd}).status_code == 200
+    api = statements_for(loaded, lambda: client.get("/api/representatives?zip=60614"))
+    assert len([s for s in api if s.startswith("SELECT")]) == 2
+    one = statements_for(loaded, lambda: client.get("/letters/cause-3"))
+    assert len([s for s in one if s.startswith("SELECT")]) <= 3
+
+
+@pytest.mark.parametrize("url", ["/letters/a%00b", "/letters/%ff%fe", "/letters/" + "x" * 500, "/letters/?page=%00",
+                                 "/letters/?memorial=%00&relation=%00", "/api/representatives?zip=%00",
+                                 "/api/representatives?zip=0540%001"])
+def test_odd_addresses_get_a_plain_answer(client, loaded, url):
+    assert client.get(url).status_code in (200, 400, 404)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("zip", "05401\x00"), ("sender_name", "Maria\x00Lopez"), ("personal_note", "words\x00more"),
+    ("district", "\x00"), ("relation", "son\x00"), ("memorial", "\x00"), ("once", "\x00" * 50),
+    ("action", "called:\x00"), ("action", "pdf:" + "A" * 5000), ("edits-0-member", "S000033\x00"),
+    ("edits-0-body", "x\x00y"), ("edits-99999999999999999999-body", "x"),
+])
+def test_odd_bytes_in_the_letter_form_get_a_plain_answer(client, loaded, field, value):
+    response = write(client, "05401", **{field: value, "edits-0-member": "S000033"} if field != "edits-0-member"
+                     else {field: value})
+    assert response.status_code in (200, 400)
+    assert "Traceback" not in page(response)

@@ -18,5 +18,12 @@ def representatives():
     except lookup.MalformedZip as error:
         return jsonify(error=str(error)), 400
     except lookup.UnknownZip as error:
-        return jsonify(error=str(error)), 404
-    return jsonify(lookup.as_json(found))
+        return _cacheable(jsonify(error=str(error))), 404
+    return _cacheable(jsonify(lookup.as_json(found)))
+
+
+def _cacheable(response):
+    """The answer changes only when members or districts are imported: a cache in front may keep it an hour."""
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response

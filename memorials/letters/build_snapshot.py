@@ -6,6 +6,11 @@ Imports congress/legislators-current.yaml and zip_to_district/zccd_119th_congres
 scratch database with importer.py, then writes back only what the site uses, in the same
 public shapes, to memorials/data/letters/ with a manifest of sources and dates. Run by hand
 when the public files are refreshed; the site never reads the public folder itself.
+
+zip_island_areas.csv is not made here: the Census table has no ZIP codes for American Samoa,
+Guam, the Northern Mariana Islands or the U.S. Virgin Islands (the Island Areas have no ZCTAs),
+so their Postal Service ZIP codes are listed by hand in the same CSV shape, each to its single
+at-large seat. The builder checks that file with the importer and records it in the manifest.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from .snapshot import FOLDER, LEGISLATORS, MANIFEST, OFFICES, ZIPS
+from .snapshot import FOLDER, ISLANDS, LEGISLATORS, MANIFEST, OFFICES, ZIPS
 
 SOURCES = {
     "legislators": {
@@ -35,7 +40,8 @@ SOURCES = {
         "from": "congress/legislators-district-offices.yaml",
         "source": "unitedstates/congress-legislators legislators-district-offices.yaml (CC0), main at dfa9622",
         "as_of": "2026-06-15",
-        "note": "Each member's offices at home; only city, state, street address, ZIP and phone are kept.",
+        "note": "Each member's offices at home; only city, state, street address, ZIP, phone and hours "
+                "(where the office gives them) are kept.",
     },
     "zip_districts": {
         "file": ZIPS.name,
@@ -46,13 +52,28 @@ SOURCES = {
         "note": "A ZCTA is not exactly a USPS ZIP code; PO-box-only ZIPs have none. District maps redrawn "
                 "in 2025 for the 120th Congress are not reflected. The state_fips column is dropped.",
     },
+    "island_zips": {
+        "file": ISLANDS.name,
+        "source": "U.S. Postal Service ZIP codes of American Samoa (96799), Guam (96910-96932), the Northern "
+                  "Mariana Islands (96950-96952) and the U.S. Virgin Islands (00801-00851), as listed in the "
+                  "USPS ZIP Code directory (https://tools.usps.com/zip-code-lookup.htm, by city) and the "
+                  "3-digit prefix table of the Domestic Mail Manual (L002: 008 Virgin Islands, 969 Guam and the "
+                  "Northern Mariana Islands; 96799 American Samoa); written for this project in the "
+                  "zccd CSV shape (state_fips, state_abbr, zcta, cd)",
+        "as_of": "2026-11-25",
+        "note": "The Census ZCTA-to-district table covers the 50 states, DC and Puerto Rico only: the Island "
+                "Areas have no ZCTAs. Each territory is one at-large seat (cd 0) held by its delegate, so "
+                "every ZIP code here can only lead to that delegate. Palau (96940), Micronesia (96941-96944) "
+                "and the Marshall Islands (96960, 96970) share the 969 prefix but have no member of Congress "
+                "and are left out.",
+    },
 }
 
 
 def build(shared: Path) -> dict:
     from ..extensions import db
     from ..scratch import scratch_app
-    from .importer import import_legislators, import_zip_districts
+    from .importer import import_legislators, import_zip_districts, parse_zip_districts
     from .models import DistrictOffice, Legislator, ZipDistrict
 
     FOLDER.mkdir(parents=True, exist_ok=True)
@@ -63,9 +84,11 @@ def build(shared: Path) -> dict:
         for office in db.session.execute(db.select(DistrictOffice).order_by(DistrictOffice.bioguide,
                                                                             DistrictOffice.id)).scalars():
             by_member.setdefault(office.bioguide, []).append(
-                {k: getattr(office, k) for k in ("address", "city", "state", "zip", "phone") if getattr(office, k)})
+                {k: getattr(office, k) for k in ("address", "city", "state", "zip", "phone", "hours")
+                 if getattr(office, k)})
         office_people = [{"id": {"bioguide": bioguide}, "offices": rows} for bioguide, rows in by_member.items()]
         zips = import_zip_districts(str(shared / SOURCES["zip_districts"]["from"])).rows
+        islands = len(parse_zip_districts(ISLANDS.read_bytes(), ISLANDS.name))  # refused here if malformed
         people = [_person(m) for m in db.session.execute(
             db.select(Legislator).order_by(Legislator.state, Legislator.chamber.desc(), Legislator.district,
                                            Legislator.last_name)).scalars()]
@@ -93,6 +116,7 @@ def build(shared: Path) -> dict:
             "legislators": {**SOURCES["legislators"], "rows": members},
             "district_offices": {**SOURCES["district_offices"], "rows": offices},
             "zip_districts": {**SOURCES["zip_districts"], "rows": zips},
+            "island_zips": {**SOURCES["island_zips"], "rows": islands},
             "campaigns": {"file": "campaigns.yaml", "source": "written for this project; facts cited in the text"}}
     MANIFEST.write_text(json.dumps(meta, indent=2) + "\n")
     return meta

@@ -22,11 +22,12 @@ def import_legislators_command(paths: tuple[str, ...]) -> None:
 
 
 @bp.cli.command("import-zip-districts")
-@click.argument("path")
-def import_zip_districts_command(path: str) -> None:
-    """Replace the ZIP-to-district table with a CSV (state_abbr, zcta, cd); a bad file changes nothing."""
+@click.argument("paths", nargs=-1, required=True)
+def import_zip_districts_command(paths: tuple[str, ...]) -> None:
+    """Replace the ZIP-to-district table with one or more CSVs (state_abbr, zcta, cd), for example the
+    Census-based table and memorials/data/letters/zip_island_areas.csv; a bad file changes nothing."""
     try:
-        result = import_zip_districts(path)
+        result = import_zip_districts(list(paths))
     except LettersImportError as error:
         raise click.ClickException(f"Nothing was imported. {error}") from None
     click.echo(f"Imported {result.rows:,} ZIP-to-district rows from {result.source}.")

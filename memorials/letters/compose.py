@@ -4,38 +4,47 @@ Pure: no database, no request. Templates are Markdown that admins write, with pl
 such as {{ member_title }}; they are filled by one regular expression over a fixed set of
 names, never by str.format, so nothing an admin or visitor types is evaluated. Visitor text
 stays plain text: in HTML it is escaped and put in after the Markdown has been rendered.
+The letter's own fixed words (greeting, closing, the memorial sentence) go through gettext,
+so a letter can be written in the page's language; dates and numbers through memorials.i18n.
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import html
 import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from ..i18n import long_date, number
 from ..text import render_markdown
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 # The placeholders a template may use, with what each becomes (shown to admins).
 PLACEHOLDERS = {
-    "member_title": "Representative, Senator, Delegate or Resident Commissioner",
-    "member_name": "the member's full name",
-    "member_last_name": "the member's last name",
-    "chamber": "House or Senate",
-    "state": "the sender's state, e.g. Ohio",
-    "state_figures": "a sentence with the state's latest CDC counts (left out when none are loaded)",
-    "personal_note": "the sender's own words (left out when they wrote none)",
-    "sender_name": "the sender's name",
-    "sender_city": "the sender's city",
+    "member_title": _l("Representative, Senator, Delegate or Resident Commissioner"),
+    "member_name": _l("the member's full name"),
+    "member_last_name": _l("the member's last name"),
+    "chamber": _l("House or Senate"),
+    "state": _l("the sender's state, e.g. Ohio"),
+    "state_figures": _l("a sentence with the state's latest CDC counts (left out when none are loaded)"),
+    "memorial": _l("a paragraph about the memorial the letter is written in memory of (left out when there "
+                   "is none; when a template does not place it, it goes just before the sender's own words)"),
+    "personal_note": _l("the sender's own words (left out when they wrote none)"),
+    "sender_name": _l("the sender's name"),
+    "sender_city": _l("the sender's city"),
 }
 # Placeholders that carry text the visitor typed: shown as written, never as markup.
-VISITOR_TEXT = {"personal_note", "sender_name", "sender_city"}
+VISITOR_TEXT = {"personal_note", "sender_name", "sender_city", "memorial"}
 
 HOUSE_ZIP, SENATE_ZIP = "20515", "20510"
-CHAMBER_NAMES = {"house": "U.S. House of Representatives", "senate": "United States Senate"}
+CHAMBER_NAMES = {"house": _l("U.S. House of Representatives"), "senate": _l("United States Senate")}
 
 
 def unknown_placeholders(template: str) -> list[str]:
@@ -67,6 +76,17 @@ class Sender:
     personal_note: str = ""
 
 
+@dataclass(frozen=True)
+class Remembered:
+    """The memorial a letter is written in memory of, only as its family chose to show it."""
+
+    name: str           # the display name: never a hidden surname
+    died_year: int
+    url: str            # the memorial's public address
+    age: int | None = None
+    place: str = ""     # "Dayton, Ohio", or "" when the family gave none
+
+
 @dataclass
 class Letter:
     member: Member
@@ -77,13 +97,36 @@ class Letter:
     body_text: str
     closing: str
     signature: list[str] = field(default_factory=list)
+    edited: bool = False  # the sender changed the words of this letter on the letters page
+
+    @property
+    def head_text(self) -> str:
+        """What comes before the body: date, address and greeting."""
+        return "\n\n".join([self.date_line, "\n".join(self.address_block), self.salutation])
+
+    @property
+    def tail_text(self) -> str:
+        """What comes after the body: the closing and the signature."""
+        return "\n\n".join([self.closing, "\n".join(self.signature)])
 
     @property
     def text(self) -> str:
         """The whole letter as plain text, to copy, paste into a contact form, or download."""
-        parts = [self.date_line, "\n".join(self.address_block), self.salutation, self.body_text,
-                 self.closing, "\n".join(self.signature)]
-        return "\n\n".join(parts) + "\n"
+        return "\n\n".join([self.head_text, self.body_text, self.tail_text]) + "\n"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The body's paragraphs as plain text (for the PDF)."""
+        return [p.strip() for p in re.split(r"\n\s*\n", self.body_text) if p.strip()]
+
+    def with_body(self, text: str) -> Letter:
+        """This letter with the body the sender wrote on the letters page; unchanged words change nothing."""
+        text = _tidy(text)
+        if not text or text == self.body_text:
+            return self
+        body_html = Markup("\n").join(Markup("<p>{}</p>").format(_visitor_html(p))
+                                       for p in re.split(r"\n\s*\n", text) if p.strip())
+        return dataclasses.replace(self, body_text=text, body_html=body_html, edited=True)
 
 
 def washington_address(member: Member) -> list[str]:
@@ -96,11 +139,12 @@ def washington_address(member: Member) -> list[str]:
 
 
 def address_block(member: Member) -> list[str]:
-    return [f"The Honorable {member.full_name}", CHAMBER_NAMES[member.chamber], *washington_address(member)]
+    return [_("The Honorable %(name)s", name=member.full_name), str(CHAMBER_NAMES[member.chamber]),
+            *washington_address(member)]
 
 
 def salutation(member: Member) -> str:
-    return f"Dear {member.title} {member.last_name}:"
+    return _("Dear %(title)s %(last_name)s:", title=member.title, last_name=member.last_name)
 
 
 def figures_sentence(figures, state_name: str) -> str:
@@ -144,30 +188,75 @@ def figures_sentence(figures, state_name: str) -> str:
     return " ".join(sentences)
 
 
-def compose(template: str, member: Member, sender: Sender, figures=None, today: date | None = None) -> Letter:
-    """One letter to one member."""
+def clean_relation(relation: str | None) -> str:
+    """'My daughter' -> 'daughter': the word the writer uses, without the 'my' the sentence adds."""
+    relation = " ".join((relation or "").split())
+    return re.sub(r"^(my|our)\s+", "", relation, flags=re.IGNORECASE)[:60]
+
+
+def memorial_paragraph(remembered: Remembered | None, relation: str = "") -> str:
+    """One paragraph in memory of a memorial, in words that fit who is writing; '' without one.
+
+    A writer who says who the person was to them ("daughter", "friend") speaks in the first
+    person; anyone else writes in memory of them. No pronoun is guessed: only the name is used.
+    """
+    if remembered is None:
+        return ""
+    values = {"name": remembered.name, "age": number(remembered.age), "place": remembered.place,
+              "year": str(remembered.died_year)}
+    if remembered.age is not None and remembered.place:
+        died = _("died at %(age)s in %(place)s, in %(year)s", **values)
+    elif remembered.age is not None:
+        died = _("died at %(age)s in %(year)s", **values)
+    elif remembered.place:
+        died = _("died in %(place)s, in %(year)s", **values)
+    else:
+        died = _("died in %(year)s", **values)
+    relation = clean_relation(relation)
+    if relation:
+        return (_("My %(relation)s %(name)s %(died)s.", relation=relation, name=remembered.name, died=died) + " "
+                + _("You can read %(name)s's story at %(url)s.", name=remembered.name, url=remembered.url))
+    return (_("I am writing in memory of %(name)s, who %(died)s.", name=remembered.name, died=died) + " "
+            + _("Their family tells their story at %(url)s.", url=remembered.url))
+
+
+def with_memorial_slot(template: str) -> str:
+    """The template with a {{ memorial }} paragraph: where it placed one, else before the sender's words."""
+    if re.search(r"\{\{\s*memorial\s*\}\}", template or ""):
+        return template
+    note = re.search(r"^[ \t]*\{\{\s*personal_note\s*\}\}", template or "", flags=re.MULTILINE)
+    if note:
+        return template[:note.start()] + "{{ memorial }}\n\n" + template[note.start():]
+    first, _sep, rest = (template or "").partition("\n\n")
+    return first + "\n\n{{ memorial }}" + ("\n\n" + rest if rest else "")
+
+
+def compose(template: str, member: Member, sender: Sender, figures=None, today: date | None = None,
+            remembered: Remembered | None = None, relation: str = "", figures_text: str | None = None) -> Letter:
+    """One letter to one member (figures_text: the figures sentence when the caller already made it)."""
     today = today or date.today()
     values = {
         "member_title": member.title,
         "member_name": member.full_name,
         "member_last_name": member.last_name,
-        "chamber": "House" if member.chamber == "house" else "Senate",
+        "chamber": _("House") if member.chamber == "house" else _("Senate"),
         "state": sender.state_name,
-        "state_figures": figures_sentence(figures, sender.state_name),
+        "state_figures": figures_sentence(figures, sender.state_name) if figures_text is None else figures_text,
+        "memorial": memorial_paragraph(remembered, relation),
         "personal_note": _tidy(sender.personal_note),
         "sender_name": sender.name.strip(),
         "sender_city": sender.city.strip(),
     }
-    body_html, body_text = fill(template, values)
+    body_html, body_text = fill(with_memorial_slot(template), values)
     city_line = f"{sender.city.strip()}, {sender.state} {sender.zip}"
     return Letter(
         member=member,
-        date_line=f"{today:%B} {today.day}, {today.year}",
+        date_line=long_date(today),
         address_block=address_block(member),
         salutation=salutation(member),
         body_html=body_html,
         body_text=body_text,
-        closing="Sincerely,",
+        closing=_("Sincerely,"),
         signature=[line for line in (sender.name.strip(), sender.address.strip(), city_line) if line],
     )
 
@@ -176,34 +265,41 @@ def fill(template: str, values: dict[str, str]) -> tuple[Markup, str]:
     """The template with its placeholders filled, as safe HTML and as plain text.
 
     Each placeholder first becomes an opaque token, so Markdown never sees the values; a
-    paragraph that is only an empty placeholder is dropped.
+    paragraph that is only an empty placeholder is dropped. The template is rendered once per
+    (template, placeholders filled, placeholders empty) and kept: a page of three letters, and
+    the next visitor's, only swap the tokens.
     """
-    nonce = secrets.token_hex(4)
+    empty = frozenset(name for name, value in values.items() if not value)
+    rendered, text, tokens = _rendered(template or "", frozenset(values), empty)
+    body_html, body_text = rendered, text
+    for token, name in tokens.items():
+        body_html = body_html.replace(token, str(_visitor_html(values[name])))
+        body_text = body_text.replace(token, values[name])
+    return Markup(body_html), body_text
+
+
+@functools.lru_cache(maxsize=128)
+def _rendered(template: str, names: frozenset[str], empty: frozenset[str]) -> tuple[str, str, dict[str, str]]:
+    """The template as HTML and as text with a token for each placeholder, and {token: placeholder}."""
+    nonce = secrets.token_hex(4)  # so that no admin's text can look like a token
     tokens: dict[str, str] = {}
 
     def to_token(match: re.Match) -> str:
         name = match.group(1)
-        if name not in values:
+        if name not in names:
             return match.group(0)
         token = f"zqx{nonce}{len(tokens)}xqz"
-        tokens[token] = values[name]
+        tokens[token] = name
         return token
 
     paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", (template or "").replace("\r\n", "\n")):
+    for paragraph in re.split(r"\n\s*\n", template.replace("\r\n", "\n")):
         only = PLACEHOLDER.fullmatch(paragraph.strip())
-        if only and only.group(1) in values and not values[only.group(1)]:
+        if only and only.group(1) in empty:
             continue
         paragraphs.append(PLACEHOLDER.sub(to_token, unwrap(paragraph)))
     rendered = str(render_markdown("\n\n".join(paragraphs)))
-
-    body_html = rendered
-    for token, value in tokens.items():
-        body_html = body_html.replace(token, str(_visitor_html(value)))
-    body_text = _html_to_text(rendered)
-    for token, value in tokens.items():
-        body_text = body_text.replace(token, value)
-    return Markup(body_html), body_text
+    return rendered, _html_to_text(rendered), tokens
 
 
 def unwrap(markdown_text: str) -> str:

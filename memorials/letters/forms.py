@@ -3,45 +3,81 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms import (EmailField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .compose import PLACEHOLDERS, unknown_placeholders
 from .models import CampaignStatus
 
-NOTE_PROMPTS = ("Who did you lose, and what were they like? What has it been like since? "
-                "What do you want your members of Congress to do?")
+NOTE_PROMPTS = _l("Who did you lose, and what were they like? What has it been like since? "
+                  "What do you want your members of Congress to do?")
+BIOGUIDE = r"[A-Z]\d{6}"
+# What the buttons on the letters page ask for: write (the form), change (back to the form),
+# update (show edits), a download of every letter or of one, and "I called" one member.
+# Anything else is taken as "write".
+ACTION = re.compile(rf"^(?:(write|change|update|txt|pdf)|(txt|pdf|called):({BIOGUIDE}))$")
+
+
+class LetterEdit(Form):
+    """One member's letter as the sender changed it on the letters page (never stored)."""
+
+    member = HiddenField(validators=[Optional(), Regexp(rf"^{BIOGUIDE}$")])
+    body = TextAreaField(validators=[Optional(), Length(max=20000, message=_l(
+        "Please keep each letter under 20,000 characters."))])
 
 
 class LetterForm(FlaskForm):
-    """One form for the whole letter; the district question appears only when the ZIP needs it."""
+    """One form for the whole letter, phone first: ZIP, then name and address, then their own words.
 
-    zip = StringField("Your ZIP code", validators=[
-        InputRequired("Please enter your ZIP code."),
-        Regexp(r"^\s*\d{5}(-?\d{4})?\s*$", message="Please enter a five-digit ZIP code, like 20002."),
-    ], description="We use it only to find your members of Congress.")
-    district = RadioField("Which district do you live in?", choices=[], validate_choice=False,
+    The district question appears only when the ZIP needs it. Everything else the letters page
+    needs to redo its work (which memorial, edits, the one-time token) travels in the POST.
+    """
+
+    zip = StringField(_l("Your ZIP code"), validators=[
+        InputRequired(_l("Please enter your ZIP code.")),
+        Regexp(r"^\s*\d{5}(-?\d{4})?\s*$", message=_l("Please enter a five-digit ZIP code, like 20002.")),
+    ], description=_l("We use it only to find your members of Congress."), render_kw={"inputmode": "numeric"})
+    district = RadioField(_l("Which district do you live in?"), choices=[], validate_choice=False,
                           validators=[Optional()])
-    sender_name = StringField("Your name", validators=[
-        InputRequired("Please enter your name: it signs the letter."),
-        Length(max=120, message="Please keep your name under 120 characters.")])
-    sender_address = StringField("Street address", validators=[
-        InputRequired("Please enter your street address: offices answer constituents by mail."),
-        Length(max=200, message="Please keep the address under 200 characters.")],
-        description="Congressional offices reply to constituents, and check that you live where you say.")
-    sender_city = StringField("City or town", validators=[
-        InputRequired("Please enter your city or town."),
-        Length(max=80, message="Please keep the city under 80 characters.")])
-    personal_note = TextAreaField("In your own words", validators=[
-        Optional(), Length(max=5000, message="Please keep your words under 5,000 characters.")],
+    # The ZIP the district question was asked for: sent back without a choice, it is an error.
+    district_zip = HiddenField(validators=[Optional(), Length(max=10)])
+    sender_name = StringField(_l("Your name"), validators=[
+        InputRequired(_l("Please enter your name: it signs the letter.")),
+        Length(max=120, message=_l("Please keep your name under 120 characters."))])
+    sender_address = StringField(_l("Street address"), validators=[
+        InputRequired(_l("Please enter your street address: offices answer constituents by mail.")),
+        Length(max=200, message=_l("Please keep the address under 200 characters."))],
+        description=_l("Congressional offices reply to constituents, and check that you live where you say."))
+    sender_city = StringField(_l("City or town"), validators=[
+        InputRequired(_l("Please enter your city or town.")),
+        Length(max=80, message=_l("Please keep the city under 80 characters."))])
+    memorial = HiddenField()  # a memorial's slug; anything else is ignored with a note, never an error
+    relation = StringField(_l("Who were they to you?"), validators=[
+        Optional(), Length(max=60, message=_l("Please keep this under 60 characters."))])
+    personal_note = TextAreaField(_l("In your own words"), validators=[
+        Optional(), Length(max=5000, message=_l("Please keep your words under 5,000 characters."))],
         description=NOTE_PROMPTS)
-    email = EmailField("Email me a copy", validators=[
-        Optional(), Email("Please check the email address."), Length(max=254)],
-        description="We send the copy once and keep nothing.")
-    # Set by the buttons on the letters page (name="format"), and which letter to download.
-    format = HiddenField(validators=[Optional(), AnyOf(["", "html", "txt", "pdf"])])
-    member = HiddenField(validators=[Optional(), Length(max=20)])
+    email = EmailField(_l("Email me a copy"), validators=[
+        Optional(), Email(_l("Please check the email address.")), Length(max=254)],
+        description=_l("We send the copy once and keep nothing: not your address, not your words."))
+    once = HiddenField()  # checked by services.token_is_valid; a bad one only means nothing is counted
+    action = HiddenField()  # read by wanted(); anything unknown means "write"
+    edits = FieldList(FormField(LetterEdit), min_entries=0, max_entries=6)
+
+    def wanted(self) -> tuple[str, str | None]:
+        """(what, member): ('write', None), ('pdf', 'S000033'), ('called', 'B001318')..."""
+        match = ACTION.match(self.action.data or "")
+        if not match:
+            return "write", None
+        return (match.group(1), None) if match.group(1) else (match.group(2), match.group(3))
+
+    def edited_bodies(self) -> dict[str, str]:
+        """{bioguide: the body the sender wrote}, for letters they changed."""
+        return {entry.form.member.data: entry.form.body.data for entry in self.edits
+                if entry.form.member.data and entry.form.body.data}
 
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -59,6 +95,10 @@ class CampaignForm(FlaskForm):
     ask = TextAreaField("The ask", validators=[InputRequired("Please say what the letter asks for."),
                                                 Length(max=5000)],
                         description="What we ask Congress to do (Markdown).")
+    call_ask = StringField(_l("The ask, for a phone call"), validators=[Optional(), Length(max=300)],
+                           description=_l("Finishes the sentence “I'm calling to ask Senator Smith to …”, "
+                                          "for example: fund naloxone in every school. Leave empty to name "
+                                          "the campaign instead."))
     letter_template = TextAreaField("Letter", validators=[InputRequired("Please write the letter."),
                                                           Length(max=20000)],
                                     description="Markdown. Placeholders: " + ", ".join(

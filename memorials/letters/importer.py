@@ -179,7 +179,8 @@ def _office_rows(person: dict) -> list[dict]:
                                               _text(office.get("suite"), "suite", limit=120)) if part)
         rows.append({"bioguide": bioguide, "city": _text(office.get("city"), "office city", required=True, limit=80),
                      "state": state, "address": street or None, "zip": _text(office.get("zip"), "zip", limit=10),
-                     "phone": _text(office.get("phone"), "phone", limit=20)})
+                     "phone": _text(office.get("phone"), "phone", limit=20),
+                     "hours": _text(office.get("hours"), "hours", limit=200)})
     return rows
 
 
@@ -264,18 +265,28 @@ def parse_zip_districts(data: bytes, name: str) -> list[dict]:
     return rows
 
 
-def import_zip_districts(path: str, *, source: str | None = None, as_of: str | None = None) -> ImportResult:
-    """Replace the ZIP-to-district table with the file's rows, in one transaction."""
-    rows = parse_zip_districts(read_bytes(path), path)
+def import_zip_districts(paths: str | list[str], *, source: str | None = None,
+                         as_of: str | None = None) -> ImportResult:
+    """Replace the ZIP-to-district table with the rows of one or more files (the Census-based table and
+    the Island Areas' ZIP codes, say), in one transaction; a bad file changes nothing."""
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    rows, seen = [], set()
+    for path in paths:
+        for row in parse_zip_districts(read_bytes(path), path):
+            key = (row["zcta"], row["state"], row["district"])
+            if key not in seen:
+                seen.add(key)
+                rows.append(row)
+    name = source or ", ".join(paths)
     try:
         db.session.execute(delete(ZipDistrict))
         db.session.execute(insert(ZipDistrict), rows)
-        _record("zip_districts", source or path, as_of, len(rows))
+        _record("zip_districts", name, as_of, len(rows))
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return ImportResult(len(rows), source or path)
+    return ImportResult(len(rows), name)
 
 
 def _record(kind: str, source: str, as_of: str | None, count: int) -> None:

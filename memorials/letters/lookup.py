@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_
+
 from ..extensions import db
 from ..states import state_name
 from .compose import Member, washington_address
@@ -21,12 +24,26 @@ class UnknownZip(LookupError):
     pass
 
 
+# Military mail (APO, FPO, DPO) has ZIP codes of its own that belong to no district.
+MILITARY_PREFIXES = ("090", "091", "092", "093", "094", "095", "096", "097", "098", "099", "340",
+                     "962", "963", "964", "965", "966")
+
+
 def clean_zip(value: str | None) -> str:
     """Five digits from '12345' or '12345-6789', else MalformedZip."""
     match = ZIP_PATTERN.match(value or "")
     if not match:
-        raise MalformedZip("Please enter a five-digit ZIP code, like 20002.")
+        raise MalformedZip(_("Please enter a five-digit ZIP code, like 20002."))
     return match.group(1)
+
+
+def unknown_zip_message(zcta: str) -> str:
+    """What to say about a ZIP code that is in no district we know, plainly."""
+    if zcta.startswith(MILITARY_PREFIXES):
+        return _("ZIP code %(zip)s is a military (APO, FPO or DPO) address, which belongs to no congressional "
+                 "district. Please enter the ZIP code of your home of record, where you vote.", zip=zcta)
+    return _("We couldn't find ZIP code %(zip)s. Please check it. If it is right, it may be a PO box or business "
+             "ZIP code, which belongs to no district: please try the ZIP code of where you live.", zip=zcta)
 
 
 @dataclass(frozen=True)
@@ -46,10 +63,10 @@ class Seat:
     def label(self) -> str:
         """'Illinois, District 7', 'Vermont (at large)', 'Senate, Ohio'."""
         if self.chamber == "senate":
-            return f"Senate, {state_name(self.state)}"
+            return _("Senate, %(state)s", state=state_name(self.state))
         if not self.district:
-            return f"{state_name(self.state)} (at large)"
-        return f"{state_name(self.state)}, District {self.district}"
+            return _("%(state)s (at large)", state=state_name(self.state))
+        return _("%(state)s, District %(district)s", state=state_name(self.state), district=self.district)
 
     @property
     def key(self) -> str:
@@ -117,20 +134,26 @@ class Lookup:
 
 
 def find(zip_code: str) -> Lookup:
-    """Everything needed to write to the members for a ZIP; MalformedZip or UnknownZip otherwise."""
+    """Everything needed to write to the members for a ZIP; MalformedZip or UnknownZip otherwise.
+
+    Two indexed queries whatever the ZIP: its districts with their members (the House member of
+    each district and the state's senators, joined), then those members' district offices.
+    """
     zcta = clean_zip(zip_code)
+    seat_of = and_(Legislator.state == ZipDistrict.state,
+                   or_(Legislator.chamber == "senate", Legislator.district == ZipDistrict.district))
     rows = db.session.execute(
-        db.select(ZipDistrict.state, ZipDistrict.district).where(ZipDistrict.zcta == zcta)
-        .order_by(ZipDistrict.state, ZipDistrict.district)
+        db.select(ZipDistrict.state, ZipDistrict.district, Legislator).outerjoin(Legislator, seat_of)
+        .where(ZipDistrict.zcta == zcta).order_by(ZipDistrict.state, ZipDistrict.district)
     ).all()
     if not rows:
-        raise UnknownZip(f"We don't have ZIP code {zcta} in our district table. It may be a PO-box-only or "
-                         "business ZIP: please try the ZIP code of where you live.")
-    states = sorted({state for state, _ in rows})
-    members = db.session.execute(db.select(Legislator).where(Legislator.state.in_(states))).scalars().all()
+        raise UnknownZip(unknown_zip_message(zcta))
+    districts = sorted({(state, district) for state, district, _m in rows})
+    states = sorted({state for state, _d in districts})
+    members = list({m.id: m for _s, _d, m in rows if m is not None}.values())
     house = {(m.state, m.district): m for m in members if m.chamber == "house"}
     areas = [Area(state, district, Seat("house", state, district, house.get((state, district))))
-             for state, district in rows]
+             for state, district in districts]
     senators = {}
     for state in states:
         if state in NON_STATES:
@@ -141,11 +164,12 @@ def find(zip_code: str) -> Lookup:
         seats += [Seat("senate", state, None, None)] * (2 - len(seats))  # a vacancy is said, not skipped
         senators[state] = seats
     offices: dict[str, list[DistrictOffice]] = {}
-    for office in db.session.execute(
-        db.select(DistrictOffice).where(DistrictOffice.bioguide.in_([m.bioguide for m in members]))
-        .order_by(DistrictOffice.city, DistrictOffice.id)
-    ).scalars():
-        offices.setdefault(office.bioguide, []).append(office)
+    if members:  # a territory whose seat is vacant has no one to look up
+        for office in db.session.execute(
+            db.select(DistrictOffice).where(DistrictOffice.bioguide.in_([m.bioguide for m in members]))
+            .order_by(DistrictOffice.city, DistrictOffice.id)
+        ).scalars():
+            offices.setdefault(office.bioguide, []).append(office)
     return Lookup(zcta, areas, senators, offices)
 
 
@@ -162,6 +186,7 @@ def as_json(lookup: Lookup) -> dict:
 
 
 def _seat_json(seat: Seat, offices: list[DistrictOffice]) -> dict:
+    """One seat for the API: who holds it and how to reach them (office hours as the office gives them)."""
     member = seat.member
     return {
         "name": member.full_name if member else None,
@@ -175,8 +200,8 @@ def _seat_json(seat: Seat, offices: list[DistrictOffice]) -> dict:
         "office": ", ".join(washington_address(member_for(member))) if member else None,
         "contact_form": member.contact_form if member else None,
         "url": member.url if member else None,
-        "local_offices": [{"city": o.city, "state": o.state, "address": o.address, "zip": o.zip, "phone": o.phone}
-                          for o in offices],
+        "local_offices": [{"city": o.city, "state": o.state, "address": o.address, "zip": o.zip, "phone": o.phone,
+                           "hours": o.hours} for o in offices],
     }
 
 

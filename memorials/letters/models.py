@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,8 +15,17 @@ from ..text import stored_html
 from ..timeutil import utcnow
 
 # Non-voting House members: five delegates, and Puerto Rico's Resident Commissioner.
-DELEGATE_TITLES = {"DC": "Delegate", "AS": "Delegate", "GU": "Delegate", "MP": "Delegate", "VI": "Delegate",
-                   "PR": "Resident Commissioner"}
+DELEGATES = {"DC", "AS", "GU", "MP", "VI"}
+RESIDENT_COMMISSIONER = "PR"
+
+
+def member_title(chamber: str, state: str) -> str:
+    """'Senator', 'Representative', 'Delegate' or 'Resident Commissioner', in the page's language."""
+    if chamber == "senate":
+        return _("Senator")
+    if state == RESIDENT_COMMISSIONER:
+        return _("Resident Commissioner")
+    return _("Delegate") if state in DELEGATES else _("Representative")
 
 
 class Legislator(db.Model):
@@ -40,9 +50,7 @@ class Legislator(db.Model):
 
     @property
     def title(self) -> str:
-        if self.chamber == "senate":
-            return "Senator"
-        return DELEGATE_TITLES.get(self.state, "Representative")
+        return member_title(self.chamber, self.state)
 
 
 class DistrictOffice(db.Model):
@@ -57,6 +65,7 @@ class DistrictOffice(db.Model):
     address: Mapped[str | None] = mapped_column(String(400))
     zip: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(20))
+    hours: Mapped[str | None] = mapped_column(String(200))  # as the office gives them, when it does
 
 
 class ZipDistrict(db.Model):
@@ -83,6 +92,14 @@ class LetterDataset(db.Model):
     row_count: Mapped[int]
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    @property
+    def as_of_date(self) -> date:
+        """The data's own date when it has one (an ISO date), else when it was imported."""
+        try:
+            return date.fromisoformat(self.as_of or "")
+        except ValueError:
+            return self.imported_at.date()
+
 
 class CampaignStatus(str, enum.Enum):
     DRAFT = "draft"
@@ -101,6 +118,11 @@ class Campaign(db.Model):
     # The ask as HTML, made by text.py when the campaign is saved, so page views never render Markdown.
     ask_html: Mapped[str] = mapped_column(Text, default="")
     letter_template: Mapped[str] = mapped_column(Text)  # Markdown with {{ placeholders }}
+    # What a caller asks for, to finish "I'm calling to ask Senator X to ...": one short clause.
+    call_ask: Mapped[str | None] = mapped_column(String(300))
+    # Running totals, kept with the per-state counts, so lists of campaigns read one row each.
+    letters_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    calls_total: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(10), default=CampaignStatus.DRAFT.value, index=True)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -120,7 +142,7 @@ class Campaign(db.Model):
 
 
 class LetterCount(db.Model):
-    """How many letters were written for a campaign from one state. Nothing about who wrote them."""
+    """How many letters were written, and calls made, for a campaign from one state. Nothing about who."""
 
     __tablename__ = "letter_count"
     __table_args__ = (UniqueConstraint("campaign_id", "state", name="uq_letter_count_key"),)
@@ -129,5 +151,33 @@ class LetterCount(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     state: Mapped[str] = mapped_column(String(2))
     letters: Mapped[int] = mapped_column(default=0)
+    calls: Mapped[int] = mapped_column(default=0, server_default="0")
 
     campaign: Mapped[Campaign] = relationship(back_populates="counts")
+
+
+class MemorialLetterCount(db.Model):
+    """How many letters were written in memory of one memorial: a number, nothing about the writers.
+
+    Goes with the memorial when it is deleted (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "memorial_letter_count"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), unique=True)
+    letters: Mapped[int] = mapped_column(default=0)
+
+
+class UsedLetterToken(db.Model):
+    """A one-time letter token already counted (its hash only), kept until the token expires.
+
+    The form carries a signed token; a reload or a second send of the same form finds its hash
+    here and is not counted again.
+    """
+
+    __tablename__ = "used_letter_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

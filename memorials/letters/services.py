@@ -1,48 +1,151 @@
-"""Changes the letters feature makes: counting letters, saving campaigns. The caller commits."""
+"""Changes the letters feature makes: counting letters and calls once, saving campaigns. The caller commits.
+
+Counts are numbers only: per campaign and state, per campaign in total, and per memorial.
+Nothing about who wrote or called is kept; a one-time token's hash is kept until it expires,
+so that a reload or a second send of the same form is not counted twice.
+"""
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..text import render_markdown
+from ..timeutil import utcnow
 from .compose import unwrap
-from .models import Campaign, CampaignStatus, LetterCount
+from .models import Campaign, CampaignStatus, LetterCount, MemorialLetterCount, UsedLetterToken
+
+# How long a letter form's one-time token is good for: a day or two to write, then a fresh page.
+TOKEN_MAX_AGE = timedelta(days=2)
 
 
-def count_letters(campaign: Campaign, state: str, letters: int) -> None:
-    """Add letters to the campaign's count for a state; nothing about the sender is kept."""
+# -- one-time tokens -----------------------------------------------------------------------------------
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="letters-once")
+
+
+def new_token() -> str:
+    """A signed, random token for one letter form (nothing is stored until it is used)."""
+    return _signer().dumps(secrets.token_hex(16))
+
+
+def token_is_valid(token: str | None) -> bool:
+    """Signed by us and not older than TOKEN_MAX_AGE."""
+    if not token:
+        return False
+    try:
+        _signer().loads(token, max_age=int(TOKEN_MAX_AGE.total_seconds()))
+    except BadData:
+        return False
+    return True
+
+
+def use_once(token: str | None, purpose: str) -> bool:
+    """True the first time a valid token is used for this purpose ('letters', 'call:<member>', ...).
+
+    Keeps only a hash of token and purpose, until the token could no longer be used anyway.
+    """
+    if not token_is_valid(token):
+        return False
+    digest = hashlib.sha256(f"{purpose}\x00{token}".encode()).hexdigest()
+    inserted = db.session.execute(
+        _insert(UsedLetterToken).values(token_hash=digest, expires_at=utcnow() + TOKEN_MAX_AGE)
+        .on_conflict_do_nothing(index_elements=["token_hash"]).returning(UsedLetterToken.id)
+    ).first()  # a row only when this is the first use (RETURNING, as rowcount is not reliable here)
+    return inserted is not None
+
+
+def forget_expired_tokens() -> None:
+    """Drop the hashes of tokens too old to be used again (one indexed delete)."""
+    db.session.execute(db.delete(UsedLetterToken).where(UsedLetterToken.expires_at < utcnow()))
+
+
+# -- counting ------------------------------------------------------------------------------------------
+
+def _insert(model):
+    """INSERT with ON CONFLICT for the database in use (SQLite and PostgreSQL both have it)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
+def _bump_state(campaign: Campaign, state: str, *, letters: int = 0, calls: int = 0) -> None:
+    table = LetterCount.__table__
+    db.session.execute(
+        _insert(LetterCount).values(campaign_id=campaign.id, state=state, letters=letters, calls=calls)
+        .on_conflict_do_update(index_elements=["campaign_id", "state"],
+                               set_={"letters": table.c.letters + letters, "calls": table.c.calls + calls}))
+    db.session.execute(
+        update(Campaign).where(Campaign.id == campaign.id)
+        .values(letters_total=Campaign.letters_total + letters, calls_total=Campaign.calls_total + calls)
+        .execution_options(synchronize_session=False))
+
+
+def count_letters(campaign: Campaign, state: str, letters: int, story_id: int | None = None) -> None:
+    """Add letters to the campaign's count for a state (and to the memorial's, when one is attached)."""
     if letters <= 0:
         return
-    bumped = db.session.execute(
-        update(LetterCount).where(LetterCount.campaign_id == campaign.id, LetterCount.state == state)
-        .values(letters=LetterCount.letters + letters)
-    ).rowcount
-    if bumped:
-        return
-    try:
-        # A savepoint: if another request made this state's row first, add to theirs instead.
-        with db.session.begin_nested():
-            db.session.add(LetterCount(campaign_id=campaign.id, state=state, letters=letters))
-    except IntegrityError:
+    _bump_state(campaign, state, letters=letters)
+    if story_id is not None:
+        table = MemorialLetterCount.__table__
         db.session.execute(
-            update(LetterCount).where(LetterCount.campaign_id == campaign.id, LetterCount.state == state)
-            .values(letters=LetterCount.letters + letters))
+            _insert(MemorialLetterCount).values(story_id=story_id, letters=letters)
+            .on_conflict_do_update(index_elements=["story_id"], set_={"letters": table.c.letters + letters}))
 
 
-def total_letters(campaign: Campaign) -> int:
-    return letter_totals([campaign]).get(campaign.id, 0)
+def count_call(campaign: Campaign, state: str) -> None:
+    """One more call for the campaign from a state; nothing about the caller is kept."""
+    _bump_state(campaign, state, calls=1)
 
+
+def count_letters_once(token: str | None, campaign: Campaign, state: str, letters: int,
+                       story_id: int | None = None) -> bool:
+    """Count these letters unless this form's token was counted already; True when counted now."""
+    if letters <= 0 or not use_once(token, f"letters:{campaign.id}"):
+        return False
+    forget_expired_tokens()
+    count_letters(campaign, state, letters, story_id)
+    return True
+
+
+def count_call_once(token: str | None, campaign: Campaign, state: str, member: str) -> bool:
+    """Count a call to one member once per letter form; True when counted now."""
+    if not use_once(token, f"call:{campaign.id}:{member}"):
+        return False
+    count_call(campaign, state)
+    return True
+
+
+# -- reading counts ------------------------------------------------------------------------------------
 
 def letter_totals(campaigns: list[Campaign]) -> dict[int, int]:
-    """{campaign id: letters written}, for a whole list in one query."""
-    ids = [c.id for c in campaigns]
-    rows = db.session.execute(
-        db.select(LetterCount.campaign_id, func.sum(LetterCount.letters))
-        .where(LetterCount.campaign_id.in_(ids)).group_by(LetterCount.campaign_id)
-    ).all()
-    return {campaign_id: int(total) for campaign_id, total in rows}
+    """{campaign id: letters written}, from the running totals: no query."""
+    return {c.id: c.letters_total for c in campaigns}
 
+
+def states_writing(campaign: Campaign) -> int:
+    """How many states letters for this campaign came from."""
+    return db.session.execute(
+        db.select(func.count()).select_from(LetterCount)
+        .where(LetterCount.campaign_id == campaign.id, LetterCount.letters > 0)).scalar_one()
+
+
+def memorial_letters(story_id: int) -> int:
+    """How many letters were written in memory of a memorial."""
+    return db.session.execute(
+        db.select(MemorialLetterCount.letters).where(MemorialLetterCount.story_id == story_id)
+    ).scalar_one_or_none() or 0
+
+
+# -- campaigns -----------------------------------------------------------------------------------------
 
 def set_ask(campaign: Campaign, ask: str) -> None:
     """The ask's Markdown, and the HTML text.py makes of it (hand-wrapped lines joined first)."""
@@ -50,19 +153,13 @@ def set_ask(campaign: Campaign, ask: str) -> None:
     campaign.ask_html = str(render_markdown(unwrap(campaign.ask)))
 
 
-def letters_by_state(campaign: Campaign) -> list[tuple[str, int]]:
-    """(state, letters), most letters first."""
-    return [tuple(row) for row in db.session.execute(
-        db.select(LetterCount.state, LetterCount.letters).where(LetterCount.campaign_id == campaign.id)
-        .order_by(LetterCount.letters.desc(), LetterCount.state)
-    ).all()]
-
-
-def live_campaigns() -> list[Campaign]:
-    return list(db.session.execute(
-        db.select(Campaign).where(Campaign.status == CampaignStatus.LIVE.value)
-        .order_by(Campaign.position, Campaign.id)
-    ).scalars())
+def live_campaigns(limit: int | None = None, offset: int = 0) -> list[Campaign]:
+    """Live campaigns in the order admins set (one query, never a count of them all)."""
+    query = (db.select(Campaign).where(Campaign.status == CampaignStatus.LIVE.value)
+             .order_by(Campaign.position, Campaign.id))
+    if limit:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.execute(query).scalars())
 
 
 def slug_taken(slug: str, campaign: Campaign | None = None) -> bool:
@@ -78,6 +175,7 @@ def save_campaign(campaign: Campaign, form) -> Campaign:
     campaign.slug = form.slug.data.strip()
     campaign.summary = form.summary.data.strip()
     set_ask(campaign, form.ask.data)
+    campaign.call_ask = " ".join((form.call_ask.data or "").split()) or None
     campaign.letter_template = form.letter_template.data.replace("\r\n", "\n").strip() + "\n"
     campaign.status = form.status.data
     if campaign.id is None:

@@ -16,10 +16,11 @@ FOLDER = Path(__file__).resolve().parent.parent / "data" / "letters"
 LEGISLATORS = FOLDER / "legislators-current.yaml"
 OFFICES = FOLDER / "legislators-district-offices.yaml"
 ZIPS = FOLDER / "zccd_119th_congress.csv.gz"
+ISLANDS = FOLDER / "zip_island_areas.csv"  # AS, GU, MP, VI: see build_snapshot.py
 CAMPAIGNS = FOLDER / "campaigns.yaml"
 MANIFEST = FOLDER / "manifest.json"
 BUNDLED = "Bundled snapshot"
-CAMPAIGN_FIELDS = ("slug", "title", "summary", "ask", "letter_template", "status")
+CAMPAIGN_FIELDS = ("slug", "title", "summary", "ask", "letter_template", "status", "call_ask")
 
 
 def manifest() -> dict:
@@ -27,10 +28,11 @@ def manifest() -> dict:
 
 
 def load_bundled() -> str:
-    """Load what is missing: members, the ZIP table, and any shipped campaign not yet here.
+    """Load what is missing or older than this snapshot: members, offices, the ZIP table, shipped campaigns.
 
-    A table already loaded from this snapshot, or imported by hand since, is left alone, and a
-    campaign already in the database (perhaps edited by an admin) is never touched.
+    A table loaded from an earlier bundled snapshot is refreshed from this one (the source names the
+    snapshot's build date); one imported by hand is left alone, and a campaign already in the
+    database (perhaps edited by an admin) is never changed, beyond a phone ask it never had.
     """
     done = []
     if MANIFEST.exists():
@@ -39,13 +41,18 @@ def load_bundled() -> str:
         loaders = {
             "legislators": lambda **kw: import_legislators([str(LEGISLATORS)], **kw).rows,
             "district_offices": lambda **kw: import_legislators([str(OFFICES)], **kw).offices,
-            "zip_districts": lambda **kw: import_zip_districts(str(ZIPS), **kw).rows,
+            "zip_districts": lambda **kw: import_zip_districts([str(ZIPS), str(ISLANDS)], **kw).rows,
         }
         for kind, load in loaders.items():
-            if kind in datasets or kind not in meta:
-                continue  # from this snapshot or a newer import: refresh with the import commands
+            if kind not in meta:
+                continue
             info = meta[kind]
-            rows = load(source=f"{BUNDLED}: {info['source']}", as_of=info["as_of"])
+            source = info["source"] + (f"; and {meta['island_zips']['source']}" if kind == "zip_districts" else "")
+            source = f"{BUNDLED} of {meta['built']}: {source}"[:500]
+            there = datasets.get(kind)
+            if there is not None and (there.source == source or not there.source.startswith(BUNDLED)):
+                continue  # this very snapshot, or an import by hand: refresh that with the import commands
+            rows = load(source=source, as_of=info["as_of"])
             done.append(f"{rows:,} {kind.replace('_', '-')} rows")
     added = load_campaigns()
     if added:
@@ -58,14 +65,18 @@ def shipped_campaigns() -> list[dict]:
 
 
 def load_campaigns() -> int:
-    """Add each shipped campaign whose address is not taken; never change one that is there."""
-    existing = set(db.session.execute(db.select(Campaign.slug)).scalars())
+    """Add each shipped campaign whose address is not taken; never change one that is there, except to
+    give it a phone ask (call_ask) it never had."""
+    existing = {c.slug: c for c in db.session.execute(db.select(Campaign)).scalars()}
     added = 0
     for position, item in enumerate(shipped_campaigns()):
         if item["slug"] in existing:
+            there = existing[item["slug"]]
+            if there.call_ask is None and item.get("call_ask"):
+                there.call_ask = " ".join(item["call_ask"].split())
             continue
         campaign = Campaign(position=position, **{k: item[k].strip() if k != "letter_template" else item[k]
-                                                  for k in CAMPAIGN_FIELDS})
+                                                  for k in CAMPAIGN_FIELDS if k in item})
         set_ask(campaign, campaign.ask)
         db.session.add(campaign)
         added += 1

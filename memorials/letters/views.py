@@ -1,17 +1,18 @@
-"""Campaign pages and the letter form: find the members, write the letters, print or download them."""
+"""Campaign pages and the letter form: find the members, write the letters, call, print or download them."""
 from __future__ import annotations
 
+import hashlib
 import re
-from datetime import date
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 
 from .. import mail
 from ..extensions import db, limiter
-from ..states import state_name
-from . import bp, lookup, services
-from .compose import Letter, Sender, compose
-from .forms import LetterForm
+from ..i18n import number
+from . import bp, lookup, memorials, services, writing
+from .compose import Letter, clean_relation
+from .forms import SLUG, LetterForm
 from .models import Campaign, CampaignStatus, LetterDataset
 
 
@@ -25,6 +26,9 @@ def state_figures(code: str):
 
 
 def _campaign(slug: str) -> Campaign:
+    """The live campaign at this address; 404 for anything else (checked before the database sees it)."""
+    if len(slug) > 80 or not SLUG.match(slug):
+        abort(404)
     return db.first_or_404(db.select(Campaign).where(Campaign.slug == slug,
                                                      Campaign.status == CampaignStatus.LIVE.value))
 
@@ -33,74 +37,147 @@ def _datasets() -> dict[str, LetterDataset]:
     return {d.kind: d for d in db.session.execute(db.select(LetterDataset)).scalars()}
 
 
+def _arg(name: str) -> str:
+    """A query-string value as plain text (NUL and other control characters dropped)."""
+    value = request.args.get(name, "")
+    return re.sub(r"[\x00-\x1f\x7f]", "", value)[:200]
+
+
+def _memorial(slug: str) -> tuple[memorials.Attached | None, str | None]:
+    """The memorial a letter is written in memory of, or a plain note when the address names none."""
+    if not slug:
+        return None, None
+    attached = memorials.attached_memorial(slug)
+    return attached, None if attached else memorials.ignored_note()
+
+
+PER_PAGE = 30
+
+
 @bp.get("/")
 def index():
-    """Every live campaign, with how many letters each has sent."""
-    campaigns = services.live_campaigns()
-    return render_template("letters/index.html", campaigns=campaigns, totals=services.letter_totals(campaigns))
+    """The live campaigns with their running counts, a page at a time; with ?memorial=, each opens in that memory."""
+    attached, note = _memorial(_arg("memorial"))
+    page = request.args.get("page", 1, type=int) or 1
+    page = min(max(page, 1), 10_000)
+    campaigns = services.live_campaigns(PER_PAGE + 1, (page - 1) * PER_PAGE)  # one more: is there a next page?
+    return render_template("letters/index.html", campaigns=campaigns[:PER_PAGE], page=page,
+                           more=len(campaigns) > PER_PAGE, attached=attached, memorial_note=note,
+                           relation=clean_relation(_arg("relation")) if attached else "")
 
 
-def _page(campaign: Campaign, form: LetterForm, found: lookup.Lookup | None = None):
-    return render_template("letters/campaign.html", campaign=campaign, form=form, found=found,
-                           total=services.total_letters(campaign),
-                           by_state=services.letters_by_state(campaign), datasets=_datasets())
+def _letter_form() -> LetterForm:
+    form = LetterForm()
+    if not current_app.config.get("MAIL_SERVER"):
+        # With no mail server a copy could only be written to a file: don't offer it at all.
+        del form.email
+    return form
+
+
+def _form_page(campaign: Campaign, form: LetterForm, attached, note=None, found=None):
+    form.memorial.data = attached.slug if attached else ""
+    if attached:
+        form.relation.label.text = _("Who was %(name)s to you?", name=attached.remembered.name)
+        if request.method == "GET":
+            form.relation.data = clean_relation(_arg("relation"))
+    return render_template("letters/campaign.html", campaign=campaign, form=form, found=found, attached=attached,
+                           memorial_note=note, states_writing=services.states_writing(campaign),
+                           datasets=_datasets())
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
 @limiter.limit("20 per minute;200 per hour", methods=["POST"])
 def campaign(slug):
-    """The campaign and its form; a valid post answers with the letters, or asks which district."""
+    """The campaign and its form; a valid post answers with the letters, asks which district, or
+    does what a button on the letters page asked (change, show edits, download, "I called")."""
     campaign = _campaign(slug)
-    form = LetterForm()
-    if not form.validate_on_submit():
-        return _page(campaign, form)
+    form = _letter_form()
+    if request.method == "GET":
+        form.once.data = services.new_token()
+        attached, note = _memorial(_arg("memorial"))
+        return _form_page(campaign, form, attached, note)
+
+    attached, note = _memorial(form.memorial.data or "")
+    what, member = form.wanted()
+    if what == "change":
+        # Back to the form with everything typed; edits to single letters are left behind.
+        return _form_page(campaign, form, attached, note)
+    if not form.validate():
+        return _form_page(campaign, form, attached, note)
     try:
         found = lookup.find(form.zip.data)
     except (lookup.MalformedZip, lookup.UnknownZip) as error:
         form.zip.errors = [str(error)]
-        return _page(campaign, form)
+        return _form_page(campaign, form, attached, note)
     form.zip.data = found.zip
     area = found.area_for(form.district.data)
     if area is None:
-        form.district.choices = [(found.choice_value(a), _choice_label(a)) for a in found.areas]
-        if form.district.data:
-            form.district.errors = ["Please choose one of these districts."]
-        return _page(campaign, form, found)
+        return _district_question(campaign, form, found, attached, note)
 
-    seats = found.seats(area)
-    sender = Sender(name=form.sender_name.data, address=form.sender_address.data, city=form.sender_city.data,
-                    state=area.state, state_name=state_name(area.state), zip=found.zip,
-                    personal_note=form.personal_note.data or "")
     figures = state_figures(area.state)
-    today = date.today()
-    letters = [(seat, compose(campaign.letter_template, lookup.member_for(seat.member), sender, figures, today))
-               for seat in seats if not seat.vacant]
-
-    wanted = form.format.data or "html"
-    if wanted in ("txt", "pdf"):
-        chosen = [letter for seat, letter in letters if not form.member.data or seat.member.bioguide == form.member.data]
+    sheets = writing.sheets(campaign, found, area, form, figures, attached.remembered if attached else None)
+    if what in ("txt", "pdf"):
+        chosen = [s.letter for s in sheets if member is None or s.key == member]
         if not chosen:
             abort(400)
-        return _download(campaign, chosen, wanted)
+        return _download(campaign, chosen, what)
 
-    services.count_letters(campaign, area.state, len(letters))
+    called = None
+    if what == "called":
+        called = _called(campaign, area.state, member, sheets, form.once.data)
+        if request.accept_mimetypes.best == "application/json":
+            db.session.commit()
+            return jsonify(message=called[1], counted=called[0])
     copied = None
-    if form.email.data:
-        # Only over SMTP: with no mail server the outbox would write the letter to a file and keep it.
-        copied = bool(current_app.config["MAIL_SERVER"])
-        if copied:
-            body = render_template("letters/copy_email.txt", campaign=campaign, letters=[l for _, l in letters])
-            mail.queue(form.email.data, f"Your letters to Congress: {campaign.title}", body, kind="letter_copy",
-                       private=True)
-    db.session.commit()
-    return render_template("letters/letters.html", campaign=campaign, form=form, found=found, area=area,
-                           seats=seats, letters=letters, figures=figures, copied=copied,
-                           datasets=_datasets())
+    if what == "write":
+        services.count_letters_once(form.once.data, campaign, area.state, len(sheets),
+                                    attached.story_id if attached else None)
+        copied = _email_copy(campaign, form, sheets)
+    page = render_template("letters/letters.html", campaign=campaign, form=form, found=found, area=area,
+                           sheets=sheets, figures=figures, copied=copied, called=called, attached=attached,
+                           memorial_note=note, datasets=_datasets())
+    db.session.commit()  # after rendering: nothing the page reads is loaded again
+    return page
+
+
+def _district_question(campaign, form, found, attached, note):
+    """Ask which district; asked already for this ZIP and sent back without an answer, it is an error."""
+    form.district.choices = [(found.choice_value(a), _choice_label(a)) for a in found.areas]
+    if form.district.data:
+        form.district.errors = [_("Please choose one of these districts.")]
+    elif form.district_zip.data == found.zip:
+        form.district.errors = [_("Please choose the district you live in.")]
+    form.district_zip.data = found.zip
+    return _form_page(campaign, form, attached, note, found)
+
+
+def _called(campaign, state, member, sheets, token) -> tuple[bool, str]:
+    """Count one call to one member of this letters page, once; (counted now, what to say)."""
+    sheet = next((s for s in sheets if s.key == member), None)
+    if sheet is None:
+        abort(400)
+    if services.count_call_once(token, campaign, state, member):
+        return True, _("Thank you for calling %(member)s. Your call is counted.", member=sheet.name)
+    return False, _("Thank you. Your call to %(member)s is already counted.", member=sheet.name)
+
+
+def _email_copy(campaign, form, sheets) -> bool | None:
+    """Queue the copy the sender asked for (private: its words are erased once sent or given up on)."""
+    if not (form.email and form.email.data):
+        return None
+    letters = [s.letter for s in sheets]
+    digest = hashlib.sha256("".join(letter.text for letter in letters).encode()).hexdigest()
+    if not services.use_once(form.once.data, f"copy:{digest}"):
+        return True  # these very letters were sent already: a reload sends nothing more
+    body = render_template("letters/copy_email.txt", campaign=campaign, letters=letters)
+    mail.queue(form.email.data, _("Your letters to Congress: %(title)s", title=campaign.title), body,
+               kind="letter_copy", private=True)
+    return True
 
 
 def _choice_label(area: lookup.Area) -> str:
     member = area.house.member
-    holder = f"{member.title} {member.full_name}" if member else "the seat is vacant"
+    holder = f"{member.title} {member.full_name}" if member else _("the seat is vacant")
     return f"{area.house.label} ({holder})"
 
 
@@ -122,9 +199,27 @@ def _download(campaign: Campaign, letters: list[Letter], kind: str) -> Response:
 
 @bp.app_template_filter("thousands")
 def thousands(value) -> str:
-    return f"{value:,}" if isinstance(value, int) else ""
+    """Kept for the campaign admin pages: a count, formatted for the page's language."""
+    return number(value) if isinstance(value, int) else ""
 
 
+@bp.app_template_global("letters_for_memorial")
+def letters_for_memorial(story_id: int) -> memorials.MemorialLetters:
+    """For the memorial and manage pages: letters written in its memory, and campaigns to write for."""
+    return memorials.for_memorial(story_id)
+
+
+@bp.app_template_global("letters_suggested_relation")
+def letters_suggested_relation(relationship_to: str | None) -> str:
+    """'mother' -> 'child': a suggestion for the family's own letter, never a guess at gender."""
+    return memorials.suggested_relation(relationship_to)
+
+
+@bp.app_template_filter("tel_href")
+def tel_href(phone: str | None) -> str:
+    """'202-224-5141' -> 'tel:+12022245141' (every US state and territory dials +1)."""
+    digits = re.sub(r"\D", "", phone or "")
+    return f"tel:+1{digits[-10:]}" if len(digits) >= 10 else f"tel:{digits}"
 
 
 @bp.after_request

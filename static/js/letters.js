@@ -1,8 +1,24 @@
-// Print and copy buttons for letters. Every button is hidden until this script shows it:
-// without script the letters can still be printed from the browser, copied from the text box, or downloaded.
+// Letters to Congress: small enhancements only. Every page works without this file:
+// the ask can be unfolded by hand, letters can be printed from the browser, changed in their text box
+// and shown with "Show my changes", copied from the plain-text box, downloaded, and "I called" posts the form.
 (function () {
   "use strict";
 
+  var status = document.getElementById("letters-status");
+
+  function announce(message) {
+    if (!status) { return; }
+    status.textContent = "";
+    // A fresh text node in a live region is read out even when the words are the same as last time.
+    setTimeout(function () { status.textContent = message; }, 50);
+  }
+
+  // The campaign's ask: folded on a phone so the form comes first, unfolded where there is room.
+  document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+    if (window.matchMedia && window.matchMedia("(min-width: 48em)").matches) { details.open = true; }
+  });
+
+  // Printing: one letter, or all of them.
   function printOnly(sheet) {
     document.body.classList.add("printing-one");
     sheet.classList.add("print-this");
@@ -27,22 +43,82 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // Editing: the letter on the page follows its text box as the sender types, so printing and copying carry
+  // the new words; downloads send the text box itself.
+  function paragraphs(text) {
+    return text.replace(/\r\n/g, "\n").split(/\n\s*\n/).map(function (p) { return p.trim(); })
+      .filter(function (p) { return p.length > 0; });
+  }
+
+  function wholeLetter(box) {
+    return box.getAttribute("data-head") + "\n\n" + box.value.trim() + "\n\n" + box.getAttribute("data-tail") + "\n";
+  }
+
+  document.querySelectorAll("textarea[data-preview]").forEach(function (box) {
+    var preview = document.getElementById(box.getAttribute("data-preview"));
+    var plain = document.getElementById("text-" + box.getAttribute("data-preview").replace(/^body-/, ""));
+    if (!preview) { return; }
+    box.addEventListener("input", function () {
+      var parts = paragraphs(box.value);
+      if (!parts.length) { return; }  // an empty box keeps the letter as it was (the server does the same)
+      preview.textContent = "";
+      parts.forEach(function (text) {
+        var p = document.createElement("p");
+        p.className = "typed";
+        p.textContent = text;
+        preview.appendChild(p);
+      });
+      if (plain) { plain.value = wholeLetter(box); }
+    });
+  });
+  document.querySelectorAll(".js-no-script").forEach(function (element) { element.hidden = true; });
+
+  // Copying: the whole letter, with any changes, and "Copied" said out loud.
   document.querySelectorAll(".js-copy-letter").forEach(function (button) {
-    var source = document.getElementById(button.getAttribute("data-source"));
-    if (!source || !navigator.clipboard) { return; }
+    var box = document.getElementById(button.getAttribute("data-source"));
+    if (!box || !navigator.clipboard) { return; }
     button.hidden = false;
     var label = button.textContent;
+    var name = button.getAttribute("data-name");
     button.addEventListener("click", function () {
-      navigator.clipboard.writeText(source.value).then(function () {
-        button.textContent = "Copied";
+      navigator.clipboard.writeText(wholeLetter(box)).then(function () {
+        button.textContent = button.getAttribute("data-copied") || "Copied";
+        announce((status && status.getAttribute("data-copied-letter") || "Copied the letter to {name}.").replace("{name}", name));
         setTimeout(function () { button.textContent = label; }, 2500);
       }, function () {
-        var details = source.closest("details");
+        var details = box.closest("details");
         if (details) { details.open = true; }
-        source.focus();
-        source.select();
-        button.textContent = "Press Ctrl+C (or ⌘C) to copy";
+        box.focus();
+        box.select();
+        announce(status && status.getAttribute("data-copy-failed") || "Press Ctrl+C (or Command+C) to copy.");
       });
+    });
+  });
+
+  // "I called": counted without leaving the page; if that fails, the button posts the form as it would anyway.
+  var form = document.getElementById("letters-form");
+  document.querySelectorAll(".js-called").forEach(function (button) {
+    if (!form || !window.fetch || !window.FormData) { return; }
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var data = new FormData(form);
+      data.set("action", button.value);
+      button.disabled = true;
+      // getAttribute: the form's buttons are named "action", which hides form.action.
+      fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
+                          headers: {"Accept": "application/json"}})
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        })
+        .then(function (answer) {
+          var line = document.getElementById(button.value.replace("called:", "called-"));
+          if (line) { line.textContent = answer.message; }
+        })
+        .catch(function () {
+          button.disabled = false;
+          if (form.requestSubmit) { form.requestSubmit(button); } else { form.submit(); }
+        });
     });
   });
 }());

@@ -1,0 +1,77 @@
+"""Everything the letters page shows for one member: the letter (with the sender's edits), how to send
+it, and how to call. Built from what the request already loaded: no query here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..states import state_name
+from . import calling, lookup
+from .compose import Letter, Remembered, Sender, compose, figures_sentence
+from .forms import LetterForm
+from .models import Campaign, DistrictOffice, Legislator
+
+HOUSE_FIND_YOUR_REPRESENTATIVE = "https://www.house.gov/representatives/find-your-representative"
+
+
+@dataclass
+class Sheet:
+    """One member's letter and the ways to reach them."""
+
+    seat: lookup.Seat
+    member: Legislator
+    letter: Letter
+    script: list[str]
+    washington_hours: str
+    local: DistrictOffice | None
+    local_hours: str
+    more_offices: int
+
+    @property
+    def name(self) -> str:
+        """'Senator Moreno': how every button names the member."""
+        return f"{self.member.title} {self.member.last_name}"
+
+    @property
+    def key(self) -> str:
+        return self.member.bioguide
+
+    @property
+    def find_your_representative(self) -> str | None:
+        """The House's own lookup, for a House member whose data has no contact form."""
+        return HOUSE_FIND_YOUR_REPRESENTATIVE if self.member.chamber == "house" else None
+
+
+def sender_from(form: LetterForm, area: lookup.Area, zip_code: str) -> Sender:
+    return Sender(name=form.sender_name.data, address=form.sender_address.data, city=form.sender_city.data,
+                  state=area.state, state_name=state_name(area.state), zip=zip_code,
+                  personal_note=form.personal_note.data or "")
+
+
+def sheets(campaign: Campaign, found: lookup.Lookup, area: lookup.Area, form: LetterForm, figures,
+           remembered: Remembered | None, today: date | None = None) -> list[Sheet]:
+    """A sheet per sitting member for the chosen district, each letter with the sender's edits applied."""
+    sender = sender_from(form, area, found.zip)
+    figures_text = figures_sentence(figures, sender.state_name)
+    relation = form.relation.data or ""
+    edits = form.edited_bodies()
+    result = []
+    for seat in found.seats(area):
+        member = seat.member
+        if member is None:
+            continue
+        letter = compose(campaign.letter_template, lookup.member_for(member), sender, figures, today,
+                         remembered=remembered, relation=relation, figures_text=figures_text)
+        if member.bioguide in edits:
+            letter = letter.with_body(edits[member.bioguide])
+        offices = found.offices_of(member)
+        local = calling.nearest_office(offices, found.zip)
+        script = calling.call_script(
+            member_title=member.title, member_last_name=member.last_name, sender_name=sender.name,
+            sender_city=sender.city, state_name=sender.state_name, zip_code=found.zip,
+            campaign_title=campaign.title, call_ask=campaign.call_ask, figures_text=figures_text,
+            remembered=remembered, relation=relation)
+        result.append(Sheet(seat, member, letter, script, calling.washington_hours(), local,
+                            calling.office_hours(local.state, local.hours) if local else "",
+                            max(len(offices) - 1, 0)))
+    return result
