@@ -137,10 +137,12 @@ def test_after_24_hours_a_message_is_given_up_and_moderators_see_it(make_app):
     given_up = rows(app)
     assert [m.status for m in given_up] == ["failed", "failed"]
     assert given_up[0].body and given_up[1].body is None  # a letter writer's words are not kept
+    assert given_up[1].recipients is None  # nor their address
     client = app.test_client()
     sign_in(client)
     queue = client.get("/moderate/").get_data(as_text=True)
     assert "could not be delivered" in queue and "family@example.org" in queue and "Your private link" in queue
+    assert "writer@example.org" not in queue
 
 
 def test_a_sender_killed_mid_batch_loses_nothing_on_restart(make_app, database_url, tmp_path):

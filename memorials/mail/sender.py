@@ -205,8 +205,8 @@ def _failed_try(message: OutboxMessage, error: Exception, result: Pass) -> None:
     result.errors.append(message.last_error)
     if now - message.created_at >= GIVE_UP_AFTER:
         message.status = OutboxStatus.FAILED.value
-        if message.private:
-            message.body = None
+        if message.private:  # a letter copy: neither the words nor who asked for them outlive the tries
+            message.body = message.recipients = None
         result.failed += 1
         log.error("gave up on mail #%s (%s) after %s tries over 24 hours: %s", message.id, message.kind,
                   message.attempts, message.last_error)
