@@ -13,6 +13,7 @@ from memorials import create_app
 from memorials.extensions import db as _db
 
 from .postgres import Cluster
+from .redis_server import RedisServer
 
 _counter = itertools.count()
 
@@ -40,6 +41,27 @@ def postgres_server():
     url = cluster.start()
     yield url
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """One Redis server for the run; its tests skip where redis-server is missing (unless REQUIRE_REDIS=1)."""
+    try:
+        server = RedisServer()
+    except FileNotFoundError:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail("REQUIRE_REDIS=1 but redis-server was not found")
+        pytest.skip("Redis (redis-server) is not installed")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """An empty Redis for this test: no counter left over from another."""
+    redis_server.flush()
+    return redis_server.url
 
 
 @pytest.fixture
