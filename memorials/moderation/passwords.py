@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 
 MIN_LENGTH = 12
 COMMON_LIST = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
-_KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "abcdefghijklmnopqrstuvwxyz")
+_KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertyuiopasdfghjklzxcvbnm",
+                  "abcdefghijklmnopqrstuvwxyz")
 
 
 @lru_cache(maxsize=1)
