@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
@@ -92,6 +93,11 @@ class StoryFields(FlaskForm):
     )
     # A honeypot: hidden from people by CSS, filled in by simple bots.
     website = StringField("Leave this field empty", validators=[Optional()])
+
+    def validate_name(self, field):
+        # InputRequired lets "   " through; a name of only spaces would be stored as no name at all.
+        if not " ".join((field.data or "").split()):
+            raise ValidationError(_l("Please tell us their name."))
 
     def validate_state(self, field):
         if field.data and field.data not in STATES:
