@@ -110,3 +110,11 @@ def test_an_error_under_gunicorn_lands_in_its_error_log_redacted(database_url, t
     error = served.error_log.read_text()
     assert "unhandled error on POST /stories/manage/[private]" in error, error
     assert "Traceback" in error and token not in error
+
+
+def test_a_refused_import_is_written_to_the_log(app, caplog, tmp_path):
+    missing = tmp_path / "no-such-export.csv"
+    result = app.test_cli_runner().invoke(args=["import-stats", str(missing)])
+    assert result.exit_code != 0 and "Nothing was imported" in result.output
+    refused = [r for r in caplog.records if r.name == "memorials.cli" and r.levelname == "ERROR"]
+    assert refused and "import-stats refused: Nothing was imported" in refused[0].getMessage()
