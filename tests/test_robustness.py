@@ -107,7 +107,7 @@ NASTY = [
 ]
 VALUES = st.one_of(st.sampled_from(NASTY), st.text(max_size=200), st.integers().map(str),
                    st.text(st.characters(max_codepoint=0x9F), max_size=40))
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+SETTINGS = settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                              HealthCheck.too_slow])
 
 
