@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -16,6 +17,14 @@ from .postgres import Cluster
 from .redis_server import RedisServer
 
 _counter = itertools.count()
+
+# Hypothesis keeps its caches outside the project (nothing new at the top level of the repository).
+try:
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "memorials-hypothesis"))
+except ImportError:  # pragma: no cover (hypothesis is in tests/requirements.txt)
+    pass
 
 
 def pytest_addoption(parser):
