@@ -1,31 +1,51 @@
 # Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
+#   make run [PORT=8000]   the site under gunicorn (memorials/gunicorn.conf.py) with the mail sender beside it
+#   make dev [PORT=8000]   Flask's development server (reloads on change), with the mail sender
+#   make test              the test suite (installs the test tools first)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt tests/requirements.txt | cksum | cut -d' ' -f1)
+PORT ?= 5000
+# Links in mail and share tags follow the port unless SITE_URL is set (memorials/config.py reads PORT).
+export PORT
+SITE_STAMP := $(VENV)/.site-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+TEST_STAMP := $(VENV)/.tests-$(shell cat requirements.txt tests/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test init-db bench clean
+.PHONY: install install-site run dev test init-db bench clean
 
-install: $(STAMP)
+# What the site needs to run, and nothing else.
+install-site: $(SITE_STAMP)
 
-$(STAMP): requirements.txt tests/requirements.txt
+# The site plus the test tools (pytest, aiosmtpd, selenium, hypothesis, axe-core).
+install: $(TEST_STAMP)
+
+$(SITE_STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
-	rm -f $(VENV)/.installed-*
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.site-*
 	touch $@
 
-init-db: install
+$(TEST_STAMP): $(SITE_STAMP) tests/requirements.txt
+	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
+	rm -f $(VENV)/.tests-*
+	touch $@
+
+init-db: install-site
 	$(BIN)/flask --app app init-db
 
 run: init-db
 	$(BIN)/flask --app app deliver-mail & sender=$$!; trap 'kill $$sender' EXIT INT TERM; \
-	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
+	$(BIN)/gunicorn -c memorials/gunicorn.conf.py --bind 127.0.0.1:$(PORT) app:app
 
-test: init-db
+dev: init-db
+	$(BIN)/flask --app app deliver-mail & sender=$$!; trap 'kill $$sender' EXIT INT TERM; \
+	$(BIN)/flask --app app run --debug --host 127.0.0.1 --port $(PORT)
+
+test: install init-db
 	$(BIN)/python -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
 
-bench: init-db
+bench: install init-db
 	$(BIN)/python -m bench
 
 clean:

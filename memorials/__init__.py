@@ -26,12 +26,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment(folder))
     app.config.update(test_config)
 
+    from .web import register_web
+
+    register_web(app)  # first: the blueprints' routes use its URL converters
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
-    from .web import register_web
-
-    register_web(app)
     return app
 
 
@@ -79,3 +79,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_moderator_command)
     app.cli.add_command(deliver_mail_command)
+    from .logs import log_refused_commands
+
+    log_refused_commands(app)

@@ -40,17 +40,22 @@ def init_db_command() -> None:
 @with_appcontext
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
-@click.option("--admin", is_flag=True, help="Also let this moderator manage campaigns.")
-def create_moderator_command(email: str, password_stdin: bool, admin: bool) -> None:
-    """Create a moderator (or reset their password) with a password read from standard input."""
-    from .moderation.services import PasswordTooShort, create_moderator
+@click.option("--admin", is_flag=True, help="Make this moderator an admin (manages the team and campaigns).")
+@click.option("--reset-two-factor", is_flag=True,
+              help="Also clear their sign-in code set-up (a lost phone): they enrol again at next sign-in.")
+def create_moderator_command(email: str, password_stdin: bool, admin: bool, reset_two_factor: bool) -> None:
+    """Create a moderator (the first admin), or set an existing one's password, which signs them out everywhere."""
+    from .moderation.accounts import WeakPassword, create_moderator, reset_two_factor as reset
 
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         moderator, created = create_moderator(email, password, admin=admin)
-    except PasswordTooShort as error:
+    except WeakPassword as error:
         raise click.ClickException(str(error)) from None
+    if reset_two_factor and not created:
+        reset(moderator, by=None)
     db.session.commit()
     verb = "Created" if created else "Updated"
     role = "admin moderator" if moderator.is_admin else "moderator"
-    click.echo(f"{verb} {role} {moderator.email}.")
+    click.echo(f"{verb} {role} {moderator.email}. They set up their sign-in code at their first sign-in."
+               if created or reset_two_factor else f"{verb} {role} {moderator.email}.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
@@ -40,7 +41,9 @@ def secret_key(folder: Path) -> str:
 
 def from_environment(folder: Path) -> dict:
     """Settings read from the environment, each with a default that works on a laptop."""
-    site_url = os.environ.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Links in mail and share tags follow the port the site is served on (make run PORT=8000) unless set.
+    port = (os.environ.get("PORT") or "").strip() or "5000"
+    site_url = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{port}").rstrip("/")
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'memorials.sqlite3'}"
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
@@ -59,10 +62,13 @@ def from_environment(folder: Path) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Remembering Them <no-reply@localhost>"),
         # Where "write to us" reaches a person: shown in the footer and set as Reply-To on mail.
         "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL", ""),
-        # How many proxies (nginx, a load balancer) stand in front: their X-Forwarded-For is trusted.
+        # How many proxies (nginx, a load balancer) stand in front: their X-Forwarded-For and
+        # X-Forwarded-Proto are trusted (werkzeug's ProxyFix), so limits count each real visitor.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # memory:// counts per worker process; redis://host:6379/0 shares the counts between workers
+        # and app servers (see the README's deployment section).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         "SESSION_COOKIE_SECURE": site_url.startswith("https://"),
         "REMEMBER_COOKIE_SECURE": site_url.startswith("https://"),
     }
@@ -81,4 +87,16 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     RATELIMIT_HEADERS_ENABLED = False
+    # "5 failures in 15 minutes" means the last 15 minutes, not since the quarter hour.
+    RATELIMIT_STRATEGY = "moving-window"
+    # A Redis outage must not take the site down: limits fall back to each worker's memory meanwhile.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_KEY_PREFIX = "memorials"
+    # Sign-in: per address, and per account (failures only; a browser that signed in to the account
+    # before is not slowed, so nobody can keep a moderator out by failing on purpose).
+    SIGN_IN_ADDRESS_LIMIT = "10 per minute;50 per hour"
+    SIGN_IN_ACCOUNT_LIMIT = "5 per 15 minutes"
+    MODERATOR_SESSION_IDLE = timedelta(hours=12)
+    MODERATOR_SESSION_LONGEST = timedelta(days=7)
     STORIES_PER_PAGE = 24

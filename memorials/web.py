@@ -2,14 +2,26 @@
 from __future__ import annotations
 
 import logging
+import re
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Request, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
+from .logs import configure_logging
 from .states import STATES
 
 log = logging.getLogger(__name__)
+
+# The largest id a column holds on both databases (PostgreSQL's integer); larger numbers find nothing.
+LARGEST_ID = 2**31 - 1
+# Control characters no one types: C0 (but tab, line feed, carriage return), DEL and C1.
+# PostgreSQL refuses NUL in text, and none of them means anything in a name or a story.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+ONE_YEAR = 365 * 24 * 3600
 
 # No third-party anything: scripts, styles, fonts and images come from this site only.
 CONTENT_SECURITY_POLICY = (
@@ -29,7 +41,64 @@ ERROR_PAGES = {
 }
 
 
+def without_control_characters(value):
+    """Text with NUL and other control characters taken out (newlines and tabs stay)."""
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+class CleanParameters(ImmutableMultiDict):
+    """Query and form parameters, cleaned once for every view: no control characters, and a number
+    too large for any column reads as no number at all (as "abc" does), never as an overflow."""
+
+    def __init__(self, mapping=None):
+        if mapping is None:
+            super().__init__()
+            return
+        if isinstance(mapping, MultiDict):
+            pairs = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            pairs = [(key, item) for key, value in mapping.items()
+                     for item in (value if isinstance(value, (list, tuple)) else [value])]
+        else:
+            pairs = mapping
+        super().__init__([(without_control_characters(key), without_control_characters(value))
+                          for key, value in pairs])
+
+    def get(self, key, default=None, type=None):  # noqa: A002 (Werkzeug's own signature)
+        value = super().get(key, default, type)
+        if type is int and isinstance(value, int) and value is not default and abs(value) > LARGEST_ID:
+            return default
+        return value
+
+
+class CleanRequest(Request):
+    parameter_storage_class = CleanParameters
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:id> that stops at the largest id: /moderate/stories/99999999999999999999999 is a 404."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=LARGEST_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def register_web(app: Flask) -> None:
+    """Called before the blueprints are registered: their routes use the converter set here."""
+    app.request_class = CleanRequest
+    app.url_map.converters["int"] = BoundedIntConverter
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # Behind nginx or a load balancer: the client's address and scheme come from the proxies'
+        # headers, so rate limits count each visitor, not the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    configure_logging(app)
+    https = app.config["SITE_URL"].startswith("https://")
+
+    @app.before_request
+    def refuse_control_characters_in_paths():
+        if CONTROL_CHARACTERS.search(request.path):
+            abort(404)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -37,8 +106,13 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-        if request.path.startswith(("/stories/manage/", "/moderate/")):
-            # Private pages: never cached, never sent on as a referrer.
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if https:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={ONE_YEAR}")
+        if request.path.startswith(("/stories/manage/", "/moderate/")) or request.endpoint == "stories.thanks":
+            # Private pages (the thank-you page shows the private link once): never cached,
+            # never sent on as a referrer.
             response.headers["Cache-Control"] = "no-store"
             response.headers["Referrer-Policy"] = "no-referrer"
         return response

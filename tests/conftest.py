@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -13,8 +14,17 @@ from memorials import create_app
 from memorials.extensions import db as _db
 
 from .postgres import Cluster
+from .redis_server import RedisServer
 
 _counter = itertools.count()
+
+# Hypothesis keeps its caches outside the project (nothing new at the top level of the repository).
+try:
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "memorials-hypothesis"))
+except ImportError:  # pragma: no cover (hypothesis is in tests/requirements.txt)
+    pass
 
 
 def pytest_addoption(parser):
@@ -40,6 +50,27 @@ def postgres_server():
     url = cluster.start()
     yield url
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """One Redis server for the run; its tests skip where redis-server is missing (unless REQUIRE_REDIS=1)."""
+    try:
+        server = RedisServer()
+    except FileNotFoundError:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail("REQUIRE_REDIS=1 but redis-server was not found")
+        pytest.skip("Redis (redis-server) is not installed")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """An empty Redis for this test: no counter left over from another."""
+    redis_server.flush()
+    return redis_server.url
 
 
 @pytest.fixture

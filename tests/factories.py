@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pyotp
 from PIL import Image
 
 from memorials.extensions import db
@@ -15,6 +16,8 @@ STORY_TEXT = ("Danny loved fishing with his grandfather, burnt pancakes on Sunda
               "and the Detroit Lions in every losing season.")
 
 PASSWORD = "a long enough password"
+# Every moderator made here has set up two-factor sign-in with this key (as if enrolled on a phone).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def form_data(**overrides) -> dict:
@@ -57,10 +60,29 @@ def make_story(**overrides):
     return submit_story(StoryInput(**values), None)
 
 
-def make_moderator(email="mod@example.org", admin=False):
+def make_moderator(email="mod@example.org", admin=False, enrolled=True):
+    """A moderator with PASSWORD; enrolled in two-factor sign-in with TOTP_SECRET unless enrolled=False."""
     moderator, _ = create_moderator(email, PASSWORD, admin=admin)
+    if enrolled:
+        moderator.totp_secret = TOTP_SECRET
     db.session.commit()
     return moderator
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The six digits the moderator's authenticator app shows now."""
+    return pyotp.TOTP(secret).now()
+
+
+def forget_used_code(app, email="mod@example.org") -> None:
+    """Let the current code be used again: each code works once, and a test may sign in twice in 30 s."""
+    from memorials.moderation.models import Moderator
+
+    with app.app_context():
+        moderator = db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one_or_none()
+        if moderator is not None:
+            moderator.totp_last_step = None
+            db.session.commit()
 
 
 def publish(story, moderator=None):
@@ -70,7 +92,14 @@ def publish(story, moderator=None):
     return story
 
 
-def sign_in(client, email="mod@example.org", password=PASSWORD):
+def sign_in(client, email="mod@example.org", password=PASSWORD, next_url=None):
+    """Sign in through the real forms: email and password, then the code from the authenticator app.
+    Returns the answer to the last step (a redirect to the queue when both were right)."""
     from tests.forms import submit
 
-    return submit(client, "/moderate/login", {"email": email, "password": password})
+    login = "/moderate/login" + (f"?next={next_url}" if next_url else "")
+    first = submit(client, login, {"email": email, "password": password})
+    if first.status_code != 302 or not first.headers["Location"].endswith("/moderate/login/code"):
+        return first
+    forget_used_code(client.application, email.strip().lower())
+    return submit(client, "/moderate/login/code", {"code": totp_code()})

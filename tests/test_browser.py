@@ -188,6 +188,11 @@ def sign_in_moderator(driver, live):
     type_into(driver, "email", "mod@example.org")
     type_into(driver, "password", factories.PASSWORD)
     click_and_wait(driver, driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']"))
+    assert_accessible(driver)
+    # The second step: the code from the moderator's authenticator app.
+    factories.forget_used_code(live.app)
+    type_into(driver, "code", factories.totp_code())
+    click_and_wait(driver, driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']"))
     assert driver.current_url.rstrip("/").endswith("/moderate")
 
 

@@ -18,7 +18,6 @@ from memorials.extensions import db as _db
 from memorials.letters import compose as letters_compose
 from memorials.letters import importer, services, snapshot, views
 from memorials.letters.models import Campaign, LetterCount, Legislator, ZipDistrict
-from memorials.moderation.services import create_moderator
 
 from .forms import csrf_token, submit
 
@@ -28,7 +27,6 @@ TERRITORIES = str(FIXTURES / "legislators-territories.yaml")
 JSON = str(FIXTURES / "legislators-current.json")
 OFFICES = str(FIXTURES / "legislators-district-offices.yaml")
 ZIPS = str(FIXTURES / "zccd.csv")
-PASSWORD = "a long enough password"
 
 TEMPLATE = """I write from {{ sender_city }}, {{ state }}, to my {{ member_title }}.
 
@@ -525,11 +523,12 @@ def test_tables_from_an_older_bundled_snapshot_are_refreshed_and_hand_imports_ke
 # -- campaign admin ------------------------------------------------------------------------------------
 
 def sign_in(client, app, *, admin=True):
+    from . import factories
+
+    email = "admin@example.org" if admin else "mod@example.org"
     with app.app_context():
-        create_moderator("admin@example.org" if admin else "mod@example.org", PASSWORD, admin=admin)
-        _db.session.commit()
-    response = submit(client, "/moderate/login", {"email": "admin@example.org" if admin else "mod@example.org",
-                                                   "password": PASSWORD})
+        factories.make_moderator(email, admin=admin)
+    response = factories.sign_in(client, email)  # password, then the two-factor code
     assert response.status_code == 302
 
 

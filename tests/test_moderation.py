@@ -9,7 +9,7 @@ from memorials.extensions import db
 from memorials.moderation.models import ModerationEvent, ModeratorSession
 from memorials.stories.models import Story, StoryStatus, VersionState
 
-from .factories import PASSWORD, make_moderator, make_story, publish, sign_in
+from .factories import PASSWORD, make_moderator, make_story, publish, sign_in, totp_code
 from .forms import csrf_token, submit
 
 
@@ -29,7 +29,8 @@ def signed_in(client, moderator):
 def events(app):
     with app.app_context():
         return [(e.action, e.reason, e.moderator.email if e.moderator else None)
-                for e in db.session.execute(db.select(ModerationEvent).order_by(ModerationEvent.id)).scalars()]
+                for e in db.session.execute(db.select(ModerationEvent).order_by(ModerationEvent.id)).scalars()
+                if e.item_kind != "moderator"]  # sign-ins are logged too: tests/test_security_moderators.py
 
 
 def decide(client, story_id, action, reason="", follow=False):
@@ -48,6 +49,10 @@ def test_sign_in_with_the_real_form(client, moderator):
     page = client.get("/moderate/login").get_data(as_text=True)
     assert 'autocomplete="username"' in page and 'autocomplete="current-password"' in page
     response = submit(client, "/moderate/login", {"email": "MOD@example.org", "password": PASSWORD}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Your sign-in code" in page and 'name="code"' in page and 'autocomplete="one-time-code"' in page
+    assert client.get("/moderate/").status_code == 302  # the password alone does not sign anyone in
+    response = submit(client, "/moderate/login/code", {"code": totp_code()}, follow_redirects=True)
     assert "Waiting for a decision" in response.get_data(as_text=True)
 
 
@@ -214,7 +219,7 @@ def test_create_moderator_command_reads_the_password_from_stdin(app, runner):
     assert result.exit_code == 0 and "Created admin moderator new@example.org" in result.output
     client = app.test_client()
     response = sign_in(client, "new@example.org", "correct horse battery staple")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/moderate/login/enrol")
     with app.app_context():
         from memorials.moderation.models import Moderator
         moderator = db.session.execute(db.select(Moderator)).scalar_one()

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderate")
 
-from . import views  # noqa: E402,F401
+from . import signin, team, views  # noqa: E402,F401

@@ -6,5 +6,6 @@ from .models import Moderator
 
 
 def moderator_emails() -> list[str]:
-    """Every moderator's address, in the order they joined."""
-    return list(db.session.execute(db.select(Moderator.email).order_by(Moderator.id)).scalars())
+    """Every active moderator's address, in the order they joined (turned-off accounts get no mail)."""
+    return list(db.session.execute(
+        db.select(Moderator.email).where(Moderator.is_active.is_(True)).order_by(Moderator.id)).scalars())

@@ -1,17 +1,16 @@
-"""Moderators, their server-side sessions, and the log of every decision."""
+"""Moderators, their second factor, their server-side sessions, invitations, and the log of every decision."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..timeutil import utcnow
-
-MIN_PASSWORD_LENGTH = 12
+from .passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH  # noqa: F401 (kept importable from here)
 
 
 class Moderator(db.Model):
@@ -22,6 +21,24 @@ class Moderator(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An admin can turn an account off (never deleted: the log keeps who decided what).
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Two-factor sign-in: the TOTP key (base32), set at enrolment; the last time step used, so a
+    # code is accepted once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
+    last_sign_in_at: Mapped[datetime | None]
+
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="moderator", cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def role(self) -> str:
+        return "admin" if self.is_admin else "moderator"
+
+    @property
+    def has_two_factor(self) -> bool:
+        return bool(self.totp_secret)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -39,6 +56,8 @@ class ModeratorSession(db.Model, UserMixin):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     moderator_id: Mapped[int] = mapped_column(ForeignKey("moderator.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sessions end after 12 hours without use and 7 days in all (see auth.load_session).
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     moderator: Mapped[Moderator] = relationship(lazy="joined")
 
@@ -53,6 +72,38 @@ class ModeratorSession(db.Model, UserMixin):
     @property
     def is_admin(self) -> bool:
         return self.moderator.is_admin
+
+
+class RecoveryCode(db.Model):
+    """One of ten single-use codes for a moderator without their phone; only a hash is kept."""
+
+    __tablename__ = "moderator_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("moderator.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None]
+
+    moderator: Mapped[Moderator] = relationship(back_populates="recovery_codes")
+
+
+class Invitation(db.Model):
+    """A one-time link from an admin: to join the team, or (moderator set) to choose a new password."""
+
+    __tablename__ = "moderator_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("moderator.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("moderator.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    moderator: Mapped[Moderator | None] = relationship(foreign_keys=[moderator_id])
+    invited_by: Mapped[Moderator | None] = relationship(foreign_keys=[invited_by_id])
 
 
 # The log moved to memorials/audit.py (one log for every feature); kept importable from here.

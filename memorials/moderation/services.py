@@ -1,10 +1,7 @@
-"""Moderator accounts and moderation decisions; each decision and its log row in one transaction."""
+"""Moderation decisions; each decision and its log row in one transaction (accounts live in accounts.py)."""
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy.orm import joinedload
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import ModerationEvent, log_event
 from ..events import story_hidden, story_published
@@ -13,27 +10,10 @@ from ..stories.models import Story, StoryStatus, StoryVersion, VersionState
 from ..stories.services import slug_for
 from ..text import plain_excerpt, render_markdown
 from ..timeutil import utcnow
+from .accounts import (PasswordTooShort, WeakPassword, authenticate, create_moderator,  # noqa: F401
+                       end_session, start_session)
 from .directory import moderator_emails  # noqa: F401 (kept importable from here)
-from .models import MIN_PASSWORD_LENGTH, Moderator, ModeratorSession
-
-
-class PasswordTooShort(ValueError):
-    pass
-
-
-def create_moderator(email: str, password: str, *, admin: bool = False) -> tuple[Moderator, bool]:
-    """Create a moderator, or reset an existing one's password. The caller commits."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordTooShort(f"Please use a password of at least {MIN_PASSWORD_LENGTH} characters.")
-    email = email.strip().lower()
-    moderator = db.session.execute(db.select(Moderator).filter_by(email=email)).scalar_one_or_none()
-    created = moderator is None
-    if created:
-        moderator = Moderator(email=email)
-        db.session.add(moderator)
-    moderator.set_password(password)
-    moderator.is_admin = moderator.is_admin or admin
-    return moderator, created
+from .models import Moderator
 
 
 class DecisionError(ValueError):
@@ -122,32 +102,6 @@ def republish(story: Story, moderator: Moderator) -> None:
     story.moderator_note = None
     log_event(story.id, story.live_version_id, "republish", moderator=moderator)
     story_published.send(story)
-
-
-def start_session(moderator: Moderator) -> ModeratorSession:
-    """A new server-side session for a moderator who just signed in. The caller commits."""
-    session = ModeratorSession(token=secrets.token_urlsafe(32), moderator=moderator)
-    db.session.add(session)
-    return session
-
-
-def end_session(session: ModeratorSession) -> None:
-    """Sign out on the server: the cookie's token no longer finds anything."""
-    db.session.delete(session)
-
-
-def authenticate(email: str, password: str) -> Moderator | None:
-    moderator = db.session.execute(
-        db.select(Moderator).filter_by(email=(email or "").strip().lower())
-    ).scalar_one_or_none()
-    if moderator is None:
-        # Spend the same time as a real check, so timing does not say which emails exist.
-        check_password_hash(_DUMMY_HASH, password or "")
-        return None
-    return moderator if moderator.check_password(password or "") else None
-
-
-_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
 
 DONE_MESSAGES = {

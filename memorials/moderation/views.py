@@ -1,12 +1,11 @@
-"""Moderators sign in, read the queue, decide, and read the log."""
+"""Moderators read the queue, decide, and read the log (signing in is in signin.py, the team in team.py)."""
 from __future__ import annotations
 
-from flask import (abort, flash, redirect, render_template, request, send_from_directory,
-                   session, url_for)
-from flask_login import current_user, login_user, logout_user
+from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..extensions import db, limiter
+from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.sender import failed_messages, retry
 from ..stories import notices, photos
@@ -14,8 +13,8 @@ from ..stories.models import Story
 from ..stories.services import prune_photos
 from ..text import render_markdown
 from . import auth, bp, services
-from .forms import DecisionForm, LoginForm, LogoutForm
-from .models import ModerationEvent, ModeratorSession
+from .forms import DecisionForm, LogoutForm
+from .models import ModerationEvent
 
 
 @bp.app_context_processor
@@ -31,40 +30,6 @@ def preview():
         return version.story_html_markup if version.story_html else render_markdown(version.story_markdown)
 
     return {"preview_html": preview_html}
-
-
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute;50 per hour", methods=["POST"])
-def login():
-    """Sign in with email and password; a new session each time."""
-    form = LoginForm()
-    if form.validate_on_submit():
-        moderator = services.authenticate(form.email.data, form.password.data)
-        if moderator is None:
-            form.password.errors = ["That email and password don't match. Please try again."]
-        else:
-            next_url = request.args.get("next", "")
-            session.clear()  # no session fixation: nothing from before sign-in survives
-            login_user(services.start_session(moderator))
-            db.session.commit()
-            if not next_url.startswith("/moderate/") or next_url.startswith("//"):
-                next_url = url_for("moderation.queue")
-            return redirect(next_url)
-    return render_template("moderation/login.html", form=form)
-
-
-@bp.post("/logout")
-@auth.moderator_required
-def logout():
-    """Sign out here and on the server."""
-    if LogoutForm().validate_on_submit():
-        services.end_session(db.session.get(ModeratorSession, current_user.id))
-        db.session.commit()
-        logout_user()
-        session.clear()
-        flash("You are signed out.", "info")
-        return redirect(url_for("moderation.login"))
-    abort(400)
 
 
 @bp.get("/")

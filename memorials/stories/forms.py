@@ -94,6 +94,11 @@ class StoryFields(FlaskForm):
     # A honeypot: hidden from people by CSS, filled in by simple bots.
     website = StringField("Leave this field empty", validators=[Optional()])
 
+    def validate_name(self, field):
+        # InputRequired lets "   " through; a name of only spaces would be stored as no name at all.
+        if not " ".join((field.data or "").split()):
+            raise ValidationError(_l("Please tell us their name."))
+
     def validate_state(self, field):
         if field.data and field.data not in STATES:
             raise ValidationError("Please choose a state from the list.")

@@ -24,6 +24,36 @@ def _limit():
     return current_app.config.get("STORY_RATE_LIMIT", "20 per hour")
 
 
+def _story_sent(response) -> bool:
+    """Only a story or an edit actually sent counts toward the limit; a form sent back with a mistake does not."""
+    return response.status_code in (302, 303)
+
+
+def _form_back_when_limited(_limit_reached):
+    """Over the limit: the form comes back with every word kept and a plain note, never an error page."""
+    from flask_babel import gettext as _
+
+    flash(_("Many stories have been sent from your connection in the last hour, so we can't take this one "
+            "just yet. Everything you wrote is still here: please wait a little while, then press send again."),
+          "error")
+    if request.endpoint == "stories.manage":
+        story = find_by_token(request.view_args.get("token", ""))
+        if story is None:
+            return None  # the plain "slow down" page
+        form = EditStoryForm()
+        page = render_template("stories/manage.html", story=story, current=story.pending_version or story.latest_version,
+                               form=form, token=request.view_args["token"], withdraw_form=WithdrawForm(),
+                               stale=False, photo_again=_photo_was_sent(form))
+    else:
+        form = NewStoryForm()
+        page = render_template("stories/new.html", form=form, stale=False, photo_again=_photo_was_sent(form))
+    return make_response(page, 429)
+
+
+_story_limit = limiter.limit(_limit, methods=["POST"], deduct_when=_story_sent,
+                             on_breach=_form_back_when_limited)
+
+
 @bp.get("/")
 def index():
     """Published memorials, newest first, 24 a page."""
@@ -61,7 +91,7 @@ def _photo_was_sent(form) -> bool:
 # stale while a family wrote brings back their words with a note, never an error page.
 @bp.route("/new", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(_limit, methods=["POST"])
+@_story_limit
 def new():
     """Share a story. Nothing is public until a moderator approves it."""
     form = NewStoryForm()
@@ -122,7 +152,7 @@ def _managed(token) -> Story:
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(_limit, methods=["POST"])
+@_story_limit
 def manage(token):
     """The family's private page: status, edit every field, replace the photo, withdraw."""
     story = _managed(token)

@@ -1,0 +1,264 @@
+"""No 500 on any input: every form, query parameter and path, with generated values, on both databases.
+
+The tables below are the whole list. A new form, filter or route is one line in FORMS, QUERIES or
+PATHS: the property tests then post generated values (NUL and other control characters, huge numbers,
+markup, long and empty text) into it and check that the answer is never a 5xx and that what a person
+typed comes back (cleaned of control characters) or is saved.
+"""
+from __future__ import annotations
+
+import html
+import urllib.parse
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from memorials.extensions import db
+from memorials.letters import services as letters_services
+from memorials.letters.models import Campaign
+from memorials.stories.models import Story, StoryVersion
+from memorials.web import without_control_characters
+
+from .factories import form_data, make_moderator, make_story, sign_in
+from .forms import csrf_token
+
+# -- the tables ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormCase:
+    """A form: where it is (a "{token}"-style placeholder is filled from the site fixture), what a valid
+    post holds, which fields to fill with generated values, and which of those must come back."""
+
+    name: str
+    url: str
+    base: dict
+    fuzz: tuple[str, ...]
+    kept: tuple[str, ...] = ()
+    who: str = "visitor"                     # "visitor", "moderator" or "admin"
+    stored: dict = field(default_factory=dict)  # field -> StoryVersion column, checked when saved
+
+
+STORY_FIELDS = ("name", "nickname", "city", "story", "content_note", "submitter_name", "relationship", "photo_alt",
+                "email", "born", "died", "state", "name_display")
+STORY_KEPT = ("name", "nickname", "city", "story", "content_note", "submitter_name", "relationship", "photo_alt",
+              "email", "born", "died")
+STORY_COLUMNS = {"name": "name", "nickname": "nickname", "city": "city", "story": "story_markdown",
+                 "content_note": "content_note", "submitter_name": "submitter_name",
+                 "relationship": "relationship_to", "photo_alt": "photo_alt"}
+LETTER = {"zip": "05401", "sender_name": "Maria Lopez", "sender_address": "12 Elm Street", "sender_city": "Burlington",
+          "personal_note": "My brother Sam died in 2023."}
+CAMPAIGN = {"title": "Fund treatment", "slug": "fund-treatment", "summary": "Treatment saves lives.",
+            "ask": "Fund **treatment**.", "letter_template": "Dear friend.\n\n{{ personal_note }}", "status": "draft"}
+
+FORMS = [
+    FormCase("share a story", "/stories/new", form_data(), STORY_FIELDS, STORY_KEPT, stored=STORY_COLUMNS),
+    FormCase("edit a story", "/stories/manage/{token}", form_data(), STORY_FIELDS, STORY_KEPT, stored=STORY_COLUMNS),
+    FormCase("lost link", "/stories/manage/lost", {"email": "maria@example.org"}, ("email",), ("email",)),
+    FormCase("moderator sign-in", "/moderate/login", {"email": "mod@example.org", "password": "wrong password!"},
+             ("email", "password"), ("email",)),
+    FormCase("moderation decision", "/moderate/stories/{story_id}", {"action": "reject", "reason": "Not yet."},
+             ("reason", "action", "version_id"), ("reason",), who="moderator"),
+    FormCase("invite a moderator", "/moderate/team/", {"email": "new@example.org", "role": "moderator"},
+             ("email", "role"), ("email",), who="admin"),
+    FormCase("change password", "/moderate/account", {"password-current": "x", "password-password": "y",
+                                                       "password-confirm": "y"},
+             ("password-current", "password-password", "password-confirm"), who="moderator"),
+    FormCase("write a letter", "/letters/test-cause", LETTER,
+             ("zip", "sender_name", "sender_address", "sender_city", "personal_note", "email", "district", "format",
+              "member"), ("sender_name", "sender_address", "sender_city", "personal_note")),
+    FormCase("campaign", "/moderate/campaigns/new", CAMPAIGN, tuple(CAMPAIGN), ("title", "summary", "ask"),
+             who="admin"),
+]
+
+# GET pages and the query parameters they read.
+QUERIES = [
+    ("/stories/", ("page",), "visitor"),
+    ("/stats/", ("sort",), "visitor"),
+    ("/stats/OH", ("sort",), "visitor"),
+    ("/api/representatives", ("zip",), "visitor"),
+    ("/letters/test-cause", ("zip",), "visitor"),
+    ("/moderate/login", ("next",), "visitor"),
+    ("/moderate/log", ("page",), "moderator"),
+]
+
+# Routes with a part of the path anyone can type.
+PATHS = [
+    ("/stories/{}", "visitor"),
+    ("/stories/manage/{}", "visitor"),
+    ("/stories/photos/{}", "visitor"),
+    ("/stats/{}", "visitor"),
+    ("/letters/{}", "visitor"),
+    ("/moderate/stories/{}", "moderator"),
+    ("/moderate/photos/{}", "moderator"),
+    ("/moderate/invitation/{}", "visitor"),
+    ("/moderate/team/{}", "admin"),
+]
+
+# -- values a hostile tester (or a confused browser) sends ---------------------------------------------
+
+NASTY = [
+    "\x00", "a\x00b", "Rosa\x00 Delgado", " ", "   ", "\t\n", "\u00a0\u2003", "\x1b[31mred", "\x7f\x85\x9f",
+    "99999999999999999999", "99999999999999999999999", "-1", "0", "1e309", "NaN", "2023-02-30", "0000-00-00",
+    "%00", "../../etc/passwd", "<script>alert(1)</script>", "' OR 1=1 --", "\u202eevil", "😀" * 50,
+    "x" * 25_000, "Ñandú José Ángel", "a@b", "@", "mod@example.org\x00", "\r\n\r\n",
+]
+VALUES = st.one_of(st.sampled_from(NASTY), st.text(max_size=200), st.integers().map(str),
+                   st.text(st.characters(max_codepoint=0x9F), max_size=40))
+SETTINGS = settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                             HealthCheck.too_slow])
+
+
+# -- the site the tests post into ---------------------------------------------------------------------
+
+@pytest.fixture
+def site(app):
+    """One story (with its private link), a live campaign, and a client for each kind of person."""
+    with app.app_context():
+        story, token = make_story()
+        make_moderator(email="mod@example.org")
+        make_moderator(email="admin@example.org", admin=True)
+        campaign = Campaign(slug="test-cause", title="A test cause", summary="Short summary.",
+                            letter_template="Dear friend.\n\n{{ personal_note }}", status="live")
+        letters_services.set_ask(campaign, "Please **act**.")
+        db.session.add(campaign)
+        db.session.commit()
+        values = {"token": token, "story_id": story.id}
+    clients = {"visitor": app.test_client(), "moderator": app.test_client(), "admin": app.test_client()}
+    assert sign_in(clients["moderator"], "mod@example.org").status_code == 302
+    assert sign_in(clients["admin"], "admin@example.org").status_code == 302
+    return app, clients, values
+
+
+def _token_for(client, url: str) -> str | None:
+    page = client.get(url)
+    assert page.status_code < 500, f"GET {url} answered {page.status_code}"
+    try:
+        return csrf_token(page.get_data(as_text=True))
+    except AssertionError:
+        return None
+
+
+def check_post(site, case: FormCase, name: str, value: str) -> None:
+    app, clients, values = site
+    client = clients[case.who]
+    url = case.url.format(**values)
+    data = {**case.base, name: value}
+    token = _token_for(client, url)
+    if token:
+        data.setdefault("csrf_token", token)
+    response = client.post(url, data=data)
+    assert response.status_code < 500, f"{case.name}: {name}={value!r} answered {response.status_code}"
+    cleaned = without_control_characters(value)
+    page = html.unescape(response.get_data(as_text=True))
+    # The form came back (a mistake somewhere): what was typed must be in it. A page without the form
+    # is an accepted request (the lost-link answer, a written letter), which need not repeat it.
+    if response.status_code == 200 and name in case.kept and f'name="{name}"' in page:
+        assert cleaned in page, f"{case.name}: what was typed in {name} did not come back"
+    if response.status_code in (302, 303) and name in case.stored:
+        with app.app_context():
+            version = db.session.execute(db.select(StoryVersion).order_by(StoryVersion.id.desc()).limit(1)).scalar_one()
+            saved = getattr(version, case.stored[name]) or ""
+        expected = " ".join(cleaned.split()) if name == "name" else cleaned.strip().replace("\r\n", "\n")
+        assert saved == expected, f"{case.name}: {name} was saved as {saved!r}"
+
+
+# -- the properties -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", FORMS, ids=[c.name for c in FORMS])
+def test_no_form_answers_5xx_or_loses_what_was_typed(site, case):
+    @SETTINGS
+    @given(name=st.sampled_from(case.fuzz), value=VALUES)
+    @example(name=case.fuzz[0], value="\x00")
+    @example(name=case.fuzz[-1], value="a\x00b\x1f")
+    def post(name, value):
+        check_post(site, case, name, value)
+
+    post()
+
+
+@pytest.mark.parametrize("path, params, who", QUERIES, ids=[q[0] for q in QUERIES])
+def test_no_query_parameter_answers_5xx(site, path, params, who):
+    _, clients, _ = site
+
+    @SETTINGS
+    @given(name=st.sampled_from(params), value=VALUES)
+    @example(name=params[0], value="99999999999999999999")
+    def get(name, value):
+        response = clients[who].get(path, query_string={name: value})
+        assert response.status_code < 500, f"{path}?{name}={value!r} answered {response.status_code}"
+
+    get()
+
+
+@pytest.mark.parametrize("pattern, who", PATHS, ids=[p[0] for p in PATHS])
+def test_no_path_answers_5xx(site, pattern, who):
+    _, clients, _ = site
+
+    @SETTINGS
+    @given(part=VALUES.filter(bool))
+    @example(part="99999999999999999999999")
+    @example(part="\x00")
+    def get(part):
+        url = pattern.format(urllib.parse.quote(part, safe=""))
+        response = clients[who].get(url)
+        assert response.status_code < 500, f"GET {url} answered {response.status_code}"
+        if who != "visitor" and response.status_code in (200, 404):
+            return
+        assert response.status_code in (200, 302, 400, 403, 404, 405), (url, response.status_code)
+
+    get()
+
+
+# -- the cases the issue names, spelled out ------------------------------------------------------------
+
+@pytest.mark.parametrize("url, status", [
+    ("/stories/?page=99999999999999999999", 200),
+    ("/stories/%00", 404),
+    ("/stories/manage/%00", 404),
+    ("/stats/%00", 404),
+    ("/%00", 404),
+])
+def test_the_urls_that_gave_500s_get_a_plain_answer(client, url, status):
+    assert client.get(url).status_code == status
+
+
+def test_a_huge_story_number_is_a_404_for_moderators_too(site):
+    _, clients, _ = site
+    assert clients["moderator"].get("/moderate/stories/99999999999999999999999").status_code == 404
+    assert clients["moderator"].get("/moderate/log?page=99999999999999999999").status_code == 200
+
+
+def test_nul_bytes_in_a_story_are_taken_out_and_the_story_saved(app, client):
+    from .forms import submit
+
+    response = submit(client, "/stories/new", form_data(name="Rosa\x00 Delgado", city="Santa\x00 Fe",
+                                                        story="She\x00 sang in the choir every Sunday. " * 3))
+    assert response.status_code == 302
+    with app.app_context():
+        version = db.session.execute(db.select(StoryVersion)).scalar_one()
+        assert (version.name, version.city) == ("Rosa Delgado", "Santa Fe")
+        assert "\x00" not in version.story_markdown and version.story_markdown.startswith("She sang")
+
+
+def test_newlines_and_tabs_are_kept(app, client):
+    from .forms import submit
+
+    story = "First line.\r\n\r\n\tSecond paragraph, indented, about the lake house and the dog. " * 2
+    assert submit(client, "/stories/new", form_data(story=story)).status_code == 302
+    with app.app_context():
+        saved = db.session.execute(db.select(StoryVersion)).scalar_one().story_markdown
+    assert "\n\n\tSecond paragraph" in saved
+
+
+@pytest.mark.parametrize("name", ["   ", "\u00a0\u2003", "\t"])
+def test_a_name_of_only_spaces_is_refused_and_the_rest_kept(app, client, name):
+    from .forms import submit
+
+    response = submit(client, "/stories/new", form_data(name=name, city="Dayton"))
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and "Please tell us their name." in page and 'value="Dayton"' in page
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Story.id))).scalar() == 0
