@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 
 from . import config
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -11,12 +11,27 @@ from .extensions import csrf, db, limiter, login_manager, migrate
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+class MemorialsFlask(Flask):
+    """Flask, with one difference: on a Spanish page, links to language-neutral files (static assets,
+    photos, downloads, feeds) keep their single address instead of gaining the /es prefix."""
+
+    def url_for(self, endpoint: str, /, **values) -> str:
+        rv = super().url_for(endpoint, **values)
+        if has_request_context():
+            from .i18n import is_neutral, neutral_url
+
+            full = (request.blueprint or "") + endpoint if endpoint.startswith(".") else endpoint
+            if is_neutral(full):
+                rv = neutral_url(rv)
+        return rv
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     test_config = dict(test_config or {})
     folder = Path(test_config.pop("INSTANCE_PATH", None) or config.instance_path()).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     root = Path(__file__).resolve().parent.parent
-    app = Flask(
+    app = MemorialsFlask(
         __name__,
         instance_path=str(folder),
         template_folder=str(root / "templates"),

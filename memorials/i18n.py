@@ -1,4 +1,4 @@
-"""Words, numbers and dates in the reader's language (Flask-Babel).
+"""Words, numbers and dates in the reader's language (Flask-Babel), and the Spanish pages' own addresses.
 
 Every string a person reads goes through gettext: `_()` in Python, `lazy_gettext` for form
 labels, `{% trans %}` or `_()` in templates. Numbers and dates are formatted here, by Babel,
@@ -8,6 +8,13 @@ never by f-strings or strftime, so that they follow the page's language:
     {{ d|month_year }}      January 2026 / enero de 2026
     {{ d|long_date }}       January 5, 2026 / 5 de enero de 2026
     {{ x|percent(1) }}      12.5%
+
+Addresses: English pages live at /..., Spanish pages at /es/... . A small WSGI middleware moves the
+/es prefix into SCRIPT_NAME, so every url_for on a Spanish page makes a Spanish link by itself, and
+search engines reach both languages (each page links its other version with hreflang). The visitor's
+choice is kept in a cookie: a first visit follows the browser's Accept-Language, the switch on every
+page changes it. Language-neutral files (static assets, photos, downloads, feeds, the API) keep one
+address.
 """
 from __future__ import annotations
 
@@ -16,15 +23,26 @@ from pathlib import Path
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Flask, g
-from flask_babel import get_locale
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, g, redirect, request, url_for
+from flask_babel import get_locale, refresh
 
 from .extensions import babel
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-LANGUAGES = ("en",)          # the first is the default; translations live in memorials/translations/
-# How numbers and dates are written for each language (Babel locale). See the README on Spanish.
-FORMAT_LOCALES = {"en": "en_US"}
+LANGUAGES = ("en", "es")     # the first is the default; translations live in memorials/translations/
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+PREFIXES = {"es": "/es"}     # the default language has no prefix
+COOKIE = "lang"
+# How numbers and dates are written for each language (Babel locale). Spanish as written in the United
+# States (es_US): "1,330" and "12.5%", as US Spanish-language media and the Census Bureau's Spanish
+# pages write them, not "1.330" (see the README).
+FORMAT_LOCALES = {"en": "en_US", "es": "es_US"}
+# Endpoints whose answer is the same in every language: one address, never redirected by language.
+NEUTRAL_ENDPOINTS = {"static", "stories.photo", "stories.manage_photo", "moderation.photo", "stats.data_csv",
+                     "stats.data_json", "i18n.switch"}
+NEUTRAL_BLUEPRINTS = {"letters_api", "feeds"}
 
 
 def select_locale() -> str:
@@ -74,9 +92,115 @@ def short_month_year(value: date | datetime | None) -> str:
     return babel_dates.format_skeleton("yMMM", value, locale=format_locale()) if value else ""
 
 
+class LanguagePrefix:
+    """WSGI middleware: /es/stories/ is served as /stories/ with SCRIPT_NAME ending in /es."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        for lang, prefix in PREFIXES.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                environ["PATH_INFO"] = path[len(prefix):] or "/"
+                environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "").rstrip("/") + prefix
+                environ["memorials.lang"] = lang
+                break
+        return self.wsgi_app(environ, start_response)
+
+
+def is_neutral(endpoint: str | None) -> bool:
+    if not endpoint:
+        return True
+    return endpoint in NEUTRAL_ENDPOINTS or endpoint.split(".", 1)[0] in NEUTRAL_BLUEPRINTS
+
+
+def root_path() -> str:
+    """SCRIPT_NAME without the language prefix (usually empty)."""
+    script = request.script_root
+    prefix = PREFIXES.get(g.get("lang", ""), "")
+    return script[: -len(prefix)] if prefix and script.endswith(prefix) else script
+
+
+def page_url(lang: str, *, external: bool = True) -> str:
+    """This page in another language: the same path and query under that language's prefix."""
+    from flask import current_app
+
+    path = root_path() + PREFIXES.get(lang, "") + request.path
+    if request.query_string:
+        path += "?" + request.query_string.decode("latin-1")
+    return current_app.config["SITE_URL"] + path if external else path
+
+
+def neutral_url(rv: str) -> str:
+    """A link built on a Spanish page, without the /es prefix (for language-neutral endpoints)."""
+    prefix = PREFIXES.get(g.get("lang", ""), "")
+    if not prefix:
+        return rv
+    parts = urlsplit(rv)
+    localized = root_path() + prefix
+    if parts.path == localized or parts.path.startswith(localized + "/"):
+        path = root_path() + (parts.path[len(localized):] or "/")
+        return parts._replace(path=path).geturl()
+    return rv
+
+
+def _preferred_language() -> str:
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default=LANGUAGES[0]) or LANGUAGES[0]
+
+
+bp = Blueprint("i18n", __name__)
+
+
+@bp.get("/language/<lang>")
+def switch(lang: str):
+    """The language switch on every page: remember the choice, then show the same page in that language."""
+    if lang not in LANGUAGES:
+        abort(404)
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    for prefix in PREFIXES.values():  # a path from a page in another language
+        if target == prefix or target.startswith(prefix + "/"):
+            target = target[len(prefix):] or "/"
+    response = redirect(root_path() + PREFIXES.get(lang, "") + target)
+    response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    return response
+
+
 def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(number=number, percent=percent, month_year=month_year, long_date=long_date,
                                  short_month_year=short_month_year)
-    app.jinja_env.globals.update(current_language=current_language)
+    app.jinja_env.globals.update(current_language=current_language, page_url=page_url,
+                                 language_names=LANGUAGE_NAMES, languages=LANGUAGES)
+    app.wsgi_app = LanguagePrefix(app.wsgi_app)
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def choose_language():
+        g.lang = request.environ.get("memorials.lang", LANGUAGES[0])
+        refresh()
+        # A first visit (or a visitor who chose Spanish) to an English address is sent to their language,
+        # but only for pages, only on GET, and never for crawlers' sake on the neutral files.
+        if (g.lang == LANGUAGES[0] and request.method in ("GET", "HEAD") and not is_neutral(request.endpoint)
+                and request.endpoint is not None):
+            wanted = _preferred_language()
+            if wanted != g.lang:
+                response = redirect(page_url(wanted, external=False), 302)
+                response.vary.update(("Accept-Language", "Cookie"))
+                return response
+        return None
+
+    @app.after_request
+    def language_headers(response):
+        if not is_neutral(request.endpoint):
+            response.vary.update(("Accept-Language", "Cookie"))
+            response.headers.setdefault("Content-Language", g.get("lang", LANGUAGES[0]))
+        return response
