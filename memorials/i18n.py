@@ -178,7 +178,7 @@ def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(number=number, percent=percent, month_year=month_year, long_date=long_date,
                                  short_month_year=short_month_year)
-    app.jinja_env.globals.update(current_language=current_language, page_url=page_url,
+    app.jinja_env.globals.update(current_language=current_language, language_url=page_url,
                                  language_names=LANGUAGE_NAMES, languages=LANGUAGES)
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
     app.register_blueprint(bp)
