@@ -56,7 +56,12 @@ def test_every_response_carries_a_strict_content_security_policy(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     page = response.get_data(as_text=True)
     assert not re.search(r"<script>|\sstyle=|\son[a-z]+=", page)
-    assert not re.search(r'(src|href)="(https?:)?//', page.split("</head>")[0])
+    # Nothing loads from elsewhere: no script, style, icon or image from another address. (Links that only
+    # name an address, such as the other language's version of this page, load nothing.)
+    head = page.split("</head>")[0]
+    assert not re.search(r'<(script|img|iframe)[^>]*\ssrc="(https?:)?//', head)
+    assert not re.search(r'<link(?![^>]*rel="(alternate|canonical)")[^>]*\shref="(https?:)?//', head)
+    assert 'hreflang="es"' in head
 
 
 def test_private_pages_are_never_cached(app, client):
