@@ -1,0 +1,167 @@
+"""Finding memorials: filters, full-text words, one page of results and how many match.
+
+A page costs three statements whatever the number of memorials:
+  1. how many match, and the years to offer, summed from search_count (a few thousand rows at most);
+     with words (or an age range that is not one of the groups) the matching ids are read instead,
+     up to COUNT_LIMIT + 1 of them, best first, and counted in Python;
+  2. the page's story ids, from search_entry's covering index (newest first) or the full-text engine;
+  3. those stories with what their cards show (stories/queries.py), no story text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import ceil
+
+from sqlalchemy import column, func, literal_column, select, table, text
+
+from ..extensions import db
+from ..stories.queries import cards
+from .index import words
+from .models import AGE_GROUPS, FTS_TABLE, SearchCount, SearchEntry
+
+# Past this many matches we say "more than 1,000" and offer the best 1,000: more words narrow them.
+COUNT_LIMIT = 1000
+MAX_WORDS = 8
+# The name counts ten times a word of the story, the place four times (SQLite's bm25 column weights;
+# PostgreSQL weighs A, B and D the same way through ts_rank's defaults).
+FTS_WEIGHTS = "10.0, 4.0, 1.0"
+_fts = table(FTS_TABLE, column("rowid"))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a visitor asked for; every part optional and already checked by the form."""
+
+    q: str = ""
+    state: str | None = None
+    year: int | None = None
+    age: tuple[int, int | None] | None = None   # inclusive; None as the upper bound: "and over"
+
+    @property
+    def terms(self) -> list[str]:
+        return words(self.q)[:MAX_WORDS]
+
+    @property
+    def active(self) -> bool:
+        return bool(self.terms or self.state or self.year or self.age)
+
+    def age_groups(self) -> list[int] | None:
+        """The AGE_GROUPS the age range covers exactly, or None when it cuts through a group."""
+        if self.age is None:
+            return list(range(len(AGE_GROUPS)))
+        low, high = self.age
+        starts = [g[0] for g in AGE_GROUPS]
+        ends = [g[1] for g in AGE_GROUPS]
+        if low not in starts or high not in ends:
+            return None
+        return list(range(starts.index(low), ends.index(high) + 1))
+
+
+@dataclass
+class Results:
+    """One page of memorials and how many match; shaped like a Flask-SQLAlchemy page for the macro."""
+
+    ids: list[int]
+    page: int
+    per_page: int
+    total: int
+    more: bool = False          # total is COUNT_LIMIT and more match
+    years: list[int] = field(default_factory=list)
+    items: list = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def past_end(self) -> bool:
+        return self.page > self.pages and self.total > 0
+
+    @property
+    def has_prev(self) -> bool:
+        return 1 < self.page <= self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _entry_conditions(filters: Filters) -> list:
+    conditions = []
+    if filters.state:
+        conditions.append(SearchEntry.state_code == filters.state)
+    if filters.year:
+        conditions.append(SearchEntry.died_year == filters.year)
+    if filters.age:
+        low, high = filters.age
+        conditions.append(SearchEntry.age >= low)
+        if high is not None:
+            conditions.append(SearchEntry.age <= high)
+    return conditions
+
+
+def _counts_by_year(filters: Filters, groups: list[int] | None) -> dict[int, int]:
+    """Public memorials per year they died, for the other filters (state, age groups)."""
+    query = select(SearchCount.died_year, func.sum(SearchCount.memorials)).group_by(SearchCount.died_year)
+    if filters.state:
+        query = query.where(SearchCount.state_code == filters.state)
+    if groups is not None and filters.age is not None:
+        query = query.where(SearchCount.age_group.in_(groups))
+    query = query.having(func.sum(SearchCount.memorials) > 0)
+    return {year: int(n) for year, n in db.session.execute(query)}
+
+
+def _newest_ids(filters: Filters, limit: int, offset: int) -> list[int]:
+    query = (select(SearchEntry.story_id).where(*_entry_conditions(filters))
+             .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc()).limit(limit).offset(offset))
+    return list(db.session.execute(query).scalars())
+
+
+def _matching_ids(filters: Filters, limit: int) -> list[int]:
+    """Ids of memorials with every word (each may begin a longer word), best match first."""
+    terms = filters.terms
+    order_tail = (SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
+    if not terms:
+        return _newest_ids(filters, limit, 0)
+    if db.session.get_bind().dialect.name == "postgresql":
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
+                                  " & ".join(f"'{t}'" + (":*" if len(t) > 1 else "") for t in terms))
+        query = (select(SearchEntry.story_id)
+                 .where(SearchEntry.document.op("@@")(tsquery), *_entry_conditions(filters))
+                 .order_by(func.ts_rank(SearchEntry.document, tsquery).desc(), *order_tail))
+    else:
+        match = " ".join(f'"{t}"' + ("*" if len(t) > 1 else "") for t in terms)
+        query = (select(SearchEntry.story_id)
+                 .join(_fts, _fts.c.rowid == SearchEntry.story_id)
+                 .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=match), *_entry_conditions(filters))
+                 .order_by(text(f"bm25({FTS_TABLE}, {FTS_WEIGHTS})"), *order_tail))
+    return list(db.session.execute(query.limit(limit)).scalars())
+
+
+def find(filters: Filters, page: int, per_page: int) -> Results:
+    """One page of the memorials that match, newest first (best match first with words)."""
+    groups = filters.age_groups()
+    by_year = _counts_by_year(filters, groups)
+    years = sorted(set(by_year) | ({filters.year} if filters.year else set()), reverse=True)
+    offset = (page - 1) * per_page
+    if filters.terms or groups is None:
+        found = _matching_ids(filters, COUNT_LIMIT + 1)
+        more = len(found) > COUNT_LIMIT
+        found = found[:COUNT_LIMIT]
+        results = Results(ids=found[offset:offset + per_page], page=page, per_page=per_page,
+                          total=len(found), more=more, years=years)
+    else:
+        total = by_year.get(filters.year, 0) if filters.year else sum(by_year.values())
+        results = Results(ids=[], page=page, per_page=per_page, total=total, years=years)
+        if total and not results.past_end:
+            results.ids = _newest_ids(filters, per_page, offset)
+    results.items = cards(results.ids)
+    return results
