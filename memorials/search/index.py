@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from ..events import story_hidden, story_published
 from ..extensions import db
 from ..states import state_name
-from .models import FTS_TABLE, NO_STATE, SearchCount, SearchEntry, age_group
+from .models import FTS_TABLE, NO_STATE, SearchCount, SearchEntry, count_keys
 
 _WORD = re.compile(r"[^\W_]+")
 # Combining marks left by NFKD ("é" -> "e" + U+0301): removed, so accents never matter.
@@ -58,6 +58,7 @@ class Document:
     """One memorial as the index keeps it."""
 
     story_id: int
+    version_id: int
     published_at: datetime
     state_code: str
     died_year: int
@@ -71,6 +72,7 @@ class Document:
         """From a live version (a StoryVersion, or any object with its fields and display_name)."""
         return cls(
             story_id=story_id,
+            version_id=version.id,
             published_at=published_at,
             state_code=version.state_code or NO_STATE,
             died_year=version.died.year,
@@ -80,12 +82,8 @@ class Document:
             story=" ".join(words(plain_text(version.story_html))[:MAX_WORDS]),
         )
 
-    @property
-    def bucket(self) -> dict:
-        return {"state_code": self.state_code, "died_year": self.died_year, "age_group": age_group(self.age)}
-
     def entry_row(self) -> dict:
-        return {"story_id": self.story_id, "published_at": self.published_at, "state_code": self.state_code,
+        return {"story_id": self.story_id, "version_id": self.version_id, "published_at": self.published_at, "state_code": self.state_code,
                 "died_year": self.died_year, "age": self.age, "name": self.name, "place": self.place,
                 "story": self.story}
 
@@ -104,7 +102,7 @@ def add_documents(connection: Connection, documents: Iterable[Document]) -> None
     if not rows:
         return
     postgres = connection.dialect.name == "postgresql"
-    values = {c: bindparam(c) for c in ("story_id", "published_at", "state_code", "died_year", "age")}
+    values = {c: bindparam(c) for c in ("story_id", "version_id", "published_at", "state_code", "died_year", "age")}
     if postgres:
         values["document"] = _pg_document()
     connection.execute(insert(SearchEntry).values(values), rows)
@@ -113,8 +111,8 @@ def add_documents(connection: Connection, documents: Iterable[Document]) -> None
                                 "VALUES (:story_id, :name, :place, :story)"), rows)
     counts: dict[tuple, int] = {}
     for row in rows:
-        key = (row["state_code"], row["died_year"], age_group(row["age"]))
-        counts[key] = counts.get(key, 0) + 1
+        for key in count_keys(row["state_code"], row["died_year"], row["age"]):
+            counts[key] = counts.get(key, 0) + 1
     dialect_insert = postgresql.insert if postgres else sqlite.insert
     statement = dialect_insert(SearchCount).values(
         state_code=bindparam("s"), died_year=bindparam("y"), age_group=bindparam("a"), memorials=bindparam("n"))
@@ -137,9 +135,10 @@ def remove_story(connection: Connection, story_id: int) -> None:
         connection.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": story_id})
     connection.execute(
         update(SearchCount)
-        .where(SearchCount.state_code == entry.state_code, SearchCount.died_year == entry.died_year,
-               SearchCount.age_group == age_group(entry.age))
-        .values(memorials=SearchCount.memorials - 1))
+        .where(SearchCount.state_code == bindparam("s"), SearchCount.died_year == bindparam("y"),
+               SearchCount.age_group == bindparam("a"))
+        .values(memorials=SearchCount.memorials - 1),
+        [{"s": s, "y": y, "a": a} for s, y, a in count_keys(entry.state_code, entry.died_year, entry.age)])
 
 
 def index_story(story) -> None:
@@ -178,7 +177,7 @@ def rebuild(connection: Connection) -> int:
         connection.execute(text(f"DELETE FROM {FTS_TABLE}"))
     v = StoryVersion.__table__.c
     query = (
-        select(Story.__table__.c.id, Story.__table__.c.published_at, v.name, v.name_display, v.nickname, v.born,
+        select(Story.__table__.c.id, Story.__table__.c.published_at, v.id.label("version_id"), v.name, v.name_display, v.nickname, v.born,
                v.died, v.city, v.state_code, v.story_html)
         .join(StoryVersion.__table__, v.id == Story.__table__.c.live_version_id)
         .where(Story.__table__.c.status == StoryStatus.PUBLISHED.value)
@@ -187,7 +186,7 @@ def rebuild(connection: Connection) -> int:
     total = 0
     batch: list[Document] = []
     for row in connection.execute(query):
-        version = StoryVersion(name=row.name, name_display=row.name_display, nickname=row.nickname, born=row.born,
+        version = StoryVersion(id=row.version_id, name=row.name, name_display=row.name_display, nickname=row.nickname, born=row.born,
                                died=row.died, city=row.city, state_code=row.state_code, story_html=row.story_html)
         batch.append(Document.of(row.id, row.published_at, version))
         if len(batch) == 1000:

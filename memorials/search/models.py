@@ -2,8 +2,9 @@
 
 `search_entry` holds exactly the memorials a visitor may see, kept in step by memorials/search/index.py.
 Its covering index lets a list page (with or without filters) be read from the index alone, newest first.
-`search_count` keeps how many public memorials fall in each (state, year they died, age group), so that
-"how many match" is a sum over a few thousand rows whatever the number of memorials.
+`search_count` keeps how many public memorials fall in each (state, year they died, age group), with
+roll-up rows for all states and all ages, so that "how many match" (and which years to offer) is a sum
+over at most a few dozen rows whatever the number of memorials.
 
 The words themselves live in the database's own full-text engine:
   SQLite      the FTS5 table `search_text` (rowid = story id), made here and in migration 0007;
@@ -25,6 +26,10 @@ AGE_GROUPS: tuple[tuple[int, int | None], ...] = (
 )
 UNKNOWN_AGE_GROUP = -1   # no date of birth given
 NO_STATE = ""            # no state given
+# Roll-up rows in search_count: every memorial is also counted under "all states" and "all ages", so
+# that any combination of filters sums a dozen or so rows, never the whole table.
+ALL_STATES = "*"
+ALL_AGES = 99
 
 # The FTS5 table and the five shadow tables SQLite keeps for it: not models, so the schema
 # comparison leaves exactly these out (see schema_objects_to_compare).
@@ -35,6 +40,12 @@ FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 CREATE_FTS = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
               "name, place, story, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')")
 DROP_FTS = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+
+
+def count_keys(state_code: str, died_year: int, age: int | None) -> list[tuple[str, int, int]]:
+    """The search_count rows one memorial adds to: its own group and the three roll-ups."""
+    group = age_group(age)
+    return [(s, died_year, g) for s in (state_code, ALL_STATES) for g in (group, ALL_AGES)]
 
 
 def age_group(age: int | None) -> int:
@@ -54,6 +65,8 @@ class SearchEntry(db.Model):
 
     story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), primary_key=True,
                                           autoincrement=False)
+    # The live version: a memorial card is rendered once per version (search/cards.py keys on it).
+    version_id: Mapped[int] = mapped_column()
     published_at: Mapped[datetime] = mapped_column()
     state_code: Mapped[str] = mapped_column(String(2))
     died_year: Mapped[int] = mapped_column()
@@ -63,13 +76,14 @@ class SearchEntry(db.Model):
 
     __table_args__ = (
         # Newest first, with every filter column inside the index: a page is read from the index alone.
-        Index("ix_search_entry_newest", published_at.desc(), story_id.desc(), state_code, died_year, age),
+        Index("ix_search_entry_newest", published_at.desc(), story_id.desc(), version_id, state_code, died_year, age),
         Index("ix_search_entry_document", document, postgresql_using="gin", sqlite_where=document.is_not(None)),
     )
 
 
 class SearchCount(db.Model):
-    """How many public memorials share a state, a year of death and an age group."""
+    """How many public memorials share a state, a year of death and an age group (ALL_STATES, ALL_AGES:
+    the roll-ups)."""
 
     __tablename__ = "search_count"
 

@@ -1,11 +1,13 @@
 """Finding memorials: filters, full-text words, one page of results and how many match.
 
 A page costs three statements whatever the number of memorials:
-  1. how many match, and the years to offer, summed from search_count (a few thousand rows at most);
+  1. how many match, and the years to offer, summed from search_count (a few dozen rows);
      with words (or an age range that is not one of the groups) the matching ids are read instead,
      up to COUNT_LIMIT + 1 of them, best first, and counted in Python;
-  2. the page's story ids, from search_entry's covering index (newest first) or the full-text engine;
-  3. those stories with what their cards show (stories/queries.py), no story text.
+  2. the page's story and version ids, from search_entry's covering index (newest first) or the
+     full-text engine;
+  3. the cards not rendered yet (search/cards.py keeps each version's card): those stories with what
+     their cards show (stories/queries.py), no story text. None when every card is kept.
 """
 from __future__ import annotations
 
@@ -15,9 +17,8 @@ from math import ceil
 from sqlalchemy import column, func, literal_column, select, table, text
 
 from ..extensions import db
-from ..stories.queries import cards
 from .index import words
-from .models import AGE_GROUPS, FTS_TABLE, SearchCount, SearchEntry
+from .models import AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry
 
 # Past this many matches we say "more than 1,000" and offer the best 1,000: more words narrow them.
 COUNT_LIMIT = 1000
@@ -61,13 +62,13 @@ class Filters:
 class Results:
     """One page of memorials and how many match; shaped like a Flask-SQLAlchemy page for the macro."""
 
-    ids: list[int]
+    entries: list[tuple[int, int]]   # (story id, live version id), in the order shown
     page: int
     per_page: int
     total: int
     more: bool = False          # total is COUNT_LIMIT and more match
     years: list[int] = field(default_factory=list)
-    items: list = field(default_factory=list)
+    items: list = field(default_factory=list)       # the cards, as HTML (see search/cards.py)
 
     @property
     def pages(self) -> int:
@@ -110,58 +111,55 @@ def _entry_conditions(filters: Filters) -> list:
 
 def _counts_by_year(filters: Filters, groups: list[int] | None) -> dict[int, int]:
     """Public memorials per year they died, for the other filters (state, age groups)."""
-    query = select(SearchCount.died_year, func.sum(SearchCount.memorials)).group_by(SearchCount.died_year)
-    if filters.state:
-        query = query.where(SearchCount.state_code == filters.state)
-    if groups is not None and filters.age is not None:
-        query = query.where(SearchCount.age_group.in_(groups))
-    query = query.having(func.sum(SearchCount.memorials) > 0)
+    ages = groups if groups is not None and filters.age is not None else [ALL_AGES]
+    query = (select(SearchCount.died_year, func.sum(SearchCount.memorials))
+             .where(SearchCount.state_code == (filters.state or ALL_STATES), SearchCount.age_group.in_(ages))
+             .group_by(SearchCount.died_year)
+             .having(func.sum(SearchCount.memorials) > 0))
     return {year: int(n) for year, n in db.session.execute(query)}
 
 
-def _newest_ids(filters: Filters, limit: int, offset: int) -> list[int]:
-    query = (select(SearchEntry.story_id).where(*_entry_conditions(filters))
+def _newest(filters: Filters, limit: int, offset: int) -> list[tuple[int, int]]:
+    query = (select(SearchEntry.story_id, SearchEntry.version_id).where(*_entry_conditions(filters))
              .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc()).limit(limit).offset(offset))
-    return list(db.session.execute(query).scalars())
+    return [tuple(row) for row in db.session.execute(query)]
 
 
-def _matching_ids(filters: Filters, limit: int) -> list[int]:
+def _matching(filters: Filters, limit: int) -> list[tuple[int, int]]:
     """Ids of memorials with every word (each may begin a longer word), best match first."""
     terms = filters.terms
     order_tail = (SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
     if not terms:
-        return _newest_ids(filters, limit, 0)
+        return _newest(filters, limit, 0)
     if db.session.get_bind().dialect.name == "postgresql":
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
                                   " & ".join(f"'{t}'" + (":*" if len(t) > 1 else "") for t in terms))
-        query = (select(SearchEntry.story_id)
+        query = (select(SearchEntry.story_id, SearchEntry.version_id)
                  .where(SearchEntry.document.op("@@")(tsquery), *_entry_conditions(filters))
                  .order_by(func.ts_rank(SearchEntry.document, tsquery).desc(), *order_tail))
     else:
         match = " ".join(f'"{t}"' + ("*" if len(t) > 1 else "") for t in terms)
-        query = (select(SearchEntry.story_id)
+        query = (select(SearchEntry.story_id, SearchEntry.version_id)
                  .join(_fts, _fts.c.rowid == SearchEntry.story_id)
                  .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=match), *_entry_conditions(filters))
                  .order_by(text(f"bm25({FTS_TABLE}, {FTS_WEIGHTS})"), *order_tail))
-    return list(db.session.execute(query.limit(limit)).scalars())
+    return [tuple(row) for row in db.session.execute(query.limit(limit))]
 
 
 def find(filters: Filters, page: int, per_page: int) -> Results:
-    """One page of the memorials that match, newest first (best match first with words)."""
+    """One page of the memorials that match, newest first (best match first with words); no cards yet."""
     groups = filters.age_groups()
     by_year = _counts_by_year(filters, groups)
     years = sorted(set(by_year) | ({filters.year} if filters.year else set()), reverse=True)
     offset = (page - 1) * per_page
     if filters.terms or groups is None:
-        found = _matching_ids(filters, COUNT_LIMIT + 1)
+        found = _matching(filters, COUNT_LIMIT + 1)
         more = len(found) > COUNT_LIMIT
         found = found[:COUNT_LIMIT]
-        results = Results(ids=found[offset:offset + per_page], page=page, per_page=per_page,
-                          total=len(found), more=more, years=years)
-    else:
-        total = by_year.get(filters.year, 0) if filters.year else sum(by_year.values())
-        results = Results(ids=[], page=page, per_page=per_page, total=total, years=years)
-        if total and not results.past_end:
-            results.ids = _newest_ids(filters, per_page, offset)
-    results.items = cards(results.ids)
+        return Results(entries=found[offset:offset + per_page], page=page, per_page=per_page,
+                       total=len(found), more=more, years=years)
+    total = by_year.get(filters.year, 0) if filters.year else sum(by_year.values())
+    results = Results(entries=[], page=page, per_page=per_page, total=total, years=years)
+    if total and not results.past_end:
+        results.entries = _newest(filters, per_page, offset)
     return results

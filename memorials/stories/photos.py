@@ -131,8 +131,9 @@ def process(data: bytes) -> ProcessedPhoto:
                 if image.format == "JPEG":
                     image.draft("RGB", _at_least(image.size, LONG_SIDE))
                 image.load()
-                small = _reduced(image, LONG_SIDE)
-                rgb = _flatten(_upright(small, orientation))
+                # Scaled before it is turned and flattened: those steps copy the pixels.
+                pixels = image if image.mode in SCALABLE_MODES else _flatten(image)  # palette, 1-bit, 16-bit
+                rgb = _flatten(_upright(_scaled(_reduced(pixels, LONG_SIDE), LONG_SIDE), orientation))
         except PhotoError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -140,12 +141,15 @@ def process(data: bytes) -> ProcessedPhoto:
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError):
             raise refusal from None
 
-    rgb.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
-    thumb = ImageOps.fit(rgb, (THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS, centering=(0.5, 0.35))
+    # The square thumbnail from a half-size copy (box-reduced, nearly free): LANCZOS then works on a quarter
+    # of the pixels, with the same result to the eye.
+    source = rgb.reduce(2) if min(rgb.size) >= 4 * THUMB_SIDE // 2 else rgb
+    thumb = ImageOps.fit(source, (THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS, centering=(0.5, 0.35))
     return ProcessedPhoto(full=_jpeg(rgb), thumb=_jpeg(thumb), width=rgb.width, height=rgb.height)
 
 
 ORIENTATION = 0x0112
+SCALABLE_MODES = ("L", "LA", "RGB", "RGBA", "CMYK")
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
     5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
@@ -167,9 +171,17 @@ def _reduced(image: Image.Image, long_side: int) -> Image.Image:
     factor = max(image.size) // (2 * long_side)
     if factor < 2:
         return image
-    if image.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
-        image = _flatten(image)
     return image.reduce(factor)
+
+
+def _scaled(image: Image.Image, long_side: int) -> Image.Image:
+    """At most long_side on the long side. Bicubic: after draft mode and reduce the step is small (under 2x),
+    where it looks the same as LANCZOS at two thirds of the cost."""
+    if max(image.size) <= long_side:
+        return image
+    scale = long_side / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BICUBIC)
 
 
 def _upright(image: Image.Image, orientation) -> Image.Image:

@@ -19,7 +19,7 @@ def _published():
 def _with_card_fields(query):
     """Only what a memorial card shows: never the story's text or HTML, which may be 20,000 characters."""
     return query.options(
-        load_only(Story.id, Story.slug, Story.published_at),
+        load_only(Story.id, Story.slug, Story.published_at, Story.live_version_id),
         joinedload(Story.live_version).load_only(
             StoryVersion.name, StoryVersion.name_display, StoryVersion.born, StoryVersion.died,
             StoryVersion.city, StoryVersion.state_code, StoryVersion.excerpt, StoryVersion.photo_alt,

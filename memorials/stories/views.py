@@ -10,6 +10,7 @@ from ..extensions import csrf, db, limiter
 from . import bp, notices, photos
 from .forms import EditStoryForm, LostLinkForm, NewStoryForm, WithdrawForm
 from .models import Story, StoryVersion
+from ..search import cards
 from ..search.forms import FindForm
 from ..search.query import find
 from .queries import photo_is_public, published_by_slug
@@ -32,6 +33,7 @@ def index():
     form.validate()  # a value in error is set aside, with a note beside its field
     filters = form.filters()
     results = find(filters, _page_number(request.args.get("page")), current_app.config["STORIES_PER_PAGE"])
+    results.items = cards.render(results.entries, heading="h3")
     form.offer_years(results.years)
     return render_template("stories/index.html", form=form, filters=filters, page=results,
                            args=form.query_args())

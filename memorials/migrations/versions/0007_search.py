@@ -29,6 +29,7 @@ def upgrade():
     op.create_table(
         "search_entry",
         sa.Column("story_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("published_at", sa.DateTime(), nullable=False),
         sa.Column("state_code", sa.String(length=2), nullable=False),
         sa.Column("died_year", sa.Integer(), nullable=False),
@@ -39,7 +40,8 @@ def upgrade():
         sa.PrimaryKeyConstraint("story_id", name=op.f("pk_search_entry")),
     )
     op.create_index("ix_search_entry_newest", "search_entry",
-                    [sa.text("published_at DESC"), sa.text("story_id DESC"), "state_code", "died_year", "age"])
+                    [sa.text("published_at DESC"), sa.text("story_id DESC"), "version_id", "state_code", "died_year",
+                     "age"])
     op.create_index("ix_search_entry_document", "search_entry", ["document"], postgresql_using="gin",
                     sqlite_where=sa.text("document IS NOT NULL"))
     op.create_table(
