@@ -33,7 +33,7 @@ from sqlalchemy import func, insert, select, text, update  # noqa: E402
 
 from memorials.audit import ModerationEvent  # noqa: E402
 from memorials.extensions import db  # noqa: E402
-from memorials.search.index import Document, add_documents  # noqa: E402
+from memorials.search.index import Document, add_documents, optimize  # noqa: E402
 from memorials.slugs import slugify, unique_slug  # noqa: E402
 from memorials.states import STATES  # noqa: E402
 from memorials.stories import photos  # noqa: E402
@@ -318,6 +318,7 @@ def _after_bulk_insert() -> None:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
             autocommit.execute(text("VACUUM ANALYZE"))
     else:
+        optimize(connection)
         connection.execute(text("ANALYZE"))
         db.session.commit()
 

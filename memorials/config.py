@@ -61,6 +61,12 @@ def from_environment(folder: Path) -> dict:
         "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL", ""),
         # How many proxies (nginx, a load balancer) stand in front: their X-Forwarded-For is trusted.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
+        # Connections each worker process keeps to PostgreSQL: a sync worker serves one request at a time,
+        # so 2 (+2 in a burst) per worker; servers x workers x that must stay under max_connections.
+        **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
+                                          "pool_size": int(os.environ.get("DATABASE_POOL_SIZE") or 2),
+                                          "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW") or 2)}}
+           if database_url.startswith("postgresql") else {}),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "SESSION_COOKIE_SECURE": site_url.startswith("https://"),

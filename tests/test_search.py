@@ -187,21 +187,21 @@ def test_filters_combine_say_how_many_match_and_stay_in_the_form(app, client, ma
         shown = set(names_on(page)) | set(names_on(find(client, age=value, page=2)[1]))
         assert shown == expected, value
         assert count_line(page) == (f"{len(expected)} memorials match" if len(expected) != 1 else "1 memorial matches")
-    everything = find(client, q="number", state="WV", age="35-44", year="2020")[1]
+    everything = find(client, q="person", state="WV", age="35-44", year="2020")[1]
     expected = [f"Person Number{n:02d}" for n in reversed(range(30)) if n % 3 == 2 and n % 2 == 0 and 35 <= ages(n) <= 44]
     assert expected and names_on(everything) == expected
 
 
 def test_every_page_link_keeps_the_filters(app, client, many):
-    page = find(client, q="number", year="2023")[1]
+    page = find(client, q="person", year="2023")[1]
     assert count_line(page) == "15 memorials match"
     app.config["STORIES_PER_PAGE"] = 4
-    first = client.get("/stories/?q=number&year=2023&age=25-").get_data(as_text=True)
+    first = client.get("/stories/?q=person&year=2023&age=25-").get_data(as_text=True)
     next_link = html.unescape(re.search(r'rel="next" href="([^"]+)"', first).group(1))
-    assert all(part in next_link for part in ("q=number", "year=2023", "age=25-", "page=2"))
+    assert all(part in next_link for part in ("q=person", "year=2023", "age=25-", "page=2"))
     second = client.get(next_link).get_data(as_text=True)
     previous = html.unescape(re.search(r'rel="prev" href="([^"]+)"', second).group(1))
-    assert all(part in previous for part in ("q=number", "year=2023", "age=25-", "page=1"))
+    assert all(part in previous for part in ("q=person", "year=2023", "age=25-", "page=1"))
     assert not set(names_on(first)) & set(names_on(second))
 
 
@@ -242,7 +242,7 @@ def test_odd_values_never_break_the_page(app, client, many, params):
 
 
 def test_a_page_past_the_end_says_so_and_links_to_the_last(app, client, many):
-    for params in ({"page": "3"}, {"page": "99999999999999999999"}, {"q": "number", "page": "7"}):
+    for params in ({"page": "3"}, {"page": "99999999999999999999"}, {"q": "person", "page": "7"}):
         status, page = find(client, **params)
         assert status == 200 and "There is no page" in page and names_on(page) == []
         assert "Go to the last page" in page and "page=2" in page
@@ -308,3 +308,76 @@ def test_documents_hold_only_what_the_public_page_shows():
     assert document.story == "he loved fish chips"
     assert words("Ça va, MÜLLER_x!") == ["ca", "va", "muller", "x"]
     assert rebuild  # the migration's backfill (exercised by test_rebuilding_the_index_gives_the_same_answers)
+
+
+# --- in a browser, on a phone --------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_a_visitor_finds_a_memorial_on_a_phone(tmp_path):
+    from .browser import PHONE, LiveServer, assert_accessible, new_driver, page_overflow, quit_driver, require_browser, visit
+
+    require_browser()
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    live = LiveServer(tmp_path).start()
+    driver = None
+    try:
+        with live.context():
+            moderator = make_moderator()
+            for n, (name, state, city) in enumerate([("Daniel James Rivera", "OH", "Dayton"),
+                                                     ("María José Gómez", "TX", "El Paso"),
+                                                     ("Samuel Okafor", "PA", "Erie")]):
+                publish(story(name, state=state, city=city, died=date(2020 + n, 5, 1)), moderator)
+        driver = new_driver(PHONE)
+        visit(driver, live.url + "/stories/")
+        assert "3 memorials" in driver.find_element(By.ID, "results-title").text
+        assert page_overflow(driver)["scrollWidth"] <= PHONE[0]
+
+        driver.find_element(By.ID, "q").send_keys("maria gomez")
+        Select(driver.find_element(By.ID, "state")).select_by_visible_text("Texas")
+        driver.find_element(By.CSS_SELECTOR, ".find-form button[type=submit]").click()
+        assert_accessible(driver)
+        assert driver.find_element(By.ID, "results-title").text == "1 memorial matches"
+        assert [e.text for e in driver.find_elements(By.CLASS_NAME, "story-card-name")] == ["María José Gómez"]
+        assert driver.find_element(By.ID, "q").get_attribute("value") == "maria gomez"
+        assert Select(driver.find_element(By.ID, "state")).first_selected_option.text == "Texas"
+
+        driver.find_element(By.ID, "q").clear()
+        driver.find_element(By.ID, "q").send_keys("nobody by this name")
+        driver.find_element(By.CSS_SELECTOR, ".find-form button[type=submit]").click()
+        assert_accessible(driver)
+        assert "No memorial matches this search" in driver.page_source
+        driver.find_element(By.LINK_TEXT, "Clear the search and show every memorial").click()
+        assert_accessible(driver)
+        assert len(driver.find_elements(By.CLASS_NAME, "story-card")) == 3
+
+        visit(driver, live.url + "/stories/?year=abc&age=9-x")
+        assert driver.title.startswith("Error:")
+        assert driver.switch_to.active_element.get_attribute("id") == "form-errors"
+        assert len(driver.find_elements(By.CLASS_NAME, "story-card")) == 3
+    finally:
+        if driver is not None:
+            quit_driver(driver)
+        live.stop()
+
+
+def test_every_page_of_the_whole_list_holds_the_next_memorials_in_order(app, client):
+    from bench.seed import seed
+
+    with app.app_context():
+        seed(150)
+        order = [s for s in db.session.execute(db.select(Story.slug).order_by(Story.published_at.desc(), Story.id.desc()))
+                 .scalars()]
+        unpublish_one = db.session.execute(db.select(Story).where(Story.slug == order[40])).scalar_one()
+        from memorials.moderation import services as moderation
+
+        moderation.unpublish(unpublish_one, make_moderator(), "Asked by the family.")
+        db.session.commit()
+        order.remove(unpublish_one.slug)
+    app.config["STORIES_PER_PAGE"] = 7
+    shown = []
+    for page in range(1, 23):
+        body = client.get(f"/stories/?page={page}").get_data(as_text=True)
+        shown += re.findall(r'class="story-card-link" href="/stories/([^"]+)"', body)
+    assert shown == order

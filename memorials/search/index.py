@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from ..events import story_hidden, story_published
 from ..extensions import db
 from ..states import state_name
-from .models import FTS_TABLE, NO_STATE, SearchCount, SearchEntry, count_keys
+from .models import FTS_TABLE, NO_STATE, SearchCount, SearchEntry, SearchMonth, count_keys, month_of
 
 _WORD = re.compile(r"[^\W_]+")
 # Combining marks left by NFKD ("é" -> "e" + U+0301): removed, so accents never matter.
@@ -121,12 +121,20 @@ def add_documents(connection: Connection, documents: Iterable[Document]) -> None
         index_elements=["state_code", "died_year", "age_group"],
         set_={"memorials": SearchCount.memorials + statement.excluded.memorials})
     connection.execute(statement, [{"s": s, "y": y, "a": a, "n": n} for (s, y, a), n in counts.items()])
+    months: dict[int, int] = {}
+    for row in rows:
+        months[month_of(row["published_at"])] = months.get(month_of(row["published_at"]), 0) + 1
+    statement = dialect_insert(SearchMonth).values(month=bindparam("m"), memorials=bindparam("n"))
+    statement = statement.on_conflict_do_update(
+        index_elements=["month"], set_={"memorials": SearchMonth.memorials + statement.excluded.memorials})
+    connection.execute(statement, [{"m": m, "n": n} for m, n in months.items()])
 
 
 def remove_story(connection: Connection, story_id: int) -> None:
     """Take a memorial out of the index (nothing happens if it is not there)."""
     entry = connection.execute(
-        select(SearchEntry.state_code, SearchEntry.died_year, SearchEntry.age).where(SearchEntry.story_id == story_id)
+        select(SearchEntry.state_code, SearchEntry.died_year, SearchEntry.age, SearchEntry.published_at)
+        .where(SearchEntry.story_id == story_id)
     ).first()
     if entry is None:
         return
@@ -139,6 +147,8 @@ def remove_story(connection: Connection, story_id: int) -> None:
                SearchCount.age_group == bindparam("a"))
         .values(memorials=SearchCount.memorials - 1),
         [{"s": s, "y": y, "a": a} for s, y, a in count_keys(entry.state_code, entry.died_year, entry.age)])
+    connection.execute(update(SearchMonth).where(SearchMonth.month == month_of(entry.published_at))
+                       .values(memorials=SearchMonth.memorials - 1))
 
 
 def index_story(story) -> None:
@@ -173,6 +183,7 @@ def rebuild(connection: Connection) -> int:
 
     connection.execute(delete(SearchEntry))
     connection.execute(delete(SearchCount))
+    connection.execute(delete(SearchMonth))
     if connection.dialect.name != "postgresql":
         connection.execute(text(f"DELETE FROM {FTS_TABLE}"))
     v = StoryVersion.__table__.c
@@ -193,4 +204,11 @@ def rebuild(connection: Connection) -> int:
             add_documents(connection, batch)
             total, batch = total + len(batch), []
     add_documents(connection, batch)
+    optimize(connection)
     return total + len(batch)
+
+
+def optimize(connection: Connection) -> None:
+    """After many rows at once: merge SQLite's FTS5 segments into one (PostgreSQL's GIN needs nothing)."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))

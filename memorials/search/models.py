@@ -38,7 +38,7 @@ FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 # unicode61 with remove_diacritics 2: "José" is found as "jose" (the words are folded in Python too).
 # prefix: "dan" finds "daniel" without scanning every term.
 CREATE_FTS = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-              "name, place, story, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')")
+              "name, place, story, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')")
 DROP_FTS = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 
 
@@ -91,6 +91,20 @@ class SearchCount(db.Model):
     died_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     age_group: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     memorials: Mapped[int] = mapped_column(default=0)
+
+
+class SearchMonth(db.Model):
+    """How many public memorials were first published in each month (YYYYMM): a deep page of the whole
+    list starts from the month it falls in, so it never skips through every newer memorial."""
+
+    __tablename__ = "search_month"
+
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    memorials: Mapped[int] = mapped_column(default=0)
+
+
+def month_of(moment: datetime) -> int:
+    return moment.year * 100 + moment.month
 
 
 # create_all (tests, a first run) makes the FTS5 table beside search_entry; migration 0007 does the same.

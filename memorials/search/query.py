@@ -1,28 +1,33 @@
 """Finding memorials: filters, full-text words, one page of results and how many match.
 
-A page costs three statements whatever the number of memorials:
+A page costs three or four statements whatever the number of memorials:
   1. how many match, and the years to offer, summed from search_count (a few dozen rows);
      with words (or an age range that is not one of the groups) the matching ids are read instead,
      up to COUNT_LIMIT + 1 of them, best first, and counted in Python;
   2. the page's story and version ids, from search_entry's covering index (newest first) or the
-     full-text engine;
+     full-text engine; a later page of the whole list first reads the counts per month (search_month),
+     so that it skips at most one month of memorials;
   3. the cards not rendered yet (search/cards.py keeps each version's card): those stories with what
      their cards show (stories/queries.py), no story text. None when every card is kept.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from math import ceil
 
 from sqlalchemy import column, func, literal_column, select, table, text
 
 from ..extensions import db
 from .index import words
-from .models import AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry
+from .models import AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry, SearchMonth
 
 # Past this many matches we say "more than 1,000" and offer the best 1,000: more words narrow them.
 COUNT_LIMIT = 1000
 MAX_WORDS = 8
+# A short word may be the start of a name ("dan" finds Daniel, "bik" finds bikes); a longer one is taken as
+# typed, so that a common word is read from its own list rather than every word that begins with it.
+PREFIX_UP_TO = 4
 # The name counts ten times a word of the story, the place four times (SQLite's bm25 column weights;
 # PostgreSQL weighs A, B and D the same way through ts_rank's defaults).
 FTS_WEIGHTS = "10.0, 4.0, 1.0"
@@ -119,31 +124,63 @@ def _counts_by_year(filters: Filters, groups: list[int] | None) -> dict[int, int
     return {year: int(n) for year, n in db.session.execute(query)}
 
 
+def _deep_start(offset: int) -> tuple[datetime | None, int]:
+    """Where a deep page of the whole list starts: (published before this moment, offset from there).
+
+    Walks the per-month counts (a dozen rows a year) from the newest month, so the database skips at
+    most one month's memorials, not every newer one.
+    """
+    passed = 0
+    for month, memorials in db.session.execute(
+            select(SearchMonth.month, SearchMonth.memorials).where(SearchMonth.memorials > 0)
+            .order_by(SearchMonth.month.desc())):
+        if passed + memorials > offset:
+            year, number = divmod(month, 100)
+            end = datetime(year + number // 12, number % 12 + 1, 1)
+            return end, offset - passed
+        passed += memorials
+    return None, offset
+
+
 def _newest(filters: Filters, limit: int, offset: int) -> list[tuple[int, int]]:
-    query = (select(SearchEntry.story_id, SearchEntry.version_id).where(*_entry_conditions(filters))
+    conditions = _entry_conditions(filters)
+    if offset and not conditions:
+        before, offset = _deep_start(offset)
+        if before is not None:
+            conditions = [SearchEntry.published_at < before]
+    query = (select(SearchEntry.story_id, SearchEntry.version_id).where(*conditions)
              .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc()).limit(limit).offset(offset))
     return [tuple(row) for row in db.session.execute(query)]
 
 
 def _matching(filters: Filters, limit: int) -> list[tuple[int, int]]:
-    """Ids of memorials with every word (each may begin a longer word), best match first."""
+    """Ids of memorials with every word (a short one may begin a longer word), best match first.
+
+    The engine picks the `limit` newest memorials that match (it walks its index by story id and stops),
+    and only those are scored: a word found in most stories costs the same as a rare name. When more
+    than `limit` match, the ranking is among the newest `limit` of them (the page says "more than").
+    """
     terms = filters.terms
-    order_tail = (SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
     if not terms:
         return _newest(filters, limit, 0)
     if db.session.get_bind().dialect.name == "postgresql":
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
-                                  " & ".join(f"'{t}'" + (":*" if len(t) > 1 else "") for t in terms))
-        query = (select(SearchEntry.story_id, SearchEntry.version_id)
-                 .where(SearchEntry.document.op("@@")(tsquery), *_entry_conditions(filters))
-                 .order_by(func.ts_rank(SearchEntry.document, tsquery).desc(), *order_tail))
+                                  " & ".join(f"'{t}'" + (":*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms))
+        newest = (select(SearchEntry.story_id, SearchEntry.version_id, SearchEntry.published_at, SearchEntry.document)
+                  .where(SearchEntry.document.op("@@")(tsquery), *_entry_conditions(filters))
+                  .order_by(SearchEntry.story_id.desc()).limit(limit).subquery())
+        score = func.ts_rank(newest.c.document, tsquery).desc()
     else:
-        match = " ".join(f'"{t}"' + ("*" if len(t) > 1 else "") for t in terms)
-        query = (select(SearchEntry.story_id, SearchEntry.version_id)
-                 .join(_fts, _fts.c.rowid == SearchEntry.story_id)
-                 .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=match), *_entry_conditions(filters))
-                 .order_by(text(f"bm25({FTS_TABLE}, {FTS_WEIGHTS})"), *order_tail))
-    return [tuple(row) for row in db.session.execute(query.limit(limit))]
+        match = " ".join(f'"{t}"' + ("*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms)
+        newest = (select(SearchEntry.story_id, SearchEntry.version_id, SearchEntry.published_at,
+                         literal_column(f"bm25({FTS_TABLE}, {FTS_WEIGHTS})").label("score"))
+                  .join(_fts, _fts.c.rowid == SearchEntry.story_id)
+                  .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=match), *_entry_conditions(filters))
+                  .order_by(_fts.c.rowid.desc()).limit(limit).subquery())
+        score = newest.c.score   # bm25: lower is better
+    query = select(newest.c.story_id, newest.c.version_id).order_by(
+        score, newest.c.published_at.desc(), newest.c.story_id.desc())
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def find(filters: Filters, page: int, per_page: int) -> Results:

@@ -1,7 +1,8 @@
 """finding memorials: full-text search, filters, list and photo indexes
 
 search_entry (one row per public memorial, with PostgreSQL's tsvector and its GIN index), search_count
-(public memorials per state, year and age group), SQLite's FTS5 table search_text; indexes for the
+(public memorials per state, year and age group), search_month (per month published), SQLite's FTS5
+table search_text; indexes for the
 list's order and for the photo lookup. Memorials already published are indexed here.
 
 Revision ID: 0007_search
@@ -17,7 +18,7 @@ branch_labels = None
 depends_on = None
 
 CREATE_FTS = ("CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5("
-              "name, place, story, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')")
+              "name, place, story, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')")
 
 
 def upgrade():
@@ -52,6 +53,12 @@ def upgrade():
         sa.Column("memorials", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("state_code", "died_year", "age_group", name=op.f("pk_search_count")),
     )
+    op.create_table(
+        "search_month",
+        sa.Column("month", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("memorials", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("month", name=op.f("pk_search_month")),
+    )
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute(CREATE_FTS)
@@ -64,6 +71,7 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS search_text")
+    op.drop_table("search_month")
     op.drop_table("search_count")
     op.drop_index("ix_search_entry_document", table_name="search_entry")
     op.drop_index("ix_search_entry_newest", table_name="search_entry")
