@@ -6,6 +6,7 @@ require (they close each connection), asks for gzip like a browser, and reads th
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from dataclasses import dataclass, field
 
@@ -42,10 +43,13 @@ async def _one(host: str, port: int, request: bytes) -> int:
         writer.close()
 
 
-async def _run(host: str, port: int, path: str, seconds: float, connections: int, warmup: float) -> Measure:
-    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept-Encoding: gzip\r\n"
-               "User-Agent: memorials-bench\r\nConnection: close\r\n\r\n").encode()
-    measure = Measure(path, seconds)
+async def _run(host: str, port: int, path: str | list[str], seconds: float, connections: int,
+               warmup: float) -> Measure:
+    paths = [path] if isinstance(path, str) else path
+    requests = [(f"GET {p} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept-Encoding: gzip\r\n"
+                 "User-Agent: memorials-bench\r\nConnection: close\r\n\r\n").encode() for p in paths]
+    chooser = random.Random(len(paths))
+    measure = Measure(paths[0] if len(paths) == 1 else f"{len(paths)} addresses", seconds)
     start = time.perf_counter()
     counting_from = start + warmup
     stop = counting_from + seconds
@@ -53,7 +57,7 @@ async def _run(host: str, port: int, path: str, seconds: float, connections: int
     async def worker():
         while (now := time.perf_counter()) < stop:
             try:
-                status = await _one(host, port, request)
+                status = await _one(host, port, chooser.choice(requests))
             except OSError:
                 status = 0
             done = time.perf_counter()
@@ -68,7 +72,8 @@ async def _run(host: str, port: int, path: str, seconds: float, connections: int
     return measure
 
 
-def hammer(host: str, port: int, path: str, *, seconds: float = 5.0, connections: int = 16,
+def hammer(host: str, port: int, path: str | list[str], *, seconds: float = 5.0, connections: int = 16,
            warmup: float = 1.0) -> Measure:
-    """GET path over `connections` connections for `seconds` (after `warmup`); every latency kept."""
+    """GET path (or one of these paths, at random) over `connections` connections for `seconds` (after
+    `warmup`); every latency kept."""
     return asyncio.run(_run(host, port, path, seconds, connections, warmup))

@@ -67,6 +67,8 @@ def from_environment(folder: Path) -> dict:
                                           "pool_size": int(os.environ.get("DATABASE_POOL_SIZE") or 2),
                                           "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW") or 2)}}
            if database_url.startswith("postgresql") else {}),
+        # Where photos live: empty for INSTANCE_PATH/photos, or "package.module:Class" (see stories/photos.py).
+        "PHOTO_STORE": os.environ.get("PHOTO_STORE", ""),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "SESSION_COOKIE_SECURE": site_url.startswith("https://"),

@@ -357,6 +357,10 @@ class MemoryStore:
     def __init__(self):
         self.files = {}
 
+    @classmethod
+    def from_app(cls, app):
+        return cls()
+
     def save(self, name, data):
         self.files[name] = data
 
@@ -376,8 +380,12 @@ class MemoryStore:
         return response
 
 
-def test_photos_go_through_the_store_and_nothing_else(app, client, outbox):
-    store = app.extensions["photo_store"] = MemoryStore()
+def test_photos_go_through_the_store_and_nothing_else(make_app):
+    app = make_app(PHOTO_STORE="tests.test_speed:MemoryStore")
+    client = app.test_client()
+    with app.app_context():
+        store = photos.store()
+    assert isinstance(store, MemoryStore)
     submit(client, "/stories/new", {**form_data(), "photo": (io.BytesIO(image_bytes()), "p.jpg")})
     assert len(store.files) == 2
     folder = Path(app.instance_path) / "photos"
@@ -389,7 +397,11 @@ def test_photos_go_through_the_store_and_nothing_else(app, client, outbox):
     for name in names:
         response = fetch(client, f"/stories/photos/{name}")
         assert response.status_code == 200 and response.get_data() == store.files[name]
-    manage = re.search(r"(/stories/manage/[A-Za-z0-9_-]+)", outbox()[0].get_content()).group(1)
+    from tests.conftest import deliver
+
+    deliver(app)
+    mail = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))[0].read_text()
+    manage = re.search(r"(/stories/manage/[A-Za-z0-9_-]+)", mail).group(1)
     page = fetch(client, manage).get_data(as_text=True)
     client.post(manage, data={"csrf_token": csrf_token(page), "action": "withdraw", "confirm": "yes"})
     assert store.files == {}

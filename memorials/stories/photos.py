@@ -7,6 +7,7 @@ Files get random names in the photo store (INSTANCE_PATH/photos); only the datab
 """
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import re
@@ -82,11 +83,20 @@ _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\.jpg")
 
 
 def store() -> PhotoStore:
-    """The app's photo store (made once per app)."""
+    """The app's photo store, made once per app: PHOTO_STORE names a class ("package.module:Class") with
+    a `from_app(app)` constructor; unset, photos are files in INSTANCE_PATH/photos."""
     found = current_app.extensions.get("photo_store")
     if found is None:
-        found = current_app.extensions["photo_store"] = LocalPhotoStore(Path(current_app.instance_path) / "photos")
+        found = current_app.extensions["photo_store"] = _make_store(current_app)
     return found
+
+
+def _make_store(app) -> PhotoStore:
+    name = app.config.get("PHOTO_STORE") or ""
+    if not name:
+        return LocalPhotoStore(Path(app.instance_path) / "photos")
+    module, _, attribute = name.partition(":")
+    return getattr(importlib.import_module(module), attribute).from_app(app)
 
 
 def photo_folder() -> Path:
