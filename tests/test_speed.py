@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from bench.seed import seed
 from memorials.extensions import db
 from memorials.search import cards
-from memorials.search.index import Document, index_story
+from memorials.search.index import index_story
 from memorials.search.models import ALL_AGES, ALL_STATES, SearchCount, SearchEntry
 from memorials.slugs import slugify
 from memorials.stories import photos
@@ -428,4 +428,3 @@ def test_search_counts_stay_exact_through_a_seeded_database(app):
     client = app.test_client()
     page = fetch(client, "/stories/?state=OH").get_data(as_text=True)
     assert f"{by_state.get('OH', 0)} memorial" in page
-    assert Document  # (the index rows themselves are compared in test_the_seeder_leaves_what_an_approval_leaves)

@@ -199,7 +199,7 @@ def test_charts_are_accessible_svg_and_tell_reported_from_predicted(loaded, clie
     assert 'class="line all predicted"' in svg[0] and 'class="line all"' in svg[0]
     assert ">All drug overdoses</text>" in svg[0]  # lines are named on the chart, not told apart by colour
     assert " style=" not in page and "<script>" not in page and " onclick=" not in page
-    assert 'href="/static/css/stats.css"' in page and "<caption>" in page
+    assert 'href="/static/css/stats.css?v=' in page and "<caption>" in page
 
 
 def test_state_table_has_count_rate_change_and_links(loaded, client):

@@ -56,7 +56,8 @@ class FindForm(FlaskForm):
     """Words, state, year they died, age. Made from the query string: FindForm(request.args)."""
 
     q = SearchField(_l("Name, place or words from their story"), filters=[_clean],
-                    validators=[Optional(), Length(max=200, message=_l("Please use fewer words (up to 200 characters)."))])
+                    validators=[Optional(),
+                                Length(max=200, message=_l("Please use fewer words (up to 200 characters)."))])
     state = SelectField(_l("State"), validate_choice=False, filters=[_clean])
     year = SelectField(_l("Year they died"), validate_choice=False, filters=[_clean])
     age = SelectField(_l("Age"), validate_choice=False, filters=[_clean])

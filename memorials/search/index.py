@@ -12,7 +12,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, delete, func, insert, literal_column, select, text, update
@@ -83,9 +83,7 @@ class Document:
         )
 
     def entry_row(self) -> dict:
-        return {"story_id": self.story_id, "version_id": self.version_id, "published_at": self.published_at, "state_code": self.state_code,
-                "died_year": self.died_year, "age": self.age, "name": self.name, "place": self.place,
-                "story": self.story}
+        return asdict(self)
 
 
 def _pg_document():
@@ -186,19 +184,20 @@ def rebuild(connection: Connection) -> int:
     connection.execute(delete(SearchMonth))
     if connection.dialect.name != "postgresql":
         connection.execute(text(f"DELETE FROM {FTS_TABLE}"))
-    v = StoryVersion.__table__.c
+    s, v = Story.__table__.c, StoryVersion.__table__.c
     query = (
-        select(Story.__table__.c.id, Story.__table__.c.published_at, v.id.label("version_id"), v.name, v.name_display, v.nickname, v.born,
+        select(s.id, s.published_at, v.id.label("version_id"), v.name, v.name_display, v.nickname, v.born,
                v.died, v.city, v.state_code, v.story_html)
-        .join(StoryVersion.__table__, v.id == Story.__table__.c.live_version_id)
-        .where(Story.__table__.c.status == StoryStatus.PUBLISHED.value)
-        .order_by(Story.__table__.c.id)
+        .join(StoryVersion.__table__, v.id == s.live_version_id)
+        .where(s.status == StoryStatus.PUBLISHED.value)
+        .order_by(s.id)
     )
     total = 0
     batch: list[Document] = []
     for row in connection.execute(query):
-        version = StoryVersion(id=row.version_id, name=row.name, name_display=row.name_display, nickname=row.nickname, born=row.born,
-                               died=row.died, city=row.city, state_code=row.state_code, story_html=row.story_html)
+        version = StoryVersion(id=row.version_id, name=row.name, name_display=row.name_display,
+                               nickname=row.nickname, born=row.born, died=row.died, city=row.city,
+                               state_code=row.state_code, story_html=row.story_html)
         batch.append(Document.of(row.id, row.published_at, version))
         if len(batch) == 1000:
             add_documents(connection, batch)
