@@ -134,7 +134,7 @@ def report(kind: str, sizes: list[int], runs: list[dict[str, tuple[Measure, floa
     header = f"{'page':30} {'owner':9}"
     for n in sizes:
         header += f" | {n:>9,}: {'req/s':>6} {'ratio':>6} {'p50':>6} {'p99':>6}"
-    header += " | growth | goals"
+    header += f" | growth{'':3}" + (f" | from {sizes[1]:,}" if len(sizes) > 2 else "") + " | goals"
     lines.append(header)
     for label, _path, owner in PAGES:
         row = f"{label:30} {owner:9}"
@@ -148,7 +148,9 @@ def report(kind: str, sizes: list[int], runs: list[dict[str, tuple[Measure, floa
             failed = f" ({m.failures} failed: {dict(m.statuses)})" if m.failures else ""
             row += f" | {'':>9}  {m.rate:6.0f} {ratio:6.3f} {m.percentile(50):6.1f} {p99:6.1f}{failed}"
         growth = ratios[0] / ratios[-1] if len(ratios) > 1 and ratios[-1] else 1.0
-        row += f" | {growth:5.2f}x"
+        row += f" | {growth:5.2f}x{'':3}"
+        if len(ratios) > 2:
+            row += f" | {ratios[1] / ratios[-1] if ratios[-1] else 0:5.2f}x{'':4}"
         if label != "no-op":
             limit = GOAL_SEARCH_P99 if "q=" in label or "q&" in label else GOAL_P99
             misses = [name for name, ok in (("ratio", ratios[-1] >= GOAL_RATIO), ("p99", p99 < limit),
@@ -175,7 +177,7 @@ def run_database(kind: str, args) -> list[str]:
                 conn.execute("CREATE DATABASE bench")
             env["DATABASE_URL"] = url + "/bench"
         try:
-            sizes = sorted({args.start, args.stories})
+            sizes = sorted({args.start, args.stories, *args.also})
             runs = []
             for size in sizes:
                 facts = seed_to(env, size)
@@ -193,6 +195,8 @@ def main(argv: list[str] | None = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stories", type=int, default=1000, help="the larger size (default 1,000)")
     parser.add_argument("--from", dest="start", type=int, default=1000, help="the smaller size (default 1,000)")
+    parser.add_argument("--also", type=int, action="append", default=[],
+                        help="a size in between, also measured (growth is printed from it too)")
     parser.add_argument("--db", action="append", choices=["sqlite", "postgresql"],
                         help="one database only (default: both)")
     parser.add_argument("--workers", type=int, default=2)

@@ -3,7 +3,8 @@
 A page costs three or four statements whatever the number of memorials:
   1. how many match, and the years to offer, summed from search_count (a few dozen rows);
      with words (or an age range that is not one of the groups) the matching ids are read instead,
-     up to COUNT_LIMIT + 1 of them, best first, and counted in Python;
+     up to COUNT_LIMIT + 1 of them, best first, and counted in Python (with words, one more statement
+     then reads the live versions of the page's memorials);
   2. the page's story and version ids, from search_entry's covering index (newest first) or the
      full-text engine; a later page of the whole list first reads the counts per month (search_month),
      so that it skips at most one month of memorials;
@@ -158,34 +159,41 @@ def _newest(filters: Filters, limit: int, offset: int) -> list[tuple[int, int]]:
     return [tuple(row) for row in _read(query)]
 
 
-def _matching(filters: Filters, limit: int) -> list[tuple[int, int]]:
-    """Ids of memorials with every word (a short one may begin a longer word), best match first.
+def _matching(filters: Filters, limit: int) -> list[int]:
+    """Story ids of memorials with every word (a short one may begin a longer word), best match first.
 
     The engine picks the `limit` newest memorials that match (it walks its index by story id and stops),
     and only those are scored: a word found in most stories costs the same as a rare name. When more
     than `limit` match, the ranking is among the newest `limit` of them (the page says "more than").
+    Without filters, SQLite answers from its full-text index alone, joining nothing.
     """
     terms = filters.terms
-    if not terms:
-        return _newest(filters, limit, 0)
+    conditions = _entry_conditions(filters)
     if db.session.get_bind().dialect.name == "postgresql":
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
                                   " & ".join(f"'{t}'" + (":*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms))
-        newest = (select(SearchEntry.story_id, SearchEntry.version_id, SearchEntry.published_at, SearchEntry.document)
-                  .where(SearchEntry.document.op("@@")(tsquery), *_entry_conditions(filters))
+        newest = (select(SearchEntry.story_id.label("id"), SearchEntry.document)
+                  .where(SearchEntry.document.op("@@")(tsquery), *conditions)
                   .order_by(SearchEntry.story_id.desc()).limit(limit).subquery())
         score = func.ts_rank(newest.c.document, tsquery).desc()
     else:
-        match = " ".join(f'"{t}"' + ("*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms)
-        newest = (select(SearchEntry.story_id, SearchEntry.version_id, SearchEntry.published_at,
-                         literal_column(f"bm25({FTS_TABLE}, {FTS_WEIGHTS})").label("score"))
-                  .join(_fts, _fts.c.rowid == SearchEntry.story_id)
-                  .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=match), *_entry_conditions(filters))
-                  .order_by(_fts.c.rowid.desc()).limit(limit).subquery())
+        match = text(f"{FTS_TABLE} MATCH :match").bindparams(
+            match=" ".join(f'"{t}"' + ("*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms))
+        newest = select(_fts.c.rowid.label("id"), literal_column(f"bm25({FTS_TABLE}, {FTS_WEIGHTS})").label("score"))
+        if conditions:
+            newest = newest.join(SearchEntry, SearchEntry.story_id == _fts.c.rowid).where(*conditions)
+        newest = newest.where(match).order_by(_fts.c.rowid.desc()).limit(limit).subquery()
         score = newest.c.score   # bm25: lower is better
-    query = select(newest.c.story_id, newest.c.version_id).order_by(
-        score, newest.c.published_at.desc(), newest.c.story_id.desc())
-    return [tuple(row) for row in _read(query)]
+    return list(_read(select(newest.c.id).order_by(score, newest.c.id.desc())).scalars())
+
+
+def _versions(story_ids: list[int]) -> list[tuple[int, int]]:
+    """(story id, live version id) for these memorials, in this order (one that left meanwhile is dropped)."""
+    if not story_ids:
+        return []
+    found = dict(_read(select(SearchEntry.story_id, SearchEntry.version_id)
+                       .where(SearchEntry.story_id.in_(story_ids))).all())
+    return [(story, found[story]) for story in story_ids if story in found]
 
 
 def find(filters: Filters, page: int, per_page: int) -> Results:
@@ -195,11 +203,15 @@ def find(filters: Filters, page: int, per_page: int) -> Results:
     years = sorted(set(by_year) | ({filters.year} if filters.year else set()), reverse=True)
     offset = (page - 1) * per_page
     if filters.terms or groups is None:
-        found = _matching(filters, COUNT_LIMIT + 1)
-        more = len(found) > COUNT_LIMIT
-        found = found[:COUNT_LIMIT]
-        return Results(entries=found[offset:offset + per_page], page=page, per_page=per_page,
-                       total=len(found), more=more, years=years)
+        if filters.terms:
+            found = _matching(filters, COUNT_LIMIT + 1)
+            more, found = len(found) > COUNT_LIMIT, found[:COUNT_LIMIT]
+            entries = _versions(found[offset:offset + per_page])
+        else:   # an age range that cuts through the groups: no counts kept for it, so a bounded count
+            found = _newest(filters, COUNT_LIMIT + 1, 0)
+            more, found = len(found) > COUNT_LIMIT, found[:COUNT_LIMIT]
+            entries = found[offset:offset + per_page]
+        return Results(entries=entries, page=page, per_page=per_page, total=len(found), more=more, years=years)
     total = by_year.get(filters.year, 0) if filters.year else sum(by_year.values())
     results = Results(entries=[], page=page, per_page=per_page, total=total, years=years)
     if total and not results.past_end:
