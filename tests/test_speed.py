@@ -113,8 +113,9 @@ def test_each_page_runs_the_same_number_of_statements_at_50_and_500_memorials(ap
         seed(500)
     large = statements_per_page(app, page_urls(app))
     assert small == large
-    assert all(large[name] <= 4 for name in ("home", "list", "deep page", "state", "year", "age", "words",
-                                             "everything", "thumbnail")), large
+    # (SQLite's BEGIN counts as one) counts and ids, the cards not kept yet; with words, the page's versions
+    assert all(large[name] <= 4 for name in ("home", "list", "deep page", "state", "year", "age", "thumbnail")), large
+    assert all(large[name] <= 5 for name in ("list page 2", "words", "common word", "everything")), large
 
 
 def test_lists_never_load_story_text(app):
