@@ -41,9 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment(folder))
     app.config.update(test_config)
 
+    from .http import register_http
     from .web import register_web
 
-    register_web(app)  # first: the blueprints' routes use its URL converters
+    register_http(app)  # its after_request hook runs after register_web's (Flask runs them in reverse)
+    register_web(app)  # before the blueprints: their routes use its URL converters
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -54,13 +56,20 @@ def register_extensions(app: Flask) -> None:
     from .database import init_database
 
     init_database(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    from .search.models import schema_objects_to_compare
+
+    # Autogenerate leaves SQLite's FTS5 table and its shadow tables alone (they are not models).
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True,
+                     include_name=schema_objects_to_compare)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     from .i18n import init_i18n
 
     init_i18n(app)
+    from .search import init_search
+
+    init_search(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -65,6 +65,14 @@ def from_environment(folder: Path) -> dict:
         # How many proxies (nginx, a load balancer) stand in front: their X-Forwarded-For and
         # X-Forwarded-Proto are trusted (werkzeug's ProxyFix), so limits count each real visitor.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
+        # Connections each worker process keeps to PostgreSQL: a sync worker serves one request at a time,
+        # so 2 (+2 in a burst) per worker; servers x workers x that must stay under max_connections.
+        **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
+                                          "pool_size": int(os.environ.get("DATABASE_POOL_SIZE") or 2),
+                                          "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW") or 2)}}
+           if database_url.startswith("postgresql") else {}),
+        # Where photos live: empty for INSTANCE_PATH/photos, or "package.module:Class" (see stories/photos.py).
+        "PHOTO_STORE": os.environ.get("PHOTO_STORE", ""),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         # memory:// counts per worker process; redis://host:6379/0 shares the counts between workers
         # and app servers (see the README's deployment section).

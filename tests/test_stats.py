@@ -354,7 +354,7 @@ def test_charts_are_accessible_svg_drawn_for_phones_and_desktops(loaded, client)
     years = re.findall(r'class="axis" x="[\d.]+" y="[\d.]+" text-anchor="middle">(\d{4})</text>', narrow)
     assert 2 <= len(years) <= 6  # thinned on the phone drawing
     assert " style=" not in page and "<script>" not in page and " onclick=" not in page
-    assert 'href="/static/css/stats.css"' in page
+    assert 'href="/static/css/stats.css?v=' in page
 
 
 def test_tables_scroll_in_their_own_named_focusable_box_and_the_trend_table_is_open(loaded, client):

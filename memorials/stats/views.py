@@ -179,7 +179,7 @@ def _download(name: str) -> Response:
             response.headers["Content-Disposition"] = f"attachment; filename={filename}"
         return response
     etag, changed_at = found
-    gzipped = "gzip" in request.accept_encodings
+    gzipped = request.accept_encodings.quality("gzip") > 0  # "gzip;q=0" refuses it
     tag = f"{etag}-gz" if gzipped else etag  # each encoding is its own representation
     modified = changed_at.replace(microsecond=0, tzinfo=timezone.utc)
     if request.if_none_match:

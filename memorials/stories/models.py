@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, false, true
+from sqlalchemy import ForeignKey, Index, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from markupsafe import Markup
@@ -53,7 +53,7 @@ class Story(db.Model):
     # A link sent to a family who lost theirs: the old one keeps working until this one is used.
     new_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     live_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("story_version.id", use_alter=True, ondelete="SET NULL")
+        ForeignKey("story_version.id", use_alter=True, ondelete="SET NULL"), index=True
     )
     # The reason a moderator gave for the latest rejection or request for changes.
     moderator_note: Mapped[str | None] = mapped_column(Text)
@@ -63,6 +63,9 @@ class Story(db.Model):
     # (opt-in), and an email when a condolence is published (on unless they switch it off).
     remembrance: Mapped[bool] = mapped_column(default=False, server_default=false())
     condolence_mail: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    # The order every list of memorials is read in (home page, feeds): newest first, from the index.
+    __table_args__ = (Index("ix_story_status_newest", "status", published_at.desc(), id.desc()),)
 
     versions: Mapped[list[StoryVersion]] = relationship(
         back_populates="story",
@@ -114,7 +117,7 @@ class StoryVersion(db.Model):
     content_note: Mapped[str | None] = mapped_column(String(200))
     submitter_name: Mapped[str | None] = mapped_column(String(120))
     relationship_to: Mapped[str | None] = mapped_column(String(80))
-    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id", ondelete="SET NULL"))
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id", ondelete="SET NULL"), index=True)
     photo_alt: Mapped[str | None] = mapped_column(String(200))
 
     # Made from story_markdown by text.py when the version is approved, so that a page view

@@ -1,8 +1,8 @@
 """Read-only queries for stories: what visitors may see, loaded without a query per item."""
 from __future__ import annotations
 
-from sqlalchemy import or_
-from sqlalchemy.orm import joinedload
+from sqlalchemy import union_all
+from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db
 from .models import Photo, Story, StoryStatus, StoryVersion
@@ -16,16 +16,38 @@ def _published():
     )
 
 
+def _with_card_fields(query):
+    """Only what a memorial card shows: never the story's text or HTML, which may be 20,000 characters."""
+    return query.options(
+        load_only(Story.id, Story.slug, Story.published_at, Story.live_version_id),
+        joinedload(Story.live_version).load_only(
+            StoryVersion.name, StoryVersion.name_display, StoryVersion.born, StoryVersion.died,
+            StoryVersion.city, StoryVersion.state_code, StoryVersion.excerpt, StoryVersion.photo_alt,
+            StoryVersion.photo_id,
+        ).joinedload(StoryVersion.photo).load_only(Photo.thumb_filename),
+    )
+
+
 def recent_stories(limit: int) -> list[Story]:
-    """The newest published memorials, for the front page."""
-    query = _published().order_by(Story.published_at.desc(), Story.id.desc()).limit(limit)
+    """The newest published memorials, for the front page (read in ix_story_status_newest's order)."""
+    query = _with_card_fields(
+        db.select(Story)
+        .where(Story.status == StoryStatus.PUBLISHED.value, Story.live_version_id.is_not(None))
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .limit(limit)
+    )
     return list(db.session.execute(query).unique().scalars())
 
 
-def published_page(page: int, per_page: int):
-    """One page of published memorials, newest first."""
-    query = _published().order_by(Story.published_at.desc(), Story.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+def cards(ids: list[int]) -> list[Story]:
+    """These published memorials, in this order, with what their cards show (one statement)."""
+    if not ids:
+        return []
+    query = _with_card_fields(
+        db.select(Story).where(Story.id.in_(ids), Story.status == StoryStatus.PUBLISHED.value)
+    )
+    found = {story.id: story for story in db.session.execute(query).unique().scalars()}
+    return [found[i] for i in ids if i in found]
 
 
 def published_by_slug(slug: str) -> Story | None:
@@ -33,12 +55,19 @@ def published_by_slug(slug: str) -> Story | None:
 
 
 def photo_is_public(filename: str) -> bool:
-    """True when the file is the photo (or thumbnail) of a published story's live version."""
-    query = (
-        db.select(Photo.id)
-        .join(StoryVersion, StoryVersion.photo_id == Photo.id)
-        .join(Story, Story.live_version_id == StoryVersion.id)
-        .where(Story.status == StoryStatus.PUBLISHED.value)
-        .where(or_(Photo.filename == filename, Photo.thumb_filename == filename))
-    )
-    return db.session.execute(query.limit(1)).first() is not None
+    """True when the file is the photo (or thumbnail) of a published story's live version.
+
+    Two index lookups (by full-size name, by thumbnail name) joined through the story's live version:
+    no OR across joins, so each side stays on its unique index whatever the number of photos.
+    """
+    def lookup(column):
+        return (
+            db.select(Photo.id)
+            .join(Story, Story.id == Photo.story_id)
+            .join(StoryVersion, StoryVersion.id == Story.live_version_id)
+            .where(column == filename, StoryVersion.photo_id == Photo.id,
+                   Story.status == StoryStatus.PUBLISHED.value)
+        )
+
+    query = union_all(lookup(Photo.filename), lookup(Photo.thumb_filename)).limit(1)
+    return db.session.execute(query).first() is not None

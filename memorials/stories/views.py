@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import time
 
-from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
-                   send_from_directory, session, url_for)
+from flask import (abort, current_app, flash, make_response, redirect, render_template, request, session,
+                   url_for)
 
 from ..extensions import csrf, db, limiter
 from ..feeds.addresses import is_slug, moved_to
 from . import bp, notices, photos
 from .forms import EditStoryForm, LostLinkForm, NewStoryForm, WithdrawForm
 from .models import Story, StoryVersion
-from .queries import photo_is_public, published_by_slug, published_page
+from ..search import cards
+from ..search.forms import FindForm
+from ..search.query import find
+from .queries import photo_is_public, published_by_slug
 from .services import (StoryInput, edit_story, find_by_token, offer_new_link, stories_for_email,
                        submit_story, use_token, withdraw_story)
 
@@ -56,10 +59,23 @@ _story_limit = limiter.limit(_limit, methods=["POST"], deduct_when=_story_sent,
 
 @bp.get("/")
 def index():
-    """Published memorials, newest first, 24 a page."""
-    page = request.args.get("page", 1, type=int)
-    stories = published_page(max(page, 1), current_app.config["STORIES_PER_PAGE"])
-    return render_template("stories/index.html", page=stories)
+    """Published memorials, newest first, 24 a page; with words or filters, those that match."""
+    form = FindForm(request.args)
+    form.validate()  # a value in error is set aside, with a note beside its field
+    filters = form.filters()
+    results = find(filters, _page_number(request.args.get("page")), current_app.config["STORIES_PER_PAGE"])
+    results.items = cards.render(results.entries, heading="h3")
+    form.offer_years(results.years)
+    return render_template("stories/index.html", form=form, filters=filters, page=results,
+                           args=form.query_args())
+
+
+def _page_number(value: str | None) -> int:
+    """page=3 -> 3; anything that is not a page number -> 1; absurdly large -> a page past the end."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit():
+        return 1
+    return max(1, min(int(value[:12]), 10**9))
 
 
 def _processed_photo(form):
@@ -138,7 +154,7 @@ def photo(filename):
     """A published story's photo; any other photo answers 404."""
     if not photo_is_public(filename):
         abort(404)
-    return send_from_directory(photos.photo_folder(), filename, max_age=86400)
+    return photos.store().send(filename, max_age=86400)
 
 
 def _managed(token) -> Story:
@@ -205,7 +221,7 @@ def manage_photo(token, filename):
     story = _managed(token)
     if not any(filename in (p.filename, p.thumb_filename) for p in story.photos):
         abort(404)
-    return send_from_directory(photos.photo_folder(), filename, max_age=0)
+    return photos.store().send(filename, max_age=0)
 
 
 @bp.route("/manage/lost", methods=["GET", "POST"])

@@ -1,0 +1,214 @@
+"""How fast the public pages answer as memorials grow: `python -m bench pages --stories 100000`.
+
+For each database (SQLite, and PostgreSQL in a throwaway cluster as tests/postgres.py makes it), it
+seeds --from memorials (bench/seed.py: the shape an approval leaves), serves bench.wsgi:app with
+gunicorn (--workers sync workers), measures every page with --connections concurrent connections
+(bench/load.py), then seeds up to --stories and measures again. For each page it prints requests/s as a
+ratio to the no-op route (measured just before and just after that page, in the same server), p50 and
+p99 latency, and the growth of the page's cost (the inverse of that ratio) from the smaller size to the
+larger.
+
+Goals (issue 12): ratio >= 0.25, p99 < 50 ms (search < 100 ms), growth <= 1.5x, on both databases.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import Measure, hammer  # noqa: E402
+
+GOAL_RATIO, GOAL_P99, GOAL_SEARCH_P99, GOAL_GROWTH = 0.25, 50.0, 100.0, 1.5
+# (label, path or a function of the seeded database's facts, owner): the last five belong to other slices.
+PAGES = [
+    ("no-op", "/__noop", "yardstick"),
+    ("/", "/", "search"),
+    ("/stories/", "/stories/", "search"),
+    ("/stories/?page=2000", lambda f: f"/stories/?page={min(2000, f['last_page'])}", "search"),
+    # Pages picked at random: most cards are not in the workers' card cache yet (the cost of a first visit).
+    ("/stories/?page=<random>", lambda f: [f"/stories/?page={n}" for n in range(1, f["last_page"] + 1)], "search"),
+    ("/stories/?state=OH", "/stories/?state=OH", "search"),
+    ("/stories/?year=2020", "/stories/?year=2020", "search"),
+    ("/stories/?age=25-34", "/stories/?age=25-34", "search"),
+    ("/stories/?q=<surname>", "/stories/?q=garcia", "search"),
+    ("/stories/?q=<common word>", "/stories/?q=loved", "search"),
+    ("/stories/?q&state&year&age", "/stories/?q=maria&state=TX&year=2021&age=25-34", "search"),
+    ("a memorial", lambda f: f"/stories/{f['slug']}", "search"),
+    ("a thumbnail", lambda f: f"/stories/photos/{f['thumb']}", "search"),
+    ("/stats/", "/stats/", "numbers"),
+    ("/stats/OH", "/stats/OH", "numbers"),
+    ("/letters/", "/letters/", "letters"),
+    ("/api/representatives", "/api/representatives?zip=43215", "letters"),
+    ("/stats/data.csv", "/stats/data.csv", "numbers"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed_to(env: dict, count: int) -> dict:
+    """Seed in a child process (as `python -m bench seed` does) and return facts the page list needs."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bench", "seed", "--stories", str(count)], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    code = (
+        "from memorials import create_app\n"
+        "from memorials.extensions import db\n"
+        "from memorials.stories.models import Story, StoryVersion, Photo\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    s = db.session.execute(db.select(Story.slug, Photo.thumb_filename).join(StoryVersion, StoryVersion.id == Story.live_version_id)"
+        ".join(Photo, Photo.id == StoryVersion.photo_id).order_by(Story.published_at.desc()).limit(1)).first()\n"
+        "    n = db.session.execute(db.select(db.func.count()).select_from(Story)).scalar()\n"
+        "    print(s.slug, s.thumb_filename, n)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    slug, thumb, total = out.stdout.split()
+    return {"slug": slug, "thumb": thumb, "last_page": max(1, -(-int(total) // 24)), "seed_seconds": seconds}
+
+
+class Server:
+    """gunicorn serving bench.wsgi:app on loopback."""
+
+    def __init__(self, env: dict, workers: int) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
+             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "--backlog", "256", "bench.wsgi:app"],
+            cwd=ROOT, env=env)
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/__noop", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def measure_all(env: dict, facts: dict, args) -> dict[str, tuple[Measure, float]]:
+    """Each page with its own yardstick: the no-op route is measured before and after every page, and the
+    page's ratio uses the mean of the two, so a machine whose load changes during the run skews little."""
+    server = Server(env, args.workers)
+    results = {}
+
+    def run(url, seconds):
+        return hammer("127.0.0.1", server.port, url, seconds=seconds, connections=args.connections,
+                      warmup=args.warmup)
+
+    try:
+        before = run("/__noop", args.seconds / 2)
+        for label, path, _owner in PAGES:
+            if label == "no-op":
+                continue
+            url = path(facts) if callable(path) else path
+            page = run(url, args.seconds)
+            after = run("/__noop", args.seconds / 2)
+            results[label] = (page, (before.rate + after.rate) / 2)
+            results.setdefault("no-op", (before, before.rate))
+            before = after
+    finally:
+        server.stop()
+    return results
+
+
+def report(kind: str, sizes: list[int], runs: list[dict[str, tuple[Measure, float]]]) -> list[str]:
+    lines = [f"\n{kind}: {' and '.join(f'{n:,}' for n in sizes)} published memorials; ratio = page req/s / no-op "
+             f"req/s measured around it; growth = cost (1/ratio) at {sizes[-1]:,} / cost at {sizes[0]:,}"]
+    header = f"{'page':30} {'owner':9}"
+    for n in sizes:
+        header += f" | {n:>9,}: {'req/s':>6} {'ratio':>6} {'p50':>6} {'p99':>6}"
+    header += f" | growth{'':3}" + (f" | from {sizes[1]:,}" if len(sizes) > 2 else "") + " | goals"
+    lines.append(header)
+    for label, _path, owner in PAGES:
+        row = f"{label:30} {owner:9}"
+        ratios = []
+        p99 = 0.0
+        for run in runs:
+            m, yardstick = run[label]
+            ratio = m.rate / yardstick if yardstick else 0.0
+            ratios.append(ratio)
+            p99 = m.percentile(99)
+            failed = f" ({m.failures} failed: {dict(m.statuses)})" if m.failures else ""
+            row += f" | {'':>9}  {m.rate:6.0f} {ratio:6.3f} {m.percentile(50):6.1f} {p99:6.1f}{failed}"
+        growth = ratios[0] / ratios[-1] if len(ratios) > 1 and ratios[-1] else 1.0
+        row += f" | {growth:5.2f}x{'':3}"
+        if len(ratios) > 2:
+            row += f" | {ratios[1] / ratios[-1] if ratios[-1] else 0:5.2f}x{'':4}"
+        if label != "no-op":
+            limit = GOAL_SEARCH_P99 if "q=" in label or "q&" in label else GOAL_P99
+            misses = [name for name, ok in (("ratio", ratios[-1] >= GOAL_RATIO), ("p99", p99 < limit),
+                                            ("growth", len(ratios) < 2 or growth <= GOAL_GROWTH)) if not ok]
+            row += " | " + ("met" if not misses else "missed: " + ", ".join(misses))
+        lines.append(row)
+    return lines
+
+
+def run_database(kind: str, args) -> list[str]:
+    with tempfile.TemporaryDirectory(prefix="memorials-bench-") as folder:
+        env = {**os.environ, "INSTANCE_PATH": folder, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": "0",
+               "MAIL_SERVER": "", "SITE_URL": "http://127.0.0.1"}
+        env.pop("DATABASE_URL", None)
+        cluster = None
+        if kind == "postgresql":
+            import psycopg
+
+            from tests.postgres import Cluster
+
+            cluster = Cluster()
+            url = cluster.start()
+            with psycopg.connect(url.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as conn:
+                conn.execute("CREATE DATABASE bench")
+            env["DATABASE_URL"] = url + "/bench"
+        try:
+            sizes = sorted({args.start, args.stories, *args.also})
+            runs = []
+            for size in sizes:
+                facts = seed_to(env, size)
+                print(f"{kind}: {size:,} memorials seeded ({facts['seed_seconds']:.0f} s for this step); measuring",
+                      flush=True)
+                runs.append(measure_all(env, facts, args))
+            return report(kind, sizes, runs)
+        finally:
+            if cluster is not None:
+                cluster.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench pages", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stories", type=int, default=1000, help="the larger size (default 1,000)")
+    parser.add_argument("--from", dest="start", type=int, default=1000, help="the smaller size (default 1,000)")
+    parser.add_argument("--also", type=int, action="append", default=[],
+                        help="a size in between, also measured (growth is printed from it too)")
+    parser.add_argument("--db", action="append", choices=["sqlite", "postgresql"],
+                        help="one database only (default: both)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=4.0, help="measured seconds per page")
+    parser.add_argument("--warmup", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    lines = []
+    for kind in args.db or ["sqlite", "postgresql"]:
+        lines += run_database(kind, args)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+"""The app as the page benchmark serves it: the site itself plus one no-op route, which exists only here.
+
+    gunicorn --workers 2 bench.wsgi:app
+
+The no-op route goes through the same request machinery (hooks, headers, sessions) and does no work,
+so each page's rate divided by its rate measures the page's own cost, whatever the machine's load.
+"""
+from __future__ import annotations
+
+from memorials import create_app
+
+app = create_app()
+
+
+@app.get("/__noop")
+def noop():
+    """Nothing: the yardstick for every page's rate."""
+    return "ok"

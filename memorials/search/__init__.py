@@ -1,0 +1,32 @@
+"""Finding a memorial: the full-text index, the filters and the counts behind /stories/.
+
+    models.py   search_entry (one row per public memorial), search_count (counts per group), FTS5 DDL
+    index.py    kept in step with memorials/events.py: approvals, approved edits, unpublishing,
+                republishing and withdrawals; rebuild() for an existing database
+    query.py    find(filters, page, per_page): ids of one page, how many match, years to offer
+    forms.py    FindForm, the GET form on the list
+
+The list view stays stories.index; this package has no pages of its own.
+"""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from . import index  # noqa: F401 (connects the receivers)
+
+
+@click.command("reindex-search")
+@with_appcontext
+def reindex_search_command() -> None:
+    """Rebuild the search index from the published memorials (safe at any time)."""
+    from ..extensions import db
+
+    total = index.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"Indexed {total} published memorials.")
+
+
+def init_search(app: Flask) -> None:
+    app.cli.add_command(reindex_search_command)

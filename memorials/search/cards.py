@@ -1,0 +1,70 @@
+"""Memorial cards rendered once per approved version, and kept.
+
+A card (templates/_macros.html `story_card`) shows only what an approved version says, and an approved
+version never changes: a new approval is a new version. So each worker keeps the card's HTML under
+(version id, heading, language, URL prefix) and a list page renders only the cards it has not made yet,
+loading those stories in one statement (stories/queries.py `cards`). A version that is no longer live is
+simply never asked for again and falls out of the cache (least recently used first).
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app, get_template_attribute, request
+from markupsafe import Markup
+
+from ..i18n import current_language
+from ..stories.queries import cards as load_cards
+
+CACHE_SIZE = 20_000   # about 15 MB per worker
+
+
+class CardCache:
+    """Least recently used cards, safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Markup | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, card: Markup) -> None:
+        with self._lock:
+            self._items[key] = card
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def cache() -> CardCache:
+    """This app's card cache (one per app, so tests never share cards)."""
+    found = current_app.extensions.get("memorial_cards")
+    if found is None:
+        found = current_app.extensions["memorial_cards"] = CardCache(CACHE_SIZE)
+    return found
+
+
+def render(entries: list[tuple[int, int]], heading: str = "h3") -> list[Markup]:
+    """The cards of these (story id, live version id) pairs, in order; a story gone meanwhile is left out."""
+    kept = cache()
+    context = (heading, current_language(), request.script_root)
+    found = {version: kept.get((version, *context)) for _, version in entries}
+    missing = [story for story, version in entries if found[version] is None]
+    if missing:
+        story_card = get_template_attribute("_macros.html", "story_card")
+        for story in load_cards(missing):
+            card = Markup(story_card(story, heading=heading))
+            kept.put((story.live_version_id, *context), card)
+            found[story.live_version_id] = card
+    return [found[version] for _, version in entries if found.get(version) is not None]

@@ -1,0 +1,213 @@
+"""Keeping the search index in step with what the public sees.
+
+A memorial enters the index when a version goes live (first approval, approved edit, republishing) and
+leaves it when it is unpublished or withdrawn: the receivers below listen to memorials/events.py and
+write in the same transaction as the decision. Only what the public page shows is indexed: the name as
+the family chose to show it (a surname they hid is never written here), the nickname, the hometown and
+state name, and the words of the approved story.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, delete, func, insert, literal_column, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from ..events import story_hidden, story_published
+from ..extensions import db
+from ..states import state_name
+from .models import FTS_TABLE, NO_STATE, SearchCount, SearchEntry, SearchMonth, count_keys, month_of
+
+_WORD = re.compile(r"[^\W_]+")
+# Combining marks left by NFKD ("é" -> "e" + U+0301): removed, so accents never matter.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_TAG = re.compile(r"<[^>]*>")
+MAX_WORDS = 5000  # a 20,000-character story has about 4,000; enough, and a bound on index rows
+
+
+def words(value: str | None) -> list[str]:
+    """Lower-case words without accents: 'José-María' -> ['jose', 'maria']. Used for documents and queries."""
+    if not value:
+        return []
+    folded = value.casefold()
+    if not folded.isascii():
+        folded = _MARKS.sub("", unicodedata.normalize("NFKD", folded))
+    return _WORD.findall(folded)
+
+
+def plain_text(story_html: str | None) -> str:
+    """The words a reader sees in the stored story HTML (tags and link addresses left out)."""
+    return html.unescape(_TAG.sub(" ", story_html or ""))
+
+
+def age_at(born: date | None, died: date) -> int | None:
+    """Age at death, as StoryVersion.age counts it."""
+    if not born:
+        return None
+    return died.year - born.year - ((died.month, died.day) < (born.month, born.day))
+
+
+@dataclass
+class Document:
+    """One memorial as the index keeps it."""
+
+    story_id: int
+    version_id: int
+    published_at: datetime
+    state_code: str
+    died_year: int
+    age: int | None
+    name: str     # words of the name as shown and the nickname
+    place: str    # words of the hometown and the state's name
+    story: str    # words of the story as published
+
+    @classmethod
+    def of(cls, story_id: int, published_at: datetime, version) -> Document:
+        """From a live version (a StoryVersion, or any object with its fields and display_name)."""
+        return cls(
+            story_id=story_id,
+            version_id=version.id,
+            published_at=published_at,
+            state_code=version.state_code or NO_STATE,
+            died_year=version.died.year,
+            age=age_at(version.born, version.died),
+            name=" ".join(words(version.display_name) + words(version.nickname)),
+            place=" ".join(words(version.city) + words(state_name(version.state_code))),
+            story=" ".join(words(plain_text(version.story_html))[:MAX_WORDS]),
+        )
+
+    def entry_row(self) -> dict:
+        return asdict(self)
+
+
+def _pg_document():
+    """The tsvector of a document: the name counts most, then the place, then the story."""
+    def weighted(param: str, weight: str):
+        return func.setweight(func.to_tsvector(literal_column("'simple'::regconfig"), bindparam(param)),
+                            literal_column(f"'{weight}'"))
+    return weighted("name", "A").op("||")(weighted("place", "B")).op("||")(weighted("story", "D"))
+
+
+def add_documents(connection: Connection, documents: Iterable[Document]) -> None:
+    """Add memorials that are not in the index yet (many at once: the seeder and rebuild use this too)."""
+    rows = [d.entry_row() for d in documents]
+    if not rows:
+        return
+    postgres = connection.dialect.name == "postgresql"
+    values = {c: bindparam(c) for c in ("story_id", "version_id", "published_at", "state_code", "died_year", "age")}
+    if postgres:
+        values["document"] = _pg_document()
+    connection.execute(insert(SearchEntry).values(values), rows)
+    if not postgres:
+        connection.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, name, place, story) "
+                                "VALUES (:story_id, :name, :place, :story)"), rows)
+    counts: dict[tuple, int] = {}
+    for row in rows:
+        for key in count_keys(row["state_code"], row["died_year"], row["age"]):
+            counts[key] = counts.get(key, 0) + 1
+    dialect_insert = postgresql.insert if postgres else sqlite.insert
+    statement = dialect_insert(SearchCount).values(
+        state_code=bindparam("s"), died_year=bindparam("y"), age_group=bindparam("a"), memorials=bindparam("n"))
+    # Two moderators approving at once both add to the same group: the database adds, never overwrites.
+    statement = statement.on_conflict_do_update(
+        index_elements=["state_code", "died_year", "age_group"],
+        set_={"memorials": SearchCount.memorials + statement.excluded.memorials})
+    connection.execute(statement, [{"s": s, "y": y, "a": a, "n": n} for (s, y, a), n in counts.items()])
+    months: dict[int, int] = {}
+    for row in rows:
+        months[month_of(row["published_at"])] = months.get(month_of(row["published_at"]), 0) + 1
+    statement = dialect_insert(SearchMonth).values(month=bindparam("m"), memorials=bindparam("n"))
+    statement = statement.on_conflict_do_update(
+        index_elements=["month"], set_={"memorials": SearchMonth.memorials + statement.excluded.memorials})
+    connection.execute(statement, [{"m": m, "n": n} for m, n in months.items()])
+
+
+def remove_story(connection: Connection, story_id: int) -> None:
+    """Take a memorial out of the index (nothing happens if it is not there)."""
+    entry = connection.execute(
+        select(SearchEntry.state_code, SearchEntry.died_year, SearchEntry.age, SearchEntry.published_at)
+        .where(SearchEntry.story_id == story_id)
+    ).first()
+    if entry is None:
+        return
+    connection.execute(delete(SearchEntry).where(SearchEntry.story_id == story_id))
+    if connection.dialect.name != "postgresql":
+        connection.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": story_id})
+    connection.execute(
+        update(SearchCount)
+        .where(SearchCount.state_code == bindparam("s"), SearchCount.died_year == bindparam("y"),
+               SearchCount.age_group == bindparam("a"))
+        .values(memorials=SearchCount.memorials - 1),
+        [{"s": s, "y": y, "a": a} for s, y, a in count_keys(entry.state_code, entry.died_year, entry.age)])
+    connection.execute(update(SearchMonth).where(SearchMonth.month == month_of(entry.published_at))
+                       .values(memorials=SearchMonth.memorials - 1))
+
+
+def index_story(story) -> None:
+    """Put a public story's live version in the index, replacing what was there. The caller commits."""
+    connection = db.session.connection()
+    remove_story(connection, story.id)
+    add_documents(connection, [Document.of(story.id, story.published_at, story.live_version)])
+
+
+def unindex_story(story) -> None:
+    """A story that is no longer public leaves the index. The caller commits."""
+    remove_story(db.session.connection(), story.id)
+
+
+@story_published.connect
+def _on_published(story, **_):
+    index_story(story)
+
+
+@story_hidden.connect
+def _on_hidden(story, **_):
+    unindex_story(story)
+
+
+def rebuild(connection: Connection) -> int:
+    """Empty the index and fill it again from every public memorial; returns how many.
+
+    For an existing database (migration 0007) and for `flask --app app reindex-search`. Reads named columns
+    only, so that it also runs inside the migration that creates the index.
+    """
+    from ..stories.models import Story, StoryStatus, StoryVersion
+
+    connection.execute(delete(SearchEntry))
+    connection.execute(delete(SearchCount))
+    connection.execute(delete(SearchMonth))
+    if connection.dialect.name != "postgresql":
+        connection.execute(text(f"DELETE FROM {FTS_TABLE}"))
+    s, v = Story.__table__.c, StoryVersion.__table__.c
+    query = (
+        select(s.id, s.published_at, v.id.label("version_id"), v.name, v.name_display, v.nickname, v.born,
+               v.died, v.city, v.state_code, v.story_html)
+        .join(StoryVersion.__table__, v.id == s.live_version_id)
+        .where(s.status == StoryStatus.PUBLISHED.value)
+        .order_by(s.id)
+    )
+    total = 0
+    batch: list[Document] = []
+    for row in connection.execute(query):
+        version = StoryVersion(id=row.version_id, name=row.name, name_display=row.name_display,
+                               nickname=row.nickname, born=row.born, died=row.died, city=row.city,
+                               state_code=row.state_code, story_html=row.story_html)
+        batch.append(Document.of(row.id, row.published_at, version))
+        if len(batch) == 1000:
+            add_documents(connection, batch)
+            total, batch = total + len(batch), []
+    add_documents(connection, batch)
+    optimize(connection)
+    return total + len(batch)
+
+
+def optimize(connection: Connection) -> None:
+    """After many rows at once: merge SQLite's FTS5 segments into one (PostgreSQL's GIN needs nothing)."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))

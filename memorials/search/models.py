@@ -1,0 +1,119 @@
+"""What the memorial list filters, orders and counts by: one row per public memorial, and counts per group.
+
+`search_entry` holds exactly the memorials a visitor may see, kept in step by memorials/search/index.py.
+Its covering index lets a list page (with or without filters) be read from the index alone, newest first.
+`search_count` keeps how many public memorials fall in each (state, year they died, age group), with
+roll-up rows for all states and all ages, so that "how many match" (and which years to offer) is a sum
+over at most a few dozen rows whatever the number of memorials.
+
+The words themselves live in the database's own full-text engine:
+  SQLite      the FTS5 table `search_text` (rowid = story id), made here and in migration 0007;
+  PostgreSQL  `search_entry.document`, a tsvector with a GIN index (unused, always NULL, on SQLite).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+# The groups the form offers, as inclusive (low, high); None: no upper bound ("65 and over").
+AGE_GROUPS: tuple[tuple[int, int | None], ...] = (
+    (0, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, None),
+)
+UNKNOWN_AGE_GROUP = -1   # no date of birth given
+NO_STATE = ""            # no state given
+# Roll-up rows in search_count: every memorial is also counted under "all states" and "all ages", so
+# that any combination of filters sums a dozen or so rows, never the whole table.
+ALL_STATES = "*"
+ALL_AGES = 99
+
+# The FTS5 table and the five shadow tables SQLite keeps for it: not models, so the schema
+# comparison leaves exactly these out (see schema_objects_to_compare).
+FTS_TABLE = "search_text"
+FTS_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
+# unicode61 with remove_diacritics 2: "José" is found as "jose" (the words are folded in Python too).
+# prefix: "dan" finds "daniel" without scanning every term.
+CREATE_FTS = (f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+              "name, place, story, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')")
+DROP_FTS = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+
+
+def count_keys(state_code: str, died_year: int, age: int | None) -> list[tuple[str, int, int]]:
+    """The search_count rows one memorial adds to: its own group and the three roll-ups."""
+    group = age_group(age)
+    return [(s, died_year, g) for s in (state_code, ALL_STATES) for g in (group, ALL_AGES)]
+
+
+def age_group(age: int | None) -> int:
+    """The index in AGE_GROUPS of an age at death, or UNKNOWN_AGE_GROUP."""
+    if age is None:
+        return UNKNOWN_AGE_GROUP
+    for index, (low, high) in enumerate(AGE_GROUPS):
+        if age >= low and (high is None or age <= high):
+            return index
+    return UNKNOWN_AGE_GROUP  # a negative age cannot be entered; kept out of every group
+
+
+class SearchEntry(db.Model):
+    """One public memorial, as the list filters and orders it (no story text)."""
+
+    __tablename__ = "search_entry"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), primary_key=True,
+                                          autoincrement=False)
+    # The live version: a memorial card is rendered once per version (search/cards.py keys on it).
+    version_id: Mapped[int] = mapped_column()
+    published_at: Mapped[datetime] = mapped_column()
+    state_code: Mapped[str] = mapped_column(String(2))
+    died_year: Mapped[int] = mapped_column()
+    age: Mapped[int | None] = mapped_column()
+    # PostgreSQL's full-text document (name weighted A, place B, story D); SQLite uses search_text.
+    document: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+
+    __table_args__ = (
+        # Newest first, with every filter column inside the index: a page is read from the index alone.
+        Index("ix_search_entry_newest", published_at.desc(), story_id.desc(), version_id, state_code, died_year, age),
+        Index("ix_search_entry_document", document, postgresql_using="gin", sqlite_where=document.is_not(None)),
+    )
+
+
+class SearchCount(db.Model):
+    """How many public memorials share a state, a year of death and an age group (ALL_STATES, ALL_AGES:
+    the roll-ups)."""
+
+    __tablename__ = "search_count"
+
+    state_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    died_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    age_group: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    memorials: Mapped[int] = mapped_column(default=0)
+
+
+class SearchMonth(db.Model):
+    """How many public memorials were first published in each month (YYYYMM): a deep page of the whole
+    list starts from the month it falls in, so it never skips through every newer memorial."""
+
+    __tablename__ = "search_month"
+
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    memorials: Mapped[int] = mapped_column(default=0)
+
+
+def month_of(moment: datetime) -> int:
+    return moment.year * 100 + moment.month
+
+
+# create_all (tests, a first run) makes the FTS5 table beside search_entry; migration 0007 does the same.
+event.listen(SearchEntry.__table__, "after_create", DDL(CREATE_FTS).execute_if(dialect="sqlite"))
+event.listen(SearchEntry.__table__, "before_drop", DDL(DROP_FTS).execute_if(dialect="sqlite"))
+
+
+def schema_objects_to_compare(name, type_, parent_names) -> bool:
+    """For Alembic's include_name: everything but SQLite's FTS5 table and its shadow tables."""
+    if type_ == "table" and name is not None:
+        return name != FTS_TABLE and not any(name == FTS_TABLE + suffix for suffix in FTS_SHADOW_SUFFIXES)
+    return True

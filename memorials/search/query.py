@@ -1,0 +1,219 @@
+"""Finding memorials: filters, full-text words, one page of results and how many match.
+
+A page costs three or four statements whatever the number of memorials:
+  1. how many match, and the years to offer, summed from search_count (a few dozen rows);
+     with words (or an age range that is not one of the groups) the matching ids are read instead,
+     up to COUNT_LIMIT + 1 of them, best first, and counted in Python (with words, one more statement
+     then reads the live versions of the page's memorials);
+  2. the page's story and version ids, from search_entry's covering index (newest first) or the
+     full-text engine; a later page of the whole list first reads the counts per month (search_month),
+     so that it skips at most one month of memorials;
+  3. the cards not rendered yet (search/cards.py keeps each version's card): those stories with what
+     their cards show (stories/queries.py), no story text. None when every card is kept.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from math import ceil
+
+from sqlalchemy import column, func, literal_column, select, table, text
+
+from ..extensions import db
+from .index import words
+from .models import AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry, SearchMonth
+
+# Past this many matches we say "more than 1,000" and offer the best 1,000: more words narrow them.
+COUNT_LIMIT = 1000
+MAX_WORDS = 8
+# A short word may be the start of a name ("dan" finds Daniel, "bik" finds bikes); a longer one is taken as
+# typed, so that a common word is read from its own list rather than every word that begins with it.
+PREFIX_UP_TO = 4
+# The name counts ten times a word of the story, the place four times (SQLite's bm25 column weights;
+# PostgreSQL weighs A, B and D the same way through ts_rank's defaults).
+FTS_WEIGHTS = "10.0, 4.0, 1.0"
+_fts = table(FTS_TABLE, column("rowid"))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a visitor asked for; every part optional and already checked by the form."""
+
+    q: str = ""
+    state: str | None = None
+    year: int | None = None
+    age: tuple[int, int | None] | None = None   # inclusive; None as the upper bound: "and over"
+
+    @property
+    def terms(self) -> list[str]:
+        return words(self.q)[:MAX_WORDS]
+
+    @property
+    def active(self) -> bool:
+        return bool(self.terms or self.state or self.year or self.age)
+
+    def age_groups(self) -> list[int] | None:
+        """The AGE_GROUPS the age range covers exactly, or None when it cuts through a group."""
+        if self.age is None:
+            return list(range(len(AGE_GROUPS)))
+        low, high = self.age
+        starts = [g[0] for g in AGE_GROUPS]
+        ends = [g[1] for g in AGE_GROUPS]
+        if low not in starts or high not in ends:
+            return None
+        return list(range(starts.index(low), ends.index(high) + 1))
+
+
+@dataclass
+class Results:
+    """One page of memorials and how many match; shaped like a Flask-SQLAlchemy page for the macro."""
+
+    entries: list[tuple[int, int]]   # (story id, live version id), in the order shown
+    page: int
+    per_page: int
+    total: int
+    more: bool = False          # total is COUNT_LIMIT and more match
+    years: list[int] = field(default_factory=list)
+    items: list = field(default_factory=list)       # the cards, as HTML (see search/cards.py)
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def past_end(self) -> bool:
+        return self.page > self.pages and self.total > 0
+
+    @property
+    def has_prev(self) -> bool:
+        return 1 < self.page <= self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _read(query):
+    """Rows of a Core query on the request's connection (no ORM objects to make: cheaper per page)."""
+    return db.session.connection().execute(query)
+
+
+def _entry_conditions(filters: Filters) -> list:
+    conditions = []
+    if filters.state:
+        conditions.append(SearchEntry.state_code == filters.state)
+    if filters.year:
+        conditions.append(SearchEntry.died_year == filters.year)
+    if filters.age:
+        low, high = filters.age
+        conditions.append(SearchEntry.age >= low)
+        if high is not None:
+            conditions.append(SearchEntry.age <= high)
+    return conditions
+
+
+def _counts_by_year(filters: Filters, groups: list[int] | None) -> dict[int, int]:
+    """Public memorials per year they died, for the other filters (state, age groups)."""
+    ages = groups if groups is not None and filters.age is not None else [ALL_AGES]
+    query = (select(SearchCount.died_year, func.sum(SearchCount.memorials))
+             .where(SearchCount.state_code == (filters.state or ALL_STATES), SearchCount.age_group.in_(ages))
+             .group_by(SearchCount.died_year)
+             .having(func.sum(SearchCount.memorials) > 0))
+    return {year: int(n) for year, n in _read(query)}
+
+
+def _deep_start(offset: int) -> tuple[datetime | None, int]:
+    """Where a deep page of the whole list starts: (published before this moment, offset from there).
+
+    Walks the per-month counts (a dozen rows a year) from the newest month, so the database skips at
+    most one month's memorials, not every newer one.
+    """
+    passed = 0
+    for month, memorials in _read(
+            select(SearchMonth.month, SearchMonth.memorials).where(SearchMonth.memorials > 0)
+            .order_by(SearchMonth.month.desc())):
+        if passed + memorials > offset:
+            year, number = divmod(month, 100)
+            end = datetime(year + number // 12, number % 12 + 1, 1)
+            return end, offset - passed
+        passed += memorials
+    return None, offset
+
+
+def _newest(filters: Filters, limit: int, offset: int) -> list[tuple[int, int]]:
+    conditions = _entry_conditions(filters)
+    if offset and not conditions:
+        before, offset = _deep_start(offset)
+        if before is not None:
+            conditions = [SearchEntry.published_at < before]
+    query = (select(SearchEntry.story_id, SearchEntry.version_id).where(*conditions)
+             .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc()).limit(limit).offset(offset))
+    return [tuple(row) for row in _read(query)]
+
+
+def _matching(filters: Filters, limit: int) -> list[int]:
+    """Story ids of memorials with every word (a short one may begin a longer word), best match first.
+
+    The engine picks the `limit` newest memorials that match (it walks its index by story id and stops),
+    and only those are scored: a word found in most stories costs the same as a rare name. When more
+    than `limit` match, the ranking is among the newest `limit` of them (the page says "more than").
+    Without filters, SQLite answers from its full-text index alone, joining nothing.
+    """
+    terms = filters.terms
+    conditions = _entry_conditions(filters)
+    if db.session.get_bind().dialect.name == "postgresql":
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
+                                  " & ".join(f"'{t}'" + (":*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms))
+        newest = (select(SearchEntry.story_id.label("id"), SearchEntry.document)
+                  .where(SearchEntry.document.op("@@")(tsquery), *conditions)
+                  .order_by(SearchEntry.story_id.desc()).limit(limit).subquery())
+        score = func.ts_rank(newest.c.document, tsquery).desc()
+    else:
+        match = text(f"{FTS_TABLE} MATCH :match").bindparams(
+            match=" ".join(f'"{t}"' + ("*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms))
+        newest = select(_fts.c.rowid.label("id"), literal_column(f"bm25({FTS_TABLE}, {FTS_WEIGHTS})").label("score"))
+        if conditions:
+            newest = newest.join(SearchEntry, SearchEntry.story_id == _fts.c.rowid).where(*conditions)
+        newest = newest.where(match).order_by(_fts.c.rowid.desc()).limit(limit).subquery()
+        score = newest.c.score   # bm25: lower is better
+    return list(_read(select(newest.c.id).order_by(score, newest.c.id.desc())).scalars())
+
+
+def _versions(story_ids: list[int]) -> list[tuple[int, int]]:
+    """(story id, live version id) for these memorials, in this order (one that left meanwhile is dropped)."""
+    if not story_ids:
+        return []
+    found = dict(_read(select(SearchEntry.story_id, SearchEntry.version_id)
+                       .where(SearchEntry.story_id.in_(story_ids))).all())
+    return [(story, found[story]) for story in story_ids if story in found]
+
+
+def find(filters: Filters, page: int, per_page: int) -> Results:
+    """One page of the memorials that match, newest first (best match first with words); no cards yet."""
+    groups = filters.age_groups()
+    by_year = _counts_by_year(filters, groups)
+    years = sorted(set(by_year) | ({filters.year} if filters.year else set()), reverse=True)
+    offset = (page - 1) * per_page
+    if filters.terms or groups is None:
+        if filters.terms:
+            found = _matching(filters, COUNT_LIMIT + 1)
+            more, found = len(found) > COUNT_LIMIT, found[:COUNT_LIMIT]
+            entries = _versions(found[offset:offset + per_page])
+        else:   # an age range that cuts through the groups: no counts kept for it, so a bounded count
+            found = _newest(filters, COUNT_LIMIT + 1, 0)
+            more, found = len(found) > COUNT_LIMIT, found[:COUNT_LIMIT]
+            entries = found[offset:offset + per_page]
+        return Results(entries=entries, page=page, per_page=per_page, total=len(found), more=more, years=years)
+    total = by_year.get(filters.year, 0) if filters.year else sum(by_year.values())
+    results = Results(entries=[], page=page, per_page=per_page, total=total, years=years)
+    if total and not results.past_end:
+        results.entries = _newest(filters, per_page, offset)
+    return results

@@ -1,0 +1,382 @@
+"""Finding a memorial: words, state, year, age; the index follows every decision; hidden names stay hidden."""
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, text
+
+from memorials.extensions import db
+from memorials.search.index import Document, words
+from memorials.search.models import SearchCount, SearchEntry
+from memorials.stories.models import Story
+
+from .factories import form_data, make_moderator, make_story, publish, sign_in
+from .forms import csrf_token, submit
+
+
+def names_on(page: str) -> list[str]:
+    """The names on the memorial cards, in order."""
+    return [html.unescape(n) for n in re.findall(r'class="story-card-name">([^<]+)<', page)]
+
+
+def find(client, **params) -> tuple[int, str]:
+    response = client.get("/stories/", query_string=params)
+    return response.status_code, html.unescape(response.get_data(as_text=True))
+
+
+def count_line(page: str) -> str:
+    return re.search(r'id="results-title"[^>]*>\s*([^<]+?)\s*<', page).group(1)
+
+
+def story(name, *, died=date(2023, 7, 2), born=date(1998, 3, 14), state="OH", city="Dayton", nickname=None,
+          text="He was kind and funny and we miss him every single day of our lives.", display="full"):
+    created, _ = make_story(name=name, died=died, born=born, state_code=state, city=city, nickname=nickname,
+                            story_markdown=text, name_display=display)
+    return created
+
+
+@pytest.fixture
+def moderator(app):
+    with app.app_context():
+        return make_moderator()
+
+
+def published(moderator, *stories):
+    for s in stories:
+        publish(s, moderator)
+
+
+# --- words -------------------------------------------------------------------------------------
+
+def test_words_find_name_nickname_hometown_state_and_story_best_match_first(app, client, moderator):
+    with app.app_context():
+        published(moderator,
+                  story("Daniel James Rivera", nickname="Danny", city="Dayton", state="OH"),
+                  story("Maria Lopez", city="Tucson", state="AZ",
+                        text="She loved her brother Rivera Lopez's band and sang every song at the top of her lungs."),
+                  story("Samuel Okafor", city="Erie", state="PA", text="Sam fixed bikes for every kid on our street."))
+    assert names_on(find(client, q="rivera")[1]) == ["Daniel James Rivera", "Maria Lopez"]  # the name counts most
+    assert names_on(find(client, q="danny")[1]) == ["Daniel James Rivera"]
+    assert names_on(find(client, q="tucson")[1]) == ["Maria Lopez"]
+    assert names_on(find(client, q="pennsylvania")[1]) == ["Samuel Okafor"]
+    assert names_on(find(client, q="bikes street")[1]) == ["Samuel Okafor"]
+    assert names_on(find(client, q="bik")[1]) == ["Samuel Okafor"]  # the start of a word is enough
+    status, page = find(client, q="rivera")
+    assert status == 200 and count_line(page) == "2 memorials match"
+    assert 'value="rivera"' in page  # the words stay in the box
+
+
+def test_accents_and_case_do_not_matter(app, client, moderator):
+    with app.app_context():
+        published(moderator, story("José Ángel Müller", city="San Germán", state="PR",
+                                   text="Le encantaba bailar cumbias en la cocina con su mamá, todos los días."))
+    for query in ("jose", "JOSÉ", "angel muller", "MULLER", "german", "mama cocina", "Mamá"):
+        assert names_on(find(client, q=query)[1]) == ["José Ángel Müller"], query
+    assert names_on(find(client, q="puerto rico")[1]) == ["José Ángel Müller"]
+
+
+@pytest.mark.parametrize("display, shown", [("first", "Daniel"), ("initials", "D. J. R.")])
+def test_a_surname_the_family_hid_is_never_found(app, client, moderator, display, shown):
+    with app.app_context():
+        published(moderator, story("Daniel James Rivera", display=display, nickname="Danny"))
+        rows = db.session.execute(db.select(SearchEntry.story_id)).scalars().all()
+        assert len(rows) == 1
+        if db.engine.dialect.name == "sqlite":
+            stored = " ".join(db.session.execute(text("SELECT name || ' ' || place || ' ' || story FROM search_text")).scalars())
+        else:
+            stored = " ".join(db.session.execute(text("SELECT document::text FROM search_entry")).scalars())
+    assert "rivera" not in stored and "james" not in stored
+    for hidden in ("Rivera", "rivera", "James", "daniel rivera", "riv"):
+        status, page = find(client, q=hidden)
+        assert status == 200 and names_on(page) == [] and "No memorial matches this search" in page, hidden
+    assert names_on(find(client, q="danny")[1]) == [shown]
+    if display == "first":
+        assert names_on(find(client, q="daniel")[1]) == ["Daniel"]
+
+
+# --- the index follows every decision ------------------------------------------------------------
+
+def test_the_index_follows_approval_edit_unpublish_republish_and_withdrawal(app, client, outbox):
+    with app.app_context():
+        make_moderator()
+    sign_in(client)
+    submit(client, "/stories/new", form_data(story="Danny loved fishing with his grandfather at the quarry lake."))
+    manage = re.search(r"(/stories/manage/[A-Za-z0-9_-]+)", outbox()[0].get_content()).group(1)
+    with app.app_context():
+        story_id = db.session.execute(db.select(Story.id)).scalar_one()
+    assert names_on(find(client, q="quarry")[1]) == []  # nothing before a moderator approves
+
+    def decide(action, reason=""):
+        page = client.get(f"/moderate/stories/{story_id}").get_data(as_text=True)
+        client.post(f"/moderate/stories/{story_id}", data={"csrf_token": csrf_token(page), "action": action,
+                                                           "reason": reason})
+
+    decide("approve")
+    assert names_on(find(client, q="quarry")[1]) == ["Daniel James Rivera"]
+    assert count_line(find(client)[1]) == "1 memorial"
+
+    edited = form_data(story="Danny loved the trumpet more than anything, and played it badly and loudly.")
+    edited.pop("consent")
+    submit(client, manage, {**edited, "action": "save"})
+    assert names_on(find(client, q="quarry")[1]) == ["Daniel James Rivera"]  # the edit waits for a moderator
+    assert names_on(find(client, q="trumpet")[1]) == []
+    decide("approve")
+    assert names_on(find(client, q="trumpet")[1]) == ["Daniel James Rivera"]
+    assert names_on(find(client, q="quarry")[1]) == []
+
+    decide("unpublish", "The family asked us to, by phone.")
+    assert names_on(find(client, q="trumpet")[1]) == [] and count_line(find(client, state="OH")[1]) == "0 memorials match"
+    decide("republish")
+    assert names_on(find(client, q="trumpet")[1]) == ["Daniel James Rivera"]
+    assert count_line(find(client, state="OH")[1]) == "1 memorial matches"
+
+    page = client.get(manage).get_data(as_text=True)
+    client.post(manage, data={"csrf_token": csrf_token(page), "action": "withdraw", "confirm": "yes"})
+    assert names_on(find(client, q="trumpet")[1]) == []
+    assert count_line(find(client)[1]) == "0 memorials"
+    with app.app_context():
+        assert db.session.execute(db.select(func.count()).select_from(SearchEntry)).scalar() == 0
+        assert db.session.execute(db.select(func.sum(SearchCount.memorials))).scalar() == 0
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.execute(text("SELECT count(*) FROM search_text")).scalar() == 0
+
+
+def test_rebuilding_the_index_gives_the_same_answers(app, client, runner, moderator):
+    with app.app_context():
+        published(moderator, *(story(f"Person{n} Example", state=("OH", "TX", "WV")[n % 3],
+                                     died=date(2016 + n % 5, 1, 1), born=date(1990 - n, 6, 1)) for n in range(12)))
+        pending = story("Waiting Person")  # never approved: never indexed
+        assert pending.slug is None
+    before = [find(client, **p)[1] for p in ({}, {"state": "TX"}, {"q": "example", "age": "25-34"}, {"year": "2018"})]
+    result = runner.invoke(args=["reindex-search"])
+    assert result.exit_code == 0 and "Indexed 12 published memorials" in result.output
+    after = [find(client, **p)[1] for p in ({}, {"state": "TX"}, {"q": "example", "age": "25-34"}, {"year": "2018"})]
+    assert [names_on(p) for p in after] == [names_on(p) for p in before]
+    assert [count_line(p) for p in after] == [count_line(p) for p in before]
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def many(app, moderator):
+    """30 memorials: three states, two years, known ages (two without a birth date)."""
+    with app.app_context():
+        for n in range(30):
+            born = None if n in (0, 1) else date(2023 - (10 + 2 * n), 1, 1)   # ages 10, 12, ... at 2023-07-02
+            published(moderator, story(f"Person Number{n:02d}", state=("OH", "TX", "WV")[n % 3],
+                                       died=date(2023 if n % 2 else 2020, 7, 2), born=born))
+
+
+def test_filters_combine_say_how_many_match_and_stay_in_the_form(app, client, many):
+    status, page = find(client, state="OH", year="2023")
+    expected = [f"Person Number{n:02d}" for n in reversed(range(30)) if n % 3 == 0 and n % 2]
+    assert status == 200 and names_on(page) == expected and count_line(page) == f"{len(expected)} memorials match"
+    assert re.search(r'<option selected value="OH">Ohio</option>|<option value="OH" selected>', page)
+    assert re.search(r'<option selected value="2023">2023</option>|<option value="2023" selected>', page)
+    assert "Clear the search and show every memorial" in page
+    assert count_line(find(client)[1]) == "30 memorials"
+    # ages: n >= 2 died at 10 + 2n (2020 deaths three years younger)
+    def ages(n):
+        return (10 + 2 * n) - (0 if n % 2 else 3)
+    for value, low, high in (("25-34", 25, 34), ("65-", 65, 200), ("0-17", 0, 17), ("20-40", 20, 40)):
+        page = find(client, age=value)[1]
+        expected = {f"Person Number{n:02d}" for n in range(2, 30) if low <= ages(n) <= high}
+        shown = set(names_on(page)) | set(names_on(find(client, age=value, page=2)[1]))
+        assert shown == expected, value
+        assert count_line(page) == (f"{len(expected)} memorials match" if len(expected) != 1 else "1 memorial matches")
+    everything = find(client, q="person", state="WV", age="35-44", year="2020")[1]
+    expected = [f"Person Number{n:02d}" for n in reversed(range(30)) if n % 3 == 2 and n % 2 == 0 and 35 <= ages(n) <= 44]
+    assert expected and names_on(everything) == expected
+
+
+def test_every_page_link_keeps_the_filters(app, client, many):
+    page = find(client, q="person", year="2023")[1]
+    assert count_line(page) == "15 memorials match"
+    app.config["STORIES_PER_PAGE"] = 4
+    first = client.get("/stories/?q=person&year=2023&age=25-").get_data(as_text=True)
+    next_link = html.unescape(re.search(r'rel="next" href="([^"]+)"', first).group(1))
+    assert all(part in next_link for part in ("q=person", "year=2023", "age=25-", "page=2"))
+    second = client.get(next_link).get_data(as_text=True)
+    previous = html.unescape(re.search(r'rel="prev" href="([^"]+)"', second).group(1))
+    assert all(part in previous for part in ("q=person", "year=2023", "age=25-", "page=1"))
+    assert not set(names_on(first)) & set(names_on(second))
+
+
+def test_the_state_link_from_other_pages_finds_that_states_memorials(app, client, many):
+    from flask import url_for
+
+    with app.test_request_context():
+        link = url_for("stories.index", state="TX")
+    page = html.unescape(client.get(link).get_data(as_text=True))
+    assert names_on(page) and all(int(n[-2:]) % 3 == 1 for n in names_on(page))
+    assert count_line(page) == "10 memorials match"
+
+
+@pytest.mark.parametrize("params, field_message", [
+    ({"year": "abc"}, "Please choose a year from the list."),
+    ({"year": "1850"}, "Please choose a year from the list."),
+    ({"age": "9-x"}, "Please choose an age from the list."),
+    ({"age": "40-20"}, "Please choose an age from the list."),
+    ({"state": "ZZ"}, "Please choose a state from the list."),
+    ({"state": "Z\x00Z"}, "Please choose a state from the list."),  # the NUL is stripped; ZZ is still no state
+    ({"q": "x" * 300}, "Please use fewer words"),
+])
+def test_bad_values_are_set_aside_with_a_plain_note(app, client, many, params, field_message):
+    status, page = find(client, **params)
+    assert status == 200 and field_message in page
+    assert page.count('class="story-card"') == 24 and count_line(page) == "30 memorials"  # the rest still works
+    assert "<title>Error:" in page
+
+
+@pytest.mark.parametrize("params", [
+    {"page": "99999999999999999999"}, {"page": "-3"}, {"page": "abc"}, {"page": "2.5"}, {"page": "0"},
+    {"q": "\x00"}, {"q": "'\"*:()&|!"}, {"q": "OR AND NOT NEAR"}, {"q": "a:* & b"}, {"q": "١٢٣ 北京"},
+    {"year": "99999999999999999999"}, {"age": "999-"}, {"state": "\x00"}, {"page": "\x00"},
+])
+def test_odd_values_never_break_the_page(app, client, many, params):
+    status, page = find(client, **params)
+    assert status == 200 and "Something went wrong" not in page
+
+
+def test_a_page_past_the_end_says_so_and_links_to_the_last(app, client, many):
+    for params in ({"page": "3"}, {"page": "99999999999999999999"}, {"q": "person", "page": "7"}):
+        status, page = find(client, **params)
+        assert status == 200 and "There is no page" in page and names_on(page) == []
+        assert "Go to the last page" in page and "page=2" in page
+
+
+def test_nothing_found_is_said_kindly_with_a_way_back(app, client, many):
+    status, page = find(client, q="zebra", state="OH")
+    assert status == 200 and count_line(page) == "0 memorials match"
+    assert "No memorial matches this search" in page and 'href="/stories/">Clear the search' in page
+
+
+def test_an_empty_site_says_so(client):
+    status, page = find(client)
+    assert status == 200 and "No memorials have been published yet." in page and count_line(page) == "0 memorials"
+
+
+def test_very_many_matches_are_bounded_and_said_so(app, client, moderator, monkeypatch):
+    from memorials.search import query
+
+    monkeypatch.setattr(query, "COUNT_LIMIT", 5)
+    with app.app_context():
+        published(moderator, *(story(f"Kid{n} Same", died=date(2022, 1, 1)) for n in range(8)))
+    page = find(client, q="same")[1]
+    assert count_line(page) == "More than 5 memorials match" and len(names_on(page)) == 5
+    assert "Add a word, a state or a year" in page
+    assert count_line(find(client, year="2022")[1]) == "8 memorials match"  # counted exactly without words
+
+
+def test_the_search_form_is_a_labelled_get_form_without_a_token(client):
+    page = client.get("/stories/").get_data(as_text=True)
+    form = re.search(r'<form class="find-form"[^>]*>.*?</form>', page, re.S).group(0)
+    assert 'method="get"' in form and 'role="search"' in form and "csrf_token" not in form
+    for name in ("q", "state", "year", "age"):
+        assert re.search(rf'<label for="{name}">', form) and f'name="{name}"' in form
+    assert "Under 18" in form and "65 and over" in form and "25 to 34" in form
+
+
+# --- the engines' own full-text objects ------------------------------------------------------
+
+def test_each_database_uses_its_own_full_text_engine(app, moderator):
+    with app.app_context():
+        published(moderator, story("Ana Beatriz Souza"))
+        if db.engine.dialect.name == "sqlite":
+            sql = db.session.execute(text("SELECT sql FROM sqlite_master WHERE name = 'search_text'")).scalar()
+            assert "fts5" in sql and "remove_diacritics 2" in sql
+            assert db.session.execute(text("SELECT rowid FROM search_text WHERE search_text MATCH 'souza'")).scalar()
+        else:
+            index = db.session.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_search_entry_document'")).scalar()
+            assert "USING gin (document)" in index
+            assert db.session.execute(text(
+                "SELECT story_id FROM search_entry WHERE document @@ to_tsquery('simple', 'souza')")).scalar()
+
+
+def test_documents_hold_only_what_the_public_page_shows():
+    from memorials.stories.models import StoryVersion
+
+    version = StoryVersion(name="Daniel James Rivera", name_display="initials", nickname="Danny", born=None,
+                           died=date(2020, 1, 2), city="Dayton", state_code="OH",
+                           story_html='<p>He <a href="https://secret.example/rivera" rel="nofollow">loved</a> '
+                                      "fish &amp; chips.</p>", submitter_name="Maria Rivera")
+    document = Document.of(1, None, version)
+    assert document.name == "d j r danny" and document.place == "dayton ohio"
+    assert document.story == "he loved fish chips"
+    assert words("Ça va, MÜLLER_x!") == ["ca", "va", "muller", "x"]
+
+
+# --- in a browser, on a phone --------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_a_visitor_finds_a_memorial_on_a_phone(tmp_path):
+    from .browser import PHONE, LiveServer, assert_accessible, new_driver, page_overflow, quit_driver, require_browser, visit
+
+    require_browser()
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.select import Select
+
+    live = LiveServer(tmp_path).start()
+    driver = None
+    try:
+        with live.context():
+            moderator = make_moderator()
+            for n, (name, state, city) in enumerate([("Daniel James Rivera", "OH", "Dayton"),
+                                                     ("María José Gómez", "TX", "El Paso"),
+                                                     ("Samuel Okafor", "PA", "Erie")]):
+                publish(story(name, state=state, city=city, died=date(2020 + n, 5, 1)), moderator)
+        driver = new_driver(PHONE)
+        visit(driver, live.url + "/stories/")
+        assert "3 memorials" in driver.find_element(By.ID, "results-title").text
+        assert page_overflow(driver)["scrollWidth"] <= PHONE[0]
+
+        driver.find_element(By.ID, "q").send_keys("maria gomez")
+        Select(driver.find_element(By.ID, "state")).select_by_visible_text("Texas")
+        driver.find_element(By.CSS_SELECTOR, ".find-form button[type=submit]").click()
+        assert_accessible(driver)
+        assert driver.find_element(By.ID, "results-title").text == "1 memorial matches"
+        assert [e.text for e in driver.find_elements(By.CLASS_NAME, "story-card-name")] == ["María José Gómez"]
+        assert driver.find_element(By.ID, "q").get_attribute("value") == "maria gomez"
+        assert Select(driver.find_element(By.ID, "state")).first_selected_option.text == "Texas"
+
+        driver.find_element(By.ID, "q").clear()
+        driver.find_element(By.ID, "q").send_keys("nobody by this name")
+        driver.find_element(By.CSS_SELECTOR, ".find-form button[type=submit]").click()
+        assert_accessible(driver)
+        assert "No memorial matches this search" in driver.page_source
+        driver.find_element(By.LINK_TEXT, "Clear the search and show every memorial").click()
+        assert_accessible(driver)
+        assert len(driver.find_elements(By.CLASS_NAME, "story-card")) == 3
+
+        visit(driver, live.url + "/stories/?year=abc&age=9-x")
+        assert driver.title.startswith("Error:")
+        assert driver.switch_to.active_element.get_attribute("id") == "form-errors"
+        assert len(driver.find_elements(By.CLASS_NAME, "story-card")) == 3
+    finally:
+        if driver is not None:
+            quit_driver(driver)
+        live.stop()
+
+
+def test_every_page_of_the_whole_list_holds_the_next_memorials_in_order(app, client):
+    from bench.seed import seed
+
+    with app.app_context():
+        seed(150)
+        order = [s for s in db.session.execute(db.select(Story.slug).order_by(Story.published_at.desc(), Story.id.desc()))
+                 .scalars()]
+        unpublish_one = db.session.execute(db.select(Story).where(Story.slug == order[40])).scalar_one()
+        from memorials.moderation import services as moderation
+
+        moderation.unpublish(unpublish_one, make_moderator(), "Asked by the family.")
+        db.session.commit()
+        order.remove(unpublish_one.slug)
+    app.config["STORIES_PER_PAGE"] = 7
+    shown = []
+    for page in range(1, 23):
+        body = client.get(f"/stories/?page={page}").get_data(as_text=True)
+        shown += re.findall(r'class="story-card-link" href="/stories/([^"]+)"', body)
+    assert shown == order
