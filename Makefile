@@ -11,7 +11,7 @@ export PORT
 SITE_STAMP := $(VENV)/.site-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 TEST_STAMP := $(VENV)/.tests-$(shell cat requirements.txt tests/requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install install-site run dev test init-db bench clean
+.PHONY: install install-site translations messages run dev test init-db bench clean
 
 # What the site needs to run, and nothing else.
 install-site: $(SITE_STAMP)
@@ -31,7 +31,20 @@ $(TEST_STAMP): $(SITE_STAMP) tests/requirements.txt
 	rm -f $(VENV)/.tests-*
 	touch $@
 
-init-db: install-site
+# The Spanish (and any other) catalogs, compiled for gettext: part of every set-up, never a manual step.
+CATALOGS := $(wildcard memorials/translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGS:.po=.mo)
+
+memorials/translations/%/LC_MESSAGES/messages.mo: memorials/translations/%/LC_MESSAGES/messages.po $(SITE_STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# For translators: collect every message from the code and templates, and add the new ones to each catalog.
+messages: install-site
+	$(BIN)/pybabel -q extract -F memorials/translations/babel.cfg -k _l -k lazy_gettext -k ngettext_lazy:1,2 \
+		--no-wrap --sort-by-file -o memorials/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-wrap --ignore-obsolete -i memorials/translations/messages.pot -d memorials/translations
+
+init-db: install-site translations
 	$(BIN)/flask --app app init-db
 
 run: init-db

@@ -18,6 +18,7 @@ address.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from babel import numbers as babel_numbers
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, g, redirect, request, url_for
-from flask_babel import get_locale, refresh
+from flask_babel import force_locale, get_locale, refresh
 
 from .extensions import babel
 
@@ -171,6 +172,32 @@ def switch(lang: str):
     response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                         secure=request.is_secure)
     return response
+
+
+def language_or_default(lang: str | None) -> str:
+    return lang if lang in LANGUAGES else LANGUAGES[0]
+
+
+@contextmanager
+def in_language(lang: str | None):
+    """Words, numbers and dates in lang for what is made apart from the page being read (mail to a family
+    in the language they used, a letter in the language the visitor chose)."""
+    with force_locale(language_or_default(lang)):
+        yield
+
+
+def localized_url(url: str, lang: str | None) -> str:
+    """A page's address (absolute, under SITE_URL, or root-relative) in lang, whatever language it was built
+    in: links in mail follow the family's language, not the language of the page that sent it."""
+    from flask import current_app
+
+    site = current_app.config["SITE_URL"].rstrip("/")
+    head, path = (site, url[len(site):]) if url.startswith(site + "/") else ("", url)
+    for prefix in PREFIXES.values():
+        if path == prefix or path.startswith(prefix + "/"):
+            path = path[len(prefix):] or "/"
+            break
+    return head + PREFIXES.get(language_or_default(lang), "") + path
 
 
 def init_i18n(app: Flask) -> None:

@@ -63,6 +63,8 @@ class Story(db.Model):
     # (opt-in), and an email when a condolence is published (on unless they switch it off).
     remembrance: Mapped[bool] = mapped_column(default=False, server_default=false())
     condolence_mail: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The language of the pages the family used (en, es): every mail to them is written in it.
+    family_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     # The order every list of memorials is read in (home page, feeds): newest first, from the index.
     __table_args__ = (Index("ix_story_status_newest", "status", published_at.desc(), id.desc()),)
@@ -114,6 +116,9 @@ class StoryVersion(db.Model):
     city: Mapped[str | None] = mapped_column(String(80))
     state_code: Mapped[str | None] = mapped_column(String(2))
     story_markdown: Mapped[str] = mapped_column(Text)
+    # The language the family wrote in (en, es): the memorial marks its words with it (lang="..."),
+    # so a screen reader reads them with the right voice. Their words are never translated.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     content_note: Mapped[str | None] = mapped_column(String(200))
     submitter_name: Mapped[str | None] = mapped_column(String(120))
     relationship_to: Mapped[str | None] = mapped_column(String(80))
