@@ -1,9 +1,17 @@
 """English and Spanish pages: their own addresses, the switch, the first visit's language, hreflang."""
 from __future__ import annotations
 
+import html
 import re
+from pathlib import Path
 
-from .factories import make_story, publish
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from .factories import form_data, make_moderator, make_story, publish, sign_in
+from .forms import csrf_token, submit
 
 
 def test_spanish_pages_have_their_own_addresses_and_links_stay_in_spanish(client):
@@ -75,3 +83,235 @@ def test_numbers_are_written_as_us_spanish_writes_them(app):
 
         refresh()
         assert number(1330) == "1,330" and month_year(date(2026, 1, 1)) == "enero de 2026"
+
+
+# --- the catalog ----------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "memorials" / "translations"
+
+
+def extracted_messages() -> dict:
+    """Every message in the code and templates, as `make messages` collects them: {(context, id): places}."""
+    with (TRANSLATIONS / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "ngettext_lazy": (1, 2)}
+    found: dict = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
+            str(ROOT), method_map, options_map, keywords=keywords,
+            directory_filter=lambda d: not d.endswith((".venv", "node_modules", ".git"))):
+        found.setdefault((context, message[0] if isinstance(message, (list, tuple)) else message), []).append(
+            f"{filename}:{lineno}")
+    return found
+
+
+def test_every_message_has_a_spanish_translation_that_is_neither_fuzzy_nor_empty():
+    with (TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f, locale="es")
+    translated = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        strings = m.string if isinstance(m.string, (list, tuple)) else (m.string,)
+        key = (m.context, m.id[0] if isinstance(m.id, (list, tuple)) else m.id)
+        translated[key] = (not m.fuzzy) and all(s.strip() for s in strings)
+    messages = extracted_messages()
+    assert len(messages) > 500  # the extraction really ran over the code and templates
+    missing = sorted(f"{k[1]!r} ({v[0]})" for k, v in messages.items() if k not in translated)
+    unfinished = sorted(f"{k[1]!r} ({v[0]})" for k, v in messages.items() if translated.get(k) is False)
+    assert not missing, f"{len(missing)} messages are not in the Spanish catalog (run `make messages`): " + \
+        "; ".join(missing[:20])
+    assert not unfinished, f"{len(unfinished)} Spanish messages are fuzzy or empty: " + "; ".join(unfinished[:20])
+
+
+def test_placeholders_are_the_same_in_english_and_spanish():
+    with (TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f, locale="es")
+    placeholder = re.compile(r"%\((\w+)\)[sdif]|\{(\w+)\}")
+    for m in catalog:
+        if not m.id:
+            continue
+        ids = m.id if isinstance(m.id, (list, tuple)) else (m.id,)
+        strings = m.string if isinstance(m.string, (list, tuple)) else (m.string,)
+        wanted = set(placeholder.findall(ids[-1]))
+        for s in strings:
+            if s:
+                assert set(placeholder.findall(s)) <= set(placeholder.findall(" ".join(ids))), (m.id, s)
+                assert wanted - {("num", "")} <= set(placeholder.findall(s)) | {("num", "")}, (m.id, s)
+
+
+def test_the_set_up_compiles_the_catalog():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^init-db: .*translations", makefile, re.M)
+    assert re.search(r"pybabel compile", makefile)
+    compiled = TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.mo"
+    source = compiled.with_suffix(".po")
+    assert compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime, \
+        "the compiled Spanish catalog is missing or older than messages.po: `make test` compiles it"
+
+
+# --- everything, in Spanish, through the real pages ---------------------------------------------------------
+
+# Words that are English and never Spanish: a run of text with two of them is an English sentence.
+ENGLISH_ONLY = {"the", "and", "of", "to", "is", "you", "your", "for", "with", "this", "that", "are", "was", "we",
+                "our", "have", "be", "it", "or", "from", "by", "on", "what", "who", "will", "can", "their", "they",
+                "not", "please", "here", "there", "an", "at", "if", "about", "when", "been", "were", "would",
+                "should", "yet", "died", "deaths", "share", "story", "memorial", "letter", "read", "more"}
+# What may stay English on a Spanish page: names and sources, CDC's own titles and codes, what the family or
+# a visitor wrote (marked lang="en"), and the other language's name in the switch.
+ALLOWED = ("CDC WONDER", "VSRR", "T40.4", "NCHS", "SAMHSA", "Lifeline", "English")
+INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1>|<!--.*?-->", re.S)
+ATTRIBUTES = re.compile(r'\s(?:alt|title|aria-label|placeholder|content)="([^"]*)"')
+
+
+def _strip_english_marked(page: str) -> str:
+    """Remove elements marked lang="en" (the family's own words, the switch's "English")."""
+    while True:
+        match = re.search(r'<(\w+)\b[^>]*\slang="en"[^>]*>', page)
+        if not match or match.group(0).startswith("<html"):
+            if match and match.group(0).startswith("<html"):
+                page = page.replace(match.group(0), "<html>", 1)
+                continue
+            return page
+        tag, start = match.group(1), match.start()
+        depth, i = 0, start
+        opener, closer = re.compile(rf"<{tag}\b"), f"</{tag}>"
+        while True:
+            next_open = opener.search(page, i + 1)
+            next_close = page.find(closer, i + 1)
+            if next_close < 0:
+                return page[:start]
+            if next_open and next_open.start() < next_close:
+                depth, i = depth + 1, next_open.start()
+            elif depth:
+                depth, i = depth - 1, next_close
+            else:
+                page = page[:start] + page[next_close + len(closer):]
+                break
+
+
+def english_sentences(page: str) -> list[str]:
+    page = _strip_english_marked(INVISIBLE.sub(" ", page))
+    texts = ATTRIBUTES.findall(page) + re.split(r"<[^>]+>", page)
+    found = []
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?:;])\s+|\n", html.unescape(text)):
+            for allowed in ALLOWED:
+                sentence = sentence.replace(allowed, " ")
+            words = re.findall(r"[A-Za-z']+", sentence.lower())
+            if len(words) >= 3 and len({w for w in words if w in ENGLISH_ONLY}) >= 2:
+                found.append(sentence.strip())
+    return found
+
+
+def test_the_english_sentence_detector_finds_english_and_leaves_spanish_alone():
+    assert english_sentences("<p>Share the story of the person you lost.</p>")
+    assert english_sentences('<img alt="A photo of the memorial">')
+    assert not english_sentences("<p>Comparta la historia de la persona que perdió.</p>")
+    assert not english_sentences('<div lang="en"><p>He loved the lake and his dog.</p></div><p>Gracias.</p>')
+
+
+LETTER_SENDER = {"sender_name": "María López", "sender_address": "12 Elm Street", "sender_city": "Burlington"}
+
+
+@pytest.fixture
+def site_in_spanish(app):
+    """The bundled data (CDC figures, members of Congress, ZIP codes), a live campaign and a moderator."""
+    from memorials.cli import bundled_loaders
+    from memorials.extensions import db
+    from memorials.letters import services as letters_services
+    from memorials.letters.models import Campaign
+
+    with app.app_context():
+        for loader in bundled_loaders():
+            loader()
+        campaign = Campaign(slug="test-cause", title="Fund treatment", summary="Treatment saves lives.",
+                            letter_template="Dear friend.\n\n{{ personal_note }}", status="live")
+        letters_services.set_ask(campaign, "Please fund treatment.")
+        db.session.add(campaign)
+        make_moderator()
+        db.session.commit()
+    return app
+
+
+def test_a_family_and_visitors_do_everything_in_spanish(site_in_spanish, client, outbox):
+    from memorials.extensions import db
+    from memorials.stories.models import Story
+
+    app = site_in_spanish
+    visited: dict[str, str] = {}
+
+    def read(name, url, who=client):
+        response = who.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        visited[name] = response.get_data(as_text=True)
+        return visited[name]
+
+    # A mother shares her son's story in Spanish.
+    form = read("share", "/es/stories/new")
+    assert 'lang="es"' in form and "Comparta" in form
+    story_words = ("Dani tocaba la guitarra en la iglesia todos los domingos y cuidaba a su abuela. "
+                   "Lo extrañamos cada día y queremos que otras familias sepan quién era.")
+    response = submit(client, "/es/stories/new", form_data(story=story_words, relationship="madre", language="es"))
+    assert response.status_code == 302 and response.headers["Location"].startswith("/es/")
+    read("thanks", response.headers["Location"])
+    with app.app_context():
+        story = db.session.execute(db.select(Story)).scalar_one()
+        story_id, family_language = story.id, story.family_language
+        assert story.versions[-1].language == "es"
+    assert family_language == "es"
+    received = outbox()[-1]
+    assert "/es/stories/manage/" in received.get_content() and "Daniel" in received["Subject"]
+    assert not english_sentences(received["Subject"] + "\n" + received.get_content())
+
+    # A moderator reads and approves it in Spanish.
+    moderator = app.test_client()
+    assert sign_in(moderator).status_code == 302
+    read("queue", "/es/moderate/", moderator)
+    review = read("review", f"/es/moderate/stories/{story_id}", moderator)
+    assert 'lang="es"' in review
+    response = submit(moderator, f"/es/moderate/stories/{story_id}", {"action": "approve", "reason": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        slug = db.session.get(Story, story_id).slug
+    published = outbox()[-1]
+    assert f"/es/stories/{slug}" in published.get_content()
+    assert not english_sentences(published["Subject"] + "\n" + published.get_content())
+
+    # Visitors read it, light a candle and leave a condolence.
+    memorial = read("memorial", f"/es/stories/{slug}")
+    assert re.search(r'lang="es"[^>]*>.*Dani tocaba la guitarra', memorial, re.S)
+    response = submit(client, f"/es/stories/{slug}/candle", {}, page=f"/es/stories/{slug}")
+    assert response.status_code == 302 and response.headers["Location"].startswith(f"/es/stories/{slug}")
+    read("candle lit", response.headers["Location"].split("#")[0])
+    response = submit(client, f"/es/stories/{slug}/condolences",
+                      {"name": "Tía Rosa", "message": "Te extrañamos, mijo.", "email": "", "website": ""},
+                      page=f"/es/stories/{slug}")
+    assert response.status_code == 302
+    read("condolence sent", response.headers["Location"].split("#")[0])
+    read("list", "/es/stories/?state=OH&age=25-34")
+    read("home", "/es/")
+
+    # The numbers, and letters to Congress.
+    national = read("statistics", "/es/stats/")
+    ohio = read("Ohio", "/es/stats/OH")
+    assert "meses" in national and "Ohio" in ohio
+    read("letters", "/es/letters/")
+    form = read("letter form", "/es/letters/test-cause")
+    response = client.post("/es/letters/test-cause", data={
+        "csrf_token": csrf_token(form), "once": _hidden(form, "once"), "zip": "05401", **LETTER_SENDER,
+        "personal_note": "Mi hijo Daniel murió en 2023.", "letter_language": "es"})
+    assert response.status_code == 200
+    letters = response.get_data(as_text=True)
+    visited["letters written"] = letters
+    assert "Mi hijo Daniel murió en 2023." in letters
+
+    for name, page in visited.items():
+        assert '<html lang="es">' in page, name
+        assert not english_sentences(page), f"English on the Spanish {name} page: {english_sentences(page)[:5]}"
+
+
+def _hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"|type="hidden" name="{name}" value="([^"]*)"|'
+                      rf'name="{name}" value="([^"]*)" type="hidden"', page)
+    return next((g for g in match.groups() if g is not None), "") if match else ""
