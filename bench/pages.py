@@ -114,7 +114,7 @@ def measure_all(env: dict, facts: dict, args) -> dict[str, tuple[Measure, float]
 
     try:
         before = run("/__noop", args.seconds / 2)
-        for label, path, _owner in PAGES:
+        for label, path, _owner in chosen(args):
             if label == "no-op":
                 continue
             url = path(facts) if callable(path) else path
@@ -128,7 +128,12 @@ def measure_all(env: dict, facts: dict, args) -> dict[str, tuple[Measure, float]
     return results
 
 
-def report(kind: str, sizes: list[int], runs: list[dict[str, tuple[Measure, float]]]) -> list[str]:
+def chosen(args) -> list:
+    """The pages to measure: all, or those whose label contains one of --only's words (and the no-op)."""
+    return [p for p in PAGES if not args.only or p[0] == "no-op" or any(w in p[0] for w in args.only)]
+
+
+def report(kind: str, sizes: list[int], runs: list[dict[str, tuple[Measure, float]]], args) -> list[str]:
     lines = [f"\n{kind}: {' and '.join(f'{n:,}' for n in sizes)} published memorials; ratio = page req/s / no-op "
              f"req/s measured around it; growth = cost (1/ratio) at {sizes[-1]:,} / cost at {sizes[0]:,}"]
     header = f"{'page':30} {'owner':9}"
@@ -136,7 +141,7 @@ def report(kind: str, sizes: list[int], runs: list[dict[str, tuple[Measure, floa
         header += f" | {n:>9,}: {'req/s':>6} {'ratio':>6} {'p50':>6} {'p99':>6}"
     header += f" | growth{'':3}" + (f" | from {sizes[1]:,}" if len(sizes) > 2 else "") + " | goals"
     lines.append(header)
-    for label, _path, owner in PAGES:
+    for label, _path, owner in chosen(args):
         row = f"{label:30} {owner:9}"
         ratios = []
         p99 = 0.0
@@ -184,7 +189,7 @@ def run_database(kind: str, args) -> list[str]:
                 print(f"{kind}: {size:,} memorials seeded ({facts['seed_seconds']:.0f} s for this step); measuring",
                       flush=True)
                 runs.append(measure_all(env, facts, args))
-            return report(kind, sizes, runs)
+            return report(kind, sizes, runs, args)
         finally:
             if cluster is not None:
                 cluster.stop()
@@ -203,6 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=4.0, help="measured seconds per page")
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--only", action="append", default=[],
+                        help="measure only the pages whose label contains this (repeatable), e.g. --only /stats/")
     args = parser.parse_args(argv)
     lines = []
     for kind in args.db or ["sqlite", "postgresql"]:
