@@ -7,17 +7,17 @@
   var summary = document.getElementById("form-errors");
   if (summary) { summary.focus(); }
 
-  // Copy-link buttons: shown only where the clipboard can be used.
+  // Copy-link buttons: shown only where the clipboard can be used. Their words come from the page, in its language.
   document.querySelectorAll(".js-copy").forEach(function (button) {
     if (!navigator.clipboard) { return; }
     button.hidden = false;
     var label = button.textContent;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
-        button.textContent = "Link copied";
+        button.textContent = button.getAttribute("data-copied") || "Link copied";
         setTimeout(function () { button.textContent = label; }, 2500);
       }, function () {
-        button.textContent = "Couldn't copy: please copy the address bar";
+        button.textContent = button.getAttribute("data-copy-failed") || "Couldn't copy: please copy the address bar";
       });
     });
   });
