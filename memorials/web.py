@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, Request, abort, jsonify, render_template, request
-from flask_babel import gettext as _
+from flask import Flask, Request, abort, g, jsonify, render_template, request
+from flask_babel import refresh
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from .i18n import LANGUAGES
 from .logs import configure_logging
 from .states import STATES
 
@@ -128,6 +129,11 @@ def register_web(app: Flask) -> None:
         }
 
     def error_page(code: int, description: str | None = None):
+        # A refusal before the page's language was chosen (CSRF, rate limits run first) still answers
+        # in the language of the address.
+        if "lang" not in g:
+            g.lang = request.environ.get("memorials.lang", LANGUAGES[0])
+            refresh()
         title, template = ERROR_PAGES.get(code, ERROR_PAGES[500])
         if request.path.startswith("/api/"):  # programs get JSON, people get a page
             return jsonify(error=str(title) + "."), code
@@ -135,8 +141,8 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return error_page(400, _("This form had been open for a while, or was sent from another page. "
-                                 "Please go back, reload the page and try again."))
+        return error_page(400, _l("This form had been open for a while, or was sent from another page. "
+                                  "Please go back, reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

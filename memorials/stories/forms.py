@@ -12,7 +12,7 @@ from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from ..i18n import LANGUAGE_NAMES, LANGUAGES, current_language, number
-from ..states import STATES
+from ..states import STATES, state_choices
 from ..timeutil import utcnow
 from .models import NameDisplay
 
@@ -62,7 +62,7 @@ class StoryFields(FlaskForm):
     city = StringField(_l("Hometown"), validators=[Optional(), Length(max=80, message=_l("Please keep this under 80 characters."))])
     state = SelectField(
         _l("State"),
-        choices=[("", _l("Choose a state"))] + list(STATES.items()),
+        choices=[("", _l("Choose a state"))] + state_choices(),
         validators=[Optional()],
         validate_choice=False,
     )
