@@ -39,7 +39,8 @@ class StoryFields(FlaskForm):
 
     name = StringField(
         _l("Their name"),
-        validators=[InputRequired(_l("Please tell us their name.")), Length(max=120, message=_l("Please keep the name under 120 characters."))],
+        validators=[InputRequired(_l("Please tell us their name.")),
+                    Length(max=120, message=_l("Please keep the name under 120 characters."))],
         description=_l("Their full name. You choose below how it is shown."),
     )
     nickname = StringField(
@@ -57,16 +58,19 @@ class StoryFields(FlaskForm):
         default=NameDisplay.FULL.value,
         validators=[InputRequired(_l("Please choose how their name should appear."))],
     )
-    born = KindDateField(_l("Date of birth"), validators=[Optional()], description=_l("If you know it. We show their age."))
+    born = KindDateField(_l("Date of birth"), validators=[Optional()],
+                         description=_l("If you know it. We show their age."))
     died = KindDateField(_l("Date they died"), validators=[InputRequired(_l("Please give the date they died."))])
-    city = StringField(_l("Hometown"), validators=[Optional(), Length(max=80, message=_l("Please keep this under 80 characters."))])
+    city = StringField(_l("Hometown"),
+                       validators=[Optional(), Length(max=80, message=_l("Please keep this under 80 characters."))])
     state = SelectField(
         _l("State"),
         choices=[("", _l("Choose a state"))] + state_choices(),
         validators=[Optional()],
         validate_choice=False,
     )
-    photo = FileField(_l("A photo of them"), description=_l("JPEG, PNG or WebP, up to 10 MB. We remove location and camera details."))
+    photo = FileField(_l("A photo of them"),
+                      description=_l("JPEG, PNG or WebP, up to 10 MB. We remove location and camera details."))
     photo_alt = StringField(
         _l("Describe the photo in a few words"),
         validators=[Optional(), Length(max=200, message=_l("Please keep this under 200 characters."))],
@@ -87,15 +91,18 @@ class StoryFields(FlaskForm):
         description=_l("A short warning shown before the story, if it describes something hard to read "
                        "(for example: “describes the night of the overdose”)."),
     )
-    submitter_name = StringField(_l("Your name"), validators=[Optional(), Length(max=120)],
+    submitter_name = StringField(_l("Your name"),
+                                 validators=[Optional(),
+                                             Length(max=120, message=_l("Please keep this under 120 characters."))],
                                  description=_l("Shown with the story as “Shared by …” unless you leave it empty."))
-    relationship = StringField(_l("Your relationship to them"), validators=[Optional(), Length(max=80)],
+    relationship = StringField(_l("Your relationship to them"),
+                               validators=[Optional(), Length(max=80, message=_l("Please keep this under 80 characters."))],
                                description=_l("For example: mother, brother, best friend."))
     email = EmailField(
         _l("Your email"),
         validators=[InputRequired(_l("Please give your email, so we can send your private link.")),
                     Email(_l("That doesn't look like an email address. Please check it."), check_deliverability=False),
-                    Length(max=254)],
+                    Length(max=254, message=_l("Please keep this under 254 characters."))],
         description=_l("Never shown to anyone. We send your private link to edit or withdraw the story here."),
     )
     # Each language's own name (not translated): a reader of either finds theirs at once.
