@@ -559,6 +559,7 @@ def test_family_edits_in_spanish_and_their_choice_of_language_follows_them(app, 
     assert "Esperando al equipo de moderación." in page
     # The language the story was written in comes prefilled: English, chosen on the English page.
     assert 'checked id="language-0" name="language" type="radio" value="en"' in page
+    assert re.search(r'<textarea[^>]*id="story"[^>]*lang="en"', page)  # spelling checked in the story's language
     edited = {k: v for k, v in form_data(story=SPANISH_STORY, language="es").items() if k != "consent"}
     response = submit(client, es_path, {**edited, "action": "save"}, follow_redirects=True)
     assert "El equipo de moderación leerá sus cambios antes de que aparezcan." in response.get_data(as_text=True)
@@ -571,6 +572,7 @@ def test_family_edits_in_spanish_and_their_choice_of_language_follows_them(app, 
     assert "Puede seguir usando el mismo enlace privado" in edit_mail.get_content()
     again = client.get(es_path).get_data(as_text=True)
     assert 'checked id="language-1" name="language" type="radio" value="es"' in again
+    assert re.search(r'<textarea[^>]*id="story"[^>]*lang="es"', again)
 
     # Back on the English pages, the next edit moves their mail back to English.
     submit(client, path, {**edited, "action": "save"})

@@ -146,6 +146,10 @@ class StoryFields(FlaskForm):
         # The page's language unless the family chose (or, on their private page, already chose) another.
         if self.language.data not in LANGUAGES:
             self.language.data = current_language()
+        # The family's words are marked with it while they write, too: spelling checks and screen readers
+        # follow the story's language, not the page's.
+        for field in (self.story, self.content_note):
+            field.render_kw = {**(field.render_kw or {}), "lang": self.language.data}
 
     @property
     def is_bot(self) -> bool:
