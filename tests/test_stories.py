@@ -657,3 +657,24 @@ def test_spanish_pages_of_the_stories_area_have_no_english_sentence_left(app, cl
         text = text.replace("Remembering Them", "").replace("English", "").replace("FindTreatment.gov", "")
         left = [word for word in english if word in text]
         assert not left, (url, left, text[:3000])
+
+
+def test_spanish_500_and_429_pages(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, STORY_RATE_LIMIT="1 per hour")
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("a bug")
+
+    client = app.test_client()
+    broken = client.get("/es/boom")
+    text = html.unescape(broken.get_data(as_text=True))
+    assert broken.status_code == 500 and '<html lang="es">' in text
+    assert "<h1>Algo falló de nuestro lado</h1>" in text and "no es culpa suya" in text
+    assert "RuntimeError" not in text
+    # Over the story limit, the Spanish form comes back with every word and a Spanish note.
+    assert submit(client, "/es/stories/new", form_data()).status_code == 302
+    limited = submit(client, "/es/stories/new", form_data(name="Ana Lopez"))
+    page = html.unescape(limited.get_data(as_text=True))
+    assert limited.status_code == 429 and "En la última hora se enviaron muchas historias desde su conexión" in page
+    assert "Ana Lopez" in page
