@@ -1,6 +1,8 @@
 """US states, DC and territories by two-letter postal code, in the order people look for them."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 STATES: dict[str, str] = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
     "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
@@ -20,6 +22,19 @@ STATES: dict[str, str] = {
 
 def state_name(code: str | None) -> str:
     return STATES.get((code or "").upper(), "")
+
+
+# The few names made of ordinary words, which Spanish writes in its own words ("Distrito de Columbia");
+# the states' own names stay as they are. Lazy, so STATES stays plain data for importers and downloads.
+_WORDED: dict[str, object] = {
+    "DC": _l("District of Columbia"), "AS": _l("American Samoa"), "MP": _l("Northern Mariana Islands"),
+    "VI": _l("U.S. Virgin Islands"),
+}
+
+
+def state_choices() -> list[tuple[str, object]]:
+    """(code, name) for a form's list of states, in the reader's language where a name is made of words."""
+    return [(code, _WORDED.get(code, name)) for code, name in STATES.items()]
 
 
 # Census/FIPS state codes, for reading Census population files.

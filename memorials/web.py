@@ -4,13 +4,16 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, Request, abort, jsonify, render_template, request
+from flask import Flask, Request, abort, g, jsonify, render_template, request
+from flask_babel import refresh
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from .i18n import LANGUAGES
 from .logs import configure_logging
 from .states import STATES
 
@@ -31,13 +34,13 @@ CONTENT_SECURITY_POLICY = (
 )
 
 ERROR_PAGES = {
-    400: ("Something in that request didn't work", "errors/400.html"),
-    403: ("That page is private", "errors/generic.html"),
-    404: ("We couldn't find that page", "errors/404.html"),
-    405: ("That didn't work", "errors/generic.html"),
-    413: ("That file is too large", "errors/413.html"),
-    429: ("Please slow down a little", "errors/429.html"),
-    500: ("Something went wrong on our side", "errors/500.html"),
+    400: (_l("Something in that request didn't work"), "errors/400.html"),
+    403: (_l("That page is private"), "errors/generic.html"),
+    404: (_l("We couldn't find that page"), "errors/404.html"),
+    405: (_l("That didn't work"), "errors/generic.html"),
+    413: (_l("That file is too large"), "errors/413.html"),
+    429: (_l("Please slow down a little"), "errors/429.html"),
+    500: (_l("Something went wrong on our side"), "errors/500.html"),
 }
 
 
@@ -126,15 +129,20 @@ def register_web(app: Flask) -> None:
         }
 
     def error_page(code: int, description: str | None = None):
+        # A refusal before the page's language was chosen (CSRF, rate limits run first) still answers
+        # in the language of the address.
+        if "lang" not in g:
+            g.lang = request.environ.get("memorials.lang", LANGUAGES[0])
+            refresh()
         title, template = ERROR_PAGES.get(code, ERROR_PAGES[500])
         if request.path.startswith("/api/"):  # programs get JSON, people get a page
-            return jsonify(error=title + "."), code
+            return jsonify(error=str(title) + "."), code
         return render_template(template, title=title, code=code, description=description), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return error_page(400, "This form had been open for a while, or was sent from another page. "
-                          "Please go back, reload the page and try again.")
+        return error_page(400, _l("This form had been open for a while, or was sent from another page. "
+                                  "Please go back, reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -503,3 +503,54 @@ def test_buttons_that_delete_or_reject_look_different_from_the_main_action(live,
                                 for value in ("approve", "request_changes", "reject"))
     assert background(reject) != background(approve)
     assert background(changes) != background(approve)
+
+
+SPANISH_STORY = ("Danny amaba pescar con su abuelo, los panqueques quemados de los domingos y a los Lions "
+                 "de Detroit en cada temporada perdida.\n\nLlamaba a su mamá todas las noches a las nueve.")
+
+
+def test_a_family_shares_a_story_in_spanish_on_a_phone(live, browser_for, shots):
+    family = browser_for("phone")
+    visit(family, live.url + "/es/stories/new")
+    assert family.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert family.find_element(By.TAG_NAME, "h1").text == "Comparta la historia de su ser querido"
+    # A Spanish page proposes Spanish as the story's language; each choice is named in its own language.
+    spanish = family.find_element(By.ID, "language-1")
+    assert spanish.is_selected() and spanish.get_attribute("value") == "es"
+    assert family.find_element(By.CSS_SELECTOR, "label[for='language-1']").get_attribute("lang") == "es"
+    assert "(marque 2 para español)" in family.find_element(By.CSS_SELECTOR, "footer .crisis").text
+
+    # First try: no name, a story too short.
+    fill_story_form(family, name=None, story="Era muy bueno.", relationship="madre")
+    click_and_wait(family, family.find_element(By.XPATH, "//button[normalize-space()='Enviar la historia']"))
+    summary = family.find_element(By.ID, "form-errors")
+    assert family.switch_to.active_element == summary  # the summary takes focus, so it is read first
+    assert "Por favor, revise los campos marcados abajo." in summary.text
+    assert "No se ha perdido nada: todo lo que escribió sigue aquí." in summary.text
+    assert family.title.startswith("Error: Compartir una historia")
+    assert error_beside(family, "name") == "Por favor, díganos el nombre de su ser querido."
+    assert error_beside(family, "story") == "Por favor, escriba entre 50 y 20,000 caracteres."
+    links = [a.get_attribute("href").rsplit("#", 1)[1] for a in summary.find_elements(By.TAG_NAME, "a")]
+    assert links == ["name", "story"]
+    assert family.find_element(By.ID, "language-1").is_selected()
+    assert value_of(family, "relationship") == "madre"
+    assert_no_horizontal_scroll(family, "the Spanish form with mistakes")
+    full_page_screenshot(family, shots / "phone-es-form-errors.png")
+
+    # They fix both and send: the Spanish thank-you page, with the private link under /es/.
+    type_into(family, "name", "Daniel James Rivera")
+    type_into(family, "story", SPANISH_STORY)
+    click_and_wait(family, family.find_element(By.XPATH, "//button[normalize-space()='Enviar la historia']"))
+    assert family.find_element(By.TAG_NAME, "h1").text == "Gracias por compartir su historia"
+    assert family.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    link = family.find_element(By.CSS_SELECTOR, ".private-link a").text
+    assert re.match(re.escape(live.url) + r"/es/stories/manage/[A-Za-z0-9_-]{40,}$", link)
+    assert_no_horizontal_scroll(family, "the Spanish thank-you page")
+    full_page_screenshot(family, shots / "phone-es-thanks.png")
+
+    with live.context():
+        story = db.session.scalars(db.select(Story)).one()
+        assert story.family_language == "es" and story.latest_version.language == "es"
+        assert story.latest_version.relationship_to == "madre"
+    [mail] = [m for m in live.outbox() if m["To"] == "maria@example.org"]
+    assert mail["Subject"] == "Recibimos su historia sobre Daniel James Rivera"

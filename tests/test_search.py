@@ -380,3 +380,69 @@ def test_every_page_of_the_whole_list_holds_the_next_memorials_in_order(app, cli
         body = client.get(f"/stories/?page={page}").get_data(as_text=True)
         shown += re.findall(r'class="story-card-link" href="/stories/([^"]+)"', body)
     assert shown == order
+
+
+# --- in Spanish --------------------------------------------------------------------------------
+
+def find_es(client, **params) -> tuple[int, str]:
+    response = client.get("/es/stories/", query_string=params)
+    return response.status_code, html.unescape(response.get_data(as_text=True))
+
+
+def test_the_spanish_list_filters_and_counts_in_spanish(app, client, many):
+    def ages(n):
+        return (10 + 2 * n) - (0 if n % 2 else 3)
+
+    status, page = find_es(client, state="OH", age="25-34")
+    expected = [f"Person Number{n:02d}" for n in reversed(range(2, 30)) if n % 3 == 0 and 25 <= ages(n) <= 34]
+    assert status == 200 and names_on(page) == expected and len(expected) > 1
+    assert count_line(page) == f"{len(expected)} homenajes coinciden"
+    assert '<html lang="es">' in page and "<title>Homenajes · " in page
+    # The form speaks Spanish and keeps the choices.
+    assert "Nombre, lugar o palabras de su historia" in page and "Año en que falleció" in page
+    assert re.search(r'<option value="OH" selected>Ohio</option>', page)
+    assert re.search(r'<option value="25-34" selected>De 25 a 34</option>', page)
+    assert '<option value="65-">65 o más</option>' in page and '<option value="0-17">Menos de 18</option>' in page
+    assert '<option value="DC">Distrito de Columbia</option>' in page
+    assert 'href="/es/stories/">Borrar la búsqueda y mostrar todos los homenajes' in page
+    # The cards: Spanish words around the family's words, dates by Babel.
+    assert "falleció en julio de 2023" in page and "died" not in page
+    one = find_es(client, state="OH", age="0-17")[1]
+    assert count_line(one) in ("1 homenaje coincide", "0 homenajes coinciden")
+
+
+def test_the_spanish_list_says_kindly_when_nothing_matches(app, client, many):
+    status, page = find_es(client, q="zebra", state="OH", age="25-34")
+    assert status == 200 and count_line(page) == "0 homenajes coinciden"
+    assert "Ningún homenaje coincide con esta búsqueda." in page
+    assert 'href="/es/stories/">Borrar la búsqueda' in page
+
+
+def test_the_spanish_list_pages_and_sets_bad_values_aside_in_spanish(app, client, many):
+    page = find_es(client)[1]
+    assert count_line(page) == "30 homenajes" and "Página 1 de 2" in page and "Anteriores →" in page
+    assert 'rel="next" href="/es/stories/?page=2"' in page
+    past = find_es(client, page="3")[1]
+    assert "Aquí no hay página 3: estos homenajes ocupan 2 páginas." in past and "Ir a la última página" in past
+    bad = find_es(client, state="ZZ", year="1850", age="9-x")[1]
+    assert "<title>Error: Homenajes" in bad and "Por favor, revise los campos marcados abajo." in bad
+    for message in ("Por favor, elija un estado de la lista.", "Por favor, elija un año de la lista.",
+                    "Por favor, elija una edad de la lista."):
+        assert message in bad
+    assert count_line(bad) == "30 homenajes"
+
+
+def test_an_empty_site_says_so_in_spanish(client):
+    status, page = find_es(client)
+    assert status == 200 and "Todavía no se ha publicado ningún homenaje." in page and count_line(page) == "0 homenajes"
+
+
+def test_cards_are_kept_per_language(app, client, many):
+    english = find(client, state="TX")[1]
+    spanish = find_es(client, state="TX")[1]
+    english_again = find(client, state="TX")[1]
+    assert names_on(english) == names_on(spanish) == names_on(english_again)
+    assert "died July 2023" in english and "falleció" not in english and "died July 2023" in english_again
+    assert "falleció en julio de 2023" in spanish and "died July" not in spanish
+    # A card's link follows the page's language.
+    assert 'href="/es/stories/person-number' in spanish and 'href="/stories/person-number' in english

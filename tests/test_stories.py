@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -406,3 +407,274 @@ def test_lost_link_sends_a_fresh_link_and_the_old_one_works_until_the_new_one_is
     before = len(outbox())
     response = submit(client, "/stories/manage/lost", {"email": "stranger@example.org"})
     assert "Check your email" in response.get_data(as_text=True) and len(outbox()) == before
+
+
+# --- in Spanish ------------------------------------------------------------------------
+
+SPANISH_STORY = ("Danny amaba pescar con su abuelo, los panqueques quemados de los domingos "
+                 "y a los Lions de Detroit en cada temporada perdida.")
+
+
+def spanish_manage_link(message) -> str:
+    match = re.search(r"http://localhost(/es/stories/manage/[A-Za-z0-9_-]+)", message.get_content())
+    assert match, "the email has no Spanish private link"
+    return match.group(1)
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees (tags and the whitespace between them taken out)."""
+    body = re.sub(r"(?s)<(script|style|head)\b.*?</\1>", " ", page)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_a_family_shares_a_story_in_spanish_and_hears_back_in_spanish(app, client, outbox):
+    with app.app_context():
+        from .factories import make_moderator
+        make_moderator()
+    form = client.get("/es/stories/new").get_data(as_text=True)
+    assert '<html lang="es">' in form
+    assert "Comparta la historia de su ser querido" in form
+    assert "Cuéntenos sobre la persona que perdió, con sus propias palabras y a su propio ritmo." in form
+    # The story's language is asked, and a Spanish page proposes Spanish.
+    assert "¿En qué idioma está escrita la historia?" in form
+    assert re.search(r'<input checked id="language-1" name="language" type="radio" value="es">', form)
+    assert "(marque 2 para español)" in form and 'href="tel:988"' in form and 'href="tel:+18006624357"' in form
+
+    response = submit(client, "/es/stories/new", form_data(story=SPANISH_STORY, language="es"))
+    assert response.status_code == 302 and response.headers["Location"] == "/es/stories/thanks"
+    thanks = client.get("/es/stories/thanks").get_data(as_text=True)
+    assert "Gracias por compartir su historia" in thanks
+    assert re.search(r"http://localhost/es/stories/manage/[A-Za-z0-9_-]{40,}", thanks)
+
+    [story] = stories(app)
+    assert story.family_language == "es"
+    with app.app_context():
+        assert db.session.get(Story, story.id).latest_version.language == "es"
+
+    family, moderators = outbox()
+    assert family["Subject"] == "Recibimos su historia sobre Daniel James Rivera"
+    body = family.get_content()
+    assert "Gracias por compartir la historia de Daniel James Rivera" in body
+    assert "Sentimos mucho su pérdida." in body and "(marque 2 para español)" in body
+    assert "Thank you" not in body
+    assert spanish_manage_link(family)
+    # The moderators' note stays in the site's first language, with an English link.
+    assert moderators["Subject"] == "A new story is waiting: Daniel James Rivera"
+    assert "/es/" not in moderators.get_content()
+
+
+def test_a_story_shared_from_english_pages_hears_back_in_english(app, client, outbox):
+    response = submit(client, "/stories/new", form_data())
+    assert response.status_code == 302
+    [story] = stories(app)
+    assert story.family_language == "en"
+    with app.app_context():
+        assert db.session.get(Story, story.id).latest_version.language == "en"
+    [family] = outbox()
+    assert family["Subject"] == "We received your story about Daniel James Rivera"
+    assert "/es/" not in family.get_content() and manage_link(family)
+
+
+def test_a_story_in_spanish_shared_from_english_pages_is_marked_spanish(app, client, outbox):
+    """The language of the words and the language of the pages are two choices."""
+    submit(client, "/stories/new", form_data(story=SPANISH_STORY, language="es"))
+    [story] = stories(app)
+    with app.app_context():
+        assert db.session.get(Story, story.id).latest_version.language == "es"
+    assert story.family_language == "en"
+    [family] = outbox()
+    assert family["Subject"].startswith("We received your story")
+
+
+def test_spanish_memorial_marks_the_familys_words_with_their_language(app, client):
+    with app.app_context():
+        from memorials.stories.services import StoryInput, submit_story
+        story, _ = submit_story(StoryInput(name="Daniel James Rivera", died=date(2023, 7, 2), born=date(1998, 3, 14),
+                                           story_markdown=SPANISH_STORY, email="maria@example.org", city="Dayton",
+                                           state_code="OH", nickname="Danny", language="es",
+                                           family_language="es"), None)
+        english, _ = make_story(name="Ana Lopez", died=date(2022, 1, 5))
+        publish(story)
+        publish(english)
+        slug, english_slug = story.slug, english.slug
+
+    page = client.get(f"/es/stories/{slug}").get_data(as_text=True)
+    assert '<html lang="es">' in page
+    assert re.search(r'<div class="memorial-story" lang="es">\s*<p>Danny amaba pescar', page)
+    assert '<p class="nickname" lang="es">“Danny”</p>' in page
+    # Dates by Babel, in Spanish, and the age in words.
+    assert "nació el 14 de marzo de 1998" in page and "falleció el 2 de julio de 2023" in page
+    assert "25 años" in page
+    assert "<title>En memoria de Daniel James Rivera" in page
+    # An English story read on a Spanish page keeps its English voice.
+    other = client.get(f"/es/stories/{english_slug}").get_data(as_text=True)
+    assert '<div class="memorial-story" lang="en">' in other
+    # On the English page, the Spanish story is still marked Spanish.
+    english_page = client.get(f"/stories/{slug}").get_data(as_text=True)
+    assert '<html lang="en">' in english_page and '<div class="memorial-story" lang="es">' in english_page
+
+    cards = client.get("/es/stories/").get_data(as_text=True)
+    assert '<p class="story-card-excerpt" lang="es">Danny amaba' in cards
+    assert '<p class="story-card-excerpt" lang="en">' in cards
+    assert "falleció en julio de 2023" in cards and "2 homenajes" in cards
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"name": ""}, "name", "Por favor, díganos el nombre de su ser querido."),
+    ({"died": "07/02/2023"}, "died", "Por favor, escriba la fecha como año-mes-día, por ejemplo 2023-04-17."),
+    ({"died": "2999-01-01"}, "died", "Esta fecha es en el futuro. Por favor, revísela."),
+    ({"story": "Muy corta."}, "story", "Por favor, escriba entre 50 y 20,000 caracteres."),
+    ({"email": ""}, "email", "para que podamos enviarle su enlace privado"),
+    ({"consent": ""}, "consent", "Por favor, confirme esto antes de enviar."),
+])
+def test_spanish_form_answers_bad_input_in_spanish_beside_the_field(app, client, changes, field, message):
+    response = submit(client, "/es/stories/new", form_data(**{"story": SPANISH_STORY, "language": "es", **changes}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    error = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
+    assert error and message in html.unescape(error.group(1))
+    # The summary that takes focus is in Spanish, and links to the field.
+    assert "Por favor, revise el campo marcado abajo." in page
+    assert "No se ha perdido nada: todo lo que escribió sigue aquí." in page
+    assert f'href="#{field}"' in page
+    assert re.search(r"<title>Error: Compartir una historia", page)
+    # What was typed comes back, Spanish chosen still chosen; nothing saved.
+    assert "Maria Rivera" in page and 'checked id="language-1"' in page
+    assert stories(app) == []
+
+
+def test_spanish_photo_refusal_is_in_spanish(app, client):
+    response = submit(client, "/es/stories/new", {**form_data(), "photo": (io.BytesIO(b"not a picture"), "a.jpg")})
+    error = re.search(r'<p class="error" id="photo-error">(.*?)</p>', response.get_data(as_text=True), re.S)
+    assert error and "No pudimos abrir este archivo como foto." in html.unescape(error.group(1))
+    assert stories(app) == []
+
+
+def test_family_edits_in_spanish_and_their_choice_of_language_follows_them(app, client, outbox):
+    submit(client, "/stories/new", form_data())
+    path = manage_link(outbox()[0])
+    es_path = "/es" + path
+    page = client.get(es_path).get_data(as_text=True)
+    assert "Su historia sobre Daniel James Rivera" in page and "Esta página es privada" in page
+    assert "Esperando al equipo de moderación." in page
+    # The language the story was written in comes prefilled: English, chosen on the English page.
+    assert 'checked id="language-0" name="language" type="radio" value="en"' in page
+    assert re.search(r'<textarea[^>]*id="story"[^>]*lang="en"', page)  # spelling checked in the story's language
+    edited = {k: v for k, v in form_data(story=SPANISH_STORY, language="es").items() if k != "consent"}
+    response = submit(client, es_path, {**edited, "action": "save"}, follow_redirects=True)
+    assert "El equipo de moderación leerá sus cambios antes de que aparezcan." in response.get_data(as_text=True)
+    [story] = stories(app)
+    assert story.family_language == "es"
+    with app.app_context():
+        assert db.session.get(Story, story.id).pending_version.language == "es"
+    edit_mail = outbox()[-1]
+    assert edit_mail["Subject"] == "Recibimos sus cambios a la historia de Daniel James Rivera"
+    assert "Puede seguir usando el mismo enlace privado" in edit_mail.get_content()
+    again = client.get(es_path).get_data(as_text=True)
+    assert 'checked id="language-1" name="language" type="radio" value="es"' in again
+    assert re.search(r'<textarea[^>]*id="story"[^>]*lang="es"', again)
+
+    # Back on the English pages, the next edit moves their mail back to English.
+    submit(client, path, {**edited, "action": "save"})
+    [story] = stories(app)
+    assert story.family_language == "en"
+    assert outbox()[-1]["Subject"] == "We received your changes to Daniel James Rivera's story"
+
+
+def test_a_lost_link_asked_for_in_spanish_comes_in_spanish(app, client, outbox):
+    submit(client, "/stories/new", form_data())
+    response = submit(client, "/es/stories/manage/lost", {"email": "maria@example.org"})
+    assert "Revise su correo electrónico" in response.get_data(as_text=True)
+    mail = outbox()[-1]
+    assert mail["Subject"] == "Su enlace privado"
+    assert "Aquí tiene su nuevo enlace privado." in mail.get_content()
+    new_path = spanish_manage_link(mail)
+    assert client.get(new_path).status_code == 200
+    [story] = stories(app)
+    assert story.family_language == "es"
+    # Bad input on the Spanish lost-link form, in Spanish.
+    bad = submit(client, "/es/stories/manage/lost", {"email": "not-an-email"}).get_data(as_text=True)
+    assert "Esa dirección de correo electrónico no parece correcta." in bad
+
+
+def test_a_moderators_decision_reaches_the_family_in_their_language(app, client, outbox):
+    with app.app_context():
+        from .factories import make_moderator
+        make_moderator()
+    submit(client, "/es/stories/new", form_data(story=SPANISH_STORY, language="es"))
+    with app.test_request_context("/moderate/"):  # the moderator's page is English
+        from memorials.stories import notices
+        story = db.session.execute(db.select(Story)).scalar_one()
+        publish(story)
+        notices.decision(story, story.live_version, "approve", None)
+        db.session.commit()
+        slug = story.slug
+    approved = outbox()[-1]
+    assert approved["Subject"] == "La historia de Daniel James Rivera ya está en el sitio"
+    assert f"http://localhost/es/stories/{slug}" in approved.get_content()
+
+
+@pytest.mark.parametrize("url, title, sentence", [
+    ("/es/no-such-page", "No encontramos esa página", "Ver todos los homenajes"),
+    ("/es/stories/no-such-memorial-2023", "No encontramos esa página", "puede que la familia lo haya cambiado"),
+])
+def test_spanish_error_pages(client, url, title, sentence):
+    response = client.get(url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and '<html lang="es">' in page
+    assert f"<h1>{title}</h1>" in page and sentence in page
+    assert "Ir a la página principal" in page and "Ir al contenido principal" in page
+
+
+def test_spanish_csrf_and_size_errors_are_in_spanish(make_app):
+    app = make_app(MAX_CONTENT_LENGTH=20_000)
+    client = app.test_client()
+    client.get("/es/stories/manage/lost")
+    stale = client.post("/es/stories/manage/lost", data={"email": "a@b.org", "csrf_token": "stale"})
+    assert stale.status_code == 400
+    assert "Este formulario estuvo abierto mucho tiempo" in stale.get_data(as_text=True)
+    big = client.post("/es/stories/new", data={"photo": (io.BytesIO(b"\0" * 50_000), "x.jpg")})
+    page = big.get_data(as_text=True)
+    assert big.status_code == 413 and "Ese archivo es demasiado grande" in page
+    assert "las fotos pueden pesar hasta 10 MB" in page
+
+
+def test_spanish_pages_of_the_stories_area_have_no_english_sentence_left(app, client):
+    with app.app_context():
+        story, token = make_story(content_note="describe la noche", story_markdown=SPANISH_STORY, language="es",
+                                  nickname="Danny")
+        publish(story)
+        slug = story.slug
+    english = ["Share", "Memorial", "memorial", "Please", "story", "Story", "Skip", "Help", "your", "Your", "the ",
+               "Find", "Send", "Thank", "If you", "Read", "Error", "Crisis Lifeline", "National Helpline",
+               "District of Columbia", "Virgin Islands", "(optional)"]
+    for url in ["/es/", "/es/stories/", "/es/stories/?state=OH&age=25-34", f"/es/stories/{slug}", "/es/stories/new",
+                f"/es/stories/manage/{token}", "/es/stories/manage/lost", "/es/help", "/es/about/terms",
+                "/es/no-such-page", "/es/stories/manage/" + "x" * 40]:
+        page = client.get(url).get_data(as_text=True)
+        # Another area's parts of the memorial page and the site's name are left to their owners.
+        text = visible_text(re.sub(r'(?s)<(section|aside) class="(guestbook|share|memorial-share|state-line)[^"]*".*?</\1>', "", page))
+        text = text.replace("Remembering Them", "").replace("English", "").replace("FindTreatment.gov", "")
+        left = [word for word in english if word in text]
+        assert not left, (url, left, text[:3000])
+
+
+def test_spanish_500_and_429_pages(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, STORY_RATE_LIMIT="1 per hour")
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("a bug")
+
+    client = app.test_client()
+    broken = client.get("/es/boom")
+    text = html.unescape(broken.get_data(as_text=True))
+    assert broken.status_code == 500 and '<html lang="es">' in text
+    assert "<h1>Algo falló de nuestro lado</h1>" in text and "no es culpa suya" in text
+    assert "RuntimeError" not in text
+    # Over the story limit, the Spanish form comes back with every word and a Spanish note.
+    assert submit(client, "/es/stories/new", form_data()).status_code == 302
+    limited = submit(client, "/es/stories/new", form_data(name="Ana Lopez"))
+    page = html.unescape(limited.get_data(as_text=True))
+    assert limited.status_code == 429 and "En la última hora se enviaron muchas historias desde su conexión" in page
+    assert "Ana Lopez" in page

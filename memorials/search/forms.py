@@ -11,7 +11,7 @@ from wtforms import SearchField, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
 from ..i18n import current_language
-from ..states import STATES
+from ..states import STATES, state_choices
 from ..timeutil import utcnow
 from .models import AGE_GROUPS
 from .query import Filters
@@ -64,7 +64,7 @@ class FindForm(FlaskForm):
 
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata=formdata, meta={"csrf": False}, **kwargs)
-        self.state.choices = [("", _("Any state"))] + list(STATES.items())
+        self.state.choices = [("", _("Any state"))] + state_choices()
         self.age.choices = [("", _("Any age"))] + [(age_value(lo, hi), age_label(lo, hi)) for lo, hi in AGE_GROUPS]
         self.year.choices = [("", _("Any year"))]
 

@@ -3,18 +3,25 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from ..states import STATES
+from ..i18n import LANGUAGE_NAMES, LANGUAGES, current_language, number
+from ..states import STATES, state_choices
 from ..timeutil import utcnow
 from .models import NameDisplay
 
 STORY_MIN, STORY_MAX = 50, 20_000
 EARLIEST = date(1900, 1, 1)
+
+
+def _story_length_message() -> str:
+    return _("Please write between %(min)s and %(max)s characters.", min=number(STORY_MIN), max=number(STORY_MAX))
 
 
 class KindDateField(DateField):
@@ -24,101 +31,125 @@ class KindDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Please give the date as year-month-day, for example 2023-04-17.") from None
+            raise ValueError(_("Please give the date as year-month-day, for example 2023-04-17.")) from None
 
 
 class StoryFields(FlaskForm):
     """Every field of a story; the new-story form adds consent, the edit form a photo removal."""
 
     name = StringField(
-        "Their name",
-        validators=[InputRequired("Please tell us their name."), Length(max=120, message="Please keep the name under 120 characters.")],
-        description="Their full name. You choose below how it is shown.",
+        _l("Their name"),
+        validators=[InputRequired(_l("Please tell us their name.")),
+                    Length(max=120, message=_l("Please keep the name under 120 characters."))],
+        description=_l("Their full name. You choose below how it is shown."),
     )
     nickname = StringField(
-        "What people called them",
-        validators=[Optional(), Length(max=60, message="Please keep this under 60 characters.")],
-        description="A nickname, if they had one.",
+        _l("What people called them"),
+        validators=[Optional(), Length(max=60, message=_l("Please keep this under 60 characters."))],
+        description=_l("A nickname, if they had one."),
     )
     name_display = RadioField(
-        "How should their name appear?",
+        _l("How should their name appear?"),
         choices=[
-            (NameDisplay.FULL.value, "Full name"),
-            (NameDisplay.FIRST.value, "First name only"),
-            (NameDisplay.INITIALS.value, "Initials only"),
+            (NameDisplay.FULL.value, _l("Full name")),
+            (NameDisplay.FIRST.value, _l("First name only")),
+            (NameDisplay.INITIALS.value, _l("Initials only")),
         ],
         default=NameDisplay.FULL.value,
-        validators=[InputRequired("Please choose how their name should appear.")],
+        validators=[InputRequired(_l("Please choose how their name should appear."))],
     )
-    born = KindDateField("Date of birth", validators=[Optional()], description="If you know it. We show their age.")
-    died = KindDateField("Date they died", validators=[InputRequired("Please give the date they died.")])
-    city = StringField("Hometown", validators=[Optional(), Length(max=80, message="Please keep this under 80 characters.")])
+    born = KindDateField(_l("Date of birth"), validators=[Optional()],
+                         description=_l("If you know it. We show their age."))
+    died = KindDateField(_l("Date they died"), validators=[InputRequired(_l("Please give the date they died."))])
+    city = StringField(_l("Hometown"),
+                       validators=[Optional(), Length(max=80, message=_l("Please keep this under 80 characters."))])
     state = SelectField(
-        "State",
-        choices=[("", "Choose a state")] + list(STATES.items()),
+        _l("State"),
+        choices=[("", _l("Choose a state"))] + state_choices(),
         validators=[Optional()],
         validate_choice=False,
     )
-    photo = FileField("A photo of them", description="JPEG, PNG or WebP, up to 10 MB. We remove location and camera details.")
+    photo = FileField(_l("A photo of them"),
+                      description=_l("JPEG, PNG or WebP, up to 10 MB. We remove location and camera details."))
     photo_alt = StringField(
-        "Describe the photo in a few words",
-        validators=[Optional(), Length(max=200, message="Please keep this under 200 characters.")],
-        description="For people who use screen readers, for example: \"Maria laughing at the beach\".",
+        _l("Describe the photo in a few words"),
+        validators=[Optional(), Length(max=200, message=_l("Please keep this under 200 characters."))],
+        description=_l("For people who use screen readers, for example: “Maria laughing at the beach”."),
     )
     story = TextAreaField(
-        "Their story",
+        _l("Their story"),
         validators=[
-            InputRequired("Please write a few words about them."),
-            Length(max=STORY_MAX, message=f"Please write between {STORY_MIN} and {STORY_MAX:,} characters."),
+            InputRequired(_l("Please write a few words about them.")),
+            Length(max=STORY_MAX, message=LazyString(_story_length_message)),
         ],
-        description="Who they were, what they loved, what you want people to know. "
-                    "You can use *italics*, **bold**, lists and links.",
+        description=_l("Who they were, what they loved, what you want people to know. "
+                       "You can use *italics*, **bold**, lists and links."),
     )
     content_note = StringField(
-        "Content note",
-        validators=[Optional(), Length(max=200, message="Please keep this under 200 characters.")],
-        description="A short warning shown before the story, if it describes something hard to read "
-                    "(for example: \"describes the night of the overdose\").",
+        _l("Content note"),
+        validators=[Optional(), Length(max=200, message=_l("Please keep this under 200 characters."))],
+        description=_l("A short warning shown before the story, if it describes something hard to read "
+                       "(for example: “describes the night of the overdose”)."),
     )
-    submitter_name = StringField("Your name", validators=[Optional(), Length(max=120)],
-                                 description="Shown with the story as \"Shared by …\" unless you leave it empty.")
-    relationship = StringField("Your relationship to them", validators=[Optional(), Length(max=80)],
-                               description="For example: mother, brother, best friend.")
+    submitter_name = StringField(_l("Your name"),
+                                 validators=[Optional(),
+                                             Length(max=120, message=_l("Please keep this under 120 characters."))],
+                                 description=_l("Shown with the story as “Shared by …” unless you leave it empty."))
+    relationship = StringField(_l("Your relationship to them"),
+                               validators=[Optional(), Length(max=80, message=_l("Please keep this under 80 characters."))],
+                               description=_l("For example: mother, brother, best friend."))
     email = EmailField(
-        "Your email",
-        validators=[InputRequired("Please give your email, so we can send your private link."),
-                    Email("That doesn't look like an email address. Please check it.", check_deliverability=False),
-                    Length(max=254)],
-        description="Never shown to anyone. We send your private link to edit or withdraw the story here.",
+        _l("Your email"),
+        validators=[InputRequired(_l("Please give your email, so we can send your private link.")),
+                    Email(_l("That doesn't look like an email address. Please check it."), check_deliverability=False),
+                    Length(max=254, message=_l("Please keep this under 254 characters."))],
+        description=_l("Never shown to anyone. We send your private link to edit or withdraw the story here."),
+    )
+    # Each language's own name (not translated): a reader of either finds theirs at once.
+    language = RadioField(
+        _l("Which language is the story written in?"),
+        choices=[(lang, LANGUAGE_NAMES[lang]) for lang in LANGUAGES],
+        validators=[Optional()],
+        description=_l("We mark the story with it, so that screen readers read it aloud in the right voice."),
     )
     # A honeypot: hidden from people by CSS, filled in by simple bots.
-    website = StringField("Leave this field empty", validators=[Optional()])
+    website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
     def validate_name(self, field):
         # InputRequired lets "   " through; a name of only spaces would be stored as no name at all.
         if not " ".join((field.data or "").split()):
-            raise ValidationError(_l("Please tell us their name."))
+            raise ValidationError(_l(_l("Please tell us their name.")))
 
     def validate_state(self, field):
         if field.data and field.data not in STATES:
-            raise ValidationError("Please choose a state from the list.")
+            raise ValidationError(_("Please choose a state from the list."))
 
     def validate_died(self, field):
         if field.data and field.data > utcnow().date():
-            raise ValidationError("This date is in the future. Please check it.")
+            raise ValidationError(_("This date is in the future. Please check it."))
         if field.data and field.data < EARLIEST:
-            raise ValidationError("Please check the year.")
+            raise ValidationError(_("Please check the year."))
 
     def validate_born(self, field):
         if field.data and self.died.data and field.data > self.died.data:
-            raise ValidationError("The date of birth is after the date they died. Please check both.")
+            raise ValidationError(_("The date of birth is after the date they died. Please check both."))
         if field.data and field.data < EARLIEST:
-            raise ValidationError("Please check the year.")
+            raise ValidationError(_("Please check the year."))
 
     def validate_story(self, field):
         # Counted without surrounding spaces, so a few words and many blank lines are not enough.
         if field.data and len(field.data.strip()) < STORY_MIN:
-            raise ValidationError(f"Please write between {STORY_MIN} and {STORY_MAX:,} characters.")
+            raise ValidationError(_story_length_message())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The page's language unless the family chose (or, on their private page, already chose) another.
+        if self.language.data not in LANGUAGES:
+            self.language.data = current_language()
+        # The family's words are marked with it while they write, too: spelling checks and screen readers
+        # follow the story's language, not the page's.
+        for field in (self.story, self.content_note):
+            field.render_kw = {**(field.render_kw or {}), "lang": self.language.data}
 
     @property
     def is_bot(self) -> bool:
@@ -127,8 +158,8 @@ class StoryFields(FlaskForm):
 
 class NewStoryForm(StoryFields):
     consent = BooleanField(
-        "I am their family, or I have their family's permission, and I accept the sharing terms.",
-        validators=[InputRequired("Please confirm this before sending.")],
+        _l("I am their family, or I have their family's permission, and I accept the sharing terms."),
+        validators=[InputRequired(_l("Please confirm this before sending."))],
     )
     # Opt-in; the family can stop it from every note, or change it on their private page.
     remembrance = BooleanField(
@@ -139,7 +170,7 @@ class NewStoryForm(StoryFields):
 
 
 class EditStoryForm(StoryFields):
-    remove_photo = BooleanField("Remove the photo")
+    remove_photo = BooleanField(_l("Remove the photo"))
 
 
 class WithdrawForm(FlaskForm):
@@ -150,7 +181,7 @@ class WithdrawForm(FlaskForm):
 
 class LostLinkForm(FlaskForm):
     email = EmailField(
-        "Your email",
-        validators=[InputRequired("Please give the email you used when you shared the story."),
-                    Email("That doesn't look like an email address. Please check it.", check_deliverability=False)],
+        _l("Your email"),
+        validators=[InputRequired(_l("Please give the email you used when you shared the story.")),
+                    Email(_l("That doesn't look like an email address. Please check it."), check_deliverability=False)],
     )

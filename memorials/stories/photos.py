@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import Response, current_app, send_from_directory
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..i18n import number
 
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 MAX_PIXELS = 40_000_000      # well above any phone camera; far below a decompression bomb
@@ -112,10 +115,10 @@ def read_upload(storage, max_bytes: int) -> bytes | None:
         return None
     data = storage.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise PhotoError(f"This photo is larger than {max_bytes // (1024 * 1024)} MB. "
-                         "Please choose a smaller one (a photo from a phone's gallery is usually fine).")
+        raise PhotoError(_("This photo is larger than %(max)s MB. Please choose a smaller one (a photo from a "
+                           "phone's gallery is usually fine).", max=number(max_bytes // (1024 * 1024))))
     if not data:
-        raise PhotoError("This file is empty. Please choose the photo again.")
+        raise PhotoError(_("This file is empty. Please choose the photo again."))
     return data
 
 
@@ -126,16 +129,17 @@ def process(data: bytes) -> ProcessedPhoto:
     1/4 or 1/8 of its size (draft mode), anything else is box-reduced right after decoding, and only
     then turned upright and flattened, so a 40 MP photo never exists in memory at full size three times.
     """
-    refusal = PhotoError("We couldn't read this file as a photo. Please choose a JPEG, PNG or WebP picture.")
+    refusal = PhotoError(_("We couldn't read this file as a photo. Please choose a JPEG, PNG or WebP picture."))
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(data)) as image:
                 if image.format not in ALLOWED_FORMATS:
-                    raise PhotoError("Please choose a JPEG, PNG or WebP picture. "
-                                     f"This file is {image.format or 'of another kind'}.")
+                    raise PhotoError(_("Please choose a JPEG, PNG or WebP picture. This file is %(kind)s.",
+                                       kind=image.format) if image.format else
+                                     _("Please choose a JPEG, PNG or WebP picture. This file is of another kind."))
                 if image.width * image.height > MAX_PIXELS:
-                    raise PhotoError("This picture is too large to process. Please choose a smaller one.")
+                    raise PhotoError(_("This picture is too large to process. Please choose a smaller one."))
                 image.seek(0)  # the first frame of an animation
                 orientation = image.getexif().get(ORIENTATION, 1)
                 if image.format == "JPEG":
@@ -147,7 +151,7 @@ def process(data: bytes) -> ProcessedPhoto:
         except PhotoError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise PhotoError("This picture is too large to process. Please choose a smaller one.") from None
+            raise PhotoError(_("This picture is too large to process. Please choose a smaller one.")) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError):
             raise refusal from None
 

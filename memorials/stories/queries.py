@@ -23,7 +23,7 @@ def _with_card_fields(query):
         joinedload(Story.live_version).load_only(
             StoryVersion.name, StoryVersion.name_display, StoryVersion.born, StoryVersion.died,
             StoryVersion.city, StoryVersion.state_code, StoryVersion.excerpt, StoryVersion.photo_alt,
-            StoryVersion.photo_id,
+            StoryVersion.photo_id, StoryVersion.language,
         ).joinedload(StoryVersion.photo).load_only(Photo.thumb_filename),
     )
 

@@ -15,6 +15,7 @@ from datetime import date
 from ..audit import log_event
 from ..events import story_hidden
 from ..extensions import db
+from ..i18n import current_language, language_or_default
 from ..slugs import slugify, unique_slug
 from . import photos
 from .models import NameDisplay, Photo, Story, StoryStatus, StoryVersion, VersionState
@@ -40,6 +41,8 @@ class StoryInput:
     relationship_to: str | None = None
     photo_alt: str | None = None
     remembrance: bool = False   # the family asked for a yearly note (memorials/community)
+    language: str = "en"        # the language the story is written in (the memorial marks it with lang)
+    family_language: str | None = None  # the language of the page the family used: their mail follows it
 
     @classmethod
     def from_form(cls, form) -> StoryInput:
@@ -62,12 +65,15 @@ class StoryInput:
             relationship_to=text(form.relationship),
             photo_alt=text(form.photo_alt),
             remembrance=bool(getattr(form, "remembrance", None) and form.remembrance.data),
+            language=language_or_default(form.language.data),
+            family_language=current_language(),
         )
 
     def version_fields(self) -> dict:
         fields = dict(self.__dict__)
         fields.pop("email")
         fields.pop("remembrance")
+        fields.pop("family_language")
         return fields
 
 
@@ -128,7 +134,7 @@ def submit_story(data: StoryInput, photo: photos.ProcessedPhoto | None,
     """
     token, token_hash = new_token()
     story = Story(email=data.email, manage_token_hash=token_hash, status=StoryStatus.PENDING.value,
-                  remembrance=data.remembrance)
+                  remembrance=data.remembrance, family_language=language_or_default(data.family_language))
     version = StoryVersion(**data.version_fields())
     story.versions.append(version)
     db.session.add(story)
@@ -157,6 +163,8 @@ def edit_story(story: Story, data: StoryInput, photo: photos.ProcessedPhoto | No
     version.photo = None if remove_photo else base.photo
     story.versions.append(version)
     story.email = data.email
+    if data.family_language:
+        story.family_language = language_or_default(data.family_language)
     if story.status in (StoryStatus.CHANGES_REQUESTED.value, StoryStatus.REJECTED.value):
         story.status = StoryStatus.PENDING.value
     written: list[str] = []
@@ -189,10 +197,13 @@ def stories_for_email(email: str) -> list[Story]:
     ).scalars())
 
 
-def offer_new_link(story: Story) -> str:
+def offer_new_link(story: Story, family_language: str | None = None) -> str:
     """A new private link for a family who lost theirs. The old one keeps working until the new one
     is used (see use_token), so nobody who merely knows the email can cancel a family's link.
+    Asked for from a page in another language, their mail follows that language from now on.
     The caller commits."""
+    if family_language is not None:
+        story.family_language = language_or_default(family_language)
     token, story.new_token_hash = new_token()
     return token
 

@@ -5,9 +5,11 @@ import time
 
 from flask import (abort, current_app, flash, make_response, redirect, render_template, request, session,
                    url_for)
+from flask_babel import gettext as _
 
 from ..extensions import csrf, db, limiter
 from ..feeds.addresses import is_slug, moved_to
+from ..i18n import current_language
 from . import bp, notices, photos
 from .forms import EditStoryForm, LostLinkForm, NewStoryForm, WithdrawForm
 from .models import Story, StoryVersion
@@ -34,8 +36,6 @@ def _story_sent(response) -> bool:
 
 def _form_back_when_limited(_limit_reached):
     """Over the limit: the form comes back with every word kept and a plain note, never an error page."""
-    from flask_babel import gettext as _
-
     flash(_("Many stories have been sent from your connection in the last hour, so we can't take this one "
             "just yet. Everything you wrote is still here: please wait a little while, then press send again."),
           "error")
@@ -183,8 +183,9 @@ def manage(token):
         if valid and photo is not False and not form.is_bot:
             edit_story(story, StoryInput.from_form(form), photo, remove_photo=form.remove_photo.data,
                        notify=_notify_edit)
-            flash("Thank you. Your changes will be read by a moderator before they appear."
-                  + (" Until then, the story stays as it is now." if story.is_public else ""), "success")
+            flash(_("Thank you. Your changes will be read by a moderator before they appear. Until then, the story "
+                    "stays as it is now.") if story.is_public
+                  else _("Thank you. Your changes will be read by a moderator before they appear."), "success")
             return redirect(url_for("stories.manage", token=token))
     return render_template("stories/manage.html", story=story, current=current, form=form, token=token,
                            withdraw_form=WithdrawForm(), stale=_stale(form),
@@ -212,6 +213,7 @@ def _form_values(story: Story, version: StoryVersion):
     values.story = version.story_markdown
     values.relationship = version.relationship_to
     values.email = story.email
+    values.language = version.language
     return values
 
 
@@ -232,9 +234,10 @@ def lost_link():
     if form.validate_on_submit():
         started = time.monotonic()
         stories = stories_for_email(form.email.data)
-        links = [(s.latest_version, offer_new_link(s)) for s in stories]
+        # Asked for from this page's language: from now on the family's mail is written in it.
+        links = [(s.latest_version, offer_new_link(s, current_language())) for s in stories]
         if links:
-            notices.fresh_links(stories[0].email, links)
+            notices.fresh_links(stories[0].email, links, current_language())
         db.session.commit()
         # The same answer, in the same time, either way: this page cannot tell anyone who has shared a story.
         time.sleep(max(0.0, LOST_LINK_SECONDS - (time.monotonic() - started)))
