@@ -508,7 +508,7 @@ def test_the_anniversary_note_goes_out_once_with_the_years_candles_and_messages(
     assert [m["Subject"] for m in notes] == ["Remembering Daniel James Rivera today"]
     body = notes[0].get_content()
     assert "Today it is 2 years since Daniel James Rivera died." in body
-    assert "In the past year, 5 candles were lit for them and 1 message was left on the memorial." in body
+    assert "In the past year, 5 candles were lit for them. Visitors left 1 message for them on the memorial." in body
     assert f"http://localhost/stories/{slug}" in body
     stop = re.search(r"(http://localhost/stories/remembrance/stop/\S+)", body).group(1)
     assert "988" in body
