@@ -131,7 +131,7 @@ def test_approval_draws_the_share_card_and_the_page_points_to_it(app, client, ou
     decide(moderator, story_id, "approve")
     with app.app_context():
         version_id = _db.session.get(Story, story_id).live_version_id
-    assert card_files(app) == [f"story-{story_id}-{version_id}.jpg"]  # drawn at approval
+    assert card_files(app) == [f"story-{story_id}-{version_id}-en.jpg"]  # drawn at approval
 
     slug = slug_of(app, story_id)
     page = client.get(f"/stories/{slug}").get_data(as_text=True)
@@ -417,8 +417,10 @@ def test_the_feed_is_valid_atom_with_the_newest_memorials(app, client):
         assert feed.find(f"{ATOM}{name}") is not None, name
     assert feed.find(f"{ATOM}author/{ATOM}name").text == "Remembering Them"
     assert RFC3339.match(feed.find(f"{ATOM}updated").text)
-    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
-    assert links == {"self": "http://localhost/stories/feed.atom", "alternate": "http://localhost/stories/"}
+    links = {(link.get("rel"), link.get("hreflang")): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links == {("self", None): "http://localhost/stories/feed.atom",
+                     ("alternate", "en"): "http://localhost/stories/",
+                     ("alternate", "es"): "http://localhost/stories/feed.atom?lang=es"}
 
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == [
@@ -526,25 +528,26 @@ def test_the_sitemap_runs_the_same_queries_for_3_or_30_memorials(app, client):
 
     few, few_urls = statements_for(3)
     many, many_urls = statements_for(27)
-    assert many_urls == few_urls + 27 and many == few
+    assert many_urls == few_urls + 2 * 27 and many == few   # each memorial in English and in Spanish
 
 
 def test_a_big_sitemap_becomes_an_index_of_files(make_app):
-    app = make_app(SITEMAP_URLS_PER_FILE=60)  # 60 instead of 50,000, so a test can cross it
+    app = make_app(SITEMAP_URLS_PER_FILE=60)  # 60 instead of 50,000, so a test can cross it: 30 memorials, 2 languages
     client = app.test_client()
     with app.app_context():
         moderator = make_moderator()
         for n in range(130):
             story, _ = make_story(name=f"Someone Number{n}")
             publish(story, moderator)
-        published = {"http://localhost/stories/" + s for s in _db.session.execute(_db.select(Story.slug)).scalars()}
+        slugs = list(_db.session.execute(_db.select(Story.slug)).scalars())
+        published = {f"http://localhost{lang}/stories/{s}" for s in slugs for lang in ("", "/es")}
 
     root = ET.fromstring(client.get("/sitemap.xml").data)
     assert root.tag == f"{SITEMAP}sitemapindex"
     files = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
     assert all(RFC3339.match(lastmod.text) for lastmod in root.iter(f"{SITEMAP}lastmod"))
     assert files == ["http://localhost/sitemap-pages.xml"] + [
-        f"http://localhost/sitemap-memorials-{n}.xml" for n in (1, 2, 3)]
+        f"http://localhost/sitemap-memorials-{n}.xml" for n in (1, 2, 3, 4, 5)]
     found = set()
     for url in files[1:]:
         part = sitemap_urls(client, local(url))
@@ -553,7 +556,7 @@ def test_a_big_sitemap_becomes_an_index_of_files(make_app):
     assert found == published
     pages = sitemap_urls(client, "/sitemap-pages.xml")
     assert "http://localhost/stats/" in pages and not (set(pages) & published)
-    for bad in ("/sitemap-memorials-0.xml", "/sitemap-memorials-4.xml", "/sitemap-memorials-99999999999999999999.xml",
+    for bad in ("/sitemap-memorials-0.xml", "/sitemap-memorials-6.xml", "/sitemap-memorials-99999999999999999999.xml",
                 "/sitemap-memorials-x.xml"):
         assert client.get(bad).status_code == 404, bad
 
