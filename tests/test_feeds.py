@@ -567,6 +567,7 @@ def test_robots_points_to_the_sitemap_and_keeps_crawlers_out_of_private_pages(cl
     lines = response.get_data(as_text=True).splitlines()
     assert "User-agent: *" in lines
     assert "Disallow: /moderate/" in lines and "Disallow: /stories/manage/" in lines
+    assert "Disallow: /es/moderate/" in lines and "Disallow: /es/stories/manage/" in lines
     assert "Disallow: /stories/*/card.pdf" in lines  # drawn per request: for people printing, not crawlers
     assert "Sitemap: http://localhost/sitemap.xml" in lines
 

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape as xml_escape
 from flask import Response, abort, current_app, render_template, request, send_file, stream_with_context, url_for
 
 from ..extensions import limiter
-from ..i18n import LANGUAGES, current_language, format_locale, in_language, localized_url
+from ..i18n import LANGUAGES, PREFIXES, current_language, format_locale, in_language, localized_url
 from ..stats.queries import PAGE_CODES
 from ..stories.queries import published_by_slug
 from . import addresses, bp, queries, services
@@ -207,10 +207,13 @@ def _urlset(*parts: Iterable[tuple[str, datetime | None]]) -> Iterator[str]:
     second; this takes a fraction of it). Each page is listed in every language, each listing naming all
     the page's versions (hreflang), as search engines ask."""
     yield URLSET_OPEN
+    site = current_app.config["SITE_URL"]
+    heads = [(lang, site + PREFIXES.get(lang, "")) for lang in LANGUAGES]   # every address here is under SITE_URL
     lines: list[str] = []
     for url, changed in chain(*parts):
         lastmod = f"<lastmod>{rfc3339(changed)}</lastmod>" if changed else ""
-        versions = [(lang, xml_escape(localized_url(url, lang))) for lang in LANGUAGES]
+        path = xml_escape(url[len(site):])
+        versions = [(lang, head + path) for lang, head in heads]
         alternates = "".join(f'<xhtml:link rel="alternate" hreflang="{lang}" href="{href}"/>' for lang, href in versions)
         alternates += f'<xhtml:link rel="alternate" hreflang="x-default" href="{versions[0][1]}"/>'
         for _, href in versions:
@@ -272,7 +275,9 @@ def sitemap_memorials(number: int):
 @bp.get("/robots.txt")
 def robots():
     """Where the sitemap is, and the private pages that crawlers must leave alone."""
-    private = [url_for("moderation.queue"), url_for("stories.lost_link").rsplit("lost", 1)[0]]
+    private = [localized_url(path, lang) for path in (url_for("moderation.queue"),
+                                                      url_for("stories.lost_link").rsplit("lost", 1)[0])
+               for lang in LANGUAGES]   # in every language: /moderate/ and /es/moderate/
     printable = url_for("feeds.printable_card", slug="*")
     body = render_template("feeds/robots.txt", private=private, printable=printable,
                            sitemap_url=current_app.config["SITE_URL"] + url_for("feeds.sitemap"))
