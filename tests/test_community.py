@@ -985,6 +985,10 @@ def test_in_spanish_candles_are_counted_with_spanish_plurals_and_numbers(app, cl
     assert "Gracias. Su vela en memoria de Daniel James Rivera está encendida." in page
     assert "1 vela encendida en memoria de Daniel James Rivera." in page
     assert "Hoy encendió una vela en memoria de Daniel James Rivera. Gracias." in text_of(client.get(f"/es/stories/{slug}"))
+    # The same browser on the English page: already lit today, whatever the language.
+    english = text_of(client.get(f"/stories/{slug}"))
+    assert "You lit a candle for Daniel James Rivera today. Thank you." in english
+    assert f'action="/stories/{slug}/candle"' not in english
     other = app.test_client()
     submit(other, f"/es/stories/{slug}/candle", {}, page=f"/es/stories/{slug}")
     assert count() == "2 velas encendidas en memoria de Daniel James Rivera."
