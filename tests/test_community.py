@@ -508,7 +508,7 @@ def test_the_anniversary_note_goes_out_once_with_the_years_candles_and_messages(
     assert [m["Subject"] for m in notes] == ["Remembering Daniel James Rivera today"]
     body = notes[0].get_content()
     assert "Today it is 2 years since Daniel James Rivera died." in body
-    assert "In the past year, 5 candles were lit for them and 1 message was left on the memorial." in body
+    assert "In the past year, 5 candles were lit for them. Visitors left 1 message for them on the memorial." in body
     assert f"http://localhost/stories/{slug}" in body
     stop = re.search(r"(http://localhost/stories/remembrance/stop/\S+)", body).group(1)
     assert "988" in body
@@ -868,3 +868,230 @@ def test_withdrawing_a_memorial_takes_its_messages_candles_reports_and_notes_wit
         assert db.session.get(Story, story_id) is None
         for model in (Condolence, CandleTally, Report, RemembranceSent):
             assert db.session.execute(db.select(db.func.count()).select_from(model)).scalar() == 0, model
+
+
+# --- in Spanish (/es/) ----------------------------------------------------------------------------
+
+def set_languages(app, story_id, family=None, written=None):
+    """The family's language (of the pages they used) and the language their story is written in."""
+    with app.app_context():
+        story = db.session.get(Story, story_id)
+        if family:
+            story.family_language = family
+        if written:
+            story.live_version.language = written
+        db.session.commit()
+
+
+def guestbook_part(page: str) -> str:
+    """The guestbook's own part of a memorial page (candles, messages, the report link)."""
+    return page[page.index('<section class="candles"'):page.index('class="report-link"') + 200]
+
+
+def approve_all_in_spanish(moderator):
+    page = moderator.get("/es/moderate/condolences").get_data(as_text=True)
+    ids = re.findall(r'action="/es/moderate/condolences/(\d+)"', page)
+    for condolence_id in ids:
+        response = moderator.post(f"/es/moderate/condolences/{condolence_id}",
+                                  data={"csrf_token": csrf_token(page), "action": "approve"})
+        assert response.status_code == 302 and response.headers["Location"].endswith("/es/moderate/condolences")
+    return ids
+
+
+@pytest.mark.parametrize("family_language", ["es", "en"])
+def test_in_spanish_a_condolence_is_thanked_moderated_and_the_family_told_in_their_language(
+        app, client, memorial, outbox, family_language):
+    story_id, slug, _ = memorial
+    set_languages(app, story_id, family=family_language)
+    page = text_of(client.get(f"/es/stories/{slug}"))
+    part = guestbook_part(page)
+    for spanish in ("Mensajes para la familia", "Deje un mensaje para la familia", "Su nombre", "Su mensaje",
+                    "Todavía no hay mensajes. Usted puede escribir el primero.", "Enviar su mensaje",
+                    "Avísenos de un problema con este homenaje", "Encender una vela"):
+        assert spanish in part, spanish
+    for english in ("Messages for the family", "Your name", "Send your message", "Light a candle", "Report a concern"):
+        assert english not in part, english
+
+    # A mistake is answered in Spanish, every word kept.
+    refused = submit(client, f"/es/stories/{slug}/condolences", {"name": "", "message": "Te extrañamos.",
+                                                                 "email": "", "website": ""}, page=f"/es/stories/{slug}")
+    assert "Por favor, dígale a la familia de quién es el mensaje." in text_of(refused)
+    assert "Te extrañamos." in text_of(refused)
+
+    response = submit(client, f"/es/stories/{slug}/condolences",
+                      {"name": "Tía Rosa", "message": "Te extrañamos cada día.", "email": "rosa@example.org",
+                       "website": ""}, page=f"/es/stories/{slug}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/es/stories/{slug}#guestbook-said")
+    thanked = text_of(client.get(f"/es/stories/{slug}"))
+    assert ("Gracias. Su mensaje aparecerá aquí cuando el equipo de moderación lo haya leído, "
+            "por lo general en uno o dos días.") in thanked
+    assert condolences(app) == [("Tía Rosa", "pending", "rosa@example.org")]
+
+    moderator = moderator_client(app)
+    queue = text_of(moderator.get("/es/moderate/condolences"))
+    assert "Mensajes para las familias" in queue and "Aprobar el mensaje de Tía Rosa" in queue
+    assert "Rechazar el mensaje de Tía Rosa" in queue and "Approve the message" not in queue
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", queue)
+    assert approve_all_in_spanish(moderator)
+    assert "Publicado en el homenaje. Ya le avisamos a la familia." in text_of(moderator.get("/es/moderate/condolences"))
+    assert condolences(app) == [("Tía Rosa", "published", None)]
+
+    shown = guestbook_part(text_of(client.get(f"/es/stories/{slug}")))
+    assert "Te extrañamos cada día." in shown and "Tía Rosa" in shown
+    with app.app_context():
+        written = db.session.execute(db.select(Condolence)).scalar_one().created_at
+    from memorials.i18n import in_language, long_date
+    with app.test_request_context(), in_language("es"):
+        assert long_date(written) in shown and " de 20" in long_date(written)
+
+    [family] = mails(outbox, "maria@example.org")
+    body = family.get_content()
+    if family_language == "es":
+        assert family["Subject"] == "Un mensaje para usted en el homenaje a Daniel James Rivera"
+        assert "Tía Rosa escribió:" in body and "Te extrañamos cada día." in body
+        assert f"http://localhost/es/stories/{slug}#condolences" in body
+        assert "http://localhost/es/stories/manage/lost" in body and "Con cariño," in body
+        assert "A moderator" not in body
+    else:
+        assert family["Subject"] == "A message for you on Daniel James Rivera's memorial"
+        assert "Tía Rosa wrote:" in body and f"http://localhost/stories/{slug}#condolences" in body
+        assert "/es/" not in body
+    # The writer is answered in the language of the memorial's words (English here).
+    [writer] = mails(outbox, "rosa@example.org")
+    assert writer["Subject"] == "Your message is on Daniel James Rivera's memorial"
+    assert f"http://localhost/stories/{slug}#condolences" in writer.get_content()
+
+
+def test_a_visitor_is_answered_in_the_language_the_memorial_is_written_in(app, client, memorial, outbox):
+    story_id, slug, _ = memorial
+    set_languages(app, story_id, family="es", written="es")
+    leave(client, slug, email="rosa@example.org")   # from the English page: nothing about the writer is kept
+    approve_all(app, moderator_client(app))
+    [writer] = mails(outbox, "rosa@example.org")
+    assert writer["Subject"] == "Su mensaje ya está en el homenaje a Daniel James Rivera"
+    assert "Ya borramos su dirección de correo electrónico" in writer.get_content()
+    assert f"http://localhost/es/stories/{slug}#condolences" in writer.get_content()
+
+
+def test_in_spanish_candles_are_counted_with_spanish_plurals_and_numbers(app, client, memorial):
+    story_id, slug, _ = memorial
+    count = lambda: re.search(r'<p class="candle-count">(.*?)</p>',  # noqa: E731
+                              text_of(client.get(f"/es/stories/{slug}")), re.S).group(1).strip()
+    assert count() == "Todavía no hay velas. Usted puede encender la primera."
+    response = submit(client, f"/es/stories/{slug}/candle", {}, page=f"/es/stories/{slug}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/es/stories/{slug}#candles")
+    page = text_of(client.get(f"/es/stories/{slug}"))
+    assert "Gracias. Su vela en memoria de Daniel James Rivera está encendida." in page
+    assert "1 vela encendida en memoria de Daniel James Rivera." in page
+    assert "Hoy encendió una vela en memoria de Daniel James Rivera. Gracias." in text_of(client.get(f"/es/stories/{slug}"))
+    # The same browser on the English page: already lit today, whatever the language.
+    english = text_of(client.get(f"/stories/{slug}"))
+    assert "You lit a candle for Daniel James Rivera today. Thank you." in english
+    assert f'action="/stories/{slug}/candle"' not in english
+    other = app.test_client()
+    submit(other, f"/es/stories/{slug}/candle", {}, page=f"/es/stories/{slug}")
+    assert count() == "2 velas encendidas en memoria de Daniel James Rivera."
+    with app.app_context():
+        db.session.add(CandleTally(story_id=story_id, day=date(2024, 1, 1), candles=1328))
+        db.session.commit()
+    assert count() == "1,330 velas encendidas en memoria de Daniel James Rivera."
+
+
+def test_in_spanish_a_concern_is_reported_thanked_and_decided(app, client, memorial, outbox):
+    story_id, slug, _ = memorial
+    set_languages(app, story_id, written="es")
+    with app.app_context():
+        make_moderator()
+    form = text_of(client.get(f"/es/stories/{slug}/report"))
+    options = [label for _, label in re.findall(r'<option value="(\w*)">([^<]+)</option>', form)]
+    assert options == ["Elija una opción", "Habla de mí o de mi familia, y no dimos permiso", "Es falso o hiriente",
+                       "Muestra información privada", "Es publicidad o correo basura", "Otra cosa"]
+    assert "Avísenos de un problema" in form and "Gracias por avisarnos." in form
+    refused = submit(client, f"/es/stories/{slug}/report", {"reason": "", "details": "Es mi hermano.", "email": "",
+                                                            "website": ""})
+    assert "Por favor, elija cuál es el problema." in text_of(refused) and "Es mi hermano." in text_of(refused)
+    assert title_of(refused).startswith("Error")
+    response = submit(client, f"/es/stories/{slug}/report", {"reason": "not_agreed", "details": "Es mi hermano.",
+                                                             "email": "hermano@example.org", "website": ""})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/es/stories/{slug}/report/thanks")
+    thanks = text_of(client.get(response.headers["Location"]))
+    assert "Gracias por avisarnos" in thanks and "El equipo de moderación leerá su aviso" in thanks
+    # Moderators are written to in the site's default language, with links to the English pages.
+    [note] = mails(outbox, "mod@example.org")
+    assert note["Subject"] == "A concern about Daniel James Rivera's memorial"
+    assert "It is about me or my family" in note.get_content() and "/es/" not in note.get_content()
+
+    moderator = app.test_client()
+    assert sign_in(moderator).status_code == 302
+    with app.app_context():
+        report_id = db.session.execute(db.select(Report.id)).scalar_one()
+    listing = text_of(moderator.get("/es/moderate/reports"))
+    assert "1 aviso en espera, primero los más antiguos" in listing and "Habla de mí o de mi familia" in listing
+    page = moderator.get(f"/es/moderate/reports/{report_id}").get_data(as_text=True)
+    assert "Descartar el aviso" in page and "Retirar el homenaje de la página" in page
+    assert "en espera de una decisión" in page and "ahora <strong>publicado</strong>" in page
+    response = moderator.post(f"/es/moderate/reports/{report_id}", data={
+        "csrf_token": csrf_token(page), "action": "dismiss", "reason": "", "answer": "Hablamos con la familia."})
+    assert response.status_code == 302
+    assert "Descartado. El homenaje sigue en la página." in text_of(moderator.get(response.headers["Location"]))
+    # The person who reported is answered in the language of the memorial's words.
+    [answer] = mails(outbox, "hermano@example.org")
+    assert answer["Subject"] == "Sobre el problema que nos avisó"
+    assert "decidió dejar el homenaje en la página" in answer.get_content()
+    assert "Hablamos con la familia." in answer.get_content()
+
+
+def test_in_spanish_the_family_hides_a_message_from_their_private_page(app, client, memorial):
+    story_id, slug, token = memorial
+    leave(client, slug, message="Palabras que la familia no quiere mostrar.")
+    approve_all(app, moderator_client(app))
+    family = app.test_client()
+    manage = family.get(f"/es/stories/manage/{token}").get_data(as_text=True)
+    button = re.search(r'<button[^>]*value="hide"[^>]*>([^<]*)</button>', manage)
+    assert button and button.group(1).startswith("Ocultar") and "Aunt Rosa" in button.group(1)
+    assert "Velas y mensajes" in manage and "Guardar estas opciones" in manage
+    form_action = re.search(r'action="(/es/stories/manage/[^"]+/condolences/\d+)"', manage).group(1)
+    response = family.post(form_action, data={"csrf_token": csrf_token(manage), "action": "hide"})
+    assert response.status_code == 302 and "/es/stories/manage/" in response.headers["Location"]
+    after = text_of(family.get(response.headers["Location"]))
+    assert "El mensaje de Aunt Rosa está oculto. Ya no aparece en el homenaje." in after
+    assert "Oculto: no aparece en el homenaje" in after and "Volver a mostrar el mensaje de Aunt Rosa" in after
+    assert "Palabras que la familia no quiere mostrar." not in text_of(client.get(f"/es/stories/{slug}"))
+
+
+def test_the_remembrance_note_is_in_the_family_language_with_their_links(app, remembered, outbox):
+    story_id, slug = remembered
+    set_languages(app, story_id, family="es")
+    with app.app_context():
+        db.session.add(CandleTally(story_id=story_id, day=date(2025, 6, 1), candles=5))
+        db.session.commit()
+    assert run_remembrances(app, "2025-07-02").startswith("Queued 1 remembrance note")
+    [note] = mails(outbox, "maria@example.org")
+    assert note["Subject"] == "Hoy recordamos a Daniel James Rivera"
+    body = note.get_content()
+    assert "Hoy se cumplen 2 años desde que Daniel James Rivera falleció." in body
+    assert "En el último año se encendieron 5 velas en su memoria." in body and "Las visitas" not in body
+    assert "Línea 988 de Prevención del Suicidio y Crisis" in body and "candle" not in body
+    assert f"http://localhost/es/stories/{slug}\n" in body
+    stop = re.search(r"(http://localhost/es/stories/remembrance/stop/\S+)", body).group(1)
+    stopped = text_of(app.test_client().get(stop[len("http://localhost"):]))
+    assert "Ya no le enviaremos estas notas" in stopped and "¿Las detuvo por error?" in stopped
+    with app.app_context():
+        assert db.session.get(Story, story_id).remembrance is False
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "Today it is 1 year since Daniel died."), ("es", "Hoy se cumple 1 año desde que Daniel falleció.")])
+def test_the_first_anniversary_is_one_year_in_either_language(app, lang, words):
+    from flask import render_template
+
+    from memorials.i18n import in_language
+    with app.test_request_context(), in_language(lang):
+        body = render_template("community/mail/remembrance.txt", occasion="anniversary", years=1,
+                               version=type("V", (), {"name": "Daniel"})(), candles=1, messages=2, both=False,
+                               memorial_url="u", stop_url="s", site_name="S")
+    assert words in body
+    assert ("In the past year, 1 candle was lit for them. Visitors left 2 messages for them on the memorial." in body
+            if lang == "en" else
+            "En el último año se encendió 1 vela en su memoria. Las visitas dejaron 2 mensajes en el homenaje." in body)

@@ -287,3 +287,46 @@ def test_the_family_chooses_their_mail_and_a_note_can_be_stopped_and_started_aga
     assert family.find_element(By.TAG_NAME, "h1").text == "The remembrance notes will come again"
     with live.context():
         assert db.session.execute(db.select(Story.remembrance)).scalar_one() is True
+
+
+def test_in_spanish_on_a_phone_a_visitor_lights_a_candle_leaves_a_message_and_reports_a_concern(live, browser_for):
+    slug, _ = add_memorial(live, content_note=None)
+    visitor = browser_for("phone")
+    visit(visitor, f"{live.url}/es/stories/{slug}")
+    assert visitor.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert visitor.find_element(By.CSS_SELECTOR, ".candle-count").text == \
+        "Todavía no hay velas. Usted puede encender la primera."
+
+    click_and_wait(visitor, button(visitor, "Encender una vela"))
+    assert visitor.current_url == f"{live.url}/es/stories/{slug}#candles"
+    assert visitor.find_element(By.CSS_SELECTOR, ".candle-count").text == \
+        "1 vela encendida en memoria de Daniel James Rivera."
+    assert "Gracias. Su vela en memoria de Daniel James Rivera está encendida." in \
+        visitor.find_element(By.CSS_SELECTOR, "#candles").text
+    assert_no_horizontal_scroll(visitor, "the Spanish memorial")
+
+    # Sent empty: the summary takes focus, in Spanish, and leads to the field.
+    click_and_wait(visitor, button(visitor, "Enviar su mensaje"))
+    assert focused_id(visitor) == "form-errors"
+    visitor.find_element(By.CSS_SELECTOR, "#form-errors a[href$='#message']").click()
+    assert focused_id(visitor) == "message"
+    assert visitor.find_element(By.ID, "message-error").text == "Por favor, escriba unas palabras para la familia."
+    type_into(visitor, "name", "Tía Rosa")
+    type_into(visitor, "message", "Te extrañamos cada día.\nSu risa llenaba la cocina.")
+    click_and_wait(visitor, button(visitor, "Enviar su mensaje"))
+    assert visitor.current_url.startswith(f"{live.url}/es/stories/{slug}")
+    assert "Gracias. Su mensaje aparecerá aquí cuando el equipo de moderación lo haya leído" in \
+        visitor.find_element(By.ID, "guestbook-said").text
+    with live.context():
+        assert db.session.execute(db.select(Condolence.name, Condolence.status)).one() == ("Tía Rosa", "pending")
+
+    click_and_wait(visitor, visitor.find_element(By.LINK_TEXT, "Avísenos de un problema con este homenaje"))
+    assert visitor.find_element(By.TAG_NAME, "h1").text == "Avísenos de un problema"
+    Select(visitor.find_element(By.ID, "reason")).select_by_visible_text("Muestra información privada")
+    type_into(visitor, "details", "Muestra mi dirección.")
+    click_and_wait(visitor, button(visitor, "Enviar el aviso"))
+    assert visitor.find_element(By.TAG_NAME, "h1").text == "Gracias por avisarnos"
+    assert_no_horizontal_scroll(visitor, "the Spanish thank-you")
+    with live.context():
+        assert db.session.execute(db.select(Report.reason, Report.details)).one() == \
+            ("private_information", "Muestra mi dirección.")

@@ -131,7 +131,7 @@ def test_approval_draws_the_share_card_and_the_page_points_to_it(app, client, ou
     decide(moderator, story_id, "approve")
     with app.app_context():
         version_id = _db.session.get(Story, story_id).live_version_id
-    assert card_files(app) == [f"story-{story_id}-{version_id}.jpg"]  # drawn at approval
+    assert card_files(app) == [f"story-{story_id}-{version_id}-en.jpg"]  # drawn at approval
 
     slug = slug_of(app, story_id)
     page = client.get(f"/stories/{slug}").get_data(as_text=True)
@@ -417,8 +417,10 @@ def test_the_feed_is_valid_atom_with_the_newest_memorials(app, client):
         assert feed.find(f"{ATOM}{name}") is not None, name
     assert feed.find(f"{ATOM}author/{ATOM}name").text == "Remembering Them"
     assert RFC3339.match(feed.find(f"{ATOM}updated").text)
-    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
-    assert links == {"self": "http://localhost/stories/feed.atom", "alternate": "http://localhost/stories/"}
+    links = {(link.get("rel"), link.get("hreflang")): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links == {("self", None): "http://localhost/stories/feed.atom",
+                     ("alternate", "en"): "http://localhost/stories/",
+                     ("alternate", "es"): "http://localhost/stories/feed.atom?lang=es"}
 
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == [
@@ -526,25 +528,26 @@ def test_the_sitemap_runs_the_same_queries_for_3_or_30_memorials(app, client):
 
     few, few_urls = statements_for(3)
     many, many_urls = statements_for(27)
-    assert many_urls == few_urls + 27 and many == few
+    assert many_urls == few_urls + 2 * 27 and many == few   # each memorial in English and in Spanish
 
 
 def test_a_big_sitemap_becomes_an_index_of_files(make_app):
-    app = make_app(SITEMAP_URLS_PER_FILE=60)  # 60 instead of 50,000, so a test can cross it
+    app = make_app(SITEMAP_URLS_PER_FILE=60)  # 60 instead of 50,000, so a test can cross it: 30 memorials, 2 languages
     client = app.test_client()
     with app.app_context():
         moderator = make_moderator()
         for n in range(130):
             story, _ = make_story(name=f"Someone Number{n}")
             publish(story, moderator)
-        published = {"http://localhost/stories/" + s for s in _db.session.execute(_db.select(Story.slug)).scalars()}
+        slugs = list(_db.session.execute(_db.select(Story.slug)).scalars())
+        published = {f"http://localhost{lang}/stories/{s}" for s in slugs for lang in ("", "/es")}
 
     root = ET.fromstring(client.get("/sitemap.xml").data)
     assert root.tag == f"{SITEMAP}sitemapindex"
     files = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
     assert all(RFC3339.match(lastmod.text) for lastmod in root.iter(f"{SITEMAP}lastmod"))
     assert files == ["http://localhost/sitemap-pages.xml"] + [
-        f"http://localhost/sitemap-memorials-{n}.xml" for n in (1, 2, 3)]
+        f"http://localhost/sitemap-memorials-{n}.xml" for n in (1, 2, 3, 4, 5)]
     found = set()
     for url in files[1:]:
         part = sitemap_urls(client, local(url))
@@ -553,7 +556,7 @@ def test_a_big_sitemap_becomes_an_index_of_files(make_app):
     assert found == published
     pages = sitemap_urls(client, "/sitemap-pages.xml")
     assert "http://localhost/stats/" in pages and not (set(pages) & published)
-    for bad in ("/sitemap-memorials-0.xml", "/sitemap-memorials-4.xml", "/sitemap-memorials-99999999999999999999.xml",
+    for bad in ("/sitemap-memorials-0.xml", "/sitemap-memorials-6.xml", "/sitemap-memorials-99999999999999999999.xml",
                 "/sitemap-memorials-x.xml"):
         assert client.get(bad).status_code == 404, bad
 
@@ -564,6 +567,7 @@ def test_robots_points_to_the_sitemap_and_keeps_crawlers_out_of_private_pages(cl
     lines = response.get_data(as_text=True).splitlines()
     assert "User-agent: *" in lines
     assert "Disallow: /moderate/" in lines and "Disallow: /stories/manage/" in lines
+    assert "Disallow: /es/moderate/" in lines and "Disallow: /es/stories/manage/" in lines
     assert "Disallow: /stories/*/card.pdf" in lines  # drawn per request: for people printing, not crawlers
     assert "Sitemap: http://localhost/sitemap.xml" in lines
 
@@ -723,3 +727,106 @@ def test_a_content_note_keeps_the_story_out_of_previews_the_feed_and_the_printed
     [entry] = parse_feed(client).findall(f"{ATOM}entry")
     assert entry.find(f"{ATOM}summary").text == expected
     assert "police" not in ET.tostring(entry, encoding="unicode")
+
+
+# --- in Spanish ------------------------------------------------------------------------------------
+
+def test_a_spanish_page_shares_a_card_with_spanish_words_kept_apart_from_the_english_one(app, client, outbox, moderator):
+    story_id, manage = share(client, outbox)
+    decide(moderator, story_id, "approve")
+    slug = slug_of(app, story_id)
+    with app.app_context():
+        version_id = _db.session.get(Story, story_id).live_version_id
+    english = fetch(client, f"/stories/{slug}/share.jpg").data
+    page = client.get(f"/es/stories/{slug}").get_data(as_text=True)
+    image = meta(page, "og:image")
+    assert image == f"http://localhost/stories/{slug}/share.jpg?v={version_id}&lang=es"   # one address, a language
+    assert meta(page, "og:locale") == "es_US"
+    spanish = fetch(client, local(image))
+    assert spanish.status_code == 200 and jpeg_size(spanish.data) == (1200, 630) and spanish.data != english
+    assert card_files(app) == [f"story-{story_id}-{version_id}-en.jpg", f"story-{story_id}-{version_id}-es.jpg"]
+    assert fetch(client, f"/stories/{slug}/share.jpg?lang=zz").data == english   # an unknown language: English
+
+    share_part = page[page.index('<section class="share"'):]
+    assert "Comparta la historia de Daniel James Rivera" in share_part and "Imprimir una tarjeta de recuerdo" in share_part
+    assert f'href="/stories/{slug}/card.pdf?lang=es"' in share_part
+
+    # An approved edit replaces the cards of every language (the Spanish one is drawn again at its first view).
+    edit(client, manage, name_display="first")
+    decide(moderator, story_id, "approve")
+    with app.app_context():
+        new_version = _db.session.get(Story, story_id).live_version_id
+    assert card_files(app) == [f"story-{story_id}-{new_version}-en.jpg"]
+    with app.app_context():
+        from memorials.i18n import in_language
+        with app.test_request_context(), in_language("es"):
+            card = services.memorial_card(_db.session.get(Story, story_id).live_version)
+            words = [block.text for block in card.blocks]
+    assert words[:3] == ["En memoria de", "Daniel", "14 de marzo de 1998 – 2 de julio de 2023"]
+
+
+def test_a_story_written_in_spanish_gets_its_spanish_card_at_approval(app, client, outbox, moderator):
+    story_id, _ = share(client, outbox)
+    with app.app_context():
+        _db.session.get(Story, story_id).latest_version.language = "es"
+        _db.session.commit()
+    decide(moderator, story_id, "approve")
+    with app.app_context():
+        version_id = _db.session.get(Story, story_id).live_version_id
+    assert card_files(app) == [f"story-{story_id}-{version_id}-es.jpg"]
+
+
+def test_the_printable_card_in_spanish_links_to_the_spanish_page(app, client):
+    with app.app_context():
+        story, _ = make_story()
+        publish(story)
+        slug = story.slug
+    pdf = fetch(client, f"/stories/{slug}/card.pdf?lang=es").data
+    assert pdf.startswith(b"%PDF-") and len(re.findall(rb"/Type /Page\b", pdf)) == 1
+    assert f"/URI (http://localhost/es/stories/{slug})".encode() in pdf
+    assert b"/Lang (es)" in pdf and b"(En memoria de Daniel James Rivera)" in pdf
+    english = fetch(client, f"/stories/{slug}/card.pdf").data
+    assert f"/URI (http://localhost/stories/{slug})".encode() in english and b"/Lang (en)" in english
+
+
+def test_the_spanish_feed_has_spanish_words_and_links_to_the_spanish_pages(app, client):
+    with app.app_context():
+        story, _ = make_story(content_note="Habla de la noche en que murió.")
+        publish(story)
+        slug = story.slug
+    page = client.get("/es/stories/").get_data(as_text=True)
+    assert 'type="application/atom+xml" href="/stories/feed.atom?lang=es"' in page
+    response = client.get("/stories/feed.atom?lang=es")
+    feed = ET.fromstring(response.data)
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+    assert feed.find(f"{ATOM}title").text == "Homenajes · Remembering Them"
+    assert feed.find(f"{ATOM}subtitle").text.startswith("Los homenajes más recientes que compartieron las familias")
+    links = {(link.get("rel"), link.get("hreflang")): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links == {("self", None): "http://localhost/stories/feed.atom?lang=es",
+                     ("alternate", "es"): "http://localhost/es/stories/",
+                     ("alternate", "en"): "http://localhost/stories/feed.atom"}
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}link").get("href") == f"http://localhost/es/stories/{slug}"
+    assert entry.find(f"{ATOM}summary").text == \
+        "En memoria de Daniel James Rivera, 14 de marzo de 1998 – 2 de julio de 2023."
+    english = parse_feed(client)
+    assert english.find(f"{ATOM}id").text != feed.find(f"{ATOM}id").text   # two feeds, two ids
+    assert english.find(f"{ATOM}entry/{ATOM}id").text != entry.find(f"{ATOM}id").text
+
+
+def test_the_sitemap_lists_each_page_in_both_languages_with_its_alternates(app, client):
+    with app.app_context():
+        story, _ = make_story()
+        publish(story)
+        slug = story.slug
+    root = ET.fromstring(client.get("/sitemap.xml").data)
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    listed = {}
+    for item in root.findall(f"{SITEMAP}url"):
+        listed[item.find(f"{SITEMAP}loc").text] = {
+            link.get("hreflang"): link.get("href") for link in item.findall(f"{xhtml}link")}
+    both = {"en": f"http://localhost/stories/{slug}", "es": f"http://localhost/es/stories/{slug}",
+            "x-default": f"http://localhost/stories/{slug}"}
+    assert listed[f"http://localhost/stories/{slug}"] == both == listed[f"http://localhost/es/stories/{slug}"]
+    assert listed["http://localhost/es/stats/"]["en"] == "http://localhost/stats/"
+    assert len(listed) % 2 == 0 and all(set(links) == {"en", "es", "x-default"} for links in listed.values())

@@ -9,6 +9,7 @@ from flask import (abort, current_app, flash, g, make_response, redirect, render
 from flask_babel import gettext as _
 
 from ..extensions import csrf, db, limiter
+from ..i18n import root_path
 from ..stories.models import Story
 from ..stories.services import find_by_token
 from ..timeutil import utcnow
@@ -93,7 +94,8 @@ def candle(slug):
         CANDLE_COOKIE, candle_serializer().dumps({"day": now.date().isoformat(), "lit": remembered}),
         max_age=int((datetime.combine(now.date() + timedelta(days=1), time()) - now).total_seconds()) + 60,
         httponly=True, samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-        path=url_for("stories.index"),
+        # The whole site, not /stories/: the same browser reads the memorial at /stories/… and /es/stories/….
+        path=root_path() + "/",
     )
     return response
 

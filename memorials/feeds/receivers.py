@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, has_request_context
 
 from ..events import after_commit, story_hidden, story_published
+from ..i18n import in_language, language_or_default
 from ..stories.models import Story
 from . import addresses, services
 
@@ -19,8 +20,10 @@ def on_published(story: Story, **_) -> None:
     addresses.remember_address(story)
     if not has_request_context() or story.live_version is None:
         return
-    card = services.memorial_card(story.live_version)   # words chosen now, in the request's language
-    path = services.story_card_path(story.id, story.live_version_id)
+    # The card in the language the family wrote in is drawn now; another language's at its first view.
+    with in_language(language_or_default(story.live_version.language)):
+        card = services.memorial_card(story.live_version)
+        path = services.story_card_path(story.id, story.live_version_id)
     story_id, app = story.id, current_app._get_current_object()
 
     def draw() -> None:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from ..i18n import current_language, long_date
+from ..i18n import current_language, localized_url, long_date
 from ..stories import photos
 from ..stories.models import Story, StoryVersion
 from . import cards, printable
@@ -87,15 +87,18 @@ def memorial_card(version: StoryVersion) -> cards.Card:
     )
 
 
-def story_card_path(story_id: int, version_id: int) -> Path:
-    return card_folder() / f"story-{story_id}-{version_id}.jpg"
+def story_card_path(story_id: int, version_id: int, lang: str | None = None) -> Path:
+    """Where a memorial's card is kept: one file per version and language (its fixed words are translated)."""
+    return card_folder() / f"story-{story_id}-{version_id}-{lang or current_language()}.jpg"
 
 
 def build_story_card(path: Path, card: cards.Card) -> None:
-    """Draw and store a memorial's card, and remove the cards of its earlier versions."""
+    """Draw and store a memorial's card, and remove the cards of its earlier versions (in every language)."""
     write_atomically(path, cards.render(card))
-    story_stem = path.name.rsplit("-", 1)[0]
-    _remove(path.parent, f"{story_stem}-*.jpg", keep=path)
+    _, story_id, version_id, _lang = path.stem.split("-")
+    for old in path.parent.glob(f"story-{story_id}-*.jpg"):
+        if old.stem.split("-")[2] != version_id:
+            old.unlink(missing_ok=True)
 
 
 def delete_story_cards(folder: Path, story_id: int) -> None:
@@ -146,7 +149,7 @@ def campaign_card(campaign) -> CachedCard:
         ],
         footer=current_app.config["SITE_NAME"],
     )
-    return _cached(f"campaign-{campaign.id}", card)
+    return _cached(f"campaign-{campaign.id}-{current_language()}", card)
 
 
 def site_card() -> CachedCard:
@@ -183,7 +186,8 @@ def remembrance_card(story: Story) -> bytes:
         dates=life_dates(v),
         hometown=v.hometown,
         line=story_line(v),
-        url=current_app.config["SITE_URL"] + url_for("stories.show", slug=story.slug),
+        url=localized_url(current_app.config["SITE_URL"] + url_for("stories.show", slug=story.slug),
+                          current_language()),
         qr_caption=_("Scan to read %(name)s's story and leave a message for the family.", name=v.display_name),
         site_name=current_app.config["SITE_NAME"],
         title=_("Remembering %(name)s", name=v.display_name),

@@ -8,10 +8,10 @@ from datetime import datetime
 from itertools import chain
 from xml.sax.saxutils import escape as xml_escape
 
-from flask import Response, abort, current_app, render_template, send_file, stream_with_context, url_for
+from flask import Response, abort, current_app, render_template, request, send_file, stream_with_context, url_for
 
 from ..extensions import limiter
-from ..i18n import current_language, format_locale
+from ..i18n import LANGUAGES, PREFIXES, current_language, format_locale, in_language, localized_url
 from ..stats.queries import PAGE_CODES
 from ..stories.queries import published_by_slug
 from . import addresses, bp, queries, services
@@ -21,6 +21,27 @@ MAX_FILES = 50_000              # files in a sitemap index, as the protocol allo
 CARD_MAX_AGE = 300              # a card taken down must not linger long in caches
 # Characters XML 1.0 forbids (a pasted control character must not make the whole feed unreadable).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+# Files whose words are in the reader's language. The feeds blueprint is language-neutral (one address
+# per file, never redirected by language), so a link from a page in another language than English asks
+# for it with ?lang=es (added by add_language below) and the file is drawn or written in it.
+LOCALIZED = {"feeds.story_card", "feeds.printable_card", "feeds.site_card", "feeds.campaign_card", "feeds.feed"}
+
+
+@bp.url_defaults
+def add_language(endpoint: str, values: dict) -> None:
+    """A link to a card or the feed from a Spanish page asks for the Spanish one."""
+    if endpoint in LOCALIZED and "lang" not in values:
+        lang = current_language()
+        if lang != LANGUAGES[0]:
+            values["lang"] = lang
+
+
+def asked_language() -> str:
+    """The language a file was asked for: ?lang=es, else the address's own (/es/...), else English."""
+    lang = request.args.get("lang")
+    return lang if lang in LANGUAGES else current_language()
 
 
 @bp.app_template_filter("xml_text")
@@ -86,7 +107,8 @@ def _card_response(path):
 def story_card(slug):
     """A memorial's share card, only while the memorial is public."""
     story = _public_story(slug)
-    return _card_response(services.story_card_file(story))
+    with in_language(asked_language()):
+        return _card_response(services.story_card_file(story))
 
 
 @bp.get("/letters/<slug>/share.jpg")
@@ -95,13 +117,15 @@ def campaign_card(slug):
     campaign = queries.live_campaign(slug) if addresses.is_slug(slug) else None
     if campaign is None:
         abort(404)
-    return _card_response(services.campaign_card(campaign).file())
+    with in_language(asked_language()):
+        return _card_response(services.campaign_card(campaign).file())
 
 
 @bp.get("/share.jpg")
 def site_card():
     """The site's own share card, for the front page, the lists and the statistics."""
-    return _card_response(services.site_card().file())
+    with in_language(asked_language()):
+        return _card_response(services.site_card().file())
 
 
 @bp.get("/stories/<slug>/card.pdf")
@@ -109,7 +133,8 @@ def site_card():
 def printable_card(slug):
     """A one-page remembrance card to print for a vigil or a funeral, with a QR code to the memorial."""
     story = _public_story(slug)
-    response = Response(services.remembrance_card(story), mimetype="application/pdf")
+    with in_language(asked_language()):
+        response = Response(services.remembrance_card(story), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="remembering-{story.slug}.pdf"'
     return response
 
@@ -121,23 +146,30 @@ def _entry_id(kind: str, key) -> str:
 
 @bp.get("/stories/feed.atom")
 def feed():
-    """The newest 50 published memorials as an Atom feed."""
-    stories = queries.newest_memorials(50)
-    entries = [{
-        "id": _entry_id("memorial", s.id),
-        "title": s.live_version.display_name,
-        "summary": services.share_summary(s.live_version),
-        "url": current_app.config["SITE_URL"] + url_for("stories.show", slug=s.slug),
-        "published": s.published_at,
-        "updated": s.live_version.decided_at or s.published_at,
-    } for s in stories]
-    updated = max((e["updated"] for e in entries), default=None)
-    body = render_template(
-        "feeds/feed.xml", entries=entries, feed_id=_entry_id("feed", "memorials"),
-        updated=updated or datetime(2000, 1, 1), language=current_language(),
-        self_url=current_app.config["SITE_URL"] + url_for("feeds.feed"),
-        list_url=current_app.config["SITE_URL"] + url_for("stories.index"),
-    )
+    """The newest 50 published memorials as an Atom feed, its words and links in the language asked for."""
+    lang = asked_language()
+    site = current_app.config["SITE_URL"]
+    # Each language's feed is a feed of its own (its own id, entries linking to that language's pages).
+    kind = "" if lang == LANGUAGES[0] else f"{lang}/"
+    with in_language(lang):
+        stories = queries.newest_memorials(50)
+        entries = [{
+            "id": _entry_id(f"{kind}memorial", s.id),
+            "title": s.live_version.display_name,
+            "summary": services.share_summary(s.live_version),
+            "url": localized_url(site + url_for("stories.show", slug=s.slug), lang),
+            "published": s.published_at,
+            "updated": s.live_version.decided_at or s.published_at,
+        } for s in stories]
+        updated = max((e["updated"] for e in entries), default=None)
+        others = [(other, site + url_for("feeds.feed", lang=other if other != LANGUAGES[0] else None))
+                  for other in LANGUAGES if other != lang]
+        body = render_template(
+            "feeds/feed.xml", entries=entries, feed_id=_entry_id("feed", f"{kind}memorials"),
+            updated=updated or datetime(2000, 1, 1), language=lang, others=others,
+            self_url=site + url_for("feeds.feed"),
+            list_url=localized_url(site + url_for("stories.index"), lang),
+        )
     return Response(body, mimetype="application/atom+xml")
 
 
@@ -166,18 +198,27 @@ def _memorial_urls(number: int | None = None):
         yield f"{site}{prefix}{slug}{suffix}", changed
 
 
-URLSET_OPEN = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+URLSET_OPEN = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+               'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
 
 
 def _urlset(*parts: Iterable[tuple[str, datetime | None]]) -> Iterator[str]:
-    """A sitemap's XML, made line by line in pieces of 1,000 addresses (50,000 through a template
-    took over a second; this takes a fraction of it)."""
+    """A sitemap's XML, made line by line in pieces of 1,000 pages (50,000 through a template took over a
+    second; this takes a fraction of it). Each page is listed in every language, each listing naming all
+    the page's versions (hreflang), as search engines ask."""
     yield URLSET_OPEN
+    site = current_app.config["SITE_URL"]
+    heads = [(lang, site + PREFIXES.get(lang, "")) for lang in LANGUAGES]   # every address here is under SITE_URL
     lines: list[str] = []
     for url, changed in chain(*parts):
         lastmod = f"<lastmod>{rfc3339(changed)}</lastmod>" if changed else ""
-        lines.append(f"<url><loc>{xml_escape(url)}</loc>{lastmod}</url>\n")
-        if len(lines) == 1000:
+        path = xml_escape(url[len(site):])
+        versions = [(lang, head + path) for lang, head in heads]
+        alternates = "".join(f'<xhtml:link rel="alternate" hreflang="{lang}" href="{href}"/>' for lang, href in versions)
+        alternates += f'<xhtml:link rel="alternate" hreflang="x-default" href="{versions[0][1]}"/>'
+        for _, href in versions:
+            lines.append(f"<url><loc>{href}</loc>{lastmod}{alternates}</url>\n")
+        if len(lines) >= 1000:
             yield "".join(lines)
             lines.clear()
     lines.append("</urlset>\n")
@@ -192,17 +233,22 @@ def _limit() -> int:
     return current_app.config.get("SITEMAP_URLS_PER_FILE", SITEMAP_LIMIT)
 
 
+def _per_file() -> int:
+    """Memorials per sitemap file: each is listed once per language."""
+    return max(1, _limit() // len(LANGUAGES))
+
+
 def _span(number: int) -> tuple[int, int]:
     """The memorial numbers sitemap file `number` covers (see queries.memorial_files)."""
-    return (number - 1) * _limit() + 1, number * _limit()
+    return (number - 1) * _per_file() + 1, number * _per_file()
 
 
 @bp.get("/sitemap.xml")
 def sitemap():
     """Every published memorial, the statistics pages and live campaigns; an index when over 50,000."""
-    files = queries.memorial_files(_limit())
+    files = queries.memorial_files(_per_file())
     pages = _pages(queries.live_campaigns())
-    if sum(count for _, count in files) + len(pages) <= _limit():
+    if (sum(count for _, count in files) + len(pages)) * len(LANGUAGES) <= _limit():
         return _xml(_urlset(pages, _memorial_urls()))
     site = current_app.config["SITE_URL"]
     entries = [(site + url_for("feeds.sitemap_pages"), max((c for _, c in pages if c), default=None))]
@@ -229,7 +275,9 @@ def sitemap_memorials(number: int):
 @bp.get("/robots.txt")
 def robots():
     """Where the sitemap is, and the private pages that crawlers must leave alone."""
-    private = [url_for("moderation.queue"), url_for("stories.lost_link").rsplit("lost", 1)[0]]
+    private = [localized_url(path, lang) for path in (url_for("moderation.queue"),
+                                                      url_for("stories.lost_link").rsplit("lost", 1)[0])
+               for lang in LANGUAGES]   # in every language: /moderate/ and /es/moderate/
     printable = url_for("feeds.printable_card", slug="*")
     body = render_template("feeds/robots.txt", private=private, printable=printable,
                            sitemap_url=current_app.config["SITE_URL"] + url_for("feeds.sitemap"))
