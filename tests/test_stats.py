@@ -633,16 +633,16 @@ def test_the_spanish_pages_say_the_same_figures_and_months_in_spanish_sentences(
             "septiembre de 2025. Los CDC calculan que la cifra llegará a unas 72,108 cuando terminen las "
             "investigaciones de las muertes (su estimación ajustada por el retraso).") in national
     assert "Son un 21.3% menos que las 87,652 de los 12 meses que terminan en septiembre de 2024." in national
-    assert ("En 39,662 de estas muertes (el 58%) hubo opioides sintéticos, sobre todo fentanilo, en los mismos 12 "
-            "meses que terminan en septiembre de 2025.") in national
-    assert ("La cifra de los CDC de muertes con opioides sintéticos llega más lejos, hasta enero de 2026. En 36,825 "
-            "muertes hubo opioides sintéticos, sobre todo fentanilo, en los Estados Unidos en los 12 meses que "
-            "terminan en enero de 2026.") in national
+    assert ("39,662 de estas muertes (el 58%) estuvieron relacionadas con opioides sintéticos, sobre todo fentanilo, "
+            "en los mismos 12 meses que terminan en septiembre de 2025.") in national
+    assert ("La cifra de los CDC de muertes relacionadas con opioides sintéticos llega más lejos, hasta enero de "
+            "2026. 36,825 muertes estuvieron relacionadas con opioides sintéticos, sobre todo fentanilo, en los "
+            "Estados Unidos en los 12 meses que terminan en enero de 2026.") in national
     ohio = words(page_text(client, "/es/stats/OH"))
     assert "2,830 personas murieron por sobredosis de drogas en Ohio en los 12 meses que terminan en abril de 2025." in ohio
     assert "Son un 32.6% menos que las 4,200 de los 12 meses que terminan en abril de 2024." in ohio
-    assert ("En 1,330 muertes hubo opioides sintéticos, sobre todo fentanilo, en Ohio en los 12 meses que terminan en "
-            "enero de 2026.") in ohio
+    assert ("1,330 muertes estuvieron relacionadas con opioides sintéticos, sobre todo fentanilo, en Ohio en los 12 "
+            "meses que terminan en enero de 2026.") in ohio
     assert ("Son 23.8 muertes por cada 100,000 habitantes (cifra registrada; estimación de población del Censo para "
             "2025). En todo Estados Unidos, en los mismos 12 meses que terminan en abril de 2025: 75,180 muertes, 22.0 "
             "por cada 100,000 habitantes.") in ohio
@@ -666,7 +666,7 @@ def test_cdcs_footnotes_and_history_read_in_plain_spanish(loaded, client):
     assert ("Esto es historia, no la situación actual: la copia de la publicación de los CDC que tiene este sitio da "
             "las muertes por droga en Ohio solo hasta febrero de 2019. Al importar la exportación actual de los CDC "
             "(import-stats), se pone al día.") in text
-    assert (text.index("Muertes a lo largo del tiempo") < text.index("La mirada larga")
+    assert (text.index("Muertes a lo largo del tiempo") < text.index("La vista a largo plazo")
             < text.index("Muertes por droga en Ohio, de febrero de 2018") < text.index("Sobre estas cifras"))
     assert "2019" not in headline_of(page)
     wyoming = words(page_text(client, "/es/stats/WY"))
