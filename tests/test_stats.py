@@ -595,3 +595,120 @@ def test_import_stats_reads_a_url_too(app, runner):
     with app.app_context():
         assert figure("PA", ALL, date(2025, 9, 1)).predicted == 3042
         assert db.session.execute(db.select(StatRelease.source)).scalar() == url
+
+
+# --- In Spanish --------------------------------------------------------------------------------
+
+MONTHS_ES = {"January": "enero", "February": "febrero", "March": "marzo", "April": "abril", "May": "mayo",
+             "June": "junio", "July": "julio", "August": "agosto", "September": "septiembre", "October": "octubre",
+             "November": "noviembre", "December": "diciembre"}
+FIGURES = re.compile(r"\d[\d,.]*\d%?|\d%?")
+# Titles of sources cited as published (English names of CDC's datasets and reports), not our sentences.
+CITED = ("NCHS final figures as reported by a secondary source: NCHS annual report on 2024 final drug overdose deaths "
+         "(as summarized by Filter, Jan 29 2026 CDC report)", "Multiple Cause of Death, final (United States)",
+         "Multiple Cause of Death", "Provisional Drug Overdose Death Counts")
+ENGLISH = re.compile(r"\b(the|and|of|in|to|by|for|with|from|is|are|per|deaths?|people|years?|months?|ending|"
+                     r"reported|predicted|figures?|counts?|drugs?|state)\b", re.I)
+
+
+def main_text(page: str) -> str:
+    """The statistics' part of a page (inside <main>, charts' titles and descriptions included), as words."""
+    main = page.split("<main")[1].split("</main>")[0]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main)).split())
+
+
+def headline_of(page: str) -> str:
+    return words(page.split('class="headline"')[1].split("</div>")[0])
+
+
+def months_in(text: str, spanish: bool) -> list[str]:
+    if spanish:
+        return re.findall(r"(?<!\d de )\b(%s) de (\d{4})" % "|".join(MONTHS_ES.values()), text)
+    return [(MONTHS_ES[m], y) for m, y in re.findall(r"\b(%s) (\d{4})" % "|".join(MONTHS_ES), text)]
+
+
+def test_the_spanish_pages_say_the_same_figures_and_months_in_spanish_sentences(loaded, client):
+    national = words(page_text(client, "/es/stats/"))
+    assert ("68,962 personas murieron por sobredosis de drogas en los Estados Unidos en los 12 meses que terminan en "
+            "septiembre de 2025. Los CDC calculan que la cifra llegará a unas 72,108 cuando terminen las "
+            "investigaciones de las muertes (su estimación ajustada por el retraso).") in national
+    assert "Son un 21.3% menos que las 87,652 de los 12 meses que terminan en septiembre de 2024." in national
+    assert ("39,662 de estas muertes (el 58%) estuvieron relacionadas con opioides sintéticos, sobre todo fentanilo, "
+            "en los mismos 12 meses que terminan en septiembre de 2025.") in national
+    assert ("La cifra de los CDC de muertes relacionadas con opioides sintéticos llega más lejos, hasta enero de "
+            "2026. 36,825 muertes estuvieron relacionadas con opioides sintéticos, sobre todo fentanilo, en los "
+            "Estados Unidos en los 12 meses que terminan en enero de 2026.") in national
+    ohio = words(page_text(client, "/es/stats/OH"))
+    assert "2,830 personas murieron por sobredosis de drogas en Ohio en los 12 meses que terminan en abril de 2025." in ohio
+    assert "Son un 32.6% menos que las 4,200 de los 12 meses que terminan en abril de 2024." in ohio
+    assert ("1,330 muertes estuvieron relacionadas con opioides sintéticos, sobre todo fentanilo, en Ohio en los 12 "
+            "meses que terminan en enero de 2026.") in ohio
+    assert ("Son 23.8 muertes por cada 100,000 habitantes (cifra registrada; estimación de población del Censo para "
+            "2025). En todo Estados Unidos, en los mismos 12 meses que terminan en abril de 2025: 75,180 muertes, 22.0 "
+            "por cada 100,000 habitantes.") in ohio
+    # Sentence for sentence, the same figures and months as the English pages, in the same order.
+    for url in ("/stats/", "/stats/OH", "/stats/VT"):
+        english, spanish = page_text(client, url), page_text(client, "/es" + url)
+        assert FIGURES.findall(headline_of(english)) == FIGURES.findall(headline_of(spanish)), url
+        assert months_in(headline_of(english), False) == months_in(headline_of(spanish), True), url
+        assert months_in(main_text(english), False) == months_in(main_text(spanish), True), url
+        assert len(months_in(main_text(spanish), True)) > 10
+
+
+def test_cdcs_footnotes_and_history_read_in_plain_spanish(loaded, client):
+    national = words(page_text(client, "/es/stats/"))
+    assert ("Los CDC dicen que esta cifra probablemente es baja: todavía se están investigando algunas muertes. "
+            "Según los CDC, el 0.26% de las muertes de estos 12 meses todavía está en investigación.") in national
+    page = page_text(client, "/es/stats/OH")
+    text = words(page)
+    assert ('<h2 id="drugs-OH-title">Muertes por droga en Ohio, de febrero de 2018 a febrero de 2019</h2>'
+            in page)
+    assert ("Esto es historia, no la situación actual: la copia de la publicación de los CDC que tiene este sitio da "
+            "las muertes por droga en Ohio solo hasta febrero de 2019. Al importar la exportación actual de los CDC "
+            "(import-stats), se pone al día.") in text
+    assert (text.index("Muertes a lo largo del tiempo") < text.index("La vista a largo plazo")
+            < text.index("Muertes por droga en Ohio, de febrero de 2018") < text.index("Sobre estas cifras"))
+    assert "2019" not in headline_of(page)
+    wyoming = words(page_text(client, "/es/stats/WY"))
+    assert ("No tenemos cifras actuales de los CDC para Wyoming: lo que este sitio tiene es historia, y aparece abajo "
+            "con sus fechas.") in wyoming and "personas murieron" not in wyoming
+    assert "Muertes a lo largo del tiempo en Wyoming, de febrero de 2019 a marzo de 2019" in wyoming
+    assert ("Wyoming no está en la tabla: su cifra termina en marzo de 2019, demasiado antigua para ponerla junto a "
+            "las demás.") in national
+
+
+def test_the_spanish_state_table_charts_and_tables_leave_no_english_sentence(loaded, client):
+    page = page_text(client, "/es/stats/?sort=rate")
+    ohio = page.split('href="/es/stats/OH">Ohio</a>')[1].split("</tr>")[0]
+    assert "abril de 2025" in ohio and "2,830" in ohio and "23.8" in ohio and "-32.6%" in ohio
+    assert 'aria-sort="descending">Por cada 100,000' in page and 'href="/es/stats/?sort=count#states-title"' in page
+    assert "3 lugares llegan hasta abril de 2025. 2 lugares llegan hasta septiembre de 2025." in words(page)
+    assert "Muertes por sobredosis de drogas por estado, cifras de 12 meses más recientes, ordenadas por tasa" in words(page)
+    ohio_page = page_text(client, "/es/stats/OH")
+    # Charts: title, description and labels in Spanish; the trend table's months are Babel's short months.
+    assert ('<title id="trend-OH-0-narrow-t">Muertes por sobredosis en Ohio, cifras de 12 meses, de febrero de 2018 a '
+            'enero de 2026</title>') in ohio_page
+    assert ("Todas las sobredosis de drogas: 2,830 en los 12 meses que terminan en abril de 2025, frente a 4,739 en "
+            "los 12 meses que terminan en febrero de 2018") in ohio_page
+    assert '<text class="label" x="2" y="18">menos de 1 año</text>' in ohio_page
+    assert '<th scope="row">15 a 24 años</th>' in ohio_page and '<th scope="row">ene 2026</th>' in ohio_page
+    assert "<th scope=\"row\">Heroína<br><span class=\"hint\">T40.1</span></th>" in ohio_page
+    # The downloads keep one language-neutral address, columns and all.
+    assert 'href="/stats/data.csv"' in ohio_page and 'href="/stats/data.json"' in ohio_page
+    for url in ("/es/stats/", "/es/stats/OH", "/es/stats/WY", "/es/stats/US", "/es/stats/?sort=change"):
+        text = main_text(page_text(client, url))
+        for cited in CITED:
+            text = text.replace(cited, "")
+        assert ENGLISH.findall(text) == [], (url, ENGLISH.findall(text)[:10])
+    assert "Las cifras › los Estados Unidos" in words(page_text(client, "/es/stats/US"))
+
+
+def test_each_language_has_its_own_rendered_page(loaded, client):
+    english = "2,830 people died of a drug overdose in Ohio in the 12 months ending April 2025."
+    spanish = "2,830 personas murieron por sobredosis de drogas en Ohio en los 12 meses que terminan en abril de 2025."
+    for _ in range(2):  # the second round is served from the memo of rendered pages
+        assert english in words(page_text(client, "/stats/OH")) and "personas" not in page_text(client, "/stats/OH")
+        assert spanish in words(page_text(client, "/es/stats/OH")) and "people died" not in page_text(client, "/es/stats/OH")
+    home = words(page_text(client, "/es/"))
+    assert ("68,962 personas murieron por sobredosis de drogas en los Estados Unidos en los 12 meses que terminan en "
+            "septiembre de 2025.") in home and "Más cifras" in home

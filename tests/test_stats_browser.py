@@ -13,7 +13,7 @@ from .browser import LiveServer, assert_accessible, new_driver, quit_driver, req
 pytest.importorskip("selenium")
 
 WIDTHS = [(320, 800), (390, 844), (1366, 900)]
-PAGES = ["/stats/", "/stats/OH"]
+PAGES = {"en": ["/stats/", "/stats/OH"], "es": ["/es/stats/", "/es/stats/OH"]}  # Spanish words run longer
 
 # What the reader sees: every visible text at its rendered size, and each chart's labels as boxes.
 MEASURE = """
@@ -74,11 +74,12 @@ def live(tmp_path_factory):
     server.stop()
 
 
+@pytest.mark.parametrize("lang", PAGES)
 @pytest.mark.parametrize("size", WIDTHS, ids=lambda s: f"{s[0]}px")
-def test_charts_and_tables_read_well_at_every_width(live, size):
+def test_charts_and_tables_read_well_at_every_width(live, size, lang):
     driver = new_driver(size)
     try:
-        for url in PAGES:
+        for url in PAGES[lang]:
             visit(driver, live.url + url)  # axe-core: 0 violations
             found = driver.execute_script(MEASURE)
             assert found["scrollWidth"] <= found["innerWidth"], (url, found["scrollWidth"], found["innerWidth"])
@@ -96,6 +97,9 @@ def test_charts_and_tables_read_well_at_every_width(live, size):
                 assert any(b["scrolls"] for b in boxes)  # a wide table scrolls in its box, not the page
             trend = driver.find_element("css selector", "table caption[id^='trend-']")
             assert trend.is_displayed()  # the trend table is open, not in a closed box
+            assert driver.find_element("css selector", "html").get_attribute("lang").startswith(lang)
+            if lang == "es":
+                assert trend.text.startswith("Muertes por sobredosis en ")
     finally:
         quit_driver(driver)
 
@@ -117,6 +121,34 @@ def test_a_memorials_state_line_and_the_state_page_link_each_other(live):
         assert_accessible(driver)
         driver.find_element("link text", "Memorials from Ohio").click()
         assert "/stories/?state=OH" in driver.current_url
+        assert_accessible(driver)
+    finally:
+        quit_driver(driver)
+
+
+def test_in_spanish_on_a_phone_a_memorials_state_line_leads_to_the_state_page(live):
+    from . import factories
+
+    with live.context():
+        story, _ = factories.make_story(state_code="OH")
+        factories.publish(story)
+        slug = story.slug
+    driver = new_driver((390, 844))
+    try:
+        visit(driver, f"{live.url}/es/stories/{slug}")
+        line = driver.find_element("css selector", ".memorial-state")
+        assert ("En Ohio, 2,830 personas murieron por sobredosis de drogas en los 12 meses que terminan en abril de "
+                "2025.") in line.text
+        line.find_element("link text", "Las cifras de Ohio").click()
+        assert driver.current_url.endswith("/es/stats/OH")
+        assert_accessible(driver)
+        found = driver.execute_script(MEASURE)
+        assert found["small"] == [] and found["overlaps"] == [], found
+        assert found["scrollWidth"] <= found["innerWidth"]
+        headline = driver.find_element("css selector", ".headline").text
+        assert "personas murieron por sobredosis de drogas en Ohio en los 12 meses que terminan en" in headline
+        driver.find_element("link text", "Homenajes de Ohio").click()
+        assert "/es/stories/?state=OH" in driver.current_url
         assert_accessible(driver)
     finally:
         quit_driver(driver)

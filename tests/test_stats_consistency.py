@@ -115,3 +115,39 @@ def test_figures_sentence_for_a_place_with_only_synthetic_opioid_counts():
     assert figures_sentence(None, "Ohio") == ""
     assert re.search(r"1 person in Ohio died", figures_sentence(
         LatestFigures("OH", "Ohio", date(2025, 4, 1), 1, None, None), "Ohio"))
+
+
+def test_in_spanish_the_page_the_table_a_memorial_and_a_letter_say_the_same(everything, client):
+    page = words(page_text(client, "/es/stats/VT"))
+    assert "180 personas murieron por sobredosis de drogas en Vermont en los 12 meses que terminan en abril de 2025." in page
+    assert "139 de estas muertes (el 77%) estuvieron relacionadas con opioides sintéticos" in page
+    table = page_text(client, "/es/stats/").split('href="/es/stats/VT">Vermont</a>')[1].split("</tr>")[0]
+    assert words(table).startswith("abril de 2025 180 ")
+
+    with everything.app_context():
+        story, _ = factories.make_story(state_code="VT", city="Burlington")
+        factories.publish(story)
+        slug = story.slug
+    memorial = page_text(client, f"/es/stories/{slug}")
+    line = words(memorial.split('class="memorial-state">')[1].split("</p>")[0])
+    assert line == ("En Vermont, 180 personas murieron por sobredosis de drogas en los 12 meses que terminan en abril "
+                    "de 2025. Las cifras de Vermont · Homenajes de Vermont")
+    assert 'href="/es/stats/VT"' in memorial and 'href="/es/stories/?state=VT"' in memorial
+
+    # A letter written from the Spanish pages quotes the same figures for the same month, in whichever
+    # language the letter itself is written (English unless the visitor chooses Spanish).
+    response = submit(client, "/es/letters/same-figures", SENDER)
+    assert response.status_code == 200
+    letters = words(response.get_data(as_text=True))
+    # (The letter's own words are the letters' business; the figures and month are the statistics'.)
+    assert letters.count(" 180 ") >= 3 and letters.count(" 139 ") >= 3  # two senators and the representative
+    assert letters.count("April 2025") + letters.count("abril de 2025") >= 3
+
+
+def test_in_spanish_a_memorial_without_current_figures_has_only_its_links(everything, client):
+    with everything.app_context():
+        story, _ = factories.make_story(state_code="WY", name="Sam Doe")
+        factories.publish(story)
+        slug = story.slug
+    line = words(page_text(client, f"/es/stories/{slug}").split('class="memorial-state">')[1].split("</p>")[0])
+    assert line == "Las cifras de Wyoming · Homenajes de Wyoming"

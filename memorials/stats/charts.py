@@ -167,24 +167,39 @@ def bar_chart(chart_id: str, title: str, summary: str, bars: list[tuple[str, int
     return Markup("").join(_bar_frame(frame, chart_id, title, summary, bars, number, missing) for frame in FRAMES)
 
 
+def wrap(text: str, font: int, width: float) -> list[str]:
+    """A label in as few lines as fit the width (a long name, as Spanish ones often are, takes two)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(lines[-1] + " " + word, font) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def _bar_frame(frame, chart_id, title, summary, bars, number, missing):
     font = frame.font
     labels = [number(v) if v is not None else missing for _, v in bars]
     value_w = max(text_width(t, font) for t in labels) + 8
     top_value = nice_max(max((v for _, v in bars if v is not None), default=10))
-    bar_h, row = 14, font + 14 + 14
+    bar_h, line_h = 14, font + 4
+    row = font + 14 + 14  # a one-line name, its bar and the space below
     plot_w = frame.width - 4 - value_w
-    height = row * len(bars) + 6
+    names = [wrap(label, font, frame.width - 4) for label, _ in bars]
+    height = sum(row + (len(lines) - 1) * line_h for lines in names) + 6
     parts = [_open(frame, chart_id, title, summary, height)]
-    for n, ((label, value), shown) in enumerate(zip(bars, labels)):
-        y0 = n * row + 4
-        parts.append(Markup('<text class="label" x="2" y="{y}">{l}</text>').format(y=y0 + font, l=label))
-        bar_y = y0 + font + 5
+    y0 = 4
+    for (label, value), shown, lines in zip(bars, labels, names):
+        for n, line in enumerate(lines):
+            parts.append(Markup('<text class="label" x="2" y="{y}">{l}</text>').format(y=y0 + font + n * line_h, l=line))
+        bar_y = y0 + font + (len(lines) - 1) * line_h + 5
         width = max(1.0, value / top_value * plot_w) if value is not None else 0
         if value is not None:
             parts.append(Markup('<rect class="bar" x="2" y="{y}" width="{w:.1f}" height="{h}"/>')
                          .format(y=bar_y, w=width, h=bar_h))
         parts.append(Markup('<text class="value" x="{x:.1f}" y="{y:.1f}">{v}</text>')
                      .format(x=2 + width + 6, y=bar_y + bar_h / 2 + font * 0.35, v=shown))
+        y0 += row + (len(lines) - 1) * line_h
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

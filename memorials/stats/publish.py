@@ -4,6 +4,12 @@ refresh() runs in the importer's transaction (and init-db's), so readers never s
 and what is shown out of step. Everything lives in the database (stat_artifact), so several
 app servers serve the same thing; each keeps what it has parsed in memory, keyed by the
 content's hash, and asks the database only for that hash on a page view.
+
+What is stored holds no sentence in any language: figures, months, CDC's indicator names and
+footnote codes, place codes and names. Sentences, chart words and month names are made when a page
+is rendered, in the reader's language (views._rendered keeps each rendered page per language). The
+downloads are language-neutral: one address, the same columns and bytes from an English or a
+Spanish page; their notes for journalists ("source", "columns", "new_york") stay in English.
 """
 from __future__ import annotations
 

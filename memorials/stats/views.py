@@ -49,7 +49,8 @@ def stats_state_line(code: str | None) -> dict | None:
 for _name, _value in {"stats_footnotes": words.footnote_sentences, "stats_name": words.indicator_name,
                       "stats_names": words.names_phrase, "stats_measure": words.measure_name,
                       "stats_key_class": words.key_class, "stats_trend_rows": words.trend_rows,
-                      "stats_place": words.place, "stats_method": words.method_text,
+                      "stats_place": words.place, "stats_age": words.age_group,
+                      "stats_source_name": words.indicator_source, "stats_method": words.method_text,
                       "stats_stale_months": queries.STALE_MONTHS}.items():
     bp.add_app_template_global(_value, _name)
 
@@ -64,6 +65,8 @@ def _rendered(code: str, sort: str | None = None) -> dict:
     payload = queries.page(code, page_etag)
     table = payload.get("states") if payload and sort is not None else None
     place = payload["place"] if payload else queries.place_name(code)
+    if code == NATIONAL:  # stored in English ("the United States"); said in the reader's language
+        place = words.place(code, place)
     result = {"code": code, "headline": payload["headline"] if payload else None, "place": place,
               "title": _("Overdose deaths in %(place)s", place=words.place(code, place)),
               "description": _("CDC's provisional counts of overdose deaths in %(place)s, by drug, and the long view "
@@ -120,7 +123,7 @@ def _chart(code: str, place: str, section: dict) -> Markup:
         summary = "; ".join(f"{label}: {number(v)}" for label, v in bars if v is not None)
         return charts.bar_chart(f"drugs-{code}", title, summary, bars, number=number, missing=_("not published"))
     if name == "ages":
-        bars = [(r["group"], r["deaths"]) for r in section["rows"]]
+        bars = [(words.age_group(r["group"]), r["deaths"]) for r in section["rows"]]
         title = _("Deaths involving synthetic opioids by age, United States, %(year)s", year=section["year"])
         summary = "; ".join(f"{label}: {number(v)}" for label, v in bars if v is not None)
         return charts.bar_chart(f"ages-{code}", title, summary, bars, number=number, missing=_("not published"))

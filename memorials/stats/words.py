@@ -2,10 +2,12 @@
 sentences, how a New York month was put together. All translatable (Flask-Babel)."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..i18n import percent
+from ..i18n import current_language, number, percent
 from ..states import STATES
 from .compute import NATIONAL, NY_ADDED_HERE, NY_SOURCE_ADDED, NY_WITHOUT_NYC
 from .importer import ALL_DRUGS, SYNTHETIC
@@ -34,6 +36,30 @@ METHODS = {
 
 def indicator_name(indicator: str) -> str:
     return str(NAMES.get(indicator, indicator))
+
+
+def indicator_source(indicator: str) -> str:
+    """CDC's own name for an indicator, shown under ours: in English whole; in another language only its
+    code ("T40.4"), since CDC's words are English and the name above already says it."""
+    if current_language() == "en":
+        return indicator
+    codes = re.findall(r"\(([^()]*\d[^()]*)\)", indicator)
+    return codes[-1] if codes else indicator
+
+
+AGE_RANGE = re.compile(r"^(\d+)-(\d+) years?$")
+AGE_OVER = re.compile(r"^(\d+)\+ years?$")
+
+
+def age_group(label: str) -> str:
+    """WONDER's age group ("15-24 years", "85+ years", "< 1 year") in the reader's language."""
+    if found := AGE_RANGE.match(label):
+        return _("%(low)s-%(high)s years", low=number(int(found[1])), high=number(int(found[2])))
+    if found := AGE_OVER.match(label):
+        return _("%(low)s+ years", low=number(int(found[1])))
+    if label == "< 1 year":
+        return _("< 1 year")
+    return label
 
 
 def method_text(code: str) -> str:
