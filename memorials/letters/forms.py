@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (EmailField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .compose import PLACEHOLDERS, unknown_placeholders
 from .models import CampaignStatus
@@ -18,6 +18,8 @@ BIOGUIDE = r"[A-Z]\d{6}"
 # What the buttons on the letters page ask for: write (the form), change (back to the form),
 # update (show edits), a download of every letter or of one, and "I called" one member.
 # Anything else is taken as "write".
+# The languages a letter can be written in: English first, what congressional offices read fastest.
+LETTER_LANGUAGES = [("en", _l("English")), ("es", _l("Spanish (español)"))]
 ACTION = re.compile(rf"^(?:(write|change|update|txt|pdf)|(txt|pdf|called):({BIOGUIDE}))$")
 
 
@@ -60,6 +62,13 @@ class LetterForm(FlaskForm):
     personal_note = TextAreaField(_l("In your own words"), validators=[
         Optional(), Length(max=5000, message=_l("Please keep your words under 5,000 characters."))],
         description=NOTE_PROMPTS)
+    letter_language = RadioField(_l("Write my letters in"), choices=LETTER_LANGUAGES, default="en",
+                                 validate_choice=False, validators=[Optional(), AnyOf(
+                                     [code for code, _name in LETTER_LANGUAGES],
+                                     message=_l("Please choose English or Spanish for your letters."))],
+                                 description=_l("English is what congressional offices read fastest, so it is "
+                                                "the usual choice. Your own words stay exactly as you typed "
+                                                "them, in either language."))
     email = EmailField(_l("Email me a copy"), validators=[
         Optional(), Email(_l("Please check the email address.")), Length(max=254)],
         description=_l("We send the copy once and keep nothing: not your address, not your words."))
@@ -73,6 +82,11 @@ class LetterForm(FlaskForm):
         if not match:
             return "write", None
         return (match.group(1), None) if match.group(1) else (match.group(2), match.group(3))
+
+    def chosen_language(self) -> str:
+        """The letter's language: what the sender chose, English when they chose nothing we offer."""
+        codes = [code for code, _name in LETTER_LANGUAGES]
+        return self.letter_language.data if self.letter_language.data in codes else codes[0]
 
     def edited_bodies(self) -> dict[str, str]:
         """{bioguide: the body the sender wrote}, for letters they changed."""

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 
 from .. import mail
 from ..extensions import db, limiter
-from ..i18n import number
+from ..i18n import in_language, number
 from . import bp, lookup, memorials, services, writing
-from .compose import Letter, clean_relation
+from .compose import Letter, clean_relation, member_name
 from .forms import SLUG, LetterForm
 from .models import Campaign, CampaignStatus, LetterDataset
 
@@ -120,7 +120,7 @@ def campaign(slug):
         chosen = [s.letter for s in sheets if member is None or s.key == member]
         if not chosen:
             abort(400)
-        return _download(campaign, chosen, what)
+        return _download(campaign, chosen, what, form.chosen_language())
 
     called = None
     if what == "called":
@@ -165,11 +165,11 @@ def _email_copy(campaign, form, sheets) -> bool | None:
     """Queue the copy the sender asked for (private: its words are erased once sent or given up on)."""
     if not (form.email and form.email.data):
         return None
-    letters = [s.letter for s in sheets]
-    digest = hashlib.sha256("".join(letter.text for letter in letters).encode()).hexdigest()
+    digest = hashlib.sha256("".join(s.letter.text for s in sheets).encode()).hexdigest()
     if not services.use_once(form.once.data, f"copy:{digest}"):
         return True  # these very letters were sent already: a reload sends nothing more
-    body = render_template("letters/copy_email.txt", campaign=campaign, letters=letters)
+    # In the page's language around the letters, which are in the language the sender chose for them.
+    body = render_template("letters/copy_email.txt", campaign=campaign, sheets=sheets)
     mail.queue(form.email.data, _("Your letters to Congress: %(title)s", title=campaign.title), body,
                kind="letter_copy", private=True)
     return True
@@ -177,12 +177,14 @@ def _email_copy(campaign, form, sheets) -> bool | None:
 
 def _choice_label(area: lookup.Area) -> str:
     member = area.house.member
-    holder = f"{member.title} {member.full_name}" if member else _("the seat is vacant")
+    holder = member_name(member.title, member.last_name, member.full_name, full=True) if member else _(
+        "the seat is vacant")
     return f"{area.house.label} ({holder})"
 
 
-def _download(campaign: Campaign, letters: list[Letter], kind: str) -> Response:
-    """One letter or all of them, as a file; the sender's details travel only in the POST body."""
+def _download(campaign: Campaign, letters: list[Letter], kind: str, language: str) -> Response:
+    """One letter or all of them, as a file (the PDF's own words in the letters' language); the sender's
+    details travel only in the POST body."""
     name = campaign.slug if len(letters) > 1 else f"{campaign.slug}-{letters[0].member.last_name}"
     name = re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-").lower() or "letter"
     if kind == "txt":
@@ -191,7 +193,9 @@ def _download(campaign: Campaign, letters: list[Letter], kind: str) -> Response:
     else:
         from .pdf import letters_pdf
 
-        response = Response(letters_pdf(letters), mimetype="application/pdf")
+        with in_language(language):
+            data = letters_pdf(letters)
+        response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="letter-{name}.{kind}"'
     response.headers["Cache-Control"] = "no-store"
     return response
