@@ -258,13 +258,30 @@ def relation_in_letter(relation: str | None) -> tuple[str, str]:
     if not relation:
         return "none", ""
     if current_language() == "en":
-        return "word", relation
+        return "word", relation_for_english(relation)
     said = relation.lower()
     if said in RELATIONS:
         return "word", str(RELATIONS[said])
     if said in WITHOUT_GENDER:
         return "neutral", ""
     return "word", relation
+
+
+def relation_for_english(relation: str | None) -> str:
+    """A relation typed in another of our languages ('hija'), said in English ('daughter') for an English
+    letter when it is one of the words we know; anything else as typed."""
+    from ..i18n import LANGUAGES, in_language
+
+    said = clean_relation(relation)
+    for language in LANGUAGES:
+        if language == "en":
+            continue
+        with in_language(language):
+            known = {str(word).lower(): english for english, word in RELATIONS.items()
+                     if english not in ("mom", "dad")}
+        if said.lower() in known:
+            return known[said.lower()]
+    return said
 
 
 def memorial_paragraph(remembered: Remembered | None, relation: str = "") -> str:

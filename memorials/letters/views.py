@@ -6,12 +6,13 @@ import re
 
 from flask import Response, abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import mail
 from ..extensions import db, limiter
-from ..i18n import in_language, number
+from ..i18n import current_language, in_language, number
 from . import bp, lookup, memorials, services, writing
-from .compose import Letter, clean_relation, member_name
+from .compose import WITHOUT_GENDER, Letter, clean_relation, member_name
 from .forms import SLUG, LetterForm
 from .models import Campaign, CampaignStatus, LetterDataset
 
@@ -74,12 +75,20 @@ def _letter_form() -> LetterForm:
     return form
 
 
+def suggested_in_page_language(relation: str) -> str:
+    """The relation a link suggests ('child'), kept on an English page; on another, left for the family to
+    write, since the word there would have to guess a gender (hijo, hija)."""
+    if current_language() == "en" or relation.lower() not in WITHOUT_GENDER:
+        return relation
+    return ""
+
+
 def _form_page(campaign: Campaign, form: LetterForm, attached, note=None, found=None):
     form.memorial.data = attached.slug if attached else ""
     if attached:
         form.relation.label.text = _("Who was %(name)s to you?", name=attached.remembered.name)
         if request.method == "GET":
-            form.relation.data = clean_relation(_arg("relation"))
+            form.relation.data = suggested_in_page_language(clean_relation(_arg("relation")))
     return render_template("letters/campaign.html", campaign=campaign, form=form, found=found, attached=attached,
                            memorial_note=note, states_writing=services.states_writing(campaign),
                            datasets=_datasets())
@@ -217,6 +226,17 @@ def letters_for_memorial(story_id: int) -> memorials.MemorialLetters:
 def letters_suggested_relation(relationship_to: str | None) -> str:
     """'mother' -> 'child': a suggestion for the family's own letter, never a guess at gender."""
     return memorials.suggested_relation(relationship_to)
+
+
+# The parties in the congress-legislators data, as the page's language names them (an adjective
+# like "demócrata" or "republicano" would need the member's gender: the party's name does not).
+PARTIES = {"Democrat": _l("Democrat"), "Republican": _l("Republican"), "Independent": _l("Independent")}
+
+
+@bp.app_template_filter("party_label")
+def party_label(party: str | None) -> str:
+    """'Democrat' -> 'Partido Demócrata' on a Spanish page; a party we don't know, as the data gives it."""
+    return str(PARTIES[party]) if party in PARTIES else (party or "")
 
 
 @bp.app_template_filter("tel_href")

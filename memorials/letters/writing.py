@@ -2,10 +2,11 @@
 it, and how to call. Built from what the request already loaded: no query here."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
-from ..i18n import in_language
+from ..i18n import in_language, localized_url
 from ..states import state_name
 from . import calling, lookup
 from .compose import Letter, Remembered, Sender, compose, figures_sentence, letter_template, member_name
@@ -66,6 +67,9 @@ def sheets(campaign: Campaign, found: lookup.Lookup, area: lookup.Area, form: Le
     sender = sender_from(form, area, found.zip)
     relation = form.relation.data or ""
     edits = form.edited_bodies()
+    if remembered is not None:
+        # The memorial's address in the letter's language: an office reading an English letter gets the English page.
+        remembered = dataclasses.replace(remembered, url=localized_url(remembered.url, language))
     result = []
     with in_language(language):
         figures_text = figures_sentence(figures, sender.state_name)
