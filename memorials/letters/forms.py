@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (EmailField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
@@ -97,31 +98,41 @@ class LetterForm(FlaskForm):
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+STATUS_NAMES = {"draft": _l("Draft"), "live": _l("Live"), "archived": _l("Archived")}
+
+
 class CampaignForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired("Please give the campaign a title."), Length(max=160)])
-    slug = StringField("Address (slug)", validators=[
-        InputRequired("Please give the campaign an address."), Length(max=80),
-        Regexp(SLUG, message="Use lower-case letters, digits and hyphens, like saving-lives-now.")],
-        description="The end of the page address: /letters/<slug>.")
-    summary = TextAreaField("Short summary", validators=[
-        InputRequired("Please write a short summary."), Length(max=500, message="Keep it under 500 characters.")],
-        description="One or two sentences, shown in the list of campaigns.")
-    ask = TextAreaField("The ask", validators=[InputRequired("Please say what the letter asks for."),
-                                                Length(max=5000)],
-                        description="What we ask Congress to do (Markdown).")
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Please give the campaign a title.")),
+                                                 Length(max=160)])
+    slug = StringField(_l("Address (slug)"), validators=[
+        InputRequired(_l("Please give the campaign an address.")), Length(max=80),
+        Regexp(SLUG, message=_l("Use lower-case letters, digits and hyphens, like saving-lives-now."))],
+        description=_l("The end of the page address: /letters/<slug>."))
+    summary = TextAreaField(_l("Short summary"), validators=[
+        InputRequired(_l("Please write a short summary.")),
+        Length(max=500, message=_l("Keep it under 500 characters."))],
+        description=_l("One or two sentences, shown in the list of campaigns."))
+    ask = TextAreaField(_l("The ask"), validators=[InputRequired(_l("Please say what the letter asks for.")),
+                                                   Length(max=5000)],
+                        description=_l("What we ask Congress to do (Markdown)."))
     call_ask = StringField(_l("The ask, for a phone call"), validators=[Optional(), Length(max=300)],
                            description=_l("Finishes the sentence “I'm calling to ask Senator Smith to …”, "
                                           "for example: fund naloxone in every school. Leave empty to name "
                                           "the campaign instead."))
-    letter_template = TextAreaField("Letter", validators=[InputRequired("Please write the letter."),
-                                                          Length(max=20000)],
-                                    description="Markdown. Placeholders: " + ", ".join(
-                                        "{{ %s }}" % name for name in PLACEHOLDERS) + ".")
-    status = SelectField("Status", choices=[(s.value, s.value.capitalize()) for s in CampaignStatus],
+    letter_template = TextAreaField(_l("Letter"), validators=[InputRequired(_l("Please write the letter.")),
+                                                              Length(max=20000)])
+    status = SelectField(_l("Status"), choices=[(s.value, STATUS_NAMES[s.value]) for s in CampaignStatus],
                          validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Made per request: the placeholders' names stay as they are, the sentence around them is translated.
+        self.letter_template.description = _("Markdown, in English. Placeholders: %(names)s.", names=", ".join(
+            "{{ %s }}" % name for name in PLACEHOLDERS))
 
     def validate_letter_template(self, field) -> None:
         unknown = unknown_placeholders(field.data)
         if unknown:
-            raise ValidationError("We don't know " + ", ".join("{{ %s }}" % n for n in unknown) +
-                                  ". The placeholders are: " + ", ".join("{{ %s }}" % n for n in PLACEHOLDERS) + ".")
+            raise ValidationError(_("We don't know %(unknown)s. The placeholders are: %(names)s.",
+                                    unknown=", ".join("{{ %s }}" % n for n in unknown),
+                                    names=", ".join("{{ %s }}" % n for n in PLACEHOLDERS)))
