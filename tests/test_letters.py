@@ -1228,3 +1228,221 @@ def test_odd_bytes_in_the_letter_form_get_a_plain_answer(client, loaded, field, 
                      else {field: value})
     assert response.status_code in (200, 400)
     assert "Traceback" not in page(response)
+
+
+# -- in Spanish: the page in the visitor's language, the letter in the language they choose ----------------------
+
+ES = "/es/letters/test-cause"
+
+
+def text_of(response) -> str:
+    """The page as a person reads it: entities undone, runs of white space as one space."""
+    return " ".join(htmllib.unescape(page(response)).split())
+
+
+def article(html: str, bioguide: str) -> str:
+    """One member's letter as the page shows it."""
+    start = html.index(f'id="letter-{bioguide}"')
+    return html[html.index('<article class="letter"', start):html.index("</article>", start)]
+
+
+def test_the_spanish_form_is_in_spanish_and_offers_the_letter_in_english_first(client, loaded):
+    text = text_of(client.get(ES))
+    for sentence in ("Escriba su carta", "Su código postal", "Lo usamos solo para encontrar a sus miembros del Congreso.",
+                     "Escribir mis cartas en", "Las oficinas del Congreso leen más rápido en inglés, por eso es lo habitual.",
+                     "Esta causa se escribió en inglés.", "Escribir mis cartas"):
+        assert sentence in text
+    html = page(client.get(ES))
+    assert re.search(r'<input checked id="letter_language-0" name="letter_language" type="radio" value="en">', html)
+    assert 'value="es"> <label for="letter_language-1">español</label>' in html
+    assert '<h1 lang="en">A test cause</h1>' in html  # the campaign's own words, marked as the English they are
+    # The English page offers the same choice, in English.
+    assert "English is what congressional offices read fastest" in page(client.get("/letters/test-cause"))
+
+
+def test_on_a_spanish_page_the_letter_is_in_english_by_default(client, loaded):
+    response = write(client, "05401", url=ES)
+    html, text = page(response), text_of(response)
+    assert "Sus 3 cartas están listas" in text and "Cómo enviarla" in text and "Qué decir al llamar" in text
+    assert "Imprimir la carta para Bernard Sanders" in text and "Ya llamé a Peter Welch" in text
+    letter = " ".join(htmllib.unescape(article(html, "S000033")).split())
+    assert 'lang="en"' in letter
+    assert "Dear Senator Sanders:" in letter and "Sincerely," in letter
+    assert "I write from Burlington, Vermont, to my Senator." in letter
+    assert "My brother Sam died in 2023." in letter and "He was 24." in letter
+    assert "Respetable" not in html and "Atentamente" not in html
+    script = html[html.index('<blockquote class="call-script" lang="en">'):]
+    assert "Hello, my name is Maria Lopez" in script[:script.index("</blockquote>")]
+    with loaded.app_context():
+        assert _db.session.execute(select(Campaign.letters_total)).scalar_one() == 3
+
+
+def test_a_spanish_letter_has_spanish_sentences_and_babels_numbers_and_keeps_the_visitors_words(
+        client, loaded, monkeypatch):
+    monkeypatch.setattr(views, "state_figures", lambda code: Figures(date(2026, 1, 31), "January 2026", 1330, 1021))
+    note = "Mi hermano Sam murió en 2023.\nTenía 24 años. I still write to him in English."
+    response = write(client, "05401", url=ES, letter_language="es", personal_note=note)
+    html = page(response)
+    letter = " ".join(htmllib.unescape(article(html, "S000033")).split())
+    assert 'lang="es"' in letter
+    assert "Respetable Bernard Sanders:" in letter and "Atentamente," in letter
+    assert re.search(r'class="letter-date">\d{1,2} de [a-z]+ de \d{4}<', letter)
+    assert "Honorable Bernard Sanders" in letter and "Senado de los Estados Unidos" in letter
+    assert ("Vivo en Burlington, Vermont, y usted me representa en el Congreso. Le escribo para pedirle que actúe "
+            "en una causa que me importa profundamente: “A test cause”.") in letter
+    assert ("Según las cifras provisionales de los CDC, 1,330 personas murieron por sobredosis de drogas en Vermont "
+            "en los 12 meses que terminan en enero de 2026.") in letter
+    assert "En 1,021 de esas muertes hubo opioides sintéticos distintos de la metadona" in letter
+    # The campaign's ask is quoted as written, and said to be in English.
+    assert "que están escritas en inglés:</p> <p>Please <strong>act</strong>.</p>" in letter
+    # The visitor's words exactly as typed, line break and English included.
+    plain = htmllib.unescape(html[html.index('<textarea id="text-S000033"'):])
+    assert "Mi hermano Sam murió en 2023.\nTenía 24 años. I still write to him in English." in plain
+    assert "Dear Senator" not in html and "Sincerely" not in html
+    script = html[html.index('<blockquote class="call-script" lang="es">', html.index('id="letter-S000033"')):]
+    script = " ".join(htmllib.unescape(script[:script.index("</blockquote>")]).split())
+    assert "Buenos días. Me llamo Maria Lopez y vivo en Burlington, Vermont, código postal 05401" in script
+    assert "Llamo para pedirle a Bernard Sanders lo que pide esta campaña, con sus propias palabras en inglés: " \
+           "“act on this test cause”." in script
+    assert "1,330 personas murieron" in script
+    with loaded.app_context():
+        assert _db.session.execute(select(Campaign.letters_total)).scalar_one() == 3
+    assert note not in all_stored_text(loaded) and "Maria Lopez" not in all_stored_text(loaded)
+
+
+def test_a_spanish_letter_can_be_changed_edited_downloaded_and_called_about(client, loaded, monkeypatch):
+    from memorials.letters import pdf
+
+    letters = page(write(client, "05401", url=ES, letter_language="es"))
+    assert 'name="letter_language" value="es"' in letters  # carried by every button on the page
+    back = page(again(client, letters, "change"))
+    assert re.search(r'<input checked id="letter_language-1" name="letter_language" type="radio" value="es">', back)
+    assert "Escriba su carta" in back
+
+    index = re.search(r'name="edits-(\d+)-member" value="S000033"', letters).group(1)
+    edited = "Senador, cambié esta carta yo misma.\n\nAhora es más corta."
+    shown = page(again(client, letters, "update", **{f"edits-{index}-body": edited}))
+    assert "<p>Senador, cambié esta carta yo misma.</p>" in shown
+    assert "Respetable Peter Welch:" in htmllib.unescape(article(shown, "W000800"))  # the others stay Spanish
+
+    body = again(client, letters, "txt:S000033", **{f"edits-{index}-body": edited}).get_data(as_text=True)
+    assert "Respetable Bernard Sanders:\n\nSenador, cambié esta carta yo misma.\n\nAhora es más corta.\n\nAtentamente," in body
+
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", [])
+    response = again(client, letters, "pdf")
+    assert response.mimetype == "application/pdf" and pdf_pages(response.data) == 3
+    words = pdf_text(response.data)
+    assert "Respetable Bernard Sanders:" in words and "Atentamente," in words
+    assert "Senado de los Estados Unidos" in words and "Cámara de Representantes de los Estados Unidos" in words
+    assert "Dear " not in words and "Sincerely" not in words
+    assert b"/Title (Cartas al Congreso)" in response.data
+
+    called = text_of(again(client, letters, "called:S000033"))
+    assert "Gracias por llamar a Bernard Sanders. Ya contamos su llamada." in called
+    assert calls(loaded) == {"VT": 1}
+    with loaded.app_context():
+        assert _db.session.execute(select(Campaign.letters_total)).scalar_one() == 3  # none of this counts letters
+
+
+def test_an_english_letter_downloaded_from_a_spanish_page_is_english(client, loaded, monkeypatch):
+    from memorials.letters import pdf
+
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", [])
+    letters = page(write(client, "05401", url=ES))
+    words = pdf_text(again(client, letters, "pdf:S000033").data)
+    assert "Dear Senator Sanders:" in words and "Sincerely," in words and "Respetable" not in words
+
+
+def test_a_language_we_do_not_offer_is_asked_again_in_spanish_and_nothing_counts(client, loaded):
+    response = write(client, "05401", url=ES, letter_language="fr")
+    text = text_of(response)
+    assert "<title>Error:" in page(response)
+    assert "Por favor, elija inglés o español para sus cartas." in text
+    assert 'value="Maria Lopez"' in page(response)
+    with loaded.app_context():
+        assert _db.session.execute(select(Campaign.letters_total)).scalar_one() == 0
+
+
+def test_a_memorial_in_a_spanish_letter_is_remembered_in_spanish_with_the_name_as_shown(client, loaded):
+    slug, story_id, _ = published_memorial(loaded)
+    url = f"{ES}?memorial={slug}"
+    form = re.sub(r"<[^>]+>", "", text_of(client.get(url)))
+    assert "Sus cartas se escribirán en memoria de Daniel James Rivera." in form
+    assert "¿Quién era Daniel James Rivera para usted?" in form
+
+    html = page(write(client, "05401", url=url, letter_language="es"))
+    letter = " ".join(htmllib.unescape(article(html, "S000033")).split())
+    assert ("Le escribo en memoria de Daniel James Rivera, que murió a los 25 años en Dayton, Ohio, en 2023. "
+            f"Su familia cuenta su historia en http://localhost/es/stories/{slug}.") in letter
+    assert letter.index("Le escribo en memoria") < letter.index("My brother Sam died in 2023.")
+    assert memorial_count(loaded, story_id) == 3
+
+    # The family, in Spanish: the word they give decides the words of the letter.
+    html = page(write(client, "05401", url=url, letter_language="es", relation="hija"))
+    assert ("Mi hija Daniel James Rivera murió a los 25 años en Dayton, Ohio, en 2023. Puede leer la historia de "
+            f"Daniel James Rivera en http://localhost/es/stories/{slug}.") in htmllib.unescape(html)
+    assert "Llamo porque mi hija Daniel James Rivera murió en 2023." in htmllib.unescape(html)
+    html = htmllib.unescape(page(write(client, "05401", url=url, letter_language="es", relation="my son")))
+    assert "Mi hijo Daniel James Rivera murió a los 25 años" in html
+    # A word that says no gender is never turned into one: the letter says it without one.
+    html = htmllib.unescape(page(write(client, "05401", url=url, letter_language="es", relation="child")))
+    assert ("Le escribo porque perdí a Daniel James Rivera, una persona a quien quiero mucho, que murió a los 25 "
+            "años en Dayton, Ohio, en 2023.") in html
+    assert "Llamo porque en 2023 perdí a Daniel James Rivera, una persona a quien quiero mucho." in html
+    # In an English letter, a Spanish word we know is said in English, and the link is the English page.
+    html = htmllib.unescape(page(write(client, "05401", url=url, relation="hija")))
+    assert ("My daughter Daniel James Rivera died at 25 in Dayton, Ohio, in 2023. You can read Daniel James Rivera's "
+            f"story at http://localhost/stories/{slug}.") in html
+    assert memorial_count(loaded, story_id) == 15
+
+
+def test_a_suggested_relation_that_would_need_a_gender_in_spanish_is_left_to_the_family(client, loaded):
+    slug, _, _ = published_memorial(loaded)
+    assert 'name="relation" type="text" value="child"' in page(
+        client.get(f"/letters/test-cause?memorial={slug}&relation=child"))
+    spanish = page(client.get(f"{ES}?memorial={slug}&relation=child"))
+    assert re.search(r'id="relation" maxlength="60" name="relation" type="text" value=""', spanish)
+    assert "Por ejemplo: hijo, hija, hermano, mejor amiga." in htmllib.unescape(spanish)
+
+
+def test_a_copy_by_email_from_a_spanish_page_is_in_spanish_around_the_letters_and_not_kept(client, loaded):
+    import email
+    from email.header import decode_header, make_header
+
+    from .conftest import deliver
+    from .smtp import smtp_server
+
+    with smtp_server() as (inbox, port):
+        loaded.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+        text = text_of(write(client, "05401", url=ES, letter_language="es", email="maria@example.org"))
+        assert "Una copia va en camino a su correo electrónico. No la hemos guardado." in text
+        deliver(loaded)
+    [envelope] = inbox.messages
+    message = email.message_from_bytes(envelope.content)
+    assert str(make_header(decode_header(message["Subject"]))) == "Sus cartas al Congreso: A test cause"
+    body = message.get_payload(decode=True).decode()
+    assert "Estas son las cartas que escribió en" in body and "Para Bernard Sanders" in body
+    assert "Respetable Peter Welch:" in body and "My brother Sam died in 2023." in body
+    stored = all_stored_text(loaded)
+    assert "maria@example.org" not in stored and "My brother Sam" not in stored
+    assert not (Path(loaded.instance_path) / "outbox").exists()
+
+
+def test_the_spanish_letter_says_the_same_figure_as_the_spanish_state_page(client, app):
+    from .test_stats import load_everything, page_text, words
+
+    load_everything(app)
+    with app.app_context():
+        importer.import_legislators([YAML, OFFICES])
+        importer.import_zip_districts([ZIPS])
+        campaign = Campaign(slug="test-cause", title="A test cause", summary="s", letter_template=TEMPLATE,
+                            status="live")
+        services.set_ask(campaign, "Please act.")
+        _db.session.add(campaign)
+        _db.session.commit()
+    state_page = words(page_text(client, "/es/stats/VT"))
+    assert "180" in state_page and "abril de 2025" in state_page
+    letters = " ".join(htmllib.unescape(page(write(client, "05401", url=ES, letter_language="es"))).split())
+    assert letters.count("Según las cifras provisionales de los CDC, 180 personas murieron por sobredosis de drogas "
+                         "en Vermont en los 12 meses que terminan en abril de 2025. En 139 de esas muertes hubo "
+                         "opioides sintéticos distintos de la metadona") >= 3

@@ -250,3 +250,51 @@ def test_a_split_zip_sent_without_a_choice_shows_the_error_and_the_summary_takes
     phone.find_element(By.ID, "district-2").click()
     click_and_wait(phone, button(phone, "Write my letters"))
     assert re.search(r"Dear Representative Davis:", phone.page_source)
+
+
+def test_phone_letters_flow_in_spanish_with_a_spanish_letter(live, browser_for):
+    phone = browser_for(PHONE)
+
+    # A Spanish-speaking visitor goes from the memorial, in Spanish, to the letter form, in Spanish.
+    visit(phone, f"{live.url}/es/stories/{live.slug}")
+    click_and_wait(phone, phone.find_element(By.LINK_TEXT, "Escribir al Congreso en memoria de Daniel James Rivera"))
+    assert phone.current_url == f"{live.url}/es/letters/{live.campaign}?memorial={live.slug}"
+    assert phone.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert phone.find_element(By.ID, "write-heading").text == "Escriba su carta"
+    zip_field = phone.find_element(By.ID, "zip")
+    assert in_first_screen(phone, zip_field), "the ZIP field is below the first screen at 390x844"
+
+    zip_field.send_keys("05401")
+    type_into(phone, "sender_name", "María López")
+    type_into(phone, "sender_address", "12 Elm Street")
+    type_into(phone, "sender_city", "Burlington")
+    type_into(phone, "relation", "hermano")
+    note = "Mi hermano Danny era la persona más divertida que conocí."
+    type_into(phone, "personal_note", note)
+    # English is chosen unless the visitor chooses Spanish.
+    english, spanish = phone.find_element(By.ID, "letter_language-0"), phone.find_element(By.ID, "letter_language-1")
+    assert english.is_selected() and not spanish.is_selected()
+    phone.execute_script("arguments[0].scrollIntoView({block: 'center'})", spanish)
+    phone.find_element(By.CSS_SELECTOR, "label[for='letter_language-1']").click()
+    assert spanish.is_selected()
+    shot(phone, "es-1-form")
+    click_and_wait(phone, button(phone, "Escribir mis cartas"))
+
+    assert phone.find_element(By.TAG_NAME, "h1").text == "Sus 3 cartas están listas"
+    shot(phone, "es-2-letters")
+    sanders = phone.find_element(By.ID, "letter-S000033")
+    letter = sanders.find_element(By.CSS_SELECTOR, "article.letter")
+    assert letter.get_attribute("lang") == "es"
+    text = letter.text
+    assert "Respetable Bernard Sanders:" in text and "Atentamente," in text
+    assert "Mi hermano Daniel James Rivera murió a los 25 años en Dayton, Ohio, en 2023." in text
+    assert note in text  # the visitor's words, exactly as typed
+    overflow = phone.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the letters page is {overflow}px wider than the phone"
+
+    # Back to the form: everything typed is there, the Spanish letter still chosen.
+    change = button(phone, "Cambiar mi carta")
+    phone.execute_script("arguments[0].scrollIntoView({block: 'center'})", change)
+    click_and_wait(phone, change)
+    assert phone.find_element(By.ID, "letter_language-1").is_selected()
+    assert phone.find_element(By.ID, "personal_note").get_attribute("value") == note

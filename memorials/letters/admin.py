@@ -4,11 +4,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import in_language
 from ..moderation.auth import admin_required
 from . import services
-from .compose import PLACEHOLDERS, Member, Sender, compose
+from .compose import CAMPAIGN_LANGUAGE, PLACEHOLDERS, Member, Sender, compose
 from .forms import CampaignForm
 from .models import Campaign
 
@@ -49,15 +51,16 @@ def edit(campaign_id):
 def _edit(campaign: Campaign, form: CampaignForm):
     if form.validate_on_submit():
         if services.slug_taken(form.slug.data.strip(), campaign):
-            form.slug.errors = [*form.slug.errors, "Another campaign already has this address."]
+            form.slug.errors = [*form.slug.errors, _("Another campaign already has this address.")]
         else:
             created = campaign.id is None
             services.save_campaign(campaign, form)
             db.session.commit()
-            flash("Campaign created." if created else "Campaign saved.", "success")
+            flash(_("Campaign created.") if created else _("Campaign saved."), "success")
             return redirect(url_for("letters_admin.edit", campaign_id=campaign.id))
     preview = None
     if campaign.id is not None and campaign.letter_template:
-        preview = compose(campaign.letter_template, SAMPLE_MEMBER, SAMPLE_SENDER, None, date.today())
+        with in_language(CAMPAIGN_LANGUAGE):  # the campaign's own letter, in the language it is written in
+            preview = compose(campaign.letter_template, SAMPLE_MEMBER, SAMPLE_SENDER, None, date.today())
     return render_template("moderation/campaign_form.html", campaign=campaign, form=form, preview=preview,
                            placeholders=PLACEHOLDERS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .compose import Remembered, clean_relation
+from .compose import Remembered, member_name, relation_in_letter
 
 EASTERN, CENTRAL, MOUNTAIN, PACIFIC = _l("Eastern"), _l("Central"), _l("Mountain"), _l("Pacific")
 ALASKA, HAWAII = _l("Alaska"), _l("Hawaii-Aleutian")
@@ -73,9 +73,11 @@ def nearest_office(offices: list, zip_code: str):
 
 def call_script(*, member_title: str, member_last_name: str, sender_name: str, sender_city: str,
                 state_name: str, zip_code: str, campaign_title: str, call_ask: str | None,
-                figures_text: str = "", remembered: Remembered | None = None, relation: str = "") -> list[str]:
-    """What to say on the phone, in a few short sentences (well under a minute read aloud)."""
-    member = f"{member_title} {member_last_name}"
+                figures_text: str = "", remembered: Remembered | None = None, relation: str = "",
+                member_full_name: str = "") -> list[str]:
+    """What to say on the phone, in a few short sentences (well under a minute read aloud), in the current
+    language; the campaign's phone ask (written in English) is quoted as written in another language."""
+    member = member_name(member_title, member_last_name, member_full_name or member_last_name)
     lines = [_("Hello, my name is %(name)s, and I'm a constituent from %(city)s, %(state)s, ZIP code %(zip)s.",
                name=sender_name.strip(), city=sender_city.strip(), state=state_name, zip=zip_code)]
     ask = " ".join((call_ask or "").split()).rstrip(".")
@@ -87,9 +89,12 @@ def call_script(*, member_title: str, member_last_name: str, sender_name: str, s
     if figures_text:
         lines.append(figures_text)
     if remembered is not None:
-        relation = clean_relation(relation)
-        if relation:
+        kind, relation = relation_in_letter(relation)
+        if kind == "word":
             lines.append(_("I'm calling because my %(relation)s %(name)s died in %(year)s.", relation=relation,
+                           name=remembered.name, year=remembered.died_year))
+        elif kind == "neutral":
+            lines.append(_("I'm calling because I lost %(name)s, someone I love, in %(year)s.",
                            name=remembered.name, year=remembered.died_year))
         else:
             lines.append(_("I'm calling in memory of %(name)s, who died in %(year)s.", name=remembered.name,

@@ -19,9 +19,10 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
-from ..i18n import long_date, number
+from ..i18n import current_language, long_date, number
 from ..text import render_markdown
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -138,12 +139,51 @@ def washington_address(member: Member) -> list[str]:
     return lines
 
 
+# Campaigns are written by moderators in English. A letter in another language is our own sentences,
+# in that language, around the campaign's ask kept exactly as written (and said to be in English).
+CAMPAIGN_LANGUAGE = "en"
+SITE_FRAME = _l(
+    # Translators: a whole letter to Congress; keep every {{ … }} exactly as it is. {{ campaign_ask }} is the
+    # campaign's own text, in English, and must stay a paragraph of its own.
+    "I live in {{ sender_city }}, {{ state }}, and you represent me in Congress. I am writing to ask you to act "
+    "on a cause that matters deeply to me: “{{ campaign_title }}”.\n\n"
+    "{{ state_figures }}\n\n"
+    "{{ memorial }}\n\n"
+    "This is what I am asking of you, in the campaign's own words, which are written in English:\n\n"
+    "{{ campaign_ask }}\n\n"
+    "{{ personal_note }}\n\n"
+    "Please act now: every month of waiting costs lives. Thank you for reading my letter, and I look forward "
+    "to your reply.")
+
+# Languages whose words for a member (senador, senadora; delegado, delegada) say a gender that the
+# congress-legislators data we keep does not give: there members are named by their full name only.
+NAME_WITHOUT_TITLE = {"es"}
+
+
+def letter_template(campaign_template: str, campaign_ask: str) -> str:
+    """What a letter in the current language is filled from: the campaign's own template in its language,
+    else our sentences in this language around the campaign's ask as written."""
+    if current_language() == CAMPAIGN_LANGUAGE:
+        return campaign_template
+    return str(SITE_FRAME).replace("{{ campaign_ask }}", (campaign_ask or "").strip())
+
+
+def member_name(title: str, last_name: str, full_name: str, *, full: bool = False) -> str:
+    """'Senator Moreno' ('Senator Bernie Moreno' when full), or just 'Bernie Moreno' where titles say a gender."""
+    if current_language() in NAME_WITHOUT_TITLE:
+        return full_name
+    return f"{title} {full_name if full else last_name}"
+
+
 def address_block(member: Member) -> list[str]:
     return [_("The Honorable %(name)s", name=member.full_name), str(CHAMBER_NAMES[member.chamber]),
             *washington_address(member)]
 
 
 def salutation(member: Member) -> str:
+    if current_language() in NAME_WITHOUT_TITLE:
+        # Translators: the greeting of a letter to a member of Congress, by full name (no title: see compose.py).
+        return _("Dear %(full_name)s:", full_name=member.full_name)
     return _("Dear %(title)s %(last_name)s:", title=member.title, last_name=member.last_name)
 
 
@@ -189,9 +229,59 @@ def figures_sentence(figures, state_name: str) -> str:
 
 
 def clean_relation(relation: str | None) -> str:
-    """'My daughter' -> 'daughter': the word the writer uses, without the 'my' the sentence adds."""
+    """'My daughter' -> 'daughter' ('mi hija' -> 'hija'): the writer's word, without the 'my' the sentence adds."""
     relation = " ".join((relation or "").split())
-    return re.sub(r"^(my|our)\s+", "", relation, flags=re.IGNORECASE)[:60]
+    return re.sub(r"^(my|our|mi|mis|nuestro|nuestra)\s+", "", relation, flags=re.IGNORECASE)[:60]
+
+
+# Relations a writer may give in English, as a letter in another language says them. Each word carries its
+# own gender (or none is needed), so nothing is guessed; an English word without a gender ("child", "friend")
+# becomes a sentence that needs none in a language whose word would need one.
+RELATIONS = {
+    "daughter": _l("daughter"), "son": _l("son"), "mother": _l("mother"), "father": _l("father"),
+    "mom": _l("mother"), "dad": _l("father"), "sister": _l("sister"), "brother": _l("brother"),
+    "wife": _l("wife"), "husband": _l("husband"), "granddaughter": _l("granddaughter"),
+    "grandson": _l("grandson"), "grandmother": _l("grandmother"), "grandfather": _l("grandfather"),
+    "aunt": _l("aunt"), "uncle": _l("uncle"), "niece": _l("niece"), "nephew": _l("nephew"),
+    "girlfriend": _l("girlfriend"), "boyfriend": _l("boyfriend"), "stepdaughter": _l("stepdaughter"),
+    "stepson": _l("stepson"), "stepmother": _l("stepmother"), "stepfather": _l("stepfather"),
+}
+WITHOUT_GENDER = {"child", "sibling", "parent", "grandchild", "grandparent", "cousin", "friend", "best friend",
+                  "spouse", "partner", "twin", "stepchild", "stepparent", "fiance", "fiancé", "loved one"}
+
+
+def relation_in_letter(relation: str | None) -> tuple[str, str]:
+    """('word', 'hija'), ('neutral', '') or ('none', ''): how a letter in the current language can name
+    who the person was to the writer. What the writer typed is used as typed unless it is an English word
+    we can say without a guess."""
+    relation = clean_relation(relation)
+    if not relation:
+        return "none", ""
+    if current_language() == "en":
+        return "word", relation_for_english(relation)
+    said = relation.lower()
+    if said in RELATIONS:
+        return "word", str(RELATIONS[said])
+    if said in WITHOUT_GENDER:
+        return "neutral", ""
+    return "word", relation
+
+
+def relation_for_english(relation: str | None) -> str:
+    """A relation typed in another of our languages ('hija'), said in English ('daughter') for an English
+    letter when it is one of the words we know; anything else as typed."""
+    from ..i18n import LANGUAGES, in_language
+
+    said = clean_relation(relation)
+    for language in LANGUAGES:
+        if language == "en":
+            continue
+        with in_language(language):
+            known = {str(word).lower(): english for english, word in RELATIONS.items()
+                     if english not in ("mom", "dad")}
+        if said.lower() in known:
+            return known[said.lower()]
+    return said
 
 
 def memorial_paragraph(remembered: Remembered | None, relation: str = "") -> str:
@@ -204,18 +294,23 @@ def memorial_paragraph(remembered: Remembered | None, relation: str = "") -> str
         return ""
     values = {"name": remembered.name, "age": number(remembered.age), "place": remembered.place,
               "year": str(remembered.died_year)}
+    age = remembered.age or 0
     if remembered.age is not None and remembered.place:
-        died = _("died at %(age)s in %(place)s, in %(year)s", **values)
+        died = ngettext("died at %(age)s in %(place)s, in %(year)s", "died at %(age)s in %(place)s, in %(year)s",
+                        age, **values)
     elif remembered.age is not None:
-        died = _("died at %(age)s in %(year)s", **values)
+        died = ngettext("died at %(age)s in %(year)s", "died at %(age)s in %(year)s", age, **values)
     elif remembered.place:
         died = _("died in %(place)s, in %(year)s", **values)
     else:
         died = _("died in %(year)s", **values)
-    relation = clean_relation(relation)
-    if relation:
-        return (_("My %(relation)s %(name)s %(died)s.", relation=relation, name=remembered.name, died=died) + " "
-                + _("You can read %(name)s's story at %(url)s.", name=remembered.name, url=remembered.url))
+    kind, relation = relation_in_letter(relation)
+    story = _("You can read %(name)s's story at %(url)s.", name=remembered.name, url=remembered.url)
+    if kind == "word":
+        return _("My %(relation)s %(name)s %(died)s.", relation=relation, name=remembered.name, died=died) + " " + story
+    if kind == "neutral":
+        return _("I am writing because I lost %(name)s, someone I love, who %(died)s.", name=remembered.name,
+                 died=died) + " " + story
     return (_("I am writing in memory of %(name)s, who %(died)s.", name=remembered.name, died=died) + " "
             + _("Their family tells their story at %(url)s.", url=remembered.url))
 
@@ -232,8 +327,11 @@ def with_memorial_slot(template: str) -> str:
 
 
 def compose(template: str, member: Member, sender: Sender, figures=None, today: date | None = None,
-            remembered: Remembered | None = None, relation: str = "", figures_text: str | None = None) -> Letter:
-    """One letter to one member (figures_text: the figures sentence when the caller already made it)."""
+            remembered: Remembered | None = None, relation: str = "", figures_text: str | None = None,
+            campaign_title: str = "") -> Letter:
+    """One letter to one member, in the current language (figures_text: the figures sentence when the
+    caller already made it; campaign_title: for the sentences a letter in another language says around
+    the campaign's ask)."""
     today = today or date.today()
     values = {
         "member_title": member.title,
@@ -246,6 +344,7 @@ def compose(template: str, member: Member, sender: Sender, figures=None, today: 
         "personal_note": _tidy(sender.personal_note),
         "sender_name": sender.name.strip(),
         "sender_city": sender.city.strip(),
+        "campaign_title": campaign_title,
     }
     body_html, body_text = fill(with_memorial_slot(template), values)
     city_line = f"{sender.city.strip()}, {sender.state} {sender.zip}"

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (EmailField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .compose import PLACEHOLDERS, unknown_placeholders
 from .models import CampaignStatus
@@ -18,6 +19,8 @@ BIOGUIDE = r"[A-Z]\d{6}"
 # What the buttons on the letters page ask for: write (the form), change (back to the form),
 # update (show edits), a download of every letter or of one, and "I called" one member.
 # Anything else is taken as "write".
+# The languages a letter can be written in: English first, what congressional offices read fastest.
+LETTER_LANGUAGES = [("en", _l("English")), ("es", _l("Spanish (español)"))]
 ACTION = re.compile(rf"^(?:(write|change|update|txt|pdf)|(txt|pdf|called):({BIOGUIDE}))$")
 
 
@@ -60,6 +63,13 @@ class LetterForm(FlaskForm):
     personal_note = TextAreaField(_l("In your own words"), validators=[
         Optional(), Length(max=5000, message=_l("Please keep your words under 5,000 characters."))],
         description=NOTE_PROMPTS)
+    letter_language = RadioField(_l("Write my letters in"), choices=LETTER_LANGUAGES, default="en",
+                                 validate_choice=False, validators=[Optional(), AnyOf(
+                                     [code for code, _name in LETTER_LANGUAGES],
+                                     message=_l("Please choose English or Spanish for your letters."))],
+                                 description=_l("English is what congressional offices read fastest, so it is "
+                                                "the usual choice. Your own words stay exactly as you typed "
+                                                "them, in either language."))
     email = EmailField(_l("Email me a copy"), validators=[
         Optional(), Email(_l("Please check the email address.")), Length(max=254)],
         description=_l("We send the copy once and keep nothing: not your address, not your words."))
@@ -74,6 +84,11 @@ class LetterForm(FlaskForm):
             return "write", None
         return (match.group(1), None) if match.group(1) else (match.group(2), match.group(3))
 
+    def chosen_language(self) -> str:
+        """The letter's language: what the sender chose, English when they chose nothing we offer."""
+        codes = [code for code, _name in LETTER_LANGUAGES]
+        return self.letter_language.data if self.letter_language.data in codes else codes[0]
+
     def edited_bodies(self) -> dict[str, str]:
         """{bioguide: the body the sender wrote}, for letters they changed."""
         return {entry.form.member.data: entry.form.body.data for entry in self.edits
@@ -83,31 +98,41 @@ class LetterForm(FlaskForm):
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+STATUS_NAMES = {"draft": _l("Draft"), "live": _l("Live"), "archived": _l("Archived")}
+
+
 class CampaignForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired("Please give the campaign a title."), Length(max=160)])
-    slug = StringField("Address (slug)", validators=[
-        InputRequired("Please give the campaign an address."), Length(max=80),
-        Regexp(SLUG, message="Use lower-case letters, digits and hyphens, like saving-lives-now.")],
-        description="The end of the page address: /letters/<slug>.")
-    summary = TextAreaField("Short summary", validators=[
-        InputRequired("Please write a short summary."), Length(max=500, message="Keep it under 500 characters.")],
-        description="One or two sentences, shown in the list of campaigns.")
-    ask = TextAreaField("The ask", validators=[InputRequired("Please say what the letter asks for."),
-                                                Length(max=5000)],
-                        description="What we ask Congress to do (Markdown).")
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Please give the campaign a title.")),
+                                                 Length(max=160)])
+    slug = StringField(_l("Address (slug)"), validators=[
+        InputRequired(_l("Please give the campaign an address.")), Length(max=80),
+        Regexp(SLUG, message=_l("Use lower-case letters, digits and hyphens, like saving-lives-now."))],
+        description=_l("The end of the page address: /letters/<slug>."))
+    summary = TextAreaField(_l("Short summary"), validators=[
+        InputRequired(_l("Please write a short summary.")),
+        Length(max=500, message=_l("Keep it under 500 characters."))],
+        description=_l("One or two sentences, shown in the list of campaigns."))
+    ask = TextAreaField(_l("The ask"), validators=[InputRequired(_l("Please say what the letter asks for.")),
+                                                   Length(max=5000)],
+                        description=_l("What we ask Congress to do (Markdown)."))
     call_ask = StringField(_l("The ask, for a phone call"), validators=[Optional(), Length(max=300)],
                            description=_l("Finishes the sentence “I'm calling to ask Senator Smith to …”, "
                                           "for example: fund naloxone in every school. Leave empty to name "
                                           "the campaign instead."))
-    letter_template = TextAreaField("Letter", validators=[InputRequired("Please write the letter."),
-                                                          Length(max=20000)],
-                                    description="Markdown. Placeholders: " + ", ".join(
-                                        "{{ %s }}" % name for name in PLACEHOLDERS) + ".")
-    status = SelectField("Status", choices=[(s.value, s.value.capitalize()) for s in CampaignStatus],
+    letter_template = TextAreaField(_l("Letter"), validators=[InputRequired(_l("Please write the letter.")),
+                                                              Length(max=20000)])
+    status = SelectField(_l("Status"), choices=[(s.value, STATUS_NAMES[s.value]) for s in CampaignStatus],
                          validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Made per request: the placeholders' names stay as they are, the sentence around them is translated.
+        self.letter_template.description = _("Markdown, in English. Placeholders: %(names)s.", names=", ".join(
+            "{{ %s }}" % name for name in PLACEHOLDERS))
 
     def validate_letter_template(self, field) -> None:
         unknown = unknown_placeholders(field.data)
         if unknown:
-            raise ValidationError("We don't know " + ", ".join("{{ %s }}" % n for n in unknown) +
-                                  ". The placeholders are: " + ", ".join("{{ %s }}" % n for n in PLACEHOLDERS) + ".")
+            raise ValidationError(_("We don't know %(unknown)s. The placeholders are: %(names)s.",
+                                    unknown=", ".join("{{ %s }}" % n for n in unknown),
+                                    names=", ".join("{{ %s }}" % n for n in PLACEHOLDERS)))

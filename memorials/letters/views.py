@@ -6,12 +6,13 @@ import re
 
 from flask import Response, abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import mail
 from ..extensions import db, limiter
-from ..i18n import number
+from ..i18n import current_language, in_language, number
 from . import bp, lookup, memorials, services, writing
-from .compose import Letter, clean_relation
+from .compose import WITHOUT_GENDER, Letter, clean_relation, member_name
 from .forms import SLUG, LetterForm
 from .models import Campaign, CampaignStatus, LetterDataset
 
@@ -74,12 +75,20 @@ def _letter_form() -> LetterForm:
     return form
 
 
+def suggested_in_page_language(relation: str) -> str:
+    """The relation a link suggests ('child'), kept on an English page; on another, left for the family to
+    write, since the word there would have to guess a gender (hijo, hija)."""
+    if current_language() == "en" or relation.lower() not in WITHOUT_GENDER:
+        return relation
+    return ""
+
+
 def _form_page(campaign: Campaign, form: LetterForm, attached, note=None, found=None):
     form.memorial.data = attached.slug if attached else ""
     if attached:
         form.relation.label.text = _("Who was %(name)s to you?", name=attached.remembered.name)
         if request.method == "GET":
-            form.relation.data = clean_relation(_arg("relation"))
+            form.relation.data = suggested_in_page_language(clean_relation(_arg("relation")))
     return render_template("letters/campaign.html", campaign=campaign, form=form, found=found, attached=attached,
                            memorial_note=note, states_writing=services.states_writing(campaign),
                            datasets=_datasets())
@@ -120,7 +129,7 @@ def campaign(slug):
         chosen = [s.letter for s in sheets if member is None or s.key == member]
         if not chosen:
             abort(400)
-        return _download(campaign, chosen, what)
+        return _download(campaign, chosen, what, form.chosen_language())
 
     called = None
     if what == "called":
@@ -165,11 +174,11 @@ def _email_copy(campaign, form, sheets) -> bool | None:
     """Queue the copy the sender asked for (private: its words are erased once sent or given up on)."""
     if not (form.email and form.email.data):
         return None
-    letters = [s.letter for s in sheets]
-    digest = hashlib.sha256("".join(letter.text for letter in letters).encode()).hexdigest()
+    digest = hashlib.sha256("".join(s.letter.text for s in sheets).encode()).hexdigest()
     if not services.use_once(form.once.data, f"copy:{digest}"):
         return True  # these very letters were sent already: a reload sends nothing more
-    body = render_template("letters/copy_email.txt", campaign=campaign, letters=letters)
+    # In the page's language around the letters, which are in the language the sender chose for them.
+    body = render_template("letters/copy_email.txt", campaign=campaign, sheets=sheets)
     mail.queue(form.email.data, _("Your letters to Congress: %(title)s", title=campaign.title), body,
                kind="letter_copy", private=True)
     return True
@@ -177,12 +186,14 @@ def _email_copy(campaign, form, sheets) -> bool | None:
 
 def _choice_label(area: lookup.Area) -> str:
     member = area.house.member
-    holder = f"{member.title} {member.full_name}" if member else _("the seat is vacant")
+    holder = member_name(member.title, member.last_name, member.full_name, full=True) if member else _(
+        "the seat is vacant")
     return f"{area.house.label} ({holder})"
 
 
-def _download(campaign: Campaign, letters: list[Letter], kind: str) -> Response:
-    """One letter or all of them, as a file; the sender's details travel only in the POST body."""
+def _download(campaign: Campaign, letters: list[Letter], kind: str, language: str) -> Response:
+    """One letter or all of them, as a file (the PDF's own words in the letters' language); the sender's
+    details travel only in the POST body."""
     name = campaign.slug if len(letters) > 1 else f"{campaign.slug}-{letters[0].member.last_name}"
     name = re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-").lower() or "letter"
     if kind == "txt":
@@ -191,7 +202,9 @@ def _download(campaign: Campaign, letters: list[Letter], kind: str) -> Response:
     else:
         from .pdf import letters_pdf
 
-        response = Response(letters_pdf(letters), mimetype="application/pdf")
+        with in_language(language):
+            data = letters_pdf(letters)
+        response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="letter-{name}.{kind}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -213,6 +226,17 @@ def letters_for_memorial(story_id: int) -> memorials.MemorialLetters:
 def letters_suggested_relation(relationship_to: str | None) -> str:
     """'mother' -> 'child': a suggestion for the family's own letter, never a guess at gender."""
     return memorials.suggested_relation(relationship_to)
+
+
+# The parties in the congress-legislators data, as the page's language names them (an adjective
+# like "demócrata" or "republicano" would need the member's gender: the party's name does not).
+PARTIES = {"Democrat": _l("Democrat"), "Republican": _l("Republican"), "Independent": _l("Independent")}
+
+
+@bp.app_template_filter("party_label")
+def party_label(party: str | None) -> str:
+    """'Democrat' -> 'Partido Demócrata' on a Spanish page; a party we don't know, as the data gives it."""
+    return str(PARTIES[party]) if party in PARTIES else (party or "")
 
 
 @bp.app_template_filter("tel_href")
