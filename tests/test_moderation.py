@@ -198,7 +198,7 @@ def test_log_shows_who_did_what_to_which_story_and_why(app, signed_in):
         story_id = story.id
     decide(signed_in, story_id, "request_changes", reason="Could you add the year?")
     page = signed_in.get("/moderate/log").get_data(as_text=True)
-    assert "mod@example.org" in page and "request changes" in page and f"#{story_id}" in page
+    assert "mod@example.org" in page and "asked for changes" in page and f"#{story_id}" in page
     assert "Could you add the year?" in page
 
 

@@ -310,7 +310,7 @@ def test_sign_ins_and_failures_are_in_the_moderation_log(app, client):
     assert log(app) == [("sign_in_failed", "password", "mod@example.org"), ("sign_in_failed", "password", None),
                         ("sign_in", None, "mod@example.org")]
     page = text(client.get("/moderate/log"))
-    assert "sign in failed" in page and "account" in page
+    assert "sign-in failed" in page and "wrong password" in page and "account" in page
 
 
 def test_create_moderator_resets_a_password_and_signs_the_moderator_out(app, client):
