@@ -29,8 +29,8 @@ def logout_form():
 
 # The language a family wrote in, named in the moderator's language (the badge on the queue and review).
 WRITTEN_IN = {"en": _l("Written in English"), "es": _l("Written in Spanish")}
-STATUS_LABELS = {"pending": _l("waiting"), "changes_requested": _l("changes asked for"),
-                 "published": _l("published"), "rejected": _l("rejected"), "unpublished": _l("unpublished")}
+STATUS_LABELS = {"pending": _l("Waiting"), "changes_requested": _l("Changes asked for"),
+                 "published": _l("Published"), "rejected": _l("Rejected"), "unpublished": _l("Unpublished")}
 MAIL_LANGUAGES = {"en": _l("English"), "es": _l("Spanish")}
 # The reason goes to the family as written, so the moderator is told which language to write it in.
 REASON_HINTS = {"en": _l("The family used the site in English, so their mail is in English: please write your "
