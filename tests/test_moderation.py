@@ -367,3 +367,44 @@ def test_a_reason_written_on_the_spanish_page_reaches_an_english_family_as_writt
     assert "http://localhost/stories/manage/lost" in body
     log = html.unescape(signed_in.get("/es/moderate/log").get_data(as_text=True))
     assert "Registro de moderación" in log and "pidió cambios" in log and "Could you add the year he was born?" in log
+
+
+def _campaign_form_is_translatable() -> bool:
+    """The campaign form's own labels and messages are wrapped by the letters area (memorials/letters/forms.py)."""
+    from memorials.letters.forms import CampaignForm
+
+    return not isinstance(CampaignForm.title.args[0], str)
+
+
+def test_the_campaign_pages_speak_spanish_to_an_admin(app, client):
+    with app.app_context():
+        make_moderator(admin=True)
+    sign_in(client)
+    listing = html.unescape(client.get("/es/moderate/campaigns/").get_data(as_text=True))
+    assert "Campañas de cartas" in listing and "Todavía no hay campañas." in listing
+    page = client.get("/es/moderate/campaigns/new").get_data(as_text=True)
+    response = client.post("/es/moderate/campaigns/new", data={"csrf_token": csrf_token(page), "status": "draft"})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and page.count("<title>Error:") == 1
+    assert "Campaña nueva" in page and "Crear la campaña" in page and "En qué se convierten los marcadores" in page
+    if _campaign_form_is_translatable():  # the letters area's words (their own catalog)
+        assert "Please give the campaign a title." not in page and "Please write the letter." not in page
+
+
+@pytest.mark.skipif(not _campaign_form_is_translatable(),
+                    reason="memorials/letters/forms.py wraps the campaign form's messages (letters area, not merged yet)")
+def test_the_campaign_form_answers_in_spanish(app, client):
+    with app.app_context():
+        make_moderator(admin=True)
+    sign_in(client)
+    page = client.get("/es/moderate/campaigns/new").get_data(as_text=True)
+    response = client.post("/es/moderate/campaigns/new", data={
+        "csrf_token": csrf_token(page), "title": "Naloxona en cada escuela", "slug": "Not A Slug", "status": "draft"})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and 'value="Naloxona en cada escuela"' in page
+    for english in ("Please give the campaign an address.", "Use lower-case letters", "Please write a short summary.",
+                    "Please write the letter."):
+        assert english not in page
+    assert "Use letras minúsculas, números y guiones, como saving-lives-now." in page
+    assert "Por favor, escriba la carta." in page
+    assert "Por favor, escriba un resumen breve." in page
