@@ -264,7 +264,8 @@ def _family(story_id: int, *, written_in: str, family_language: str) -> None:
 def test_a_moderator_signs_in_on_the_spanish_pages_both_steps_in_spanish(app, client, moderator):
     first = client.get("/es/moderate/")
     assert first.status_code == 302 and "/es/moderate/login" in first.headers["Location"]
-    page = html.unescape(client.get("/es/moderate/login").get_data(as_text=True))
+    page = html.unescape(client.get(first.headers["Location"]).get_data(as_text=True))
+    assert "Por favor, inicie sesión para ver esa página." in page
     assert '<html lang="es"' in page and "Inicio de sesión del equipo de moderación" in page
     assert "Después de su contraseña, le pediremos el código de su aplicación de autenticación." in page
 

@@ -27,6 +27,12 @@ def logout_form():
     return {"logout_form": LogoutForm} if current_user.is_authenticated else {}
 
 
+@bp.app_context_processor
+def log_words():
+    """The log's words in the reader's language, for every page that shows moderation history."""
+    return {"event_label": event_label, "event_reason": event_reason}
+
+
 # The language a family wrote in, named in the moderator's language (the badge on the queue and review).
 WRITTEN_IN = {"en": _l("Written in English"), "es": _l("Written in Spanish")}
 STATUS_LABELS = {"pending": _l("Waiting"), "changes_requested": _l("Changes asked for"),
@@ -61,8 +67,7 @@ def preview():
     def written_in(language: str | None) -> str:
         return str(WRITTEN_IN.get(language or "en", language))
 
-    return {"preview_html": preview_html, "written_in": written_in, "event_label": event_label,
-            "event_reason": event_reason, "status_label": lambda s: str(STATUS_LABELS.get(s, s)),
+    return {"preview_html": preview_html, "written_in": written_in, "status_label": lambda s: str(STATUS_LABELS.get(s, s)),
             "name_display_label": lambda s: str(NAME_DISPLAY_LABELS.get(s, s)),
             "mail_language": lambda s: str(MAIL_LANGUAGES.get(s, s)),
             "reason_hint": lambda s: str(REASON_HINTS.get(s, REASON_HINTS["en"]))}
