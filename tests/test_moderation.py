@@ -329,7 +329,8 @@ def test_approving_from_the_spanish_page_writes_to_the_family_in_their_language(
     sign_in(client)
     outbox()  # the family's "we received it" and the moderators' notice, already sent
     page = client.get(f"/es/moderate/stories/{story_id}").get_data(as_text=True)
-    response = client.post(f"/es/moderate/stories/{story_id}", data={"csrf_token": csrf_token(page), "action": "approve"})
+    response = client.post(f"/es/moderate/stories/{story_id}",
+                           data={"csrf_token": csrf_token(page), "action": "approve"})
     assert response.headers["Location"].endswith("/es/moderate/")
     flashed = html.unescape(client.get("/es/moderate/").get_data(as_text=True))
     assert "Publicada. Ya le avisamos a la familia." in flashed
@@ -359,8 +360,8 @@ def test_a_reason_written_on_the_spanish_page_reaches_an_english_family_as_writt
     assert "Por favor, escriba un motivo: la familia lo va a leer." in html.unescape(empty.get_data(as_text=True))
     assert events(app) == []
     outbox()
-    signed_in.post(f"/es/moderate/stories/{story_id}", data={"csrf_token": csrf_token(page), "action": "request_changes",
-                                                             "reason": "Could you add the year he was born?"})
+    signed_in.post(f"/es/moderate/stories/{story_id}", data={
+        "csrf_token": csrf_token(page), "action": "request_changes", "reason": "Could you add the year he was born?"})
     mail = [m for m in outbox() if m["To"] == "maria@example.org"][-1]
     assert mail["Subject"] == "A small request about Daniel James Rivera's story"
     body = mail.get_content()
@@ -393,7 +394,7 @@ def test_the_campaign_pages_speak_spanish_to_an_admin(app, client):
 
 
 @pytest.mark.skipif(not _campaign_form_is_translatable(),
-                    reason="memorials/letters/forms.py wraps the campaign form's messages (letters area, not merged yet)")
+                    reason="memorials/letters/forms.py wraps the campaign form's messages (letters area, not merged)")
 def test_the_campaign_form_answers_in_spanish(app, client):
     with app.app_context():
         make_moderator(admin=True)

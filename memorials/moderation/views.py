@@ -1,23 +1,20 @@
 """Moderators read the queue, decide, and read the log (signing in is in signin.py, the team in team.py)."""
 from __future__ import annotations
 
-from babel import dates as babel_dates
 from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit import event_label, event_reason
 from ..extensions import db
-from ..i18n import format_locale
 from ..mail.models import OutboxMessage
 from ..mail.sender import failed_messages, retry
 from ..stories import photos
 from ..stories.models import Story
 from ..stories.services import prune_photos
 from ..text import render_markdown
-from . import auth, bp, family_mail, services
+from . import auth, bp, family_mail, labels, services
 from .forms import DecisionForm, LogoutForm
 from .models import ModerationEvent
 
@@ -33,44 +30,20 @@ def log_words():
     return {"event_label": event_label, "event_reason": event_reason}
 
 
-# The language a family wrote in, named in the moderator's language (the badge on the queue and review).
-WRITTEN_IN = {"en": _l("Written in English"), "es": _l("Written in Spanish")}
-STATUS_LABELS = {"pending": _l("Waiting"), "changes_requested": _l("Changes asked for"),
-                 "published": _l("Published"), "rejected": _l("Rejected"), "unpublished": _l("Unpublished")}
-MAIL_LANGUAGES = {"en": _l("English"), "es": _l("Spanish")}
-# The reason goes to the family as written, so the moderator is told which language to write it in.
-REASON_HINTS = {"en": _l("The family used the site in English, so their mail is in English: please write your "
-                         "reason in English."),
-                "es": _l("The family used the site in Spanish, so their mail is in Spanish: please write your "
-                         "reason in Spanish if you can.")}
-NAME_DISPLAY_LABELS = {"full": _l("full name"), "first": _l("first name only"), "initials": _l("initials only")}
-
-
-@bp.app_template_filter("utc_time")
-def utc_time(value) -> str:
-    """A moment for moderators, in UTC, as their language writes it: "Jan 5, 2026, 14:03" / "5 ene 2026, 14:03"."""
-    if not value:
-        return ""
-    locale = format_locale()
-    day = babel_dates.format_skeleton("yMMMd", value, locale=locale)
-    time = babel_dates.format_time(value, "HH:mm", tzinfo=babel_dates.UTC, locale=locale)
-    return str(babel_dates.get_datetime_format("medium", locale=locale)).replace("{1}", day).replace("{0}", time)
+bp.add_app_template_filter(labels.utc_time, "utc_time")
 
 
 @bp.context_processor
 def preview():
-    """A waiting version has no stored HTML yet: render it for the moderator, through text.py."""
+    """A waiting version has no stored HTML yet: render it for the moderator, through text.py; and the words
+    for stored values (a story's language, status), in the moderator's language."""
 
     def preview_html(version):
         return version.story_html_markup if version.story_html else render_markdown(version.story_markdown)
 
-    def written_in(language: str | None) -> str:
-        return str(WRITTEN_IN.get(language or "en", language))
-
-    return {"preview_html": preview_html, "written_in": written_in, "status_label": lambda s: str(STATUS_LABELS.get(s, s)),
-            "name_display_label": lambda s: str(NAME_DISPLAY_LABELS.get(s, s)),
-            "mail_language": lambda s: str(MAIL_LANGUAGES.get(s, s)),
-            "reason_hint": lambda s: str(REASON_HINTS.get(s, REASON_HINTS["en"]))}
+    return {"preview_html": preview_html, "written_in": labels.written_in, "status_label": labels.status,
+            "name_display_label": labels.name_display, "mail_language": labels.mail_language,
+            "reason_hint": labels.reason_hint}
 
 
 @bp.get("/")
