@@ -410,3 +410,32 @@ def test_the_campaign_form_answers_in_spanish(app, client):
     assert "Use letras minúsculas, números y guiones, como saving-lives-now." in page
     assert "Por favor, escriba la carta." in page
     assert "Por favor, escriba un resumen breve." in page
+
+
+def test_the_spanish_queue_runs_the_same_number_of_queries_whatever_is_waiting(app, signed_in):
+    from sqlalchemy import event
+
+    def statements():
+        with app.app_context():
+            engine = db.engine
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert signed_in.get("/es/moderate/").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    def add(count):
+        with app.app_context():
+            for n in range(count):
+                story, _ = make_story(name=f"Persona {n}")
+                if n % 2:
+                    publish(story)
+                _family(story.id, written_in="es" if n % 3 else "en", family_language="es")
+
+    add(2)  # one waiting, one published
+    few = statements()
+    add(12)
+    assert statements() == few

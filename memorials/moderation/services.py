@@ -27,7 +27,7 @@ def queue() -> list[StoryVersion]:
     return list(db.session.execute(
         db.select(StoryVersion)
         .where(StoryVersion.state == VersionState.PENDING.value)
-        .options(joinedload(StoryVersion.story))
+        .options(joinedload(StoryVersion.story).selectinload(Story.versions))  # "new" or "resubmitted"
         .order_by(StoryVersion.created_at, StoryVersion.id)
     ).scalars())
 
