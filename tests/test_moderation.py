@@ -309,7 +309,7 @@ def test_the_spanish_queue_shows_each_storys_language_and_marks_the_familys_word
 
     review = html.unescape(client.get(f"/es/moderate/stories/{ids[0]}").get_data(as_text=True))
     assert '<h1 lang="es">Rosa María Delgado</h1>' in review
-    assert '<article class="memorial preview" lang="es">' in review and '<pre class="raw" lang="es">' in review
+    assert '<div class="memorial-story" lang="es">' in review and '<pre class="raw" lang="es">' in review
     assert "Escrita en español" in review and "Idioma de los correos a la familia" in review
     assert "La familia usó el sitio en español, así que sus correos van en español" in review
     assert "Aprobar y publicar" in review and "Pedir cambios" in review and "Rechazar" in review

@@ -137,6 +137,6 @@ def test_a_moderator_signs_in_and_reads_the_queue_in_spanish_on_a_phone(live, ph
     assert link.get_attribute("lang") == "es"
     press(phone, "Rosa María Delgado")
     assert phone.current_url.endswith(f"/es/moderate/stories/{story_id}")
-    preview = phone.find_element(By.CSS_SELECTOR, "article.memorial.preview")
-    assert preview.get_attribute("lang") == "es"
+    words = phone.find_element(By.CSS_SELECTOR, "article.memorial.preview .memorial-story")
+    assert words.get_attribute("lang") == "es"
     assert "Aprobar y publicar" in phone.find_element(By.TAG_NAME, "main").text
