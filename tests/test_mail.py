@@ -1,6 +1,7 @@
 """Mail through the outbox: nothing is lost when the mail server is down, hangs, or the sender is killed."""
 from __future__ import annotations
 
+import html
 import os
 import re
 import signal
@@ -21,7 +22,7 @@ from memorials.timeutil import utcnow
 
 from .conftest import deliver
 from .factories import form_data, make_moderator, sign_in
-from .forms import submit
+from .forms import csrf_token, submit
 from .smtp import free_port, hanging_server, smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +144,15 @@ def test_after_24_hours_a_message_is_given_up_and_moderators_see_it(make_app):
     queue = client.get("/moderate/").get_data(as_text=True)
     assert "could not be delivered" in queue and "family@example.org" in queue and "Your private link" in queue
     assert "writer@example.org" not in queue
+    # A moderator who reads Spanish sees the same panel in Spanish; the message itself is shown as it was sent.
+    spanish = html.unescape(client.get("/es/moderate/").get_data(as_text=True))
+    assert "No se pudieron entregar 2 mensajes" in spanish and "Your private link" in spanish
+    assert "El servidor de correo los rechazó o no respondió durante 24 horas." in spanish
+    assert "Volver a intentar" in spanish and "No se guardó (privado)" in spanish
+    retried = client.post(f"/es/moderate/mail/{given_up[0].id}/retry", follow_redirects=True,
+                          data={"csrf_token": csrf_token(spanish)})
+    assert "El mensaje se enviará de nuevo." in html.unescape(retried.get_data(as_text=True))
+    assert rows(app)[0].status == "queued"
 
 
 def test_a_sender_killed_mid_batch_loses_nothing_on_restart(make_app, database_url, tmp_path):

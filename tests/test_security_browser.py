@@ -99,3 +99,44 @@ def test_a_new_admin_sets_up_two_factor_and_runs_the_team_on_a_phone(live, phone
     assert_accessible(phone)
     fits(phone)
     assert "You have 10 unused recovery codes." in phone.page_source
+
+
+def test_a_moderator_signs_in_and_reads_the_queue_in_spanish_on_a_phone(live, phone):
+    from memorials.extensions import db
+    from memorials.stories.models import Story
+
+    with live.context():
+        factories.make_moderator()
+        story, _ = factories.make_story(name="Rosa María Delgado")
+        story = db.session.get(Story, story.id)
+        story.family_language = "es"
+        story.versions[0].language = "es"
+        db.session.commit()
+        story_id = story.id
+    visit(phone, live.url + "/es/moderate/login")
+    assert_accessible(phone)
+    assert phone.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    type_into(phone, "email", "mod@example.org")
+    type_into(phone, "password", "not the password")
+    press(phone, "Iniciar sesión")
+    summary = phone.find_element(By.ID, "form-errors")
+    assert "Ese correo electrónico y esa contraseña no coinciden" in summary.text
+    assert phone.switch_to.active_element.get_attribute("id") == "form-errors"  # the summary takes focus
+
+    type_into(phone, "password", factories.PASSWORD)
+    press(phone, "Iniciar sesión")
+    assert phone.current_url.endswith("/es/moderate/login/code")
+    assert "Su código para iniciar sesión" in phone.find_element(By.TAG_NAME, "h1").text
+    type_into(phone, "code", factories.totp_code())
+    press(phone, "Iniciar sesión")
+
+    assert phone.current_url.endswith("/es/moderate/")
+    main = phone.find_element(By.TAG_NAME, "main")
+    assert "En espera de una decisión" in main.text and "Escrita en español" in main.text
+    link = main.find_element(By.LINK_TEXT, "Rosa María Delgado")
+    assert link.get_attribute("lang") == "es"
+    press(phone, "Rosa María Delgado")
+    assert phone.current_url.endswith(f"/es/moderate/stories/{story_id}")
+    words = phone.find_element(By.CSS_SELECTOR, "article.memorial.preview .memorial-story")
+    assert words.get_attribute("lang") == "es"
+    assert "Aprobar y publicar" in phone.find_element(By.TAG_NAME, "main").text

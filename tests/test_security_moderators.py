@@ -310,7 +310,7 @@ def test_sign_ins_and_failures_are_in_the_moderation_log(app, client):
     assert log(app) == [("sign_in_failed", "password", "mod@example.org"), ("sign_in_failed", "password", None),
                         ("sign_in", None, "mod@example.org")]
     page = text(client.get("/moderate/log"))
-    assert "sign in failed" in page and "account" in page
+    assert "sign-in failed" in page and "wrong password" in page and "account" in page
 
 
 def test_create_moderator_resets_a_password_and_signs_the_moderator_out(app, client):
@@ -322,3 +322,73 @@ def test_create_moderator_resets_a_password_and_signs_the_moderator_out(app, cli
     assert result.exit_code == 0, result.output
     assert client.get("/moderate/").status_code == 302
     assert moderator(app).totp_secret is None
+
+
+# -- the team's pages in Spanish; mail to moderators in English --------------------------------------------
+
+def test_an_admin_on_the_spanish_pages_invites_and_the_newcomer_enrols_in_spanish(app, admin_client, outbox):
+    bad = submit(admin_client, "/es/moderate/team/", {"email": "not an address", "role": "moderator"})
+    page = text(bad)
+    assert bad.status_code == 200 and "Esa dirección de correo electrónico no parece correcta." in page
+    assert 'value="not an address"' in page
+    taken = text(submit(admin_client, "/es/moderate/team/", {"email": "mod@example.org", "role": "admin"}))
+    assert "mod@example.org ya tiene una cuenta." in taken
+
+    done = submit(admin_client, "/es/moderate/team/", {"email": "nueva@example.org", "role": "moderator"},
+                  follow_redirects=True)
+    page = text(done)
+    assert "Enviamos la invitación a nueva@example.org. El enlace sirve una sola vez, durante 7 días." in page
+    assert "Invitaciones que todavía no se usaron" in page and "nueva@example.org, como moderador(a), hasta el" in page
+    # The team has no stored language yet: mail to moderators is in English, its link to the English pages.
+    message = outbox()[-1]
+    assert message["Subject"] == "You're invited to moderate Remembering Them"
+    body = message.get_content()
+    assert "admin@example.org has invited you to moderate Remembering Them, as a moderator." in body
+    link = re.search(r"http://localhost(/moderate/invitation/\S+)", body).group(1)
+
+    newcomer = app.test_client()
+    spanish_link = "/es" + link
+    page = text(newcomer.get(spanish_link))
+    assert "Elija su contraseña" in page and "Para nueva@example.org." in page
+    short = text(submit(newcomer, spanish_link, {"password": "corta", "confirm": "otra"}))
+    assert "Por favor, use al menos 12 caracteres." in short and "Las dos contraseñas no son iguales." in short
+    chosen = submit(newcomer, spanish_link, {"password": "un lugar tranquilo para leer",
+                                             "confirm": "un lugar tranquilo para leer"})
+    assert chosen.headers["Location"].endswith("/es/moderate/login/enrol")
+    page = text(newcomer.get("/es/moderate/login/enrol"))
+    assert "Configure su código para iniciar sesión" in page and "Abra la aplicación y agregue una cuenta" in page
+    assert 'alt="Código QR para agregar este sitio a su aplicación de autenticación"' in page
+    key = re.search(r'class="enrol-key"><code>([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    enrolled = text(submit(newcomer, "/es/moderate/login/enrol", {"code": pyotp.TOTP(key).now()}))
+    assert "Sus códigos de recuperación" in enrolled and "Ya los guardé: continuar" in enrolled
+    assert 'href="/es/moderate/"' in enrolled
+    assert "Lista de espera" in text(newcomer.get("/es/moderate/"))
+
+
+def test_a_password_link_sent_from_the_spanish_team_page_is_in_english(app, admin_client, outbox):
+    target = moderator(app, "mod@example.org")
+    page = admin_client.get("/es/moderate/team/").get_data(as_text=True)
+    response = admin_client.post(f"/es/moderate/team/{target.id}", follow_redirects=True,
+                                 data={"member-csrf_token": _member_token(page), "action": "password_link"})
+    assert "Enviamos a mod@example.org un enlace para elegir una contraseña nueva." in text(response)
+    message = outbox()[-1]
+    assert message["To"] == "mod@example.org"
+    assert message["Subject"] == "A link to choose a new password for Remembering Them"
+    body = message.get_content()
+    assert "Every browser signed in to your account will be signed out." in body
+    assert re.search(r"http://localhost/moderate/invitation/\S+", body) and "/es/" not in body
+
+
+def test_the_spanish_account_page_and_log_name_every_event_in_spanish(app, client):
+    with app.app_context():
+        make_moderator()
+    submit(client, "/es/moderate/login", {"email": "mod@example.org", "password": "not the password"})
+    sign_in(client)
+    page = text(client.get("/es/moderate/account"))
+    assert "Cambie su contraseña" in page and "Tiene 0 códigos de recuperación sin usar." in page
+    wrong = text(submit(client, "/es/moderate/account", {"password-current": "nope", "password-password": "x",
+                                                         "password-confirm": "x"}))
+    assert "Por favor, use al menos 12 caracteres." in wrong
+    log_page = text(client.get("/es/moderate/log"))
+    assert "no pudo iniciar sesión" in log_page and "contraseña equivocada" in log_page
+    assert "inició sesión" in log_page and "cuenta" in log_page and "sign_in" not in log_page

@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..database import READ_METHODS
 from ..extensions import db, login_manager
+from ..i18n import PREFIXES, root_path
 from ..timeutil import utcnow
 from .accounts import find_moderator, session_is_current
 from .models import ModeratorSession
@@ -111,9 +112,12 @@ def _device_serializer() -> URLSafeSerializer:
 def remember_device(response, moderator) -> None:
     """After a full sign-in, this browser is known for the account: its sign-ins are never slowed by
     someone else's failures (the OWASP "device cookie"), so nobody can lock a moderator out."""
-    response.set_cookie(DEVICE_COOKIE, _device_serializer().dumps({"m": moderator.id}),
-                        max_age=int(timedelta(days=180).total_seconds()), httponly=True, samesite="Strict",
-                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False), path="/moderate/")
+    # One cookie per language's moderation pages (/moderate/, /es/moderate/): each is sent only there.
+    value = _device_serializer().dumps({"m": moderator.id})
+    for prefix in ("", *PREFIXES.values()):
+        response.set_cookie(DEVICE_COOKIE, value, max_age=int(timedelta(days=180).total_seconds()), httponly=True,
+                            samesite="Strict", secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+                            path=root_path() + prefix + "/moderate/")
 
 
 def known_device() -> bool:

@@ -4,6 +4,10 @@ from __future__ import annotations
 from ..extensions import db
 from .models import Moderator
 
+# Mail to moderators (invitations, password links, a story waiting) is written in this language: the
+# team has no stored language of its own yet, and English is what every moderator so far reads.
+MODERATOR_LANGUAGE = "en"
+
 
 def moderator_emails() -> list[str]:
     """Every active moderator's address, in the order they joined (turned-off accounts get no mail)."""

@@ -1,6 +1,7 @@
 """Moderators' forms: signing in (password, then a code), the team, and deciding on a story."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
@@ -86,18 +87,18 @@ class DecisionForm(FlaskForm):
 
     version_id = HiddenField(validators=[Optional()])
     reason = TextAreaField(
-        "Reason (sent to the family)",
-        validators=[Optional(), Length(max=2000, message="Please keep the reason under 2,000 characters.")],
-        description="Needed to reject, to ask for changes or to unpublish. Write it to a grieving family: "
-                    "plainly and kindly.",
+        _l("Reason (sent to the family)"),
+        validators=[Optional(), Length(max=2000, message=_l("Please keep the reason under 2,000 characters."))],
+        description=_l("Needed to reject, to ask for changes or to unpublish. Write it to a grieving family: "
+                       "plainly and kindly."),
     )
 
     def validate_action(self, action: str | None) -> bool:
         if action not in self.ACTIONS:
-            self.form_errors.append("Please choose one of the buttons.")
+            self.form_errors.append(_("Please choose one of the buttons."))
             return False
         if action in self.NEEDS_REASON and not (self.reason.data or "").strip():
-            self.reason.errors = [*self.reason.errors, "Please write a reason: the family will read it."]
+            self.reason.errors = [*self.reason.errors, _("Please write a reason: the family will read it.")]
             return False
         return True
 

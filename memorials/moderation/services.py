@@ -1,6 +1,8 @@
 """Moderation decisions; each decision and its log row in one transaction (accounts live in accounts.py)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ..audit import ModerationEvent, log_event
@@ -25,7 +27,7 @@ def queue() -> list[StoryVersion]:
     return list(db.session.execute(
         db.select(StoryVersion)
         .where(StoryVersion.state == VersionState.PENDING.value)
-        .options(joinedload(StoryVersion.story))
+        .options(joinedload(StoryVersion.story).selectinload(Story.versions))  # "new" or "resubmitted"
         .order_by(StoryVersion.created_at, StoryVersion.id)
     ).scalars())
 
@@ -33,7 +35,7 @@ def queue() -> list[StoryVersion]:
 def _pending(story: Story, version_id: int | None) -> StoryVersion:
     version = story.pending_version
     if version is None or (version_id is not None and version.id != version_id):
-        raise DecisionError("This story changed while you were reading it. Please read the newest version.")
+        raise DecisionError(_("This story changed while you were reading it. Please read the newest version."))
     return version
 
 
@@ -87,7 +89,7 @@ def _send_back(story: Story, moderator: Moderator, reason: str, version_id: int 
 def unpublish(story: Story, moderator: Moderator, reason: str) -> None:
     """Take a published story down; it can be published again."""
     if story.status != StoryStatus.PUBLISHED.value:
-        raise DecisionError("This story is not published.")
+        raise DecisionError(_("This story is not published."))
     story.status = StoryStatus.UNPUBLISHED.value
     story.moderator_note = reason
     log_event(story.id, story.live_version_id, "unpublish", moderator=moderator, reason=reason)
@@ -97,7 +99,7 @@ def unpublish(story: Story, moderator: Moderator, reason: str) -> None:
 def republish(story: Story, moderator: Moderator) -> None:
     """Put an unpublished story back up, as it was."""
     if story.status != StoryStatus.UNPUBLISHED.value or story.live_version is None:
-        raise DecisionError("This story cannot be published again as it is.")
+        raise DecisionError(_("This story cannot be published again as it is."))
     story.status = StoryStatus.PUBLISHED.value
     story.moderator_note = None
     log_event(story.id, story.live_version_id, "republish", moderator=moderator)
@@ -105,11 +107,11 @@ def republish(story: Story, moderator: Moderator) -> None:
 
 
 DONE_MESSAGES = {
-    "approve": "Published. The family has been told.",
-    "reject": "Rejected. The family has been sent your reason.",
-    "request_changes": "The family has been asked for changes.",
-    "unpublish": "Unpublished. The family has been told.",
-    "republish": "Published again.",
+    "approve": _l("Published. The family has been told."),
+    "reject": _l("Rejected. The family has been sent your reason."),
+    "request_changes": _l("The family has been asked for changes."),
+    "unpublish": _l("Unpublished. The family has been told."),
+    "republish": _l("Published again."),
 }
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
+from ..i18n import PREFIXES
 from . import accounts, auth, bp
 from .forms import ChangePasswordForm, CodeForm, LoginForm, LogoutForm, SetPasswordForm
 from .models import ModeratorSession
@@ -39,8 +40,14 @@ per_account = limiter.shared_limit(lambda: current_app.config["SIGN_IN_ACCOUNT_L
 
 
 def _safe_next(next_url: str | None) -> str:
+    """Only a moderation page of this site, in either language (/moderate/... or /es/moderate/...)."""
     next_url = next_url or ""
-    if not next_url.startswith("/moderate/") or next_url.startswith("//"):
+    path = next_url
+    for prefix in PREFIXES.values():
+        if path.startswith(prefix + "/"):
+            path = path[len(prefix):]
+            break
+    if not path.startswith("/moderate/") or next_url.startswith("//"):
         return url_for("moderation.queue")
     return next_url
 

@@ -3,23 +3,29 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import mail
 from ..extensions import db
+from ..i18n import in_language, localized_url
 from . import accounts, auth, bp
+from .directory import MODERATOR_LANGUAGE
 from .forms import InviteForm, LogoutForm
 from .models import Moderator
 
 ACTIONS = {"make_admin", "make_moderator", "disable", "enable", "reset_two_factor", "password_link"}
 
 
-def _queue_link_mail(new: accounts.NewInvitation, template: str, subject: str) -> None:
-    """The one-time link by email (private: its words leave the outbox once sent)."""
-    link = current_app.config["SITE_URL"] + url_for("moderation.invitation", token=new.token)
-    body = render_template(template, link=link, invitation=new.invitation, inviter=current_user.email,
-                           site_name=current_app.config["SITE_NAME"])
-    mail.queue(new.invitation.email, subject, body, kind="moderator_invitation", private=True)
+def _queue_link_mail(new: accounts.NewInvitation, template: str, subject) -> None:
+    """The one-time link by email (private: its words leave the outbox once sent), in the moderators'
+    language whatever page the admin sent it from (subject: a lazy string, made in that language)."""
+    link = localized_url(current_app.config["SITE_URL"] + url_for("moderation.invitation", token=new.token),
+                         MODERATOR_LANGUAGE)
+    with in_language(MODERATOR_LANGUAGE):
+        body = render_template(template, link=link, invitation=new.invitation, inviter=current_user.email,
+                               site_name=current_app.config["SITE_NAME"])
+        mail.queue(new.invitation.email, str(subject), body, kind="moderator_invitation", private=True)
 
 
 @bp.route("/team/", methods=["GET", "POST"])
@@ -34,7 +40,7 @@ def team():
             form.email.errors = [str(error)]
         else:
             _queue_link_mail(new, "mail/moderator_invitation.txt",
-                             _("You're invited to moderate %(site)s", site=current_app.config["SITE_NAME"]))
+                             _l("You're invited to moderate %(site)s", site=current_app.config["SITE_NAME"]))
             db.session.commit()
             flash(_("Invitation sent to %(email)s. The link works once, for 7 days.", email=new.invitation.email),
                   "success")
@@ -84,5 +90,5 @@ def _apply(action: str, moderator: Moderator, me: Moderator) -> str:
                  "are signed out everywhere now.", email=email)
     new = accounts.password_link(moderator, by=me)
     _queue_link_mail(new, "mail/moderator_password_link.txt",
-                     _("A link to choose a new password for %(site)s", site=current_app.config["SITE_NAME"]))
+                     _l("A link to choose a new password for %(site)s", site=current_app.config["SITE_NAME"]))
     return _("A link to choose a new password was sent to %(email)s.", email=email)

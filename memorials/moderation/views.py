@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..audit import event_label, event_reason
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.sender import failed_messages, retry
-from ..stories import notices, photos
+from ..stories import photos
 from ..stories.models import Story
 from ..stories.services import prune_photos
 from ..text import render_markdown
-from . import auth, bp, services
+from . import auth, bp, family_mail, labels, services
 from .forms import DecisionForm, LogoutForm
 from .models import ModerationEvent
 
@@ -22,14 +24,26 @@ def logout_form():
     return {"logout_form": LogoutForm} if current_user.is_authenticated else {}
 
 
+@bp.app_context_processor
+def log_words():
+    """The log's words in the reader's language, for every page that shows moderation history."""
+    return {"event_label": event_label, "event_reason": event_reason}
+
+
+bp.add_app_template_filter(labels.utc_time, "utc_time")
+
+
 @bp.context_processor
 def preview():
-    """A waiting version has no stored HTML yet: render it for the moderator, through text.py."""
+    """A waiting version has no stored HTML yet: render it for the moderator, through text.py; and the words
+    for stored values (a story's language, status), in the moderator's language."""
 
     def preview_html(version):
         return version.story_html_markup if version.story_html else render_markdown(version.story_markdown)
 
-    return {"preview_html": preview_html}
+    return {"preview_html": preview_html, "written_in": labels.written_in, "status_label": labels.status,
+            "name_display_label": labels.name_display, "mail_language": labels.mail_language,
+            "reason_hint": labels.reason_hint}
 
 
 @bp.get("/")
@@ -50,9 +64,9 @@ def retry_mail(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     if retry(message):
         db.session.commit()
-        flash("The message will be sent again.", "success")
+        flash(_("The message will be sent again."), "success")
     else:
-        flash("This message can't be sent again: its words were not kept.", "error")
+        flash(_("This message can't be sent again: its words were not kept."), "error")
     return redirect(url_for("moderation.queue"))
 
 
@@ -106,10 +120,10 @@ def _decide(story: Story, form: DecisionForm, action: str):
         return redirect(url_for("moderation.story", story_id=story.id))
     unused = prune_photos(story)
     if action != "republish":
-        notices.decision(story, version, action, reason)
+        family_mail.tell_family(story, version, action, reason)
     db.session.commit()
     photos.delete_files(*unused)
-    flash(services.DONE_MESSAGES[action], "success")
+    flash(str(services.DONE_MESSAGES[action]), "success")
     return redirect(url_for("moderation.queue"))
 
 
