@@ -10,11 +10,11 @@ from ..audit import event_label, event_reason
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.sender import failed_messages, retry
-from ..stories import photos
+from ..stories import notices, photos
 from ..stories.models import Story
 from ..stories.services import prune_photos
 from ..text import render_markdown
-from . import auth, bp, family_mail, labels, services
+from . import auth, bp, labels, services
 from .forms import DecisionForm, LogoutForm
 from .models import ModerationEvent
 
@@ -120,7 +120,7 @@ def _decide(story: Story, form: DecisionForm, action: str):
         return redirect(url_for("moderation.story", story_id=story.id))
     unused = prune_photos(story)
     if action != "republish":
-        family_mail.tell_family(story, version, action, reason)
+        notices.decision(story, version, action, reason)
     db.session.commit()
     photos.delete_files(*unused)
     flash(str(services.DONE_MESSAGES[action]), "success")
