@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 import threading
 from collections import OrderedDict
 
@@ -92,6 +93,19 @@ def _accepts_gzip() -> bool:
     return request.accept_encodings.quality("gzip") > 0
 
 
+# A form's CSRF token is signed with the second it was made, so the same page for the same visitor differs
+# from one second to the next. Every token of a session stays valid (WTF_CSRF_TIME_LIMIT is None), so the
+# validator leaves the token out: a cached copy with an older token still posts.
+_CSRF_INPUT = re.compile(rb'<input[^>]*name="csrf_token"[^>]*>')
+
+
+def _content_tag(response: Response) -> str:
+    body = response.get_data()
+    if response.mimetype == "text/html":
+        body = _CSRF_INPUT.sub(b"<csrf>", body)
+    return hashlib.sha1(body).hexdigest()
+
+
 def _private(response: Response) -> bool:
     return "no-store" in (response.headers.get("Cache-Control") or "")
 
@@ -123,7 +137,7 @@ def register_http(app: Flask) -> None:
 
         if request.method in ("GET", "HEAD") and response.status_code == 200 and not _private(response):
             if "ETag" not in response.headers and not response.direct_passthrough and not response.is_streamed:
-                response.add_etag()
+                response.set_etag(_content_tag(response))
             etag, weak = response.get_etag()
             if etag and compress:
                 # The compressed body is another representation: it gets its own validator.
