@@ -32,6 +32,12 @@ _WORDED: dict[str, object] = {
 }
 
 
+def local_state_name(code: str | None) -> str:
+    """A state's name as the reader's language writes it ("Distrito de Columbia" on Spanish pages)."""
+    code = (code or "").upper()
+    return str(_WORDED[code]) if code in _WORDED else STATES.get(code, "")
+
+
 def state_choices() -> list[tuple[str, object]]:
     """(code, name) for a form's list of states, in the reader's language where a name is made of words."""
     return [(code, _WORDED.get(code, name)) for code, name in STATES.items()]

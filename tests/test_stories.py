@@ -678,3 +678,12 @@ def test_spanish_500_and_429_pages(make_app):
     page = html.unescape(limited.get_data(as_text=True))
     assert limited.status_code == 429 and "En la última hora se enviaron muchas historias desde su conexión" in page
     assert "Ana Lopez" in page
+
+
+def test_a_hometown_in_dc_is_said_in_the_readers_language(app, client):
+    with app.app_context():
+        story, _ = make_story(city="Washington", state_code="DC")
+        publish(story)
+        slug = story.slug
+    assert "Washington, District of Columbia" in client.get(f"/stories/{slug}").get_data(as_text=True)
+    assert "Washington, Distrito de Columbia" in client.get(f"/es/stories/{slug}").get_data(as_text=True)

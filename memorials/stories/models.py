@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from markupsafe import Markup
 
 from ..extensions import db
-from ..states import state_name
+from ..states import local_state_name, state_name
 from ..text import stored_html
 from ..timeutil import utcnow
 
@@ -164,7 +164,8 @@ class StoryVersion(db.Model):
 
     @property
     def hometown(self) -> str:
-        return ", ".join(part for part in (self.city, self.state_name) if part)
+        """"Dayton, Ohio"; a state named in words is said in the reader's language ("Distrito de Columbia")."""
+        return ", ".join(part for part in (self.city, local_state_name(self.state_code)) if part)
 
 
 class Photo(db.Model):
