@@ -199,3 +199,37 @@ def visit(driver, url: str) -> None:
     """Open a page as a person would, and check it with axe-core."""
     driver.get(url)
     assert_accessible(driver)
+
+
+def _gone(element) -> bool:
+    """True once the old page's element is detached. While Chromium swaps documents it may answer
+    "Node with given id does not belong to the document" instead of a clean staleness error."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
+
+
+def click_and_wait(driver, element) -> None:
+    """Click something that loads a new page, wait until the new page is there, check it with axe-core."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    html = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 10).until(lambda d: _gone(html))
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    assert_accessible(driver)
+
+
+def type_into(driver, field_id: str, text: str):
+    """Clear a field and type into it, as a person does."""
+    from selenium.webdriver.common.by import By
+
+    field = driver.find_element(By.ID, field_id)
+    field.clear()
+    field.send_keys(text)
+    return field

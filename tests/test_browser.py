@@ -22,14 +22,13 @@ from memorials.stories.models import Story
 from memorials.stories.services import StoryInput, submit_story
 
 from . import factories
-from .browser import (DESKTOP, PHONE, LiveServer, assert_accessible, full_page_screenshot, new_driver,
-                      page_overflow, quit_driver, require_browser, visit)
+from .browser import (DESKTOP, PHONE, LiveServer, assert_accessible, click_and_wait, full_page_screenshot,
+                      new_driver, page_overflow, quit_driver, require_browser, type_into, visit)
 
 pytestmark = pytest.mark.browser
 
 if os.environ.get("REQUIRE_BROWSER") != "1":
     pytest.importorskip("selenium")
-from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -89,30 +88,12 @@ def wait_for(driver, condition, timeout=10):
     return WebDriverWait(driver, timeout).until(condition)
 
 
-def click_and_wait(driver, element):
-    """Click something that loads a new page, and wait until the new page is there."""
-    html = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    wait_for(driver, lambda d: _gone(html))
-    wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete")
-    assert_accessible(driver)
 
 
-def _gone(element) -> bool:
-    """True once the old page's element is detached. While Chromium swaps documents it may answer
-    "Node with given id does not belong to the document" instead of a clean staleness error."""
-    try:
-        element.is_enabled()
-    except WebDriverException:
-        return True
-    return False
 
 
-def type_into(driver, field_id, text):
-    field = driver.find_element(By.ID, field_id)
-    field.clear()
-    field.send_keys(text)
-    return field
+
+
 
 
 def set_date(driver, field_id, iso):

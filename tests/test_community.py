@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 
 from memorials.audit import ModerationEvent
 from memorials.community import remembrance as remembrance_service
@@ -19,6 +19,7 @@ from memorials.text import plain_text_html
 
 from .factories import form_data, make_moderator, make_story, publish, sign_in
 from .forms import csrf_token, submit
+from .statements import statements_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -247,16 +248,7 @@ def test_a_memorial_page_runs_the_same_number_of_queries_whatever_its_messages(a
     story_id, slug, _ = memorial
 
     def statements():
-        with app.app_context():
-            engine = db.engine
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(f"/stories/{slug}").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+        return statements_for(app, client, f"/stories/{slug}")
 
     few = statements()
     with app.app_context():

@@ -17,14 +17,13 @@ from memorials.letters import importer, snapshot
 from memorials.letters.models import Campaign, LetterCount
 
 from . import factories
-from .browser import (DESKTOP, PHONE, LiveServer, assert_accessible, full_page_screenshot, new_driver, quit_driver,
-                      require_browser, visit)
+from .browser import (DESKTOP, PHONE, LiveServer, assert_accessible, click_and_wait, full_page_screenshot,
+                      new_driver, quit_driver, require_browser, type_into, visit)
 
 pytestmark = pytest.mark.browser
 
 if os.environ.get("REQUIRE_BROWSER") != "1":
     pytest.importorskip("selenium")
-from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -81,28 +80,12 @@ def wait_for(driver, condition, timeout=10):
     return WebDriverWait(driver, timeout).until(condition)
 
 
-def _gone(element) -> bool:
-    try:
-        element.is_enabled()
-    except WebDriverException:
-        return True
-    return False
 
 
-def click_and_wait(driver, element):
-    """Click something that loads a page, wait for the new page, check it with axe-core."""
-    html = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    wait_for(driver, lambda d: _gone(html))
-    wait_for(driver, lambda d: d.execute_script("return document.readyState") == "complete")
-    assert_accessible(driver)
 
 
-def type_into(driver, field_id, text):
-    field = driver.find_element(By.ID, field_id)
-    field.clear()
-    field.send_keys(text)
-    return field
+
+
 
 
 def button(driver, text):

@@ -11,6 +11,7 @@ from memorials.stories.models import Story, StoryStatus, VersionState
 
 from .factories import PASSWORD, make_moderator, make_story, publish, sign_in, totp_code
 from .forms import csrf_token, submit
+from .statements import statements_for
 
 
 @pytest.fixture
@@ -413,19 +414,8 @@ def test_the_campaign_form_answers_in_spanish(app, client):
 
 
 def test_the_spanish_queue_runs_the_same_number_of_queries_whatever_is_waiting(app, signed_in):
-    from sqlalchemy import event
-
     def statements():
-        with app.app_context():
-            engine = db.engine
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert signed_in.get("/es/moderate/").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+        return statements_for(app, signed_in, "/es/moderate/")
 
     def add(count):
         with app.app_context():

@@ -9,14 +9,14 @@ import pyotp
 import pytest
 
 from . import factories
-from .browser import PHONE, LiveServer, assert_accessible, new_driver, page_overflow, quit_driver, require_browser, visit
+from .browser import (PHONE, LiveServer, assert_accessible, click_and_wait, new_driver, page_overflow, quit_driver,
+                      require_browser, type_into, visit)
 
 pytestmark = pytest.mark.browser
 
 if os.environ.get("REQUIRE_BROWSER") != "1":
     pytest.importorskip("selenium")
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture
@@ -41,27 +41,14 @@ def fits(driver):
 
 def press(driver, text):
     """Press the button with this text and wait for the next page, then check it."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.XPATH, f"//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']").click()
-    WebDriverWait(driver, 10).until(lambda d: _detached(old) and d.execute_script("return document.readyState") == "complete")
-    assert_accessible(driver)
+    click_and_wait(driver, driver.find_element(
+        By.XPATH, f"//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']"))
     fits(driver)
 
 
-def _detached(element) -> bool:
-    from selenium.common.exceptions import WebDriverException
-
-    try:
-        element.is_enabled()
-    except WebDriverException:
-        return True
-    return False
 
 
-def type_into(driver, field_id, text):
-    field = driver.find_element(By.ID, field_id)
-    field.clear()
-    field.send_keys(text)
+
 
 
 def test_a_new_admin_sets_up_two_factor_and_runs_the_team_on_a_phone(live, phone):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import url_for
 from PIL import Image
-from sqlalchemy import event, func, inspect, text
+from sqlalchemy import func, inspect, text
 from werkzeug.exceptions import HTTPException
 
 from bench.seed import seed
@@ -29,29 +29,12 @@ from memorials.text import plain_excerpt, render_markdown
 
 from .factories import form_data, image_bytes, make_moderator, make_story, publish, sign_in
 from .forms import csrf_token, submit
+from .statements import Statements
 
 
 def fetch(client, url, **kwargs):
     """GET, read whole and closed (file answers hold their file open until then)."""
     return client.get(url, buffered=True, **kwargs)
-
-
-class Statements:
-    """Counts the SQL statements the app sends while it is active."""
-
-    def __init__(self, engine):
-        self.engine, self.seen = engine, []
-
-    def _count(self, _conn, _cursor, statement, *_):
-        self.seen.append(statement)
-
-    def __enter__(self):
-        self.seen = []
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *_):
-        event.remove(self.engine, "before_cursor_execute", self._count)
 
 
 def load_bundled_data(app):
