@@ -2,17 +2,20 @@
 
     gunicorn --workers 2 bench.wsgi:app
 
-The no-op route goes through the same request machinery (hooks, headers, sessions) and does no work,
+The no-op route goes through the same request machinery (hooks, headers, sessions) and does no work (it is
+not even looked up in the page cache),
 so each page's rate divided by its rate measures the page's own cost, whatever the machine's load.
 """
 from __future__ import annotations
 
 from memorials import create_app
+from memorials.pagecache import never_kept
 
 app = create_app()
 
 
 @app.get("/__noop")
+@never_kept
 def noop():
     """Nothing: the yardstick for every page's rate."""
     return "ok"

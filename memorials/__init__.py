@@ -42,13 +42,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(test_config)
 
     from .http import register_http
+    from .pagecache import register_page_cache, serve_kept_pages
     from .web import register_web
 
+    register_page_cache(app)  # its after_request hook keeps the page as register_http left it
     register_http(app)  # its after_request hook runs after register_web's (Flask runs them in reverse)
     register_web(app)  # before the blueprints: their routes use its URL converters
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    serve_kept_pages(app)  # after every other before_request hook
     return app
 
 

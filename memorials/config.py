@@ -73,6 +73,10 @@ def from_environment(folder: Path) -> dict:
            if database_url.startswith("postgresql") else {}),
         # Where photos live: empty for INSTANCE_PATH/photos, or "package.module:Class" (see stories/photos.py).
         "PHOTO_STORE": os.environ.get("PHOTO_STORE", ""),
+        # Whole pages kept for visitors who are not signed in, for at most this many seconds (0: never), and
+        # dropped at once when anything public changes (see memorials/pagecache/). Per worker, in memory.
+        "PAGE_CACHE_SECONDS": float(os.environ.get("PAGE_CACHE_SECONDS") or 60),
+        "PAGE_CACHE_BYTES": int(os.environ.get("PAGE_CACHE_MB") or 32) * 1024 * 1024,
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         # memory:// counts per worker process; redis://host:6379/0 shares the counts between workers
         # and app servers (see the README's deployment section).

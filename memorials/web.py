@@ -85,6 +85,11 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def is_private_page() -> bool:
+    """A family's private pages, moderation, and the thank-you page that shows the private link once."""
+    return request.path.startswith(("/stories/manage/", "/moderate/")) or request.endpoint == "stories.thanks"
+
+
 def register_web(app: Flask) -> None:
     """Called before the blueprints are registered: their routes use the converter set here."""
     app.request_class = CleanRequest
@@ -113,7 +118,7 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if https:
             response.headers.setdefault("Strict-Transport-Security", f"max-age={ONE_YEAR}")
-        if request.path.startswith(("/stories/manage/", "/moderate/")) or request.endpoint == "stories.thanks":
+        if is_private_page():
             # Private pages (the thank-you page shows the private link once): never cached,
             # never sent on as a referrer.
             response.headers["Cache-Control"] = "no-store"

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from .. import mail
 from ..extensions import db, limiter
 from ..i18n import current_language, in_language, number
+from ..pagecache import never_kept
 from . import bp, lookup, memorials, services, writing
 from .compose import WITHOUT_GENDER, Letter, clean_relation, member_name
 from .forms import SLUG, LetterForm
@@ -96,6 +97,7 @@ def _form_page(campaign: Campaign, form: LetterForm, attached, note=None, found=
 
 @bp.route("/<slug>", methods=["GET", "POST"])
 @limiter.limit("20 per minute;200 per hour", methods=["POST"])
+@never_kept  # each form carries its own one-time token: a kept page would share one between visitors
 def campaign(slug):
     """The campaign and its form; a valid post answers with the letters, asks which district, or
     does what a button on the letters page asked (change, show edits, download, "I called")."""

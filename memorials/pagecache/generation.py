@@ -1,0 +1,83 @@
+"""Which commits change public pages, and the counter they raise.
+
+Every INSERT, UPDATE and DELETE the app sends is noticed on its connection (ORM flushes, bulk statements,
+the search index's own SQL alike); when that transaction commits, the same transaction raises
+page_generation.value, so the change and the new number become visible together, to every worker on
+every app server. Tables no public page reads are left out; a migration (it writes alembic_version)
+raises nothing, since the table may not exist yet and no page is kept across one.
+"""
+from __future__ import annotations
+
+import re
+import weakref
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine
+
+from ..extensions import db
+
+# Written by mail, sign-in, moderation bookkeeping and one-time tokens: nothing a visitor's page shows.
+UNSEEN_TABLES = frozenset({
+    "outbox_message", "moderation_event", "moderator", "moderator_session", "recovery_code", "invitation",
+    "used_letter_token", "remembrance_sent", "report", "page_generation",
+})
+MIGRATING = "alembic_version"
+WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)',
+                   re.IGNORECASE)
+RAISE = ("INSERT INTO page_generation (id, value) VALUES (1, 1) "
+         "ON CONFLICT (id) DO UPDATE SET value = page_generation.value + 1")
+CHANGED, MIGRATED = "pagecache.changed", "pagecache.migrated"
+
+
+def _notice(conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
+    found = WRITE.match(statement)
+    if found is None:
+        return
+    table = found.group(1).lower()
+    if table == MIGRATING:
+        conn.info[MIGRATED] = True
+    elif table not in UNSEEN_TABLES:
+        conn.info[CHANGED] = True
+
+
+def _raise_on_commit(conn) -> None:
+    changed = conn.info.pop(CHANGED, False)
+    if conn.info.pop(MIGRATED, False) or not changed or not _counter_exists(conn):
+        return
+    conn.exec_driver_sql(RAISE)
+
+
+_engines_with_counter: weakref.WeakSet = weakref.WeakSet()
+
+
+def _counter_exists(conn) -> bool:
+    """False only on a database not yet migrated to 0013 (asked again on each commit until it is)."""
+    if conn.engine in _engines_with_counter:
+        return True
+    if inspect(conn).has_table("page_generation"):
+        _engines_with_counter.add(conn.engine)
+        return True
+    return False
+
+
+def _forget(conn) -> None:
+    conn.info.pop(CHANGED, None)
+    conn.info.pop(MIGRATED, None)
+
+
+def watch(engine: Engine) -> None:
+    """Raise the counter on every commit of this engine that changes a public table (once per engine)."""
+    if event.contains(engine, "before_cursor_execute", _notice):
+        return
+    event.listen(engine, "before_cursor_execute", _notice)
+    event.listen(engine, "commit", _raise_on_commit)
+    event.listen(engine, "rollback", _forget)
+
+
+READ = "SELECT value FROM page_generation WHERE id = 1"
+
+
+def current() -> int:
+    """The counter as this request's transaction sees it (0 before anything has changed). Plain SQL: it runs
+    on every visit, and building an ORM statement would cost more than the query."""
+    return db.session.connection().exec_driver_sql(READ).scalar() or 0

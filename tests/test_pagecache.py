@@ -1,0 +1,221 @@
+"""Whole pages kept for visitors who are not signed in: made once, served again, and never stale for
+anyone (a change on one worker is seen at once by the others), never kept when private or personal."""
+from __future__ import annotations
+
+import gzip
+import html
+import re
+import time
+
+import pytest
+
+from memorials.extensions import db
+from memorials.mail.models import OutboxMessage
+from memorials.pagecache import generation, page_store
+from memorials.search import cards
+
+from .factories import form_data, make_moderator, make_story, publish, sign_in
+from .forms import csrf_token, submit
+from .statements import Statements
+
+
+@pytest.fixture
+def memorial(app):
+    """A published memorial: (slug, private token)."""
+    with app.app_context():
+        story, token = make_story(content_note=None)
+        publish(story)
+        return story.slug, token
+
+
+@pytest.fixture
+def other_worker(make_app):
+    """A second app on the same database: another gunicorn worker, or another app server."""
+    return make_app()
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def statements(app, client, url, **kwargs) -> tuple[list[str], object]:
+    with app.app_context():
+        engine = db.engine
+    with Statements(engine) as seen:
+        response = client.get(url, **kwargs)
+    return [s for s in seen.seen if s.strip().upper() != "BEGIN"], response
+
+
+def candles_on(client, slug) -> str:
+    page = text_of(client.get(f"/stories/{slug}"))
+    return re.search(r'<p class="candle-count">(.*?)</p>', page, re.S).group(1).strip()
+
+
+def test_a_page_seen_again_is_served_as_it_was_made_with_one_small_question_to_the_database(app, memorial):
+    visitor = app.test_client()
+    made_statements, made = statements(app, visitor, "/stories/", headers={"Accept-Encoding": "gzip"})
+    with app.app_context():
+        cards.cache().clear()
+    again_statements, again = statements(app, app.test_client(), "/stories/", headers={"Accept-Encoding": "gzip"})
+    assert again.status_code == 200 and again.headers["Content-Encoding"] == "gzip"
+    assert again.data == made.data and again.headers["ETag"] == made.headers["ETag"]
+    assert "Daniel James Rivera" in gzip.decompress(again.data).decode()
+    assert len(made_statements) > 1 and len(again_statements) == 1 and "page_generation" in again_statements[0]
+    # The same page for a browser without gzip is kept apart, and is plain.
+    plain = app.test_client().get("/stories/")
+    assert "Content-Encoding" not in plain.headers and b"Daniel James Rivera" in plain.data
+    # A browser that has the page already is told so.
+    assert app.test_client().get("/stories/", headers={"Accept-Encoding": "gzip",
+                                                         "If-None-Match": made.headers["ETag"]}).status_code == 304
+
+
+def test_english_and_spanish_pages_are_kept_apart(app, memorial):
+    english = text_of(app.test_client().get("/stories/"))
+    spanish = text_of(app.test_client().get("/es/stories/"))
+    assert text_of(app.test_client().get("/stories/")) == english
+    assert text_of(app.test_client().get("/es/stories/")) == spanish
+    assert english != spanish and 'lang="es"' in spanish and 'lang="en"' in english
+
+
+def test_a_withdrawn_memorial_is_gone_at_once_on_every_worker(app, other_worker, memorial):
+    slug, token = memorial
+    visitor = app.test_client()
+    assert visitor.get(f"/stories/{slug}").status_code == 200
+    assert "Daniel James Rivera" in text_of(visitor.get("/stories/"))
+    assert "Daniel James Rivera" in text_of(visitor.get("/"))
+
+    # The family withdraws on the other worker, through their private page.
+    family = other_worker.test_client()
+    done = submit(family, f"/stories/manage/{token}", {"action": "withdraw", "confirm": "yes"})
+    assert done.status_code == 200
+
+    assert app.test_client().get(f"/stories/{slug}").status_code == 404
+    assert "Daniel James Rivera" not in text_of(app.test_client().get("/stories/"))
+    assert "Daniel James Rivera" not in text_of(app.test_client().get("/"))
+
+
+def test_an_approval_on_another_worker_shows_at_once(app, other_worker, memorial):
+    assert "Ana Lucia Torres" not in text_of(app.test_client().get("/stories/"))
+    with other_worker.app_context():
+        story, _ = make_story(name="Ana Lucia Torres", email="ana@example.org")
+        publish(story)
+    assert "Ana Lucia Torres" in text_of(app.test_client().get("/stories/"))
+
+
+def test_a_candle_lit_by_one_visitor_is_counted_for_the_next(app, other_worker, memorial):
+    slug, _ = memorial
+    assert candles_on(app.test_client(), slug) == "No candles yet. You can light the first one."
+    lit = submit(other_worker.test_client(), f"/stories/{slug}/candle", {}, page=f"/stories/{slug}")
+    assert lit.status_code == 302
+    assert candles_on(app.test_client(), slug) == "1 candle has been lit for Daniel James Rivera."
+
+
+def test_each_visitor_gets_their_own_form_token_and_it_works(app, memorial):
+    slug, _ = memorial
+    first, second = app.test_client(), app.test_client()
+    first_page = first.get(f"/stories/{slug}").get_data(as_text=True)
+    second_page = second.get(f"/stories/{slug}").get_data(as_text=True)
+    assert len(page_store(app)) >= 1
+    first_token, second_token = csrf_token(first_page), csrf_token(second_page)
+    assert first_token != second_token
+    assert "\x00" not in second_page
+    # The kept page is the page made for the first visitor, but for the token.
+    assert second_page.replace(second_token, "T") == first_page.replace(first_token, "T")
+    # The second visitor's token posts; the first one's does not, from the second visitor's browser.
+    assert second.post(f"/stories/{slug}/candle", data={"csrf_token": first_token}).status_code == 400
+    assert second.post(f"/stories/{slug}/candle", data={"csrf_token": second_token}).status_code == 302
+
+
+def test_a_page_with_a_message_waiting_or_a_cookie_of_its_own_is_made_afresh(app, memorial):
+    slug, _ = memorial
+    visitor = app.test_client()
+    visitor.get(f"/stories/{slug}")
+    lit = submit(visitor, f"/stories/{slug}/candle", {}, page=f"/stories/{slug}", follow_redirects=True)
+    page = text_of(lit)
+    assert "Thank you. Your candle for Daniel James Rivera is lit." in page
+    # The candle cookie keeps the button away for the rest of the day, on every visit.
+    assert "You lit a candle for Daniel James Rivera today. Thank you." in text_of(visitor.get(f"/stories/{slug}"))
+    # Anyone else still gets the button.
+    assert f'action="/stories/{slug}/candle"' in app.test_client().get(f"/stories/{slug}").get_data(as_text=True)
+
+
+def test_moderators_and_private_pages_are_never_kept(app, memorial):
+    slug, token = memorial
+    with app.app_context():
+        make_moderator()
+    moderator = app.test_client()
+    assert sign_in(moderator).status_code == 302
+    page_store(app).clear()
+    assert moderator.get(f"/stories/{slug}").status_code == 200
+    assert moderator.get("/stories/").status_code == 200
+    assert moderator.get("/moderate/").status_code == 200
+    assert len(page_store(app)) == 0
+
+    family = app.test_client()
+    assert family.get(f"/stories/manage/{token}").status_code == 200
+    assert family.get(f"/stories/manage/{token}").status_code == 200
+    assert len(page_store(app)) == 0
+
+
+def test_the_thank_you_page_and_the_form_are_never_kept(app):
+    family = app.test_client()
+    sent = submit(family, "/stories/new", form_data())
+    assert sent.status_code == 302
+    thanks = family.get(sent.headers["Location"])
+    assert thanks.status_code == 200
+    assert len(page_store(app)) == 1   # only the empty form, kept for the next family: it holds nothing of theirs
+    assert app.test_client().get("/stories/new").get_data(as_text=True).count('name="csrf_token"') == 1
+
+
+def test_mail_and_sign_ins_leave_kept_pages_alone_but_public_tables_do_not(app, memorial):
+    with app.app_context():
+        before = generation.current()
+        db.session.add(OutboxMessage(kind="test", recipients="a@example.org", subject="s", body="b",
+                                     message_id="<test@example.org>"))
+        db.session.commit()
+        assert generation.current() == before
+        db.session.execute(db.text("UPDATE story SET moderator_note = moderator_note"))
+        db.session.commit()
+        assert generation.current() == before + 1
+        db.session.execute(db.text("UPDATE story SET moderator_note = moderator_note"))
+        db.session.rollback()
+        assert generation.current() == before + 1
+
+
+def test_pages_are_also_dropped_after_their_time(make_app, memorial):
+    app = make_app(PAGE_CACHE_SECONDS=0.3)
+    slug, _ = memorial
+    app.test_client().get(f"/stories/{slug}")
+    key = next(iter(page_store(app)._pages))
+    with app.app_context():
+        counted = generation.current()
+    assert page_store(app).get(key, counted) is not None
+    time.sleep(0.35)
+    assert page_store(app).get(key, counted) is None
+
+
+def test_no_page_is_kept_when_the_cache_is_off(make_app, memorial):
+    app = make_app(PAGE_CACHE_SECONDS=0)
+    slug, _ = memorial
+    for _ in range(2):
+        assert app.test_client().get(f"/stories/{slug}").status_code == 200
+    assert len(page_store(app)) == 0
+
+
+def test_a_kept_thumbnail_is_the_same_file(app, client):
+    from .factories import image_bytes
+
+    sent = submit(client, "/stories/new", form_data(photo=(__import__("io").BytesIO(image_bytes()), "d.jpg")),
+                  content_type="multipart/form-data")
+    assert sent.status_code == 302
+    from memorials.stories.models import Photo, Story
+
+    with app.app_context():
+        story = db.session.execute(db.select(Story)).scalar_one()
+        publish(story)
+        thumb = db.session.execute(db.select(Photo.thumb_filename)).scalar_one()
+    first = app.test_client().get(f"/stories/photos/{thumb}", buffered=True)
+    again_statements, again = statements(app, app.test_client(), f"/stories/photos/{thumb}", buffered=True)
+    assert first.status_code == again.status_code == 200 and first.data == again.data and len(again.data) > 500
+    assert again.headers["Content-Type"] == "image/jpeg" and len(again_statements) == 1
+
