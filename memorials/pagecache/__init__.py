@@ -56,7 +56,7 @@ def register_page_cache(app: Flask) -> None:
         return response
 
     def serve():
-        if request.method not in ("GET", "HEAD") or not _cacheable_request():
+        if request.method not in ("GET", "HEAD") or not _cacheable_request() or not generation.available():
             return None
         key = _key()
         counted = generation.current()

@@ -77,6 +77,11 @@ def watch(engine: Engine) -> None:
 READ = "SELECT value FROM page_generation WHERE id = 1"
 
 
+def available() -> bool:
+    """Whether this database has the counter (a database not yet migrated to 0013 has not: no page is kept)."""
+    return _counter_exists(db.session.connection())
+
+
 def current() -> int:
     """The counter as this request's transaction sees it (0 before anything has changed). Plain SQL: it runs
     on every visit, and building an ORM statement would cost more than the query."""

@@ -11,13 +11,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from flask import current_app, get_template_attribute, request
+from flask import current_app, get_template_attribute, request, url_for
 from markupsafe import Markup
 
 from ..i18n import current_language
 from ..stories.queries import cards as load_cards
 
 CACHE_SIZE = 20_000   # about 15 MB per worker
+PLACE = "zq-place-zq"
 
 
 class CardCache:
@@ -63,8 +64,13 @@ def render(entries: list[tuple[int, int]], heading: str = "h3") -> list[Markup]:
     missing = [story for story, version in entries if found[version] is None]
     if missing:
         story_card = get_template_attribute("_macros.html", "story_card")
+        # The addresses of every card, made once: slugs and photo names need no escaping in a path.
+        show = url_for("stories.show", slug=PLACE)
+        photo = url_for("stories.photo", filename=PLACE)
         for story in load_cards(missing):
-            card = Markup(story_card(story, heading=heading))
+            v = story.live_version
+            src = photo.replace(PLACE, v.photo.thumb_filename) if v is not None and v.photo is not None else None
+            card = Markup(story_card(story, heading=heading, href=show.replace(PLACE, story.slug), src=src))
             kept.put((story.live_version_id, *context), card)
             found[story.live_version_id] = card
     return [found[version] for _, version in entries if found.get(version) is not None]
