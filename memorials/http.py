@@ -106,6 +106,13 @@ def _content_tag(response: Response) -> str:
     return hashlib.sha1(body).hexdigest()
 
 
+def _worth_compressing(response: Response) -> bool:
+    """Whether the body below is compressed (a small or very large one is sent as it is, with its own ETag)."""
+    length = response.content_length
+    return length is None or MIN_GZIP_BYTES <= length <= (MAX_FILE_BYTES if response.direct_passthrough
+                                                            else length)
+
+
 def _private(response: Response) -> bool:
     return "no-store" in (response.headers.get("Cache-Control") or "")
 
@@ -139,7 +146,7 @@ def register_http(app: Flask) -> None:
             if "ETag" not in response.headers and not response.direct_passthrough and not response.is_streamed:
                 response.set_etag(_content_tag(response))
             etag, weak = response.get_etag()
-            if etag and compress:
+            if etag and compress and _worth_compressing(response):
                 # The compressed body is another representation: it gets its own validator.
                 response.set_etag(etag + "-gz", weak=bool(weak))
             response.make_conditional(request)

@@ -60,6 +60,8 @@ def register_page_cache(app: Flask) -> None:
             return None
         key = _key()
         counted = generation.current()
+        if counted is None:
+            return None
         g.page_cache = (key, counted)
         page = store.get(key, counted)
         if page is None:
