@@ -104,7 +104,15 @@ def test_charts_and_tables_read_well_at_every_width(live, size, lang):
         quit_driver(driver)
 
 
-def test_a_memorials_state_line_and_the_state_page_link_each_other(live):
+@pytest.mark.parametrize("prefix, line_text, numbers, memorials, headline", [
+    ("", "In Ohio, 2,830 people died of a drug overdose in the 12 months ending April 2025.", "Ohio's numbers",
+     "Memorials from Ohio", "people died of a drug overdose in Ohio in the 12 months ending"),
+    ("/es", "En Ohio, 2,830 personas murieron por sobredosis de drogas en los 12 meses que terminan en abril de 2025.",
+     "Las cifras de Ohio", "Homenajes de Ohio",
+     "personas murieron por sobredosis de drogas en Ohio en los 12 meses que terminan en"),
+])
+def test_on_a_phone_a_memorials_state_line_and_the_state_page_link_each_other(live, prefix, line_text, numbers,
+                                                                               memorials, headline):
     from . import factories
 
     with live.context():
@@ -113,42 +121,17 @@ def test_a_memorials_state_line_and_the_state_page_link_each_other(live):
         slug = story.slug
     driver = new_driver((390, 844))
     try:
-        visit(driver, f"{live.url}/stories/{slug}")
-        line = driver.find_element("css selector", ".memorial-state")
-        assert "In Ohio, 2,830 people died of a drug overdose in the 12 months ending April 2025." in line.text
-        line.find_element("link text", "Ohio's numbers").click()
-        assert driver.current_url.endswith("/stats/OH")
-        assert_accessible(driver)
-        driver.find_element("link text", "Memorials from Ohio").click()
-        assert "/stories/?state=OH" in driver.current_url
-        assert_accessible(driver)
-    finally:
-        quit_driver(driver)
-
-
-def test_in_spanish_on_a_phone_a_memorials_state_line_leads_to_the_state_page(live):
-    from . import factories
-
-    with live.context():
-        story, _ = factories.make_story(state_code="OH")
-        factories.publish(story)
-        slug = story.slug
-    driver = new_driver((390, 844))
-    try:
-        visit(driver, f"{live.url}/es/stories/{slug}")
-        line = driver.find_element("css selector", ".memorial-state")
-        assert ("En Ohio, 2,830 personas murieron por sobredosis de drogas en los 12 meses que terminan en abril de "
-                "2025.") in line.text
-        line.find_element("link text", "Las cifras de Ohio").click()
-        assert driver.current_url.endswith("/es/stats/OH")
+        visit(driver, f"{live.url}{prefix}/stories/{slug}")
+        assert line_text in driver.find_element("css selector", ".memorial-state").text
+        driver.find_element("css selector", ".memorial-state").find_element("link text", numbers).click()
+        assert driver.current_url.endswith(f"{prefix}/stats/OH")
         assert_accessible(driver)
         found = driver.execute_script(MEASURE)
         assert found["small"] == [] and found["overlaps"] == [], found
         assert found["scrollWidth"] <= found["innerWidth"]
-        headline = driver.find_element("css selector", ".headline").text
-        assert "personas murieron por sobredosis de drogas en Ohio en los 12 meses que terminan en" in headline
-        driver.find_element("link text", "Homenajes de Ohio").click()
-        assert "/es/stories/?state=OH" in driver.current_url
+        assert headline in driver.find_element("css selector", ".headline").text
+        driver.find_element("link text", memorials).click()
+        assert f"{prefix}/stories/?state=OH" in driver.current_url
         assert_accessible(driver)
     finally:
         quit_driver(driver)

@@ -40,6 +40,19 @@ def everything(app):
     return app
 
 
+def memorial_in(everything, code: str, **fields) -> str:
+    """A published memorial from this state; its slug."""
+    with everything.app_context():
+        story, _ = factories.make_story(state_code=code, **fields)
+        factories.publish(story)
+        return story.slug
+
+
+def state_line(memorial_page: str) -> str:
+    """The words of a memorial's state line, as read."""
+    return words(memorial_page.split('class="memorial-state">')[1].split("</p>")[0])
+
+
 def test_a_states_page_its_table_row_its_memorials_and_its_letters_say_the_same(everything, client):
     # Vermont: CDC's newest all-drug count is April 2025 (180); synthetic opioids run later (January 2026, 96),
     # and for April 2025 they were 139. Every place uses the first two, for the same month.
@@ -56,12 +69,8 @@ def test_a_states_page_its_table_row_its_memorials_and_its_letters_say_the_same(
                 "months ending April 2025. 139 of those deaths involved synthetic opioids other than methadone")
     assert letters.count(expected) >= 3  # one letter per member: two senators and the representative
 
-    with everything.app_context():
-        story, _ = factories.make_story(state_code="VT", city="Burlington")
-        factories.publish(story)
-        slug = story.slug
-    memorial = page_text(client, f"/stories/{slug}")
-    line = words(memorial.split('class="memorial-state">')[1].split("</p>")[0])
+    memorial = page_text(client, f"/stories/{memorial_in(everything, 'VT', city='Burlington')}")
+    line = state_line(memorial)
     assert line.startswith("In Vermont, 180 people died of a drug overdose in the 12 months ending April 2025.")
     assert 'href="/stats/VT"' in memorial and 'href="/stories/?state=VT"' in memorial
 
@@ -91,12 +100,10 @@ def test_the_memorial_line_costs_one_small_query(everything, client):
 
 
 def test_no_line_when_a_state_has_no_current_figures(everything, client):
+    slug = memorial_in(everything, "WY", name="Sam Doe")
     with everything.app_context():
-        story, _ = factories.make_story(state_code="WY", name="Sam Doe")
-        factories.publish(story)
-        slug = story.slug
         assert queries_state_line("WY") is None
-    line = words(page_text(client, f"/stories/{slug}").split('class="memorial-state">')[1].split("</p>")[0])
+    line = state_line(page_text(client, f"/stories/{slug}"))
     assert line == "Wyoming's numbers · Memorials from Wyoming"  # links, and no stale figure
 
 
@@ -126,12 +133,8 @@ def test_in_spanish_the_page_the_table_a_memorial_and_a_letter_say_the_same(ever
     table = page_text(client, "/es/stats/").split('href="/es/stats/VT">Vermont</a>')[1].split("</tr>")[0]
     assert words(table).startswith("abril de 2025 180 ")
 
-    with everything.app_context():
-        story, _ = factories.make_story(state_code="VT", city="Burlington")
-        factories.publish(story)
-        slug = story.slug
-    memorial = page_text(client, f"/es/stories/{slug}")
-    line = words(memorial.split('class="memorial-state">')[1].split("</p>")[0])
+    memorial = page_text(client, f"/es/stories/{memorial_in(everything, 'VT', city='Burlington')}")
+    line = state_line(memorial)
     assert line == ("En Vermont, 180 personas murieron por sobredosis de drogas en los 12 meses que terminan en abril "
                     "de 2025. Las cifras de Vermont · Homenajes de Vermont")
     assert 'href="/es/stats/VT"' in memorial and 'href="/es/stories/?state=VT"' in memorial
@@ -147,9 +150,5 @@ def test_in_spanish_the_page_the_table_a_memorial_and_a_letter_say_the_same(ever
 
 
 def test_in_spanish_a_memorial_without_current_figures_has_only_its_links(everything, client):
-    with everything.app_context():
-        story, _ = factories.make_story(state_code="WY", name="Sam Doe")
-        factories.publish(story)
-        slug = story.slug
-    line = words(page_text(client, f"/es/stories/{slug}").split('class="memorial-state">')[1].split("</p>")[0])
+    line = state_line(page_text(client, f"/es/stories/{memorial_in(everything, 'WY', name='Sam Doe')}"))
     assert line == "Las cifras de Wyoming · Homenajes de Wyoming"
