@@ -55,22 +55,6 @@ def register_page_cache(app: Flask) -> None:
             store.put(key, page)
         return response
 
-    def serve():
-        if request.method not in ("GET", "HEAD") or not _cacheable_request() or not generation.available():
-            return None
-        key = _key()
-        counted = generation.current()
-        if counted is None:
-            return None
-        g.page_cache = (key, counted)
-        page = store.get(key, counted)
-        if page is None:
-            return None
-        g.page_cache_hit = True
-        return _response_of(page)
-
-    app.extensions["pagecache.serve"] = serve
-
 
 def serve_kept_pages(app: Flask) -> None:
     """Call last in create_app: pages are looked up after every other before_request hook (the language,
@@ -78,9 +62,24 @@ def serve_kept_pages(app: Flask) -> None:
     process sharing the database may."""
     with app.app_context():
         generation.watch(db.engine)
-    serve = app.extensions.get("pagecache.serve")
-    if serve is not None:
-        app.before_request(serve)
+    if float(app.config.get("PAGE_CACHE_SECONDS") or 0) > 0:
+        app.before_request(_serve)
+
+
+def _serve():
+    """The kept page for this visit, if there is one and nothing public changed since it was made."""
+    if request.method not in ("GET", "HEAD") or not _cacheable_request() or not generation.available():
+        return None
+    counted = generation.current()
+    if counted is None:
+        return None
+    key = _key()
+    g.page_cache = (key, counted)
+    page = page_store().get(key, counted)
+    if page is None:
+        return None
+    g.page_cache_hit = True
+    return _response_of(page)
 
 
 def never_kept(view):
