@@ -9,7 +9,7 @@ so each page's rate divided by its rate measures the page's own cost, whatever t
 from __future__ import annotations
 
 from memorials import create_app
-from memorials.pagecache import never_kept
+from memorials.responses import never_kept
 
 app = create_app()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, Request, abort, g, jsonify, render_template, request
+from flask import Flask, Request, abort, current_app, g, jsonify, render_template, request
 from flask_babel import refresh
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from .i18n import LANGUAGES
 from .logs import configure_logging
+from .responses import PRIVATE, policy_of
 from .states import STATES
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,10 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def is_private_page() -> bool:
-    """A family's private pages, moderation, and the thank-you page that shows the private link once."""
-    return request.path.startswith(("/stories/manage/", "/moderate/")) or request.endpoint == "stories.thanks"
+    """A family's private pages, moderation, the thank-you page that shows the private link once, and any view
+    marked @private_page."""
+    return (request.path.startswith(("/stories/manage/", "/moderate/")) or request.endpoint == "stories.thanks"
+            or policy_of(current_app.view_functions.get(request.endpoint)) == PRIVATE)
 
 
 def register_web(app: Flask) -> None:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from .. import mail
 from ..extensions import db, limiter
 from ..i18n import current_language, in_language, number
-from ..pagecache import never_kept
+from ..responses import never_kept
 from . import bp, lookup, memorials, services, writing
 from .compose import WITHOUT_GENDER, Letter, clean_relation, member_name
 from .forms import SLUG, LetterForm

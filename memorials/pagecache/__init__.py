@@ -23,6 +23,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..extensions import db
 from ..i18n import COOKIE as LANGUAGE_COOKIE
+from ..responses import NEVER_KEPT, policy_of
 from . import generation
 from .models import PageGeneration  # noqa: F401 (the table is part of the schema)
 from .store import Page, PageStore
@@ -82,12 +83,6 @@ def _serve():
     return _response_of(page)
 
 
-def never_kept(view):
-    """A view whose answer is never kept nor looked up (the benchmark's no-op route must do no work)."""
-    view.never_kept = True
-    return view
-
-
 def page_store(app: Flask | None = None) -> PageStore:
     return (app or current_app).extensions["pagecache"]
 
@@ -97,7 +92,7 @@ def _cacheable_request() -> bool:
 
     if request.endpoint in (None, "static") or is_private_page():
         return False
-    if getattr(current_app.view_functions.get(request.endpoint), "never_kept", False):
+    if policy_of(current_app.view_functions.get(request.endpoint)) == NEVER_KEPT:
         return False
     # Any other cookie may change the page (a candle lit today, a moderator's sign-in): made afresh.
     quiet_cookies = {current_app.config["SESSION_COOKIE_NAME"], LANGUAGE_COOKIE}
