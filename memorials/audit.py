@@ -12,10 +12,11 @@ from flask_babel import pgettext
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import db, unseen_by_visitors
 from .timeutil import utcnow
 
 
+@unseen_by_visitors
 class ModerationEvent(db.Model):
     """Who did what to which item, when and why."""
 

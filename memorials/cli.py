@@ -9,11 +9,14 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
+from .pagecache import generation
 
 
 def init_db() -> list[str]:
     """Create or upgrade the schema, then load the bundled data. Never drops anything."""
     upgrade(directory=current_app.extensions["migrate"].directory, revision="head")
+    generation.raise_now()   # a migration may change what pages show: every worker makes its pages again
+    db.session.commit()
     done = ["schema is up to date"]
     for loader in bundled_loaders():
         done.append(loader())

@@ -26,6 +26,16 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# A table no public page reads (mail, sign-in, moderation bookkeeping, one-time tokens): a change to it leaves
+# the pages every worker keeps as they are (memorials/pagecache/generation.py). Every other table is public.
+UNSEEN = "unseen_by_visitors"
+
+
+def unseen_by_visitors(model):
+    """Mark a model whose table no public page reads."""
+    model.__table__.info[UNSEEN] = True
+    return model
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

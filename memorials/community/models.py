@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import db, unseen_by_visitors
 from ..stories.models import Story
 from ..timeutil import utcnow
 
@@ -70,6 +70,7 @@ class ReportStatus(str, enum.Enum):
     UNPUBLISHED = "unpublished"    # the memorial was taken down
 
 
+@unseen_by_visitors
 class Report(db.Model):
     """A concern about a memorial, as the person wrote it; no address, no account."""
 
@@ -88,6 +89,7 @@ class Report(db.Model):
     story: Mapped[Story] = relationship()
 
 
+@unseen_by_visitors
 class RemembranceSent(db.Model):
     """A remembrance note went out: the key makes a second run on the same day send nothing."""
 

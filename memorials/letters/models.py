@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from markupsafe import Markup
 
-from ..extensions import db
+from ..extensions import db, unseen_by_visitors
 from ..text import stored_html
 from ..timeutil import utcnow
 
@@ -169,6 +169,7 @@ class MemorialLetterCount(db.Model):
     letters: Mapped[int] = mapped_column(default=0)
 
 
+@unseen_by_visitors
 class UsedLetterToken(db.Model):
     """A one-time letter token already counted (its hash only), kept until the token expires.
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import db, unseen_by_visitors
 from ..timeutil import utcnow
 
 
@@ -18,6 +18,7 @@ class OutboxStatus(str, enum.Enum):
     FAILED = "failed"      # tried for 24 hours; shown to moderators in the queue
 
 
+@unseen_by_visitors
 class OutboxMessage(db.Model):
     """A message waiting to be sent.
 

@@ -8,11 +8,12 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..extensions import db, unseen_by_visitors
 from ..timeutil import utcnow
 from .passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH  # noqa: F401 (kept importable from here)
 
 
+@unseen_by_visitors
 class Moderator(db.Model):
     __tablename__ = "moderator"
 
@@ -47,6 +48,7 @@ class Moderator(db.Model):
         return check_password_hash(self.password_hash, password)
 
 
+@unseen_by_visitors
 class ModeratorSession(db.Model, UserMixin):
     """A signed-in browser. Logging out deletes the row, so a copied cookie stops working."""
 
@@ -74,6 +76,7 @@ class ModeratorSession(db.Model, UserMixin):
         return self.moderator.is_admin
 
 
+@unseen_by_visitors
 class RecoveryCode(db.Model):
     """One of ten single-use codes for a moderator without their phone; only a hash is kept."""
 
@@ -87,6 +90,7 @@ class RecoveryCode(db.Model):
     moderator: Mapped[Moderator] = relationship(back_populates="recovery_codes")
 
 
+@unseen_by_visitors
 class Invitation(db.Model):
     """A one-time link from an admin: to join the team, or (moderator set) to choose a new password."""
 

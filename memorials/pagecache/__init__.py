@@ -59,10 +59,8 @@ def register_page_cache(app: Flask) -> None:
 
 def serve_kept_pages(app: Flask) -> None:
     """Call last in create_app: pages are looked up after every other before_request hook (the language,
-    the limits) has had its say. The counter is kept whether or not this app keeps pages: another
-    process sharing the database may."""
-    with app.app_context():
-        generation.watch(db.engine)
+    the limits) has had its say. The counter is raised whether or not this app keeps pages (generation.py
+    listens to every session): another process sharing the database may keep them."""
     if float(app.config.get("PAGE_CACHE_SECONDS") or 0) > 0:
         app.before_request(_serve)
 

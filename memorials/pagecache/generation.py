@@ -1,93 +1,104 @@
 """Which commits change public pages, and the counter they raise.
 
-Every statement the app sends that may write is noticed on its connection (ORM flushes, bulk statements,
-the search index's own SQL alike: anything but a plain read, and only the writes to tables no public page
-reads are let pass); when that transaction commits, the same transaction raises page_generation.value, so
-the change and the new number become visible together, to every worker on every app server. A change made
-by hand in SQL is seen once the counter is raised by hand too:
+The session tells us what a transaction changed: every flush names the rows it wrote (after_flush), and
+every statement sent through the session names its table (do_orm_execute: bulk inserts, updates and
+deletes). A table no public page reads says so on its model (`@unseen_by_visitors`: mail, sign-in,
+moderation bookkeeping, one-time tokens); every other table is public. Just before a transaction that
+touched a public table commits, the same transaction raises page_generation.value (before_commit), so the
+change and the new number become visible together, to every worker on every app server: there is no
+moment when the change is committed and the old number still stands.
+
+Work done outside the session's ORM (a migration, SQL typed by hand) is seen once the counter is raised
+too: `flask --app app init-db` raises it after migrating, and by hand:
 
     UPDATE page_generation SET value = value + 1;
 """
 from __future__ import annotations
 
-import re
 import weakref
 
-from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.elements import TextClause
 
-from ..extensions import db
+from ..extensions import UNSEEN, db
 
-# Written by mail, sign-in, moderation bookkeeping and one-time tokens: nothing a visitor's page shows.
-UNSEEN_TABLES = frozenset({
-    "outbox_message", "moderation_event", "moderator", "moderator_session", "moderator_recovery_code",
-    "moderator_invitation", "used_letter_token", "remembrance_sent", "report", "page_generation",
-})
-MIGRATING = "alembic_version"
-SCHEMA = ("CREATE", "DROP", "ALTER")
-# Statements that only read (or open and close transactions); anything else may write.
-READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "SHOW", "SET", "EXPLAIN")
-WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?\s',
-                   re.IGNORECASE)
 RAISE = ("INSERT INTO page_generation (id, value) VALUES (1, 1) "
          "ON CONFLICT (id) DO UPDATE SET value = page_generation.value + 1")
 READ = "SELECT value FROM page_generation WHERE id = 1"
-CHANGED, MIGRATED = "pagecache.changed", "pagecache.migrated"
+CHANGED = "pagecache.changed"
+# SQL typed by hand is read only to tell a plain read from anything else (which counts, to be safe).
+READS = ("SELECT", "PRAGMA", "SHOW", "EXPLAIN")
+SCHEMA = ("CREATE", "DROP", "ALTER")
 
 
-def _notice(conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
-    found = WRITE.match(statement)
-    if found is not None:
-        table = found.group(1).lower()
-        if table == MIGRATING:
-            conn.info[MIGRATED] = True
-        elif table not in UNSEEN_TABLES:
-            conn.info[CHANGED] = True
-    else:
-        start = statement.lstrip().upper()
-        if start.startswith(SCHEMA):
-            conn.info[MIGRATED] = True  # the schema changes: is the counter still (or now) there?
-        elif not start.startswith(READS):
-            conn.info[CHANGED] = True   # WITH ... UPDATE, a leading comment, TRUNCATE: counted, to be safe
+def _public(table) -> bool:
+    return not (isinstance(table, Table) and table.info.get(UNSEEN))
 
 
-def _raise_on_commit(conn) -> None:
-    changed = conn.info.pop(CHANGED, False)
-    if conn.info.pop(MIGRATED, False):
-        # A migration (or any change of schema) may create or drop the counter: ask again, and raise it if
-        # it is there.
-        _engines_with_counter.discard(conn.engine)
-        changed = True
-    if changed and _counter_exists(conn):
-        conn.exec_driver_sql(RAISE)
+def changed(session: Session | None = None) -> None:
+    """Say that this transaction changes what public pages show (for code that writes with SQL of its own)."""
+    (session or db.session()).info[CHANGED] = True
 
 
-def _forget(conn) -> None:
-    conn.info.pop(CHANGED, None)
-    conn.info.pop(MIGRATED, None)
-
-
-def watch(engine: Engine) -> None:
-    """Raise the counter on every commit of this engine that changes a public table (once per engine)."""
-    if event.contains(engine, "before_cursor_execute", _notice):
+@event.listens_for(Session, "after_flush")
+def _rows_written(session: Session, _context) -> None:
+    if session.info.get(CHANGED):
         return
-    event.listen(engine, "before_cursor_execute", _notice)
-    event.listen(engine, "commit", _raise_on_commit)
-    event.listen(engine, "rollback", _forget)
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if _public(inspect(instance).mapper.local_table):
+            session.info[CHANGED] = True
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement_sent(state: ORMExecuteState) -> None:
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        if _public(getattr(statement, "table", None)):
+            state.session.info[CHANGED] = True
+    elif isinstance(statement, TextClause):
+        start = statement.text.lstrip().upper()
+        if start.startswith(SCHEMA):   # the counter itself may come or go: ask again whether it is there
+            _engines_with_counter.discard(state.session.connection().engine)
+        if not start.startswith(READS):
+            state.session.info[CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_with_the_change(session: Session) -> None:
+    session.flush()   # the rows this commit writes are named now, not after this hook
+    if not session.info.pop(CHANGED, False):
+        return
+    connection = session.connection()
+    if _counter_exists(connection):
+        connection.exec_driver_sql(RAISE)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous) -> None:
+    if previous.parent is None:   # the whole transaction, not a savepoint inside it
+        session.info.pop(CHANGED, None)
 
 
 _engines_with_counter: weakref.WeakSet = weakref.WeakSet()
 
 
-def _counter_exists(conn) -> bool:
-    """False only on a database not yet migrated to 0013 (asked again on each commit until it is)."""
-    if conn.engine in _engines_with_counter:
+def _counter_exists(connection) -> bool:
+    """False only on a database not yet migrated to 0013 (asked again on each change until it is)."""
+    if connection.engine in _engines_with_counter:
         return True
-    if inspect(conn).has_table("page_generation"):
-        _engines_with_counter.add(conn.engine)
+    if inspect(connection).has_table("page_generation"):
+        _engines_with_counter.add(connection.engine)
         return True
     return False
+
+
+def raise_now() -> None:
+    """Raise the counter in the current transaction (after a migration: every kept page is made again)."""
+    _engines_with_counter.discard(db.session.connection().engine)   # the schema may have just changed
+    changed()
 
 
 def available() -> bool:
@@ -103,5 +114,5 @@ def current() -> int | None:
         return db.session.connection().exec_driver_sql(READ).scalar() or 0
     except SQLAlchemyError:
         db.session.rollback()
-        _engines_with_counter.discard(db.engine)
+        _engines_with_counter.discard(db.engine.engine)
         return None

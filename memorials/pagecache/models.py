@@ -4,9 +4,10 @@ from __future__ import annotations
 from sqlalchemy import BigInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import db, unseen_by_visitors
 
 
+@unseen_by_visitors
 class PageGeneration(db.Model):
     """A page kept by any worker on any app server is served only while this number is what it was
     when the page was made (memorials/pagecache/generation.py raises it in the changing transaction)."""
