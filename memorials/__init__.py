@@ -3,27 +3,62 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, Response, has_request_context, request
+from werkzeug.routing import Map
 
-from . import config
+from . import config, responses
+from .cli import register_commands
+from .community import bp as community_bp
+from .community import moderate_bp as community_moderation_bp
+from .database import init_database
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .feeds import bp as feeds_bp
+from .home import bp as home_bp
+from .i18n import init_i18n, neutral_url
+from .languages import is_neutral
+from .letters import admin_bp as letters_admin_bp
+from .letters import api_bp as letters_api_bp
+from .letters import bp as letters_bp
+from .moderation import bp as moderation_bp
+from .search import init_search
+from .search.models import schema_objects_to_compare
+from .stats import bp as stats_bp
+from .stories import bp as stories_bp
+from .web import BoundedIntConverter, CleanRequest, register_web
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+class SiteMap(Map):
+    """<int:...> stops at the largest id a column holds: a huge number is a 404, never an overflow."""
+
+    default_converters = {**Map.default_converters, "int": BoundedIntConverter}
+
+
 class MemorialsFlask(Flask):
-    """Flask, with one difference: on a Spanish page, links to language-neutral files (static assets,
-    photos, downloads, feeds) keep their single address instead of gaining the /es prefix."""
+    """Flask, with the site's request (parameters cleaned once, for every view), its routes' converters, and
+    its response pipeline (memorials/responses.py) around every view. On a Spanish page, links to
+    language-neutral files (static assets, photos, downloads, feeds) keep their single address."""
+
+    request_class = CleanRequest
+    url_map_class = SiteMap
 
     def url_for(self, endpoint: str, /, **values) -> str:
         rv = super().url_for(endpoint, **values)
         if has_request_context():
-            from .i18n import is_neutral, neutral_url
-
             full = (request.blueprint or "") + endpoint if endpoint.startswith(".") else endpoint
             if is_neutral(full):
                 rv = neutral_url(rv)
         return rv
+
+    def dispatch_request(self):
+        """The view, unless the page cache holds this page (asked once every before_request hook has run)."""
+        kept = responses.kept_page()
+        return kept if kept is not None else super().dispatch_request()
+
+    def process_response(self, response: Response) -> Response:
+        """Every after_request hook and the session first, then the response pipeline, which sees all of it."""
+        return responses.finish(super().process_response(response))
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -41,71 +76,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment(folder))
     app.config.update(test_config)
 
-    from .http import register_http
-    from .pagecache import register_page_cache, serve_kept_pages
-    from .web import register_web
-
-    register_page_cache(app)  # its after_request hook keeps the page as register_http left it
-    register_http(app)  # its after_request hook runs after register_web's (Flask runs them in reverse)
-    register_web(app)  # before the blueprints: their routes use its URL converters
+    register_web(app)
     register_extensions(app)
+    responses.register_responses(app)
     register_blueprints(app)
     register_commands(app)
-    serve_kept_pages(app)  # after every other before_request hook
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    from .database import init_database
-
     init_database(app)
-    from .search.models import schema_objects_to_compare
-
     # Autogenerate leaves SQLite's FTS5 table and its shadow tables alone (they are not models).
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True,
                      include_name=schema_objects_to_compare)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    from .i18n import init_i18n
-
     init_i18n(app)
-    from .search import init_search
-
     init_search(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from .community import bp as community_bp
-    from .community import moderate_bp as community_moderation_bp
-    from .feeds import bp as feeds_bp
-    from .home import bp as home_bp
-    from .letters import admin_bp as letters_admin_bp
-    from .letters import api_bp as letters_api_bp
-    from .letters import bp as letters_bp
-    from .moderation import bp as moderation_bp
-    from .stats import bp as stats_bp
-    from .stories import bp as stories_bp
-
-    app.register_blueprint(home_bp)
-    app.register_blueprint(stories_bp)
-    app.register_blueprint(community_bp)
-    app.register_blueprint(community_moderation_bp)
-    app.register_blueprint(moderation_bp)
-    app.register_blueprint(stats_bp)
-    app.register_blueprint(letters_bp)
-    app.register_blueprint(letters_admin_bp)
-    app.register_blueprint(letters_api_bp)
-    app.register_blueprint(feeds_bp)
-
-
-def register_commands(app: Flask) -> None:
-    from .cli import create_moderator_command, init_db_command
-    from .mail.commands import deliver_mail_command
-
-    app.cli.add_command(init_db_command)
-    app.cli.add_command(create_moderator_command)
-    app.cli.add_command(deliver_mail_command)
-    from .logs import log_refused_commands
-
-    log_refused_commands(app)
+    for blueprint in (home_bp, stories_bp, community_bp, community_moderation_bp, moderation_bp, stats_bp,
+                      letters_bp, letters_admin_bp, letters_api_bp, feeds_bp):
+        app.register_blueprint(blueprint)

@@ -4,12 +4,18 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
+from .letters.snapshot import load_bundled as load_letters
+from .logs import log_refused_commands
+from .mail.commands import deliver_mail_command
+from .moderation.accounts import WeakPassword, create_moderator
+from .moderation.accounts import reset_two_factor as reset
 from .pagecache import generation
+from .stats.snapshot import load_bundled as load_stats
 
 
 def init_db() -> list[str]:
@@ -25,9 +31,6 @@ def init_db() -> list[str]:
 
 def bundled_loaders():
     """Each feature's loader of its bundled snapshot; each returns a line to print."""
-    from .letters.snapshot import load_bundled as load_letters
-    from .stats.snapshot import load_bundled as load_stats
-
     return [load_stats, load_letters]
 
 
@@ -48,8 +51,6 @@ def init_db_command() -> None:
               help="Also clear their sign-in code set-up (a lost phone): they enrol again at next sign-in.")
 def create_moderator_command(email: str, password_stdin: bool, admin: bool, reset_two_factor: bool) -> None:
     """Create a moderator (the first admin), or set an existing one's password, which signs them out everywhere."""
-    from .moderation.accounts import WeakPassword, create_moderator, reset_two_factor as reset
-
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         moderator, created = create_moderator(email, password, admin=admin)
@@ -62,3 +63,10 @@ def create_moderator_command(email: str, password_stdin: bool, admin: bool, rese
     role = "admin moderator" if moderator.is_admin else "moderator"
     click.echo(f"{verb} {role} {moderator.email}. They set up their sign-in code at their first sign-in."
                if created or reset_two_factor else f"{verb} {role} {moderator.email}.")
+
+
+def register_commands(app: Flask) -> None:
+    """The site's own commands (each feature's commands come with its blueprint); every refusal is logged."""
+    for command in (init_db_command, create_moderator_command, deliver_mail_command):
+        app.cli.add_command(command)
+    log_refused_commands(app)

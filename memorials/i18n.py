@@ -22,29 +22,18 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from urllib.parse import urlsplit
-
-from flask import Blueprint, Flask, abort, g, redirect, request, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request
 from flask_babel import force_locale, get_locale, refresh
 
 from .extensions import babel
+from .languages import COOKIE, FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, PREFIXES, is_neutral
+from .responses import private_page
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-LANGUAGES = ("en", "es")     # the first is the default; translations live in memorials/translations/
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
-PREFIXES = {"es": "/es"}     # the default language has no prefix
-COOKIE = "lang"
-# How numbers and dates are written for each language (Babel locale). Spanish as written in the United
-# States (es_US): "1,330" and "12.5%", as US Spanish-language media and the Census Bureau's Spanish
-# pages write them, not "1.330" (see the README).
-FORMAT_LOCALES = {"en": "en_US", "es": "es_US"}
-# Endpoints whose answer is the same in every language: one address, never redirected by language.
-NEUTRAL_ENDPOINTS = {"static", "stories.photo", "stories.manage_photo", "moderation.photo", "stats.data_csv",
-                     "stats.data_json", "i18n.switch"}
-NEUTRAL_BLUEPRINTS = {"letters_api", "feeds"}
 
 
 def select_locale() -> str:
@@ -123,12 +112,6 @@ class LanguagePrefix:
         return self.wsgi_app(environ, start_response)
 
 
-def is_neutral(endpoint: str | None) -> bool:
-    if not endpoint:
-        return True
-    return endpoint in NEUTRAL_ENDPOINTS or endpoint.split(".", 1)[0] in NEUTRAL_BLUEPRINTS
-
-
 def root_path() -> str:
     """SCRIPT_NAME without the language prefix (usually empty)."""
     script = request.script_root
@@ -138,8 +121,6 @@ def root_path() -> str:
 
 def page_url(lang: str, *, external: bool = True) -> str:
     """This page in another language: the same path and query under that language's prefix."""
-    from flask import current_app
-
     path = root_path() + PREFIXES.get(lang, "") + request.path
     if request.query_string:
         path += "?" + request.query_string.decode("latin-1")
@@ -170,21 +151,32 @@ bp = Blueprint("i18n", __name__)
 
 
 @bp.get("/language/<lang>")
+@private_page
 def switch(lang: str):
     """The language switch on every page: remember the choice, then show the same page in that language."""
     if lang not in LANGUAGES:
         abort(404)
-    target = request.args.get("next", "/")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    for prefix in PREFIXES.values():  # a path from a page in another language
-        if target == prefix or target.startswith(prefix + "/"):
-            target = target[len(prefix):] or "/"
-    response = redirect(root_path() + PREFIXES.get(lang, "") + target)
+    response = redirect(root_path() + PREFIXES.get(lang, "") + _path_on_this_site(request.args.get("next", "/")))
     response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                         secure=request.is_secure)
     return response
+
+
+def _path_on_this_site(target: str) -> str:
+    """The path to show in the other language: a path on this site without its language prefix, else "/".
+
+    Checked after the prefix is taken off, so "/es//evil.example" cannot become "//evil.example", which a
+    browser reads as another site; a backslash counts as a slash, as browsers read it.
+    """
+    target = (target or "/").replace("\\", "/")
+    for prefix in PREFIXES.values():  # a path from a page in another language
+        if target == prefix or target.startswith(prefix + "/"):
+            target = target[len(prefix):] or "/"
+            break
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
 
 
 def language_or_default(lang: str | None) -> str:
@@ -202,8 +194,6 @@ def in_language(lang: str | None):
 def localized_url(url: str, lang: str | None) -> str:
     """A page's address (absolute, under SITE_URL, or root-relative) in lang, whatever language it was built
     in: links in mail follow the family's language, not the language of the page that sent it."""
-    from flask import current_app
-
     site = current_app.config["SITE_URL"].rstrip("/")
     head, path = (site, url[len(site):]) if url.startswith(site + "/") else ("", url)
     for prefix in PREFIXES.values():
@@ -213,8 +203,26 @@ def localized_url(url: str, lang: str | None) -> str:
     return head + PREFIXES.get(language_or_default(lang), "") + path
 
 
+class CatalogMissing(RuntimeError):
+    """A language's compiled catalog is missing or older than its source: its pages would be in English."""
+
+
+def check_catalogs(folder: str) -> None:
+    """Refuse to start with a catalog that is not compiled (a deployment that skipped `make`): its pages
+    would quietly come out in English."""
+    for lang in LANGUAGES[1:]:
+        source = Path(folder) / lang / "LC_MESSAGES" / "messages.po"
+        compiled = source.with_suffix(".mo")
+        if not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime:
+            raise CatalogMissing(
+                f"The compiled catalog for '{lang}' ({compiled}) is missing or older than {source.name}, so the "
+                f"/{lang}/ pages would be in English. Compile it: `make translations`, or "
+                f"`pybabel compile -d {folder}` (the site's set-up, `make run`, does it).")
+
+
 def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    check_catalogs(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(number=number, percent=percent, month_year=month_year, long_date=long_date,
                                  short_month_year=short_month_year)
@@ -239,8 +247,7 @@ def init_i18n(app: Flask) -> None:
         return None
 
     @app.after_request
-    def language_headers(response):
+    def content_language(response):
         if not is_neutral(request.endpoint):
-            response.vary.update(("Accept-Language", "Cookie"))
             response.headers.setdefault("Content-Language", g.get("lang", LANGUAGES[0]))
         return response

@@ -1,38 +1,35 @@
-"""Request-wide behaviour: security headers, template globals, kind error pages."""
+"""Request-wide behaviour: parameters cleaned once, bounded ids, the log, template globals, kind error pages."""
 from __future__ import annotations
 
 import logging
 import re
 
-from flask import Flask, Request, abort, current_app, g, jsonify, render_template, request
-from flask_babel import refresh
+from flask import Flask, Request, Response, abort, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .i18n import LANGUAGES
+from .extensions import db
+from .languages import LANGUAGES
 from .logs import configure_logging
-from .responses import PRIVATE, policy_of
 from .states import STATES
 
 log = logging.getLogger(__name__)
 
 # The largest id a column holds on both databases (PostgreSQL's integer); larger numbers find nothing.
 LARGEST_ID = 2**31 - 1
-# Control characters no one types: C0 (but tab, line feed, carriage return), DEL and C1.
-# PostgreSQL refuses NUL in text, and none of them means anything in a name or a story.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-ONE_YEAR = 365 * 24 * 3600
-
-# No third-party anything: scripts, styles, fonts and images come from this site only.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
+# Control characters no one types: C0 (but tab, line feed, carriage return), DEL and C1. PostgreSQL refuses NUL
+# in text, and none of them means anything in a name or a story. Also the invisible ones that change how text
+# around them reads: bidirectional overrides, embeddings and isolates (U+202A-U+202E, U+2066-U+2069, the marks
+# U+200E, U+200F, U+061C) and zero-width spaces (U+200B, U+2060, U+FEFF), which can turn a name in a title, a
+# feed or a link preview into something else. The joiners U+200C and U+200D stay: emoji and some scripts need them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f"
+                                "\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 ERROR_PAGES = {
     400: (_l("Something in that request didn't work"), "errors/400.html"),
@@ -86,47 +83,19 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def is_private_page() -> bool:
-    """A family's private pages, moderation, the thank-you page that shows the private link once, and any view
-    marked @private_page."""
-    return (request.path.startswith(("/stories/manage/", "/moderate/")) or request.endpoint == "stories.thanks"
-            or policy_of(current_app.view_functions.get(request.endpoint)) == PRIVATE)
-
-
 def register_web(app: Flask) -> None:
-    """Called before the blueprints are registered: their routes use the converter set here."""
-    app.request_class = CleanRequest
-    app.url_map.converters["int"] = BoundedIntConverter
+    """Request-wide behaviour: the proxies in front, the log, odd paths, the site's names, kind error pages."""
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         # Behind nginx or a load balancer: the client's address and scheme come from the proxies'
         # headers, so rate limits count each visitor, not the proxy.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     configure_logging(app)
-    https = app.config["SITE_URL"].startswith("https://")
 
     @app.before_request
     def refuse_control_characters_in_paths():
         if CONTROL_CHARACTERS.search(request.path):
             abort(404)
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if https:
-            response.headers.setdefault("Strict-Transport-Security", f"max-age={ONE_YEAR}")
-        if is_private_page():
-            # Private pages (the thank-you page shows the private link once): never cached,
-            # never sent on as a referrer.
-            response.headers["Cache-Control"] = "no-store"
-            response.headers["Referrer-Policy"] = "no-referrer"
-        return response
 
     @app.context_processor
     def site_globals():
@@ -145,6 +114,10 @@ def register_web(app: Flask) -> None:
         title, template = ERROR_PAGES.get(code, ERROR_PAGES[500])
         if request.path.startswith("/api/"):  # programs get JSON, people get a page
             return jsonify(error=str(title) + "."), code
+        if request_ctx.url_adapter is None:
+            # The request could not even be matched to this site (a Host header no server name can have): a
+            # page would have no links to build. A plain answer, in plain words.
+            return Response(str(title) + ".\n", status=code, mimetype="text/plain")
         return render_template(template, title=title, code=code, description=description), code
 
     @app.errorhandler(CSRFError)
@@ -166,8 +139,6 @@ def register_web(app: Flask) -> None:
             return http_error(error)
         log.exception("unhandled error on %s %s", request.method, request.path)
         try:
-            from .extensions import db
-
             db.session.rollback()
         except Exception:  # noqa: BLE001 (the error page must still show)
             pass

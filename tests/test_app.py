@@ -31,8 +31,9 @@ def test_home_page_says_what_the_site_is_for_and_shows_crisis_lines(client):
     assert "988" in page and "1-800-662-4357" in page
 
 
-def test_init_db_builds_the_schema_the_models_describe_and_is_safe_to_run_again(database_url, tmp_path):
-    app = fresh_app(database_url, tmp_path)
+@pytest.mark.both_databases
+def test_init_db_builds_the_schema_the_models_describe_and_is_safe_to_run_again(empty_database_url, tmp_path):
+    app = fresh_app(empty_database_url, tmp_path)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
@@ -113,8 +114,10 @@ def test_database_url_forms_are_understood(tmp_path, monkeypatch):
     assert config.from_environment(tmp_path)["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
 
 
-def test_the_database_is_set_up_as_documented(app, database_kind):
+@pytest.mark.both_databases
+def test_the_database_is_set_up_as_documented(make_app, database_kind):
     """PostgreSQL through psycopg 3; SQLite in WAL mode with foreign keys and a busy timeout."""
+    app = make_app()
     with app.app_context():
         if database_kind == "postgresql":
             assert (db.engine.dialect.name, db.engine.dialect.driver) == ("postgresql", "psycopg")
@@ -126,7 +129,9 @@ def test_the_database_is_set_up_as_documented(app, database_kind):
             assert pragma("busy_timeout") >= 5000
 
 
-def test_concurrent_submissions_never_fail_with_database_is_locked(app):
+@pytest.mark.both_databases
+def test_concurrent_submissions_never_fail_with_database_is_locked(make_app):
+    app = make_app()
     errors, statuses = [], []
 
     def family(n):

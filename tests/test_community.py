@@ -89,6 +89,7 @@ def mails(outbox, to=None):
 
 # --- the guestbook --------------------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_a_condolence_appears_only_after_a_moderator_approves_it_and_the_family_is_told(app, client, memorial, outbox):
     _, slug, _ = memorial
     response = leave(client, slug, email="rosa@example.org")
@@ -126,6 +127,7 @@ def test_a_condolence_appears_only_after_a_moderator_approves_it_and_the_family_
     assert [m["Subject"] for m in writer] == ["Your message is on Daniel James Rivera's memorial"]
 
 
+@pytest.mark.both_databases
 def test_moderators_are_told_once_when_messages_start_waiting(app, client, memorial, outbox):
     _, slug, _ = memorial
     with app.app_context():
@@ -244,6 +246,7 @@ def test_odd_bytes_and_addresses_get_plain_answers(app, client, memorial):
         assert client.get(url).status_code in (200, 404), url
 
 
+@pytest.mark.both_databases
 def test_a_memorial_page_runs_the_same_number_of_queries_whatever_its_messages(app, client, memorial):
     story_id, slug, _ = memorial
 
@@ -258,6 +261,7 @@ def test_a_memorial_page_runs_the_same_number_of_queries_whatever_its_messages(a
     assert statements() == few
 
 
+@pytest.mark.both_databases
 def test_many_messages_are_paged_oldest_first(app, client, memorial):
     story_id, slug, _ = memorial
     with app.app_context():
@@ -337,6 +341,7 @@ def test_the_family_is_not_emailed_when_they_switched_it_off(app, client, memori
     assert [m for m in outbox() if "maria@example.org" in m["To"]] == []
 
 
+@pytest.mark.both_databases
 def test_the_family_hides_a_message_at_once_and_can_show_it_again(app, client, memorial):
     story_id, slug, token = memorial
     leave(client, slug, message="Words the family does not want shown.")
@@ -387,6 +392,7 @@ def light(client, slug):
     return submit(client, f"/stories/{slug}/candle", {}, page=f"/stories/{slug}")
 
 
+@pytest.mark.both_databases
 def test_a_candle_is_counted_once_a_day_per_browser_and_nothing_about_the_visitor_is_kept(app, client, memorial):
     _, slug, _ = memorial
     assert candle_count_on(client, slug) == "No candles yet. You can light the first one."
@@ -416,6 +422,7 @@ def test_a_candle_is_counted_once_a_day_per_browser_and_nothing_about_the_visito
         assert [(t.candles,) for t in db.session.execute(db.select(CandleTally)).scalars()] == [(2,)]
 
 
+@pytest.mark.both_databases
 def test_the_same_browser_lights_again_the_next_day(app, client, memorial, monkeypatch):
     _, slug, _ = memorial
     light(client, slug)
@@ -481,6 +488,7 @@ def run_remembrances(app, day: str):
     return result.output
 
 
+@pytest.mark.both_databases
 def test_the_anniversary_note_goes_out_once_with_the_years_candles_and_messages(app, remembered, outbox):
     story_id, slug = remembered
     with app.app_context():
@@ -551,6 +559,7 @@ def test_a_death_on_february_29_is_remembered_on_february_28_of_a_common_year(ap
     assert run_remembrances(app, "2028-02-29").startswith("Queued 1")
 
 
+@pytest.mark.both_databases
 def test_two_runs_at_once_send_each_note_once(app, remembered):
     story_id, _ = remembered
     with app.app_context(), app.test_request_context("/"):
@@ -661,6 +670,7 @@ def test_a_moderator_reads_the_report_beside_the_story_and_dismisses_it(app, cli
     assert client.get(f"/stories/{slug}").status_code == 200
 
 
+@pytest.mark.both_databases
 def test_a_moderator_unpublishes_a_reported_story_and_the_family_is_told(app, client, memorial, outbox):
     _, slug, _ = memorial
     first = open_report(app, client, slug)
@@ -845,6 +855,7 @@ def test_a_failed_edit_on_the_private_page_is_titled_error_with_a_summary(app, c
     assert page.count('id="remembrance"') == 1 and page.count('id="name"') == 1
 
 
+@pytest.mark.both_databases
 def test_withdrawing_a_memorial_takes_its_messages_candles_reports_and_notes_with_it(app, client, memorial):
     story_id, slug, token = memorial
     leave(client, slug)

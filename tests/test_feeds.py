@@ -125,6 +125,7 @@ def count_statements(app):
 
 # --- share cards ----------------------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_approval_draws_the_share_card_and_the_page_points_to_it(app, client, outbox, moderator):
     story_id, _ = share(client, outbox, photo=True)
     assert card_files(app) == []  # nothing public, no card
@@ -404,6 +405,7 @@ def parse_feed(client) -> ET.Element:
     return ET.fromstring(response.data)
 
 
+@pytest.mark.both_databases
 def test_the_feed_is_valid_atom_with_the_newest_memorials(app, client):
     with app.app_context():
         for n in range(3):
@@ -449,6 +451,7 @@ def test_feed_ids_stay_the_same_when_the_address_changes(app, client, outbox, mo
     assert after.find(f"{ATOM}updated").text >= before.find(f"{ATOM}updated").text
 
 
+@pytest.mark.both_databases
 def test_the_feed_has_fifty_entries_and_hidden_names_stay_hidden(app, client):
     with app.app_context():
         moderator = make_moderator(email="many@example.org")
@@ -487,6 +490,7 @@ def sitemap_urls(client, url="/sitemap.xml") -> dict[str, str | None]:
     return found
 
 
+@pytest.mark.both_databases
 def test_the_sitemap_lists_public_things_only(app, client, outbox, moderator, campaign):
     ids = {}
     with app.app_context():
@@ -515,6 +519,7 @@ def test_the_sitemap_lists_public_things_only(app, client, outbox, moderator, ca
         assert fetch(client, local(url)).status_code == 200
 
 
+@pytest.mark.both_databases
 def test_the_sitemap_runs_the_same_queries_for_3_or_30_memorials(app, client):
     def statements_for(count):
         with app.app_context():
@@ -531,6 +536,7 @@ def test_the_sitemap_runs_the_same_queries_for_3_or_30_memorials(app, client):
     assert many_urls == few_urls + 2 * 27 and many == few   # each memorial in English and in Spanish
 
 
+@pytest.mark.both_databases
 def test_a_big_sitemap_becomes_an_index_of_files(make_app):
     app = make_app(SITEMAP_URLS_PER_FILE=60)  # 60 instead of 50,000, so a test can cross it: 30 memorials, 2 languages
     client = app.test_client()
@@ -574,6 +580,7 @@ def test_robots_points_to_the_sitemap_and_keeps_crawlers_out_of_private_pages(cl
 
 # --- addresses that don't break -------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_a_new_name_moves_the_memorial_and_the_old_address_answers_301(app, client, outbox, moderator):
     story_id, manage = share(client, outbox)
     decide(moderator, story_id, "approve")
@@ -602,6 +609,7 @@ def test_a_new_name_moves_the_memorial_and_the_old_address_answers_301(app, clie
     assert client.get(f"/stories/{third}").status_code == 200
 
 
+@pytest.mark.both_databases
 def test_an_old_address_is_never_given_to_another_memorial(app, client, outbox, moderator):
     story_id, manage = share(client, outbox)
     decide(moderator, story_id, "approve")
@@ -619,6 +627,7 @@ def test_an_old_address_is_never_given_to_another_memorial(app, client, outbox, 
                       "daniel-james-rivera-2023-2": other_id}
 
 
+@pytest.mark.both_databases
 def test_old_addresses_of_a_hidden_or_withdrawn_memorial_lead_nowhere(app, client, outbox, moderator):
     story_id, manage = share(client, outbox)
     decide(moderator, story_id, "approve")
@@ -642,13 +651,14 @@ def test_unknown_addresses_answer_a_plain_404(client, slug):
     assert client.get(f"/stories/{slug}").status_code == 404
 
 
-def test_the_migration_keeps_the_addresses_of_memorials_already_published(database_url, tmp_path):
+@pytest.mark.both_databases
+def test_the_migration_keeps_the_addresses_of_memorials_already_published(empty_database_url, tmp_path):
     from flask_migrate import upgrade
     from sqlalchemy import text
 
     from memorials import create_app
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x",
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x",
                       "INSTANCE_PATH": str(tmp_path / "migrated")})
     with app.app_context():
         directory = app.extensions["migrate"].directory

@@ -3,12 +3,19 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+
+from memorials import create_app
+from memorials.i18n import CatalogMissing
 
 from .factories import form_data, make_moderator, make_story, publish, sign_in
 from .forms import csrf_token, submit
@@ -56,6 +63,18 @@ def test_the_switch_only_goes_to_pages_of_this_site(client):
         response = client.get("/language/es", query_string={"next": target})
         assert response.status_code == 302 and response.headers["Location"] == "/es/"
     assert client.get("/language/fr").status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("target", ["/es//evil.example/phish", "/es/\\evil.example", "/\\evil.example", "\\\\evil.example",
+                                    "/es", "/es/https://evil.example", "//evil.example", "/es//", "https:/evil.example"])
+def test_the_switch_never_leads_to_another_site_whatever_prefix_the_address_had(client, lang, target):
+    """A link in a phishing mail must not use our switch to send anyone elsewhere (a security probe found
+    /language/en?next=/es//evil.example/phish answering with //evil.example/phish)."""
+    location = client.get(f"/language/{lang}", query_string={"next": target}).headers["Location"]
+    parts = urlsplit(location)
+    assert location.startswith("/") and not location.startswith("//") and "\\" not in location, location
+    assert not parts.scheme and not parts.netloc, location
 
 
 def test_photos_downloads_and_the_api_are_never_redirected_by_language(app, client):
@@ -318,3 +337,19 @@ def _hidden(page: str, name: str) -> str:
     match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"|type="hidden" name="{name}" value="([^"]*)"|'
                       rf'name="{name}" value="([^"]*)" type="hidden"', page)
     return next((g for g in match.groups() if g is not None), "") if match else ""
+
+
+def test_a_deployment_without_the_compiled_catalog_refuses_to_start_and_says_how_to_fix_it(tmp_path):
+    """pip install and gunicorn without `make` leave messages.mo uncompiled: the Spanish pages would quietly be
+    in English, so the site does not start, and says what to run."""
+    folder = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, folder, ignore=shutil.ignore_patterns("*.mo"))
+    with pytest.raises(CatalogMissing, match="make translations"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance"),
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                    "BABEL_TRANSLATION_DIRECTORIES": str(folder)})
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-d", str(folder)], check=True,
+                   capture_output=True)
+    assert create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance"),
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                       "BABEL_TRANSLATION_DIRECTORIES": str(folder)}) is not None

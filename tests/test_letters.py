@@ -99,6 +99,7 @@ def all_stored_text(app) -> str:
 
 # -- importers ---------------------------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_import_commands_load_the_public_formats(runner, app):
     result = runner.invoke(args=["import-legislators", YAML, JSON, OFFICES])
     assert result.exit_code == 0, result.output
@@ -113,6 +114,7 @@ def test_import_commands_load_the_public_formats(runner, app):
         assert _db.session.execute(select(ZipDistrict).filter_by(zcta="60614")).scalars().all().__len__() == 3
 
 
+@pytest.mark.both_databases
 def test_a_malformed_legislators_file_is_refused_whole_and_changes_nothing(runner, loaded):
     result = runner.invoke(args=["import-legislators", str(FIXTURES / "legislators-malformed.yaml")])
     assert result.exit_code != 0
@@ -127,6 +129,7 @@ def test_a_zip_table_given_to_the_legislators_importer_is_refused(runner, loaded
     assert result.exit_code != 0 and "not a legislators file" in result.output
 
 
+@pytest.mark.both_databases
 def test_a_malformed_zip_table_is_refused_whole_and_changes_nothing(runner, loaded):
     result = runner.invoke(args=["import-zip-districts", str(FIXTURES / "zccd-malformed.csv")])
     assert result.exit_code != 0
@@ -160,6 +163,7 @@ def names(answer):
     return [(r["chamber"], r["name"]) for r in answer["representatives"]]
 
 
+@pytest.mark.both_databases
 def test_api_a_zip_split_across_districts_lists_every_house_member_and_both_senators(client, loaded):
     answer = client.get("/api/representatives?zip=60614").get_json()
     assert answer["zip"] == "60614" and answer["state"] == "IL" and answer["districts"] == [3, 5, 7]
@@ -171,6 +175,7 @@ def test_api_a_zip_split_across_districts_lists_every_house_member_and_both_sena
     assert all(r["district"] is None for r in answer["representatives"] if r["chamber"] == "senate")
 
 
+@pytest.mark.both_databases
 def test_api_an_at_large_state(client, loaded):
     response = client.get("/api/representatives?zip=05401")
     assert response.headers["Cache-Control"] == "public, max-age=3600"  # changes only with an import
@@ -184,6 +189,7 @@ def test_api_an_at_large_state(client, loaded):
     assert sanders["url"] == "https://www.sanders.senate.gov"
 
 
+@pytest.mark.both_databases
 def test_api_dc_has_a_delegate_and_no_senators(client, loaded):
     answer = client.get("/api/representatives?zip=20002").get_json()
     assert answer["state"] == "DC"
@@ -191,6 +197,7 @@ def test_api_dc_has_a_delegate_and_no_senators(client, loaded):
     assert answer["representatives"][0]["title"] == "Delegate"
 
 
+@pytest.mark.both_databases
 def test_api_a_vacant_seat_is_said_to_be_vacant(client, loaded):
     answer = client.get("/api/representatives?zip=94541").get_json()
     house = answer["representatives"][0]
@@ -361,6 +368,7 @@ def test_the_sender_is_never_in_a_url_and_nothing_personal_is_stored(client, loa
         assert private not in "\n".join(after)
 
 
+@pytest.mark.both_databases
 def test_counts_per_campaign_and_state_go_up_but_downloads_do_not_count(client, loaded):
     write(client, "05401")
     write(client, "20002")
@@ -482,6 +490,7 @@ def test_a_visitors_note_is_text_in_html_and_in_the_text_version():
 
 # -- bundled snapshot ------------------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_the_bundled_snapshot_loads_once_and_never_overwrites_an_edited_campaign(db):
     first = snapshot.load_bundled()
     assert "537 legislators rows" in first and "3 campaigns" in first and "1,312 district-offices rows" in first
@@ -498,6 +507,7 @@ def test_the_bundled_snapshot_loads_once_and_never_overwrites_an_edited_campaign
                               .where(ZipDistrict.state.in_(["AS", "GU", "MP", "VI"]))).scalar_one() == 33
 
 
+@pytest.mark.both_databases
 def test_tables_from_an_older_bundled_snapshot_are_refreshed_and_hand_imports_kept(db):
     from memorials.letters.models import DistrictOffice, LetterDataset
 
@@ -570,6 +580,7 @@ def test_campaign_admin_is_for_admins_only(client, loaded):
     assert client.get("/moderate/campaigns/new").status_code == 403
 
 
+@pytest.mark.both_databases
 def test_a_zip_across_a_state_line_asks_which_state_and_district(client, loaded, tmp_path):
     # A few ZCTAs cross state lines (30165 is in Alabama and Georgia); made up here with fixture members.
     table = tmp_path / "zccd.csv"
@@ -615,6 +626,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@pytest.mark.both_databases
 def test_campaign_pages_show_the_stored_ask_and_count_without_a_query_per_campaign(loaded, client):
     from sqlalchemy import event
 
@@ -658,6 +670,7 @@ def memorial_count(app, story_id) -> int:
         return services.memorial_letters(story_id)
 
 
+@pytest.mark.both_databases
 def test_a_memorial_page_offers_a_letter_in_their_memory_and_counts_them(client, loaded):
     slug, story_id, token = published_memorial(loaded)
     memorial = page(client.get(f"/stories/{slug}"))
@@ -785,6 +798,7 @@ def test_the_family_relation_is_turned_round_only_without_guessing_a_gender(said
     assert suggested_relation(said) == suggested
 
 
+@pytest.mark.both_databases
 def test_a_withdrawn_memorial_takes_its_letter_count_with_it(client, loaded):
     from memorials.letters.models import MemorialLetterCount
     from memorials.stories.models import Story
@@ -879,6 +893,7 @@ def calls(app) -> dict:
         return dict(_db.session.execute(select(LetterCount.state, LetterCount.calls)).all())
 
 
+@pytest.mark.both_databases
 def test_i_called_counts_calls_per_campaign_and_state_once_per_member(client, loaded):
     letters = page(write(client, "05401"))
     text = page(again(client, letters, "called:S000033"))
@@ -1052,6 +1067,7 @@ def test_a_split_zip_sent_without_a_choice_is_an_error_beside_the_question_and_i
     assert 'aria-invalid="true"' in text and 'value="Maria Lopez"' in text
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("zip_code, title, name, last_name", [
     ("96799", "Delegate", "Aumua Amata Coleman Radewagen", "Radewagen"),
     ("96910", "Delegate", "James C. Moylan", "Moylan"),
@@ -1082,6 +1098,7 @@ def letters_total(app) -> int:
         return _db.session.execute(select(Campaign.letters_total)).scalar_one()
 
 
+@pytest.mark.both_databases
 def test_reloading_the_letters_or_sending_the_form_twice_counts_them_once(client, loaded):
     form = page(client.get("/letters/test-cause"))
     data = {"csrf_token": csrf_token(form), "once": hidden(form, "once"), "zip": "05401", **SENDER}
@@ -1099,6 +1116,7 @@ def test_reloading_the_letters_or_sending_the_form_twice_counts_them_once(client
     assert counts == {"VT": 6}
 
 
+@pytest.mark.both_databases
 def test_two_visitors_writing_at_once_each_have_their_letters_counted(loaded):
     # The campaign page is never kept for the next visitor (memorials/pagecache): each form has its own token.
     first, second = loaded.test_client(), loaded.test_client()
@@ -1110,6 +1128,7 @@ def test_two_visitors_writing_at_once_each_have_their_letters_counted(loaded):
     assert letters_total(loaded) == 6
 
 
+@pytest.mark.both_databases
 def test_one_time_tokens_are_kept_only_as_a_hash_until_they_expire(db):
     from datetime import timedelta
 
@@ -1180,6 +1199,7 @@ def statements_for(app, request):
     return seen
 
 
+@pytest.mark.both_databases
 def test_the_letters_result_runs_a_handful_of_statements(client, loaded):
     slug, _, _ = published_memorial(loaded)
     form = page(client.get(f"/letters/test-cause?memorial={slug}"))
@@ -1192,6 +1212,7 @@ def test_the_letters_result_runs_a_handful_of_statements(client, loaded):
     assert len(work) <= 12, "\n".join(work)
 
 
+@pytest.mark.both_databases
 def test_the_campaign_list_and_the_api_stay_fixed_with_many_campaigns_and_counts(client, loaded):
     with loaded.app_context():
         for n in range(60):

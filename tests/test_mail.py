@@ -25,6 +25,9 @@ from .factories import form_data, make_moderator, sign_in
 from .forms import csrf_token, submit
 from .smtp import free_port, hanging_server, smtp_server
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

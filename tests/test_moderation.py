@@ -64,6 +64,7 @@ def test_wrong_password_is_told_plainly_and_the_email_kept(client, moderator):
     assert "That email and password don't match" in page and 'value="mod@example.org"' in page
 
 
+@pytest.mark.both_databases
 def test_sign_in_starts_a_new_session_and_sign_out_ends_it_on_the_server(app, client, moderator):
     client.get("/moderate/login")
     with client.session_transaction() as session:
@@ -85,6 +86,7 @@ def test_sign_in_starts_a_new_session_and_sign_out_ends_it_on_the_server(app, cl
     assert other.get("/moderate/").status_code == 302
 
 
+@pytest.mark.both_databases
 def test_queue_lists_new_stories_and_edits_oldest_first(app, signed_in):
     with app.app_context():
         first, _ = make_story(name="First Person")
@@ -112,6 +114,7 @@ def test_review_page_shows_the_story_as_it_will_look_raw_text_and_submitter(app,
     assert "maria@example.org" in page and "Maria Rivera" in page and "mother" in page
 
 
+@pytest.mark.both_databases
 def test_approve_publishes_logs_and_tells_the_family(app, signed_in, outbox):
     with app.app_context():
         story, _ = make_story()
@@ -126,6 +129,7 @@ def test_approve_publishes_logs_and_tells_the_family(app, signed_in, outbox):
     assert "is now on" in outbox()[-1].get_content() and f"/stories/{story.slug}" in outbox()[-1].get_content()
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("action, status", [("reject", "rejected"), ("request_changes", "changes_requested")])
 def test_reject_and_request_changes_need_a_reason_sent_to_the_family(app, signed_in, outbox, action, status):
     with app.app_context():
@@ -146,6 +150,7 @@ def test_reject_and_request_changes_need_a_reason_sent_to_the_family(app, signed
     assert signed_in.get("/stories/").get_data(as_text=True).count("story-card") == 0
 
 
+@pytest.mark.both_databases
 def test_rejecting_an_edit_keeps_the_published_version_up(app, signed_in):
     with app.app_context():
         story, _ = make_story()
@@ -163,6 +168,7 @@ def test_rejecting_an_edit_keeps_the_published_version_up(app, signed_in):
     assert signed_in.get(f"/stories/{slug}").status_code == 200
 
 
+@pytest.mark.both_databases
 def test_unpublish_and_publish_again(app, signed_in):
     with app.app_context():
         story, _ = make_story()
@@ -175,6 +181,7 @@ def test_unpublish_and_publish_again(app, signed_in):
     assert [e[0] for e in events(app)][-2:] == ["unpublish", "republish"]
 
 
+@pytest.mark.both_databases
 def test_a_decision_on_a_version_that_changed_meanwhile_is_refused(app, signed_in):
     with app.app_context():
         story, _ = make_story()
@@ -193,6 +200,7 @@ def test_a_decision_on_a_version_that_changed_meanwhile_is_refused(app, signed_i
         assert db.session.get(Story, story_id).status == StoryStatus.PENDING.value
 
 
+@pytest.mark.both_databases
 def test_log_shows_who_did_what_to_which_story_and_why(app, signed_in):
     with app.app_context():
         story, _ = make_story()
@@ -227,6 +235,7 @@ def test_create_moderator_command_reads_the_password_from_stdin(app, runner):
         assert moderator.is_admin and moderator.password_hash.startswith("scrypt:")
 
 
+@pytest.mark.both_databases
 def test_a_replaced_photo_is_deleted_once_the_edit_is_approved(app, signed_in, outbox):
     import io
     from pathlib import Path
@@ -413,6 +422,7 @@ def test_the_campaign_form_answers_in_spanish(app, client):
     assert "Por favor, escriba un resumen breve." in page
 
 
+@pytest.mark.both_databases
 def test_the_spanish_queue_runs_the_same_number_of_queries_whatever_is_waiting(app, signed_in):
     def statements():
         return statements_for(app, signed_in, "/es/moderate/")

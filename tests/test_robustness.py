@@ -24,6 +24,9 @@ from memorials.web import without_control_characters
 from .factories import form_data, make_moderator, make_story, publish, sign_in
 from .forms import csrf_token
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 # -- the tables ----------------------------------------------------------------------------------------
 
 

@@ -16,6 +16,9 @@ from memorials.stories.models import Story
 from .factories import form_data, make_moderator, make_story, publish, sign_in
 from .forms import csrf_token, submit
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 
 def names_on(page: str) -> list[str]:
     """The names on the memorial cards, in order."""
@@ -361,6 +364,7 @@ def test_a_visitor_finds_a_memorial_on_a_phone(tmp_path):
         live.stop()
 
 
+@pytest.mark.usefixtures("make_app")   # the seeder commits on a connection of its own
 def test_every_page_of_the_whole_list_holds_the_next_memorials_in_order(app, client):
     from bench.seed import seed
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from memorials import create_app
 from memorials.extensions import db
 from memorials.logs import redact
 
-from .factories import form_data, make_story
+from .factories import form_data, make_story, publish
 from .forms import csrf_token, submit
 from .served import environment, gunicorn, init_db
 
@@ -17,6 +19,16 @@ def test_every_answer_isolates_the_site_from_other_origins(client):
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response.headers["Cross-Origin-Resource-Policy"] == "same-origin"
     assert "Strict-Transport-Security" not in response.headers  # plain http: a browser would ignore it anyway
+
+
+@pytest.mark.parametrize("host", ["a" * 64, "a..b", "exa mple.org", "evil.example:99999", "[::1", "%00", "é" * 10])
+def test_any_host_header_gets_a_plain_400_never_a_500(client, host):
+    """werkzeug refuses a Host no server can have (a label over 63 letters, a space); the error page must not
+    then fail for want of links (a security probe found a 500 here)."""
+    for path in ("/stories/", "/es/stories/", "/api/representatives?zip=43215", "/no-such-page"):
+        response = client.get(path, headers={"Host": host})
+        assert response.status_code in (200, 302, 400, 404) and response.status_code < 500, (host, path)
+    assert client.get("/stories/", headers={"Host": "a" * 64}).status_code == 400
 
 
 def test_hsts_for_a_year_when_the_site_is_https(make_app):
@@ -118,3 +130,28 @@ def test_a_refused_import_is_written_to_the_log(app, caplog, tmp_path):
     assert result.exit_code != 0 and "Nothing was imported" in result.output
     refused = [r for r in caplog.records if r.name == "memorials.cli" and r.levelname == "ERROR"]
     assert refused and "import-stats refused: Nothing was imported" in refused[0].getMessage()
+
+
+INVISIBLE = ["\u202e", "\u202a", "\u200b", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\ufeff"]
+
+
+def test_invisible_direction_and_zero_width_characters_never_reach_a_name_a_title_or_the_feed(app, client):
+    """A name typed as "Danny\\u202e..." would read backwards in a title, the feed and link previews; a security
+    probe found such characters kept. They are taken out of every field, as other control characters are."""
+    tricky = "Da\u202enny\u200b Ri\u2066ve\u2069ra\ufeff"
+    sent = submit(client, "/stories/new", form_data(name=tricky, nickname="D\u200bJ\u202e", city="Day\u2067ton"))
+    assert sent.status_code == 302
+    with app.app_context():
+        from memorials.stories.models import Story
+
+        story = db.session.execute(db.select(Story)).scalar_one()
+        version = story.latest_version
+        assert (version.name, version.nickname, version.city) == ("Danny Rivera", "DJ", "Dayton")
+        publish(story)
+        slug = story.slug
+    page = client.get(f"/stories/{slug}").get_data(as_text=True)
+    feed = client.get("/stories/feed.atom").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "Danny Rivera" in title and 'content="Remembering Danny Rivera' in page
+    for text in (page, feed):
+        assert not any(character in text for character in INVISIBLE)

@@ -14,7 +14,6 @@ import pytest
 from flask import url_for
 from PIL import Image
 from sqlalchemy import func, inspect, text
-from werkzeug.exceptions import HTTPException
 
 from bench.seed import seed
 from memorials.extensions import db
@@ -32,19 +31,13 @@ from .factories import form_data, image_bytes, make_moderator, make_story, publi
 from .forms import csrf_token, submit
 from .statements import Statements
 
+# Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_databases
+
 
 def fetch(client, url, **kwargs):
     """GET, read whole and closed (file answers hold their file open until then)."""
     return client.get(url, buffered=True, **kwargs)
-
-
-def load_bundled_data(app):
-    from memorials.cli import bundled_loaders
-
-    with app.app_context():
-        for loader in bundled_loaders():
-            loader()
-        db.session.commit()
 
 
 def page_urls(app) -> dict[str, str]:
@@ -60,18 +53,8 @@ def page_urls(app) -> dict[str, str]:
         "everything": "/stories/?q=maria&state=TX&year=2021&age=25-34", "memorial": f"/stories/{slug}",
         "thumbnail": f"/stories/photos/{thumb}",
     }
-    others = {"stats": "/stats/", "state stats": "/stats/OH", "letters": "/letters/",
-              "representatives": "/api/representatives?zip=43215", "download": "/stats/data.csv"}
-    adapter = app.url_map.bind("localhost")
-
-    def exists(url):
-        try:
-            adapter.match(url.split("?")[0])
-            return True
-        except HTTPException:
-            return False
-
-    urls.update({name: url for name, url in others.items() if exists(url)})
+    urls.update({"stats": "/stats/", "state stats": "/stats/OH", "letters": "/letters/",
+                 "representatives": "/api/representatives?zip=43215", "download": "/stats/data.csv"})
     return urls
 
 
@@ -94,8 +77,9 @@ def statements_per_page(app, urls) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.bundled_data
+@pytest.mark.usefixtures("make_app")   # the seeder commits (and on PostgreSQL analyses) on a connection of its own
 def test_each_page_runs_the_same_number_of_statements_at_50_and_500_memorials(app):
-    load_bundled_data(app)
     with app.app_context():
         seed(50)
     small = statements_per_page(app, page_urls(app))
@@ -109,6 +93,7 @@ def test_each_page_runs_the_same_number_of_statements_at_50_and_500_memorials(ap
     assert all(large[name] <= 6 for name in ("list page 2", "words", "common word", "everything")), large
 
 
+@pytest.mark.usefixtures("make_app")   # the seeder commits on a connection of its own
 def test_lists_never_load_story_text(app):
     with app.app_context():
         seed(40)
@@ -123,6 +108,7 @@ def test_lists_never_load_story_text(app):
         assert "story_markdown" not in sql and "story_html" not in sql, url
 
 
+@pytest.mark.usefixtures("make_app")   # the seeder commits on a connection of its own
 def test_a_warm_list_page_asks_only_for_ids_and_counts(app):
     with app.app_context():
         seed(60)
@@ -135,6 +121,7 @@ def test_a_warm_list_page_asks_only_for_ids_and_counts(app):
     assert not any("story_version" in s for s in seen.seen)  # every card came from the card cache
 
 
+@pytest.mark.usefixtures("make_app")   # the seeder commits on a connection of its own
 def test_the_seeder_leaves_what_an_approval_leaves(app):
     with app.app_context():
         assert seed(60) == 60 and seed(60) == 0
@@ -215,11 +202,9 @@ def test_static_files_carry_their_content_hash_and_are_cached_for_a_year(app, cl
     ("/", "text/html"), ("/stories/", "text/html"), ("/static/css/site.css", "text/css"),
     ("/static/js/site.js", "text/javascript"), ("/stats/data.csv", "text/csv"), ("/stats/data.json", "application/json"),
 ])
+@pytest.mark.bundled_data
 def test_text_answers_are_gzipped_when_the_browser_accepts_it(app, client, url, kind):
-    load_bundled_data(app)
     plain = fetch(client, url)
-    if plain.status_code == 404:
-        pytest.skip(f"{url} is not on this branch")
     zipped = fetch(client, url, headers={"Accept-Encoding": "gzip, deflate, br"})
     assert plain.status_code == zipped.status_code == 200
     assert kind in zipped.headers["Content-Type"] and zipped.headers["Content-Encoding"] == "gzip"
@@ -231,6 +216,7 @@ def test_text_answers_are_gzipped_when_the_browser_accepts_it(app, client, url, 
     assert "Content-Encoding" not in refused.headers
 
 
+@pytest.mark.usefixtures("make_app")   # the seeder commits on a connection of its own
 def test_public_pages_answer_conditional_requests(app, client):
     with app.app_context():
         seed(10)
@@ -409,6 +395,7 @@ def test_the_local_store_never_writes_outside_its_folder(tmp_path):
         store.delete(bad)   # quietly nothing
 
 
+@pytest.mark.usefixtures("make_app")   # the seeder commits on a connection of its own
 def test_search_counts_stay_exact_through_a_seeded_database(app):
     with app.app_context():
         seed(120)
@@ -422,6 +409,7 @@ def test_search_counts_stay_exact_through_a_seeded_database(app):
     assert f"{by_state.get('OH', 0)} memorial" in page
 
 
+@pytest.mark.usefixtures("make_app")   # the seeder commits on a connection of its own
 def test_a_memorials_validator_leaves_out_the_forms_token_which_changes_each_second(app, client):
     with app.app_context():
         seed(3)

@@ -109,11 +109,13 @@ class Statements:
 
 def queries_in(statements: list[str]) -> list[str]:
     """The statements that ask the database something (not the transaction's own BEGIN)."""
-    return [s for s in statements if not s.upper().startswith(("PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "COMMIT"))]
+    return [s for s in statements
+            if not s.upper().startswith(("PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK"))]
 
 
 # --- The importer -----------------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_csv_export_is_read_exactly_thousands_separators_bom_and_all(app):
     with app.app_context():
         release = importer.import_vsrr(str(FIXTURES / "vsrr_export.csv"))
@@ -137,6 +139,7 @@ def test_the_newer_export_every_field_quoted_and_no_bom(app):
         assert (figure("US", ALL, date(2025, 9, 1)).reported, figure("US", ALL, date(2025, 9, 1)).predicted) == (68962, 72108)
 
 
+@pytest.mark.both_databases
 def test_the_last_import_wins_for_what_it_carries_and_leaves_the_rest(loaded):
     with loaded.app_context():
         # The 2019 release said 31,466 / 32,656; the 2026 release (API shape) revised it.
@@ -160,6 +163,7 @@ def test_api_json_shape_and_new_york_as_the_source_added_it(app):
         assert (wyoming.reported, wyoming.predicted, wyoming.nyc_included) == (64, None, None)
 
 
+@pytest.mark.both_databases
 def test_a_malformed_file_is_refused_whole_with_the_line_and_nothing_changes(loaded, runner):
     with loaded.app_context():
         before = [(f.jurisdiction, f.indicator, f.period_end, f.reported, f.predicted) for f in
@@ -203,6 +207,7 @@ def test_broken_files_get_a_clear_message(app, tmp_path, content, message):
         assert db.session.execute(db.select(db.func.count(StatFigure.id))).scalar() == 0
 
 
+@pytest.mark.both_databases
 def test_import_stats_command_reports_what_it_did(app, runner):
     result = runner.invoke(args=["import-stats", str(FIXTURES / "vsrr_export.csv")])
     assert result.exit_code == 0, result.output
@@ -214,6 +219,7 @@ def test_import_stats_command_reports_what_it_did(app, runner):
 
 # --- One rule for "latest" ----------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_the_headline_is_each_indicators_newest_month_and_side_by_side_figures_share_a_month(loaded, client):
     page = words(page_text(client, "/stats/"))
     # All drugs: CDC's newest month for the nation, the reported count, compared with the same month a year earlier.
@@ -369,6 +375,7 @@ def test_tables_scroll_in_their_own_named_focusable_box_and_the_trend_table_is_o
 
 # --- Computed once per import -------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_pages_read_what_the_import_computed_in_one_small_query(loaded, client):
     for url in ("/stats/", "/stats/OH", "/stats/NY", "/"):
         client.get(url)  # this process parses and renders once per stored version
@@ -388,6 +395,7 @@ def test_pages_read_what_the_import_computed_in_one_small_query(loaded, client):
     assert len(queries_in(seen)) == 1
 
 
+@pytest.mark.both_databases
 def test_an_import_changes_what_pages_serve_at_once(loaded, client, tmp_path):
     before = words(page_text(client, "/stats/LA"))
     assert "1,202 people died" in before
@@ -402,6 +410,7 @@ def test_an_import_changes_what_pages_serve_at_once(loaded, client, tmp_path):
     assert "1,190 people died of a drug overdose in Louisiana in the 12 months ending October 2025" in after
 
 
+@pytest.mark.both_databases
 def test_pages_work_before_anything_is_computed_and_init_db_computes_them(loaded, client):
     from memorials.stats.snapshot import load_bundled
 
@@ -432,6 +441,7 @@ def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
+@pytest.mark.both_databases
 def test_download_csv_equals_cdcs_figures_last_file_wins(loaded, client):
     response = client.get("/stats/data.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
@@ -470,6 +480,7 @@ def test_download_json_has_every_figure_and_the_source(loaded, client):
     assert {f["jurisdiction"] for f in us} == {"US"}
 
 
+@pytest.mark.both_databases
 def test_downloads_are_made_once_and_answer_conditional_requests(loaded, client):
     first = client.get("/stats/data.csv", headers={"Accept-Encoding": "gzip"})
     assert first.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in first.headers["Vary"]
@@ -502,6 +513,7 @@ def test_home_page_shows_one_month_side_by_side(loaded, client):
     assert "January 2026" not in headline and 'href="/stats/"' in page
 
 
+@pytest.mark.both_databases
 def test_latest_figures_for_letters(loaded):
     with loaded.app_context():
         ohio = queries.latest_figures("oh")
@@ -535,6 +547,7 @@ def test_stats_status_says_what_each_indicator_covers(loaded, runner):
 
 # --- The bundled snapshot ---------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_bundled_snapshot_loads_the_newest_release_figures_once(app, runner):
     """Figures SOURCES.md quotes from the newest releases are what the snapshot gives."""
     from memorials.stats.models import LongFigure

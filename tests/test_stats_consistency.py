@@ -53,6 +53,7 @@ def state_line(memorial_page: str) -> str:
     return words(memorial_page.split('class="memorial-state">')[1].split("</p>")[0])
 
 
+@pytest.mark.both_databases
 def test_a_states_page_its_table_row_its_memorials_and_its_letters_say_the_same(everything, client):
     # Vermont: CDC's newest all-drug count is April 2025 (180); synthetic opioids run later (January 2026, 96),
     # and for April 2025 they were 139. Every place uses the first two, for the same month.
@@ -80,6 +81,7 @@ def test_the_nation_on_the_home_page_and_its_page(everything, client):
     assert sentence in words(page_text(client, "/")) and sentence in words(page_text(client, "/stats/"))
 
 
+@pytest.mark.both_databases
 def test_the_memorial_line_costs_one_small_query(everything, client):
     with everything.app_context():
         story, _ = factories.make_story(state_code="OH")

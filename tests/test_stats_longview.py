@@ -58,6 +58,7 @@ def row_of(table: str, label: str) -> str:
 
 # --- Reading WONDER and NCHS ----------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_a_wonder_csv_export_is_read_exactly(app):
     expected = wonder_months("wonder_final.csv")
     with app.app_context():
@@ -85,6 +86,7 @@ def test_wonders_own_tab_export_with_its_notes_footer_and_a_partial_year(app, ru
         assert stored == wonder_months("wonder_provisional.txt")
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize("change, message", [
     (lambda t: t.replace("2013/01,Ohio,39,Other synthetic narcotics,T40.4,", "2013/01,Ohio,39,Other synthetic narcotics,T40.4,1x"),
      "line 2: Deaths is '1x"),
@@ -103,6 +105,7 @@ def test_a_malformed_wonder_file_is_refused_whole(loaded, tmp_path, change, mess
         assert db.session.execute(db.select(db.func.count(LongFigure.id))).scalar() == before
 
 
+@pytest.mark.both_databases
 def test_a_month_now_suppressed_disappears_when_its_export_is_imported_again(loaded, client, tmp_path):
     ohio_2014 = year_totals(wonder_months("wonder_final.csv"))[("OH", 2014)]
     assert ohio_2014[1] == 12
@@ -118,6 +121,7 @@ def test_a_month_now_suppressed_disappears_when_its_export_is_imported_again(loa
     assert row == f"at least {ohio_2014[0] - june:,} 1 month under 10, not published"
 
 
+@pytest.mark.both_databases
 def test_nchs_rates_keep_the_national_rows_and_refuse_a_contradiction(app, tmp_path):
     rows = list(csv.DictReader(io.StringIO((FIXTURES / "nchs_rates.csv").read_text())))
     national = {(r["PANEL"], r["UNIT"], int(r["YEAR"])): float(r["ESTIMATE"]) for r in rows
@@ -202,6 +206,7 @@ def test_the_national_long_view_joins_final_rates_to_provisional_counts_and_mark
     assert "2024 deaths involving synthetic opioids 47,735 CDC WONDER" in final
 
 
+@pytest.mark.both_databases
 def test_the_download_gains_the_long_view_with_its_source(loaded, client):
     rows = csv_rows(client.get("/stats/data.csv"))
     wonder = {(r["jurisdiction"], int(r["period_end"][:4]), int(r["period_end"][5:])): int(r["reported"])

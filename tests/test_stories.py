@@ -31,6 +31,7 @@ def manage_link(message) -> str:
 
 # --- sharing a story -------------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_family_shares_a_story_through_the_real_form(app, client, outbox):
     with app.app_context():
         from .factories import make_moderator
@@ -216,6 +217,7 @@ def test_name_shown_as_the_family_chose(app, client):
     assert "<h1>D. J. R.</h1>" in page and "Rivera" not in page.replace("Maria Rivera", "")
 
 
+@pytest.mark.both_databases
 def test_stories_that_are_not_published_answer_404_and_so_do_their_photos(app, client):
     with app.app_context():
         pending, _ = make_story(name="Pending Person")
@@ -235,6 +237,7 @@ def test_stories_that_are_not_published_answer_404_and_so_do_their_photos(app, c
     assert client.get("/stories/pending-person-2023").status_code == 404
 
 
+@pytest.mark.both_databases
 def test_published_photo_is_served_and_unpublished_one_is_not(app, client):
     submit(client, "/stories/new", {**form_data(), "photo": (io.BytesIO(image_bytes()), "p.jpg")})
     with app.app_context():
@@ -255,6 +258,7 @@ def test_published_photo_is_served_and_unpublished_one_is_not(app, client):
     assert client.get(f"/stories/{slug}").status_code == 404
 
 
+@pytest.mark.both_databases
 def test_memorials_list_is_newest_first_24_a_page(app, client):
     with app.app_context():
         moderator = None
@@ -279,6 +283,7 @@ def test_home_page_shows_recent_memorials_and_ways_to_take_part(app, client):
     assert "Recent Person" in page and "Share a story" in page and 'href="/stories/new"' in page
 
 
+@pytest.mark.both_databases
 def test_listing_pages_do_not_run_a_query_per_story(app, client):
     from sqlalchemy import event
 
@@ -307,6 +312,7 @@ def test_listing_pages_do_not_run_a_query_per_story(app, client):
 
 # --- the family manages ----------------------------------------------------------------
 
+@pytest.mark.both_databases
 def test_family_edits_a_published_story_and_the_old_version_stays_until_approved(app, client, outbox):
     submit(client, "/stories/new", form_data())
     path = manage_link(outbox()[0])
@@ -364,6 +370,7 @@ def test_family_sees_the_moderators_reason_and_resubmits(app, client, outbox):
         assert story.status == StoryStatus.PENDING.value and story.pending_version is not None
 
 
+@pytest.mark.both_databases
 def test_withdraw_asks_first_then_deletes_everything_for_good(app, client, outbox):
     submit(client, "/stories/new", {**form_data(), "photo": (io.BytesIO(image_bytes()), "a.jpg")})
     path = manage_link(outbox()[0])
@@ -393,6 +400,7 @@ def test_unknown_or_malformed_token_answers_a_kind_404(client, token):
     assert "Send me a new link" in response.get_data(as_text=True)
 
 
+@pytest.mark.both_databases
 def test_lost_link_sends_a_fresh_link_and_the_old_one_works_until_the_new_one_is_used(app, client, outbox):
     submit(client, "/stories/new", form_data())
     old_path = manage_link(outbox()[0])

@@ -11,9 +11,10 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from .. import mail
-from ..i18n import LANGUAGES, in_language, language_or_default, localized_url
-from ..stories.notices import absolute
+from ..i18n import in_language, language_or_default, localized_url
+from ..languages import LANGUAGES
 from ..stories.models import Story
+from ..stories.notices import absolute
 from .forms import reason_label
 from .models import Condolence, Report
 

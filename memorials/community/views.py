@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import (abort, current_app, flash, g, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..extensions import csrf, db, limiter
 from ..i18n import root_path
+from ..responses import private_page, public_page
 from ..stories.models import Story
 from ..stories.services import find_by_token
 from ..timeutil import utcnow
@@ -111,6 +111,7 @@ def _report_refused(_limit_hit):
 @bp.route("/<slug>/report", methods=["GET", "POST"])
 @csrf.exempt
 @limiter.limit(_limit, methods=["POST"], on_breach=_report_refused)
+@public_page()
 def report(slug):
     """Tell the moderators something is wrong with a memorial."""
     story = _memorial(slug)
@@ -127,6 +128,7 @@ def report(slug):
 
 
 @bp.get("/<slug>/report/thanks")
+@public_page()
 def report_thanks(slug):
     """A plain thank-you; nothing else about the person is kept."""
     return render_template("community/report_thanks.html", story=queries.public_story(slug))
@@ -140,6 +142,7 @@ def _family_story(token: str) -> Story:
 
 
 @bp.post("/manage/<token>/guestbook")
+@private_page
 def family_choices(token):
     """The family's choices about mail: a note on each new message, and the yearly remembrance note."""
     story = _family_story(token)
@@ -153,6 +156,7 @@ def family_choices(token):
 
 
 @bp.post("/manage/<token>/condolences/<int:condolence_id>")
+@private_page
 def family_condolence(token, condolence_id):
     """The family hides a message on their memorial at once, or shows it again; no moderator needed."""
     story = _family_story(token)
@@ -171,6 +175,7 @@ def family_condolence(token, condolence_id):
 
 
 @bp.route("/remembrance/stop/<token>", methods=["GET", "POST"])
+@private_page
 def stop_remembrance(token):
     """One click from the note stops the notes (no sign-in); a button starts them again."""
     story = remembrance.story_for_stop_token(token)
@@ -186,7 +191,4 @@ def stop_remembrance(token):
         response = make_response(render_template("community/remembrance_stopped.html", story=story,
                                                  version=story.live_version or story.latest_version,
                                                  form=ButtonForm(formdata=None)))
-    # The link is private to the family: never cached, never sent on as a referrer.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response

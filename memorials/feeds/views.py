@@ -11,7 +11,9 @@ from xml.sax.saxutils import escape as xml_escape
 from flask import Response, abort, current_app, render_template, request, send_file, stream_with_context, url_for
 
 from ..extensions import limiter
-from ..i18n import LANGUAGES, PREFIXES, current_language, format_locale, in_language, localized_url
+from ..i18n import current_language, format_locale, in_language, localized_url
+from ..languages import LANGUAGES, PREFIXES
+from ..responses import public_page
 from ..stats.queries import PAGE_CODES
 from ..stories.queries import published_by_slug
 from . import addresses, bp, queries, services
@@ -104,6 +106,7 @@ def _card_response(path):
 
 
 @bp.get("/stories/<slug>/share.jpg")
+@public_page(max_age=300, shared=300)
 def story_card(slug):
     """A memorial's share card, only while the memorial is public."""
     story = _public_story(slug)
@@ -112,6 +115,7 @@ def story_card(slug):
 
 
 @bp.get("/letters/<slug>/share.jpg")
+@public_page(max_age=300, shared=300, keys=("letters",))
 def campaign_card(slug):
     """A live campaign's share card, drawn at first request and kept until its words change."""
     campaign = queries.live_campaign(slug) if addresses.is_slug(slug) else None
@@ -122,6 +126,7 @@ def campaign_card(slug):
 
 
 @bp.get("/share.jpg")
+@public_page(max_age=300, shared=300)
 def site_card():
     """The site's own share card, for the front page, the lists and the statistics."""
     with in_language(asked_language()):
@@ -130,6 +135,7 @@ def site_card():
 
 @bp.get("/stories/<slug>/card.pdf")
 @limiter.limit("30 per minute")  # drawn per request (a fifth of a second): enough to print, not to crawl
+@public_page(shared=300)
 def printable_card(slug):
     """A one-page remembrance card to print for a vigil or a funeral, with a QR code to the memorial."""
     story = _public_story(slug)
@@ -145,6 +151,7 @@ def _entry_id(kind: str, key) -> str:
 
 
 @bp.get("/stories/feed.atom")
+@public_page(shared=300, keys=("memorials",))
 def feed():
     """The newest 50 published memorials as an Atom feed, its words and links in the language asked for."""
     lang = asked_language()
@@ -244,6 +251,7 @@ def _span(number: int) -> tuple[int, int]:
 
 
 @bp.get("/sitemap.xml")
+@public_page(shared=3600, keys=("memorials",))
 def sitemap():
     """Every published memorial, the statistics pages and live campaigns; an index when over 50,000."""
     files = queries.memorial_files(_per_file())
@@ -257,12 +265,14 @@ def sitemap():
 
 
 @bp.get("/sitemap-pages.xml")
+@public_page(shared=3600, keys=("memorials",))
 def sitemap_pages():
     """The site's own pages, when the sitemap is split."""
     return _xml(_urlset(_pages(queries.live_campaigns())))
 
 
 @bp.get("/sitemap-memorials-<int:number>.xml")
+@public_page(shared=3600, keys=("memorials",))
 def sitemap_memorials(number: int):
     """One file of up to 50,000 memorials, when the sitemap is split."""
     # A file the index does not list (none of its memorials public) is not found. The rows are read
@@ -273,6 +283,7 @@ def sitemap_memorials(number: int):
 
 
 @bp.get("/robots.txt")
+@public_page(shared=86400)
 def robots():
     """Where the sitemap is, and the private pages that crawlers must leave alone."""
     private = [localized_url(path, lang) for path in (url_for("moderation.queue"),

@@ -3,24 +3,28 @@ from __future__ import annotations
 
 from flask import render_template
 
+from ..responses import public_page
 from ..stats.queries import national_headline
 from ..stories.queries import recent_stories
 from . import bp
 
 
 @bp.get("/")
+@public_page(shared=60, keys=("memorials", "stats"))
 def index():
     """What the site is for, the newest memorials, and ways to take part."""
     return render_template("home/index.html", stories=recent_stories(6), headline=national_headline())
 
 
 @bp.get("/about/terms")
+@public_page(shared=3600)
 def terms():
     """What a family agrees to when they share a story, in plain words."""
     return render_template("home/terms.html")
 
 
 @bp.get("/help")
+@public_page(shared=3600)
 def help_now():
     """Crisis and grief resources."""
     return render_template("home/help.html")

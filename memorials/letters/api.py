@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from ..extensions import limiter
+from ..responses import public_page
 from . import lookup
 
 api_bp = Blueprint("letters_api", __name__, url_prefix="/api")
@@ -11,6 +12,7 @@ api_bp = Blueprint("letters_api", __name__, url_prefix="/api")
 
 @api_bp.get("/representatives")
 @limiter.limit("60 per minute;1000 per hour")
+@public_page(max_age=3600, shared=3600)
 def representatives():
     """Senators and the House member for every district the ZIP touches; vacant seats say so."""
     try:

@@ -5,10 +5,9 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from markupsafe import Markup
 
 from ..extensions import db, unseen_by_visitors
 from ..text import stored_html

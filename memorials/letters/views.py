@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from .. import mail
 from ..extensions import db, limiter
 from ..i18n import current_language, in_language, number
-from ..responses import never_kept
+from ..responses import never_kept, public_page
 from . import bp, lookup, memorials, services, writing
 from .compose import WITHOUT_GENDER, Letter, clean_relation, member_name
 from .forms import SLUG, LetterForm
@@ -57,6 +57,7 @@ PER_PAGE = 30
 
 
 @bp.get("/")
+@public_page(shared=60, keys=("letters",))
 def index():
     """The live campaigns with their running counts, a page at a time; with ?memorial=, each opens in that memory."""
     attached, note = _memorial(_arg("memorial"))

@@ -74,16 +74,19 @@ def create_moderator(email: str, password: str, *, admin: bool = False) -> tuple
         db.session.add(moderator)
     else:
         end_all_sessions(moderator)
+        end_open_links(moderator.email)
     moderator.set_password(password)
     moderator.is_admin = moderator.is_admin or admin
     return moderator, created
 
 
 def change_password(moderator: Moderator, password: str) -> None:
-    """A new password; every session of this moderator ends (the caller may start a fresh one)."""
+    """A new password; every session of this moderator and every link still open for them ends (the caller
+    may start a fresh session)."""
     check_new_password(password)
     moderator.set_password(password)
     end_all_sessions(moderator)
+    end_open_links(moderator.email)
     _log(moderator, "password_changed")
 
 
@@ -146,15 +149,22 @@ def verify_second_factor(moderator: Moderator, code: str, now: float | None = No
         step = _matching_step(moderator.totp_secret, code, moderator.totp_last_step, now)
         if step is None:
             return None
-        moderator.totp_last_step = step
-        return "totp"
+        # Taken only if no request took this step (or a later one) meanwhile: two sign-ins sent at once with
+        # the same code cannot both pass, on any database (the row is locked by the first until it commits).
+        taken = db.session.execute(
+            db.update(Moderator)
+            .where(Moderator.id == moderator.id,
+                   db.or_(Moderator.totp_last_step.is_(None), Moderator.totp_last_step < step))
+            .values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount
+        db.session.refresh(moderator, ["totp_last_step"])
+        return "totp" if taken == 1 else None
     if len(code) == 12:
-        recovery = db.session.execute(
-            db.select(RecoveryCode).filter_by(moderator_id=moderator.id, code_hash=_digest(code), used_at=None)
-        ).scalar_one_or_none()
-        if recovery is not None:
-            recovery.used_at = utcnow()
-            return "recovery"
+        used = db.session.execute(
+            db.update(RecoveryCode)
+            .where(RecoveryCode.moderator_id == moderator.id, RecoveryCode.code_hash == _digest(code),
+                   RecoveryCode.used_at.is_(None))
+            .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+        return "recovery" if used == 1 else None
     return None
 
 
@@ -288,8 +298,18 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def accept_invitation(invitation: Invitation, password: str) -> Moderator:
-    """Set the password the invitation was for; it cannot be used again. New moderators enrol next."""
+    """Set the password the invitation was for; it cannot be used again, and every other link still open for
+    the same person ends with it. New moderators enrol next."""
     check_new_password(password)
+    # Used once: two requests sent at once with the same link cannot both set a password (the row is locked
+    # by the first until it commits, and the second then finds it used).
+    taken = db.session.execute(
+        db.update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if taken != 1:
+        raise AccountError(_("This link has already been used. Please ask an admin for a new one."))
+    end_open_links(invitation.email)
+    db.session.refresh(invitation)
     moderator = invitation.moderator
     if moderator is None:
         if find_moderator(invitation.email) is not None:
@@ -303,8 +323,15 @@ def accept_invitation(invitation: Invitation, password: str) -> Moderator:
         moderator.set_password(password)
         end_all_sessions(moderator)
         _log(moderator, "password_reset")
-    invitation.used_at = utcnow()
     return moderator
+
+
+def end_open_links(email: str) -> None:
+    """Every invitation or new-password link still open for this person stops working (a password changed,
+    or a link used): an older link found later in a mailbox must not set the password again."""
+    db.session.execute(
+        db.update(Invitation).where(Invitation.email == email.strip().lower(), Invitation.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False))
 
 
 def _active_admins() -> int:

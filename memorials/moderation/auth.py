@@ -11,7 +11,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..database import READ_METHODS
 from ..extensions import db, login_manager
-from ..i18n import PREFIXES, root_path
+from ..i18n import root_path
+from ..languages import PREFIXES
+from ..responses import private_page
 from ..timeutil import utcnow
 from .accounts import find_moderator, session_is_current
 from .models import ModeratorSession
@@ -51,8 +53,8 @@ def load_session(token: str) -> ModeratorSession | None:
 
 
 def moderator_required(view):
-    """Every /moderate/ page: a signed-in moderator, else the sign-in page."""
-    return login_required(view)
+    """Every /moderate/ page: a signed-in moderator, else the sign-in page; private, as every moderator's page is."""
+    return private_page(login_required(view))
 
 
 def admin_required(view):
@@ -65,7 +67,7 @@ def admin_required(view):
             abort(403)
         return view(*args, **kwargs)
 
-    return wrapped
+    return private_page(wrapped)
 
 
 # -- the sign-in in between its two steps --------------------------------------------------------------

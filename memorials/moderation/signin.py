@@ -1,13 +1,13 @@
 """Moderators sign in with a password and then a code, enrol their authenticator, and sign out."""
 from __future__ import annotations
 
-from flask import (abort, current_app, flash, g, make_response, redirect, render_template, request, session,
-                   url_for)
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
-from ..i18n import PREFIXES
+from ..languages import PREFIXES
+from ..responses import private_page
 from . import accounts, auth, bp
 from .forms import ChangePasswordForm, CodeForm, LoginForm, LogoutForm, SetPasswordForm
 from .models import ModeratorSession
@@ -55,6 +55,7 @@ def _safe_next(next_url: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @per_address
 @per_account
+@private_page
 def login():
     """First step: email and password. The code comes next (or enrolment, the first time)."""
     form = LoginForm()
@@ -95,6 +96,7 @@ def _code_failed(moderator, form) -> None:
 @bp.route("/login/code", methods=["GET", "POST"])
 @per_address
 @per_account
+@private_page
 def code():
     """Second step: the six-digit code from the authenticator app, or a recovery code."""
     moderator = auth.pending_moderator()
@@ -128,6 +130,7 @@ def _enrolment_context() -> dict:
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @per_address
 @per_account
+@private_page
 def enrol():
     """First sign-in: set up the authenticator app (QR code drawn here, key as text), prove it with a code."""
     moderator = auth.pending_moderator()
@@ -159,6 +162,7 @@ def _show_recovery_codes(codes: list[str], next_url: str, carrier=None):
 
 @bp.post("/logout")
 @auth.moderator_required
+@private_page
 def logout():
     """Sign out here and on the server."""
     if LogoutForm().validate_on_submit():
@@ -175,6 +179,7 @@ def logout():
 
 @bp.route("/account", methods=["GET", "POST"])
 @auth.moderator_required
+@private_page
 def account():
     """Your own account: a new password (signs out every other browser), new recovery codes."""
     moderator = current_user.moderator
@@ -202,6 +207,7 @@ def account():
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @per_address
+@private_page
 def invitation(token: str):
     """An invitation or a new-password link from an admin: choose a password, then set up the code."""
     found = accounts.find_invitation(token)

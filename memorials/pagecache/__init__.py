@@ -1,17 +1,17 @@
 """Whole pages kept for visitors who are not signed in, so a popular page is made once, not per visit.
 
-A GET from a visitor whose session holds nothing but a form token (no sign-in, no message waiting) and
-who has no cookie but the session and the language choice (a candle lit today changes the page) is answered from the page this worker made for the same address,
-language and encoding, if nothing public changed since: every commit that changes a public table raises
-one counter in the database in the same transaction (generation.py), and a kept page is used only
-while the counter is what it was before the page was made. So a withdrawn memorial, an approval, a
-candle or a new import is seen by the next visitor, on every worker and every app server; the only
-cost is one small query per visit. Pages are also dropped after PAGE_CACHE_SECONDS (60 by default;
-0 turns the cache off), for what changes with the clock alone ("remembered this week").
+A GET from a quiet visitor (a session that holds nothing but a form token, and no cookie but the session and
+the language choice: a candle lit today, a sign-in or a message waiting changes the page) is answered from
+the page this worker made for the same address, language and encoding, if nothing public changed since:
+every commit that changes a public table raises one counter in the database in the same transaction
+(generation.py), and a kept page is used only while the counter is what it was before the page was made.
+So a withdrawn memorial, an approval, a candle or a new import is seen by the next visitor, on every worker
+and every app server; the only cost is one small query per visit. Pages are also dropped after
+PAGE_CACHE_SECONDS (60 by default; 0 turns the cache off), for what changes with the clock alone.
 
-Never kept: private pages (no-store), anything but a 200, answers that set a cookie, streams, answers
-for signed-in moderators or with a message waiting. Pages with forms are kept with a placeholder where
-the form's CSRF token goes, and each visitor gets their own token, as a freshly made page would give.
+The response pipeline (memorials/responses.py) decides which answers may be kept and calls `lookup` before
+the view and `keep` once the answer is finished. Pages with forms are kept with a placeholder where the
+form's CSRF token goes, and each visitor gets their own token, as a freshly made page would give.
 """
 from __future__ import annotations
 
@@ -21,9 +21,7 @@ import time
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
-from ..extensions import db
-from ..i18n import COOKIE as LANGUAGE_COOKIE
-from ..responses import NEVER_KEPT, policy_of
+from ..languages import COOKIE as LANGUAGE_COOKIE
 from . import generation
 from .models import PageGeneration  # noqa: F401 (the table is part of the schema)
 from .store import Page, PageStore
@@ -36,38 +34,35 @@ NEVER_KEPT_HEADERS = frozenset({"content-length", "set-cookie", "date"})
 REMADE_HEADERS = NEVER_KEPT_HEADERS | {"content-encoding", "etag"}    # a page with a token is re-encoded
 
 
-def register_page_cache(app: Flask) -> None:
-    """Call before register_http: the hook that keeps pages must run after the one that compresses them
-    (Flask runs after_request hooks in reverse)."""
-    seconds = float(app.config.get("PAGE_CACHE_SECONDS") or 0)
-    store = PageStore(int(app.config.get("PAGE_CACHE_BYTES") or 32 * 1024 * 1024))
-    app.extensions["pagecache"] = store
-    if seconds <= 0:
-        return
-
-    @app.after_request
-    def keep(response: Response) -> Response:
-        state = g.pop("page_cache", None)
-        if state is None or g.get("page_cache_hit") or request.method != "GET" or not _keepable(response):
-            return response
-        key, counted = state
-        page = _page_of(response, counted, time.monotonic() + seconds)
-        if page is not None:
-            store.put(key, page)
-        return response
+def init_page_cache(app: Flask) -> None:
+    app.extensions["pagecache"] = PageStore(int(app.config["PAGE_CACHE_BYTES"]))
 
 
-def serve_kept_pages(app: Flask) -> None:
-    """Call last in create_app: pages are looked up after every other before_request hook (the language,
-    the limits) has had its say. The counter is raised whether or not this app keeps pages (generation.py
-    listens to every session): another process sharing the database may keep them."""
-    if float(app.config.get("PAGE_CACHE_SECONDS") or 0) > 0:
-        app.before_request(_serve)
+def page_store(app: Flask | None = None) -> PageStore:
+    return (app or current_app).extensions["pagecache"]
 
 
-def _serve():
-    """The kept page for this visit, if there is one and nothing public changed since it was made."""
-    if request.method not in ("GET", "HEAD") or not _cacheable_request() or not generation.available():
+def _seconds() -> float:
+    return float(current_app.config["PAGE_CACHE_SECONDS"] or 0)
+
+
+def quiet_visitor() -> bool:
+    """Nobody signed in, no message waiting, no cookie but the session's form token and the language choice:
+    the page is the same for every such visitor."""
+    quiet_cookies = {current_app.config["SESSION_COOKIE_NAME"], LANGUAGE_COOKIE}
+    return all(name in quiet_cookies for name in request.cookies) and _quiet(session)
+
+
+def _quiet(session) -> bool:
+    return set(session.keys()) <= QUIET_SESSION_KEYS and not session.get("_fresh")
+
+
+def lookup() -> Response | None:
+    """The kept page for this visit, if there is one and nothing public changed since it was made. The caller
+    has checked that this address may be kept at all."""
+    if _seconds() <= 0 or request.method not in ("GET", "HEAD") or not quiet_visitor():
+        return None
+    if not generation.available():
         return None
     counted = generation.current()
     if counted is None:
@@ -81,36 +76,29 @@ def _serve():
     return _response_of(page)
 
 
-def page_store(app: Flask | None = None) -> PageStore:
-    return (app or current_app).extensions["pagecache"]
+def keep(response: Response) -> None:
+    """Keep a finished 200 for the next quiet visitor, if it was made for one (lookup noted the counter)."""
+    state = g.pop("page_cache", None)
+    if (state is None or g.get("page_cache_hit") or request.method != "GET" or response.status_code != 200
+            or _sets_a_cookie_of_its_own(response) or (response.is_streamed and not response.direct_passthrough)
+            or not _quiet(session)):
+        return
+    key, counted = state
+    page = _page_of(response, counted, time.monotonic() + _seconds())
+    if page is not None:
+        page_store().put(key, page)
 
 
-def _cacheable_request() -> bool:
-    from ..web import is_private_page
-
-    if request.endpoint in (None, "static") or is_private_page():
-        return False
-    if policy_of(current_app.view_functions.get(request.endpoint)) == NEVER_KEPT:
-        return False
-    # Any other cookie may change the page (a candle lit today, a moderator's sign-in): made afresh.
-    quiet_cookies = {current_app.config["SESSION_COOKIE_NAME"], LANGUAGE_COOKIE}
-    return all(name in quiet_cookies for name in request.cookies) and _quiet(session)
+def _sets_a_cookie_of_its_own(response: Response) -> bool:
+    """A cookie the view set (a candle lit, a language chosen) makes the page this visitor's; the session's own
+    cookie, holding a quiet visitor's form token, does not (each visitor gets their own with the kept page)."""
+    session_cookie = current_app.config["SESSION_COOKIE_NAME"] + "="
+    return any(not cookie.startswith(session_cookie) for cookie in response.headers.getlist("Set-Cookie"))
 
 
 def _key() -> tuple:
     return (request.host, request.script_root, request.path, request.query_string,
             request.accept_encodings.quality("gzip") > 0)
-
-
-def _keepable(response: Response) -> bool:
-    return (response.status_code == 200 and "Set-Cookie" not in response.headers
-            and not any(word in (response.headers.get("Cache-Control") or "") for word in ("no-store", "private"))
-            and not (response.is_streamed and not response.direct_passthrough)
-            and _quiet(session))
-
-
-def _quiet(session) -> bool:
-    return set(session.keys()) <= QUIET_SESSION_KEYS and not session.get("_fresh")
 
 
 def _page_of(response: Response, counted: int, expires: float) -> Page | None:
@@ -141,4 +129,6 @@ def _page_of(response: Response, counted: int, expires: float) -> Page | None:
 
 def _response_of(page: Page) -> Response:
     body = page.body.replace(TOKEN, generate_csrf().encode()) if page.with_token else page.body
-    return Response(body, status=page.status, headers=list(page.headers))
+    response = Response(body, status=page.status, headers=list(page.headers))
+    response.kept = True   # the pipeline finishes it again for this visitor (token, validator, encoding)
+    return response

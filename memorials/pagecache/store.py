@@ -1,10 +1,10 @@
 """Kept pages: bytes and headers by key, dropped when stale, too old, or least recently used past a budget."""
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from ..lru import LRU
 
 
 @dataclass(frozen=True)
@@ -22,41 +22,30 @@ class Page:
 
 
 class PageStore:
+    """At most `budget` bytes of pages; one page is at most an eighth of it."""
+
     def __init__(self, budget: int) -> None:
         self.budget = budget
-        self._pages: OrderedDict[tuple, Page] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
+        self._pages = LRU(budget, sizeof=lambda page: page.size)
 
     def get(self, key: tuple, generation: int) -> Page | None:
-        with self._lock:
-            page = self._pages.get(key)
-            if page is None:
-                return None
-            if page.generation != generation or page.expires <= time.monotonic():
-                self._drop(key)
-                return None
-            self._pages.move_to_end(key)
-            return page
+        page = self._pages.get(key)
+        if page is None:
+            return None
+        if page.generation != generation or page.expires <= time.monotonic():
+            self._pages.pop(key)
+            return None
+        return page
 
     def put(self, key: tuple, page: Page) -> None:
-        if page.size > self.budget // 8:
-            return
-        with self._lock:
-            if key in self._pages:
-                self._drop(key)
-            self._pages[key] = page
-            self._size += page.size
-            while self._size > self.budget:
-                self._drop(next(iter(self._pages)))
+        if page.size <= self.budget // 8:
+            self._pages.put(key, page)
 
     def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-            self._size = 0
+        self._pages.clear()
+
+    def keys(self) -> list[tuple]:
+        return self._pages.keys()
 
     def __len__(self) -> int:
         return len(self._pages)
-
-    def _drop(self, key: tuple) -> None:
-        self._size -= self._pages.pop(key).size

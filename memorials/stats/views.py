@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..i18n import current_language, month_year, number
+from ..responses import public_page
 from . import bp, charts, publish, queries, words
 from .compute import NATIONAL, PAGE_CODES
 from .importer import ALL_DRUGS
@@ -16,6 +17,7 @@ DOWNLOADS = {"data.csv": ("text/csv", "overdose-deaths-cdc.csv"), "data.json": (
 
 
 @bp.get("/")
+@public_page(shared=300, keys=("stats",))
 def index():
     """The national picture and every state's headline figure."""
     sort = request.args.get("sort", "name")
@@ -25,6 +27,7 @@ def index():
 
 
 @bp.get("/<code>")
+@public_page(shared=300, keys=("stats",))
 def state(code: str):
     """One state's figures (US is the nation); an unknown code answers 404."""
     code = code.upper()
@@ -215,12 +218,14 @@ def _empty(name: str) -> bytes:
 
 
 @bp.get("/data.csv")
+@public_page(max_age=300, shared=300, keys=("stats",))
 def data_csv():
     """Every figure the site holds, one row per place, indicator and period, with its source."""
     return _download("data.csv")
 
 
 @bp.get("/data.json")
+@public_page(max_age=300, shared=300, keys=("stats",))
 def data_json():
     """The same figures as JSON, with the sources, the imports and how far the data runs."""
     return _download("data.json")

@@ -11,7 +11,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from ..i18n import LANGUAGE_NAMES, LANGUAGES, current_language, number
+from ..i18n import current_language, number
+from ..languages import LANGUAGE_NAMES, LANGUAGES
 from ..states import STATES, state_choices
 from ..timeutil import utcnow
 from .models import NameDisplay

@@ -101,10 +101,15 @@ def use_token(story: Story, token: str) -> bool:
     """A family used the new link they asked for: from now on it is their link, and the old one stops.
 
     Returns True when that happened (the caller commits)."""
-    if story.new_token_hash is None or story.new_token_hash != hash_token(token):
+    digest = hash_token(token)
+    if story.new_token_hash is None or story.new_token_hash != digest:
         return False
-    story.manage_token_hash, story.new_token_hash = story.new_token_hash, None
-    return True
+    # Used once: of two requests sent at once with the new link, one makes it the family's link.
+    taken = db.session.execute(
+        db.update(Story).where(Story.id == story.id, Story.new_token_hash == digest)
+        .values(manage_token_hash=digest, new_token_hash=None).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(story, ["manage_token_hash", "new_token_hash"])
+    return taken == 1
 
 
 def _store_photo(story: Story, processed: photos.ProcessedPhoto, written: list[str]) -> Photo:

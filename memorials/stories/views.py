@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import time
 
-from flask import (abort, current_app, flash, make_response, redirect, render_template, request, session,
-                   url_for)
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..extensions import csrf, db, limiter
 from ..feeds.addresses import is_slug, moved_to
 from ..i18n import current_language
-from . import bp, notices, photos
-from .forms import EditStoryForm, LostLinkForm, NewStoryForm, WithdrawForm
-from .models import Story, StoryVersion
+from ..responses import private_page, public_page
 from ..search import cards
 from ..search.forms import FindForm
 from ..search.query import find
+from . import bp, notices, photos
+from .forms import EditStoryForm, LostLinkForm, NewStoryForm, WithdrawForm
+from .models import Story, StoryVersion
 from .queries import photo_is_public, published_by_slug
 from .services import (StoryInput, edit_story, find_by_token, offer_new_link, stories_for_email,
                        submit_story, use_token, withdraw_story)
@@ -58,6 +58,7 @@ _story_limit = limiter.limit(_limit, methods=["POST"], deduct_when=_story_sent,
 
 
 @bp.get("/")
+@public_page(shared=60, keys=("memorials",))
 def index():
     """Published memorials, newest first, 24 a page; with words or filters, those that match."""
     form = FindForm(request.args)
@@ -108,6 +109,7 @@ def _photo_was_sent(form) -> bool:
 @bp.route("/new", methods=["GET", "POST"])
 @csrf.exempt
 @_story_limit
+@public_page()
 def new():
     """Share a story. Nothing is public until a moderator approves it."""
     form = NewStoryForm()
@@ -129,6 +131,7 @@ def _stale(form) -> bool:
 
 
 @bp.get("/thanks")
+@private_page
 def thanks():
     """What happens next, and the private link (shown once, also sent by email)."""
     token = session.pop("manage_token", None)
@@ -137,6 +140,7 @@ def thanks():
 
 
 @bp.get("/<slug>")
+@public_page(shared=60, keys=("memorials",))
 def show(slug):
     """One memorial, as the family chose to show it."""
     story = published_by_slug(slug) if is_slug(slug) else None
@@ -150,6 +154,7 @@ def show(slug):
 
 
 @bp.get("/photos/<filename>")
+@public_page(max_age=86400, shared=86400)
 def photo(filename):
     """A published story's photo; any other photo answers 404."""
     if not photo_is_public(filename):
@@ -169,6 +174,7 @@ def _managed(token) -> Story:
 @bp.route("/manage/<token>", methods=["GET", "POST"])
 @csrf.exempt
 @_story_limit
+@private_page
 def manage(token):
     """The family's private page: status, edit every field, replace the photo, withdraw."""
     story = _managed(token)
@@ -218,6 +224,7 @@ def _form_values(story: Story, version: StoryVersion):
 
 
 @bp.get("/manage/<token>/photos/<filename>")
+@private_page
 def manage_photo(token, filename):
     """The family sees their own photo, whatever the story's status."""
     story = _managed(token)
@@ -228,6 +235,7 @@ def manage_photo(token, filename):
 
 @bp.route("/manage/lost", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
+@private_page
 def lost_link():
     """Lost the private link? We send fresh links to the address the story was shared from."""
     form = LostLinkForm()
