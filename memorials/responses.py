@@ -20,8 +20,9 @@ the session is saved (MemorialsFlask.process_response), `finish` does, in this o
 3. who else may keep it: a public page that holds no per-visitor token and was made for a quiet visitor may be
    kept by shared caches (`public, s-maxage, stale-while-revalidate`) with the keys that purge it; a page with a
    form token or made for someone signed in says `private`; static files with their content hash are immutable;
-4. `Vary`: exactly what the answer depends on (the encoding; on English pages also the language preference and
-   the cookie that holds it, since a first visit may be sent to the Spanish page);
+4. `Vary`: exactly what the answer depends on: the encoding; on a page, the session's cookie (a message waiting,
+   a moderator's menu); on English pages also the language asked for, since a first visit may be sent to the
+   Spanish page; files the same in every language and for everyone vary on the encoding alone;
 5. a validator (a hash of the body, its form token left out) and 304 for a conditional request;
 6. gzip, except for an answer that both reflects what the request sent and carries a secret (a page with a form
    token made from a query string or a form post: BREACH);
@@ -205,7 +206,14 @@ def _vary(response: Response) -> None:
     # An English address answers a first visit from a Spanish reader with the Spanish page (i18n.py): the
     # English page depends on the language asked for and the cookie that remembers it. Spanish pages and the
     # language-neutral files do not.
-    if not is_neutral(request.endpoint) and g.get("lang", LANGUAGES[0]) == LANGUAGES[0]:
+    if is_neutral(request.endpoint):
+        # The same file for everyone (Flask names the session's cookie whenever anything looked at the session).
+        kept = [name for name in response.vary if name.lower() != "cookie"]
+        if kept:
+            response.headers["Vary"] = ", ".join(kept)
+        else:
+            response.headers.pop("Vary", None)
+    elif g.get("lang", LANGUAGES[0]) == LANGUAGES[0]:
         response.vary.update(("Accept-Language", "Cookie"))
 
 
