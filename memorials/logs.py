@@ -13,6 +13,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.logging import default_handler
 
 APP_LOGGER = "memorials"
 PRIVATE = "[private]"
@@ -78,8 +79,6 @@ def configure_logging(app: Flask) -> None:
         logger.handlers = list(gunicorn_error.handlers)
         logger.setLevel(gunicorn_error.level or logging.INFO)
     elif not any(isinstance(h, _Stderr) for h in logger.handlers):
-        from flask.logging import default_handler
-
         logger.removeHandler(default_handler)
         handler = _Stderr()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -16,7 +16,7 @@ from ..languages import PREFIXES
 from ..responses import private_page
 from ..timeutil import utcnow
 from .accounts import find_moderator, session_is_current
-from .models import ModeratorSession
+from .models import Moderator, ModeratorSession
 
 login_manager.login_view = "moderation.login"
 login_manager.login_message = _l("Please sign in to see that page.")
@@ -84,8 +84,6 @@ def pending_moderator():
     pending = session.get(PENDING)
     if not isinstance(pending, dict) or utcnow().timestamp() - float(pending.get("at", 0)) > PENDING_FOR.total_seconds():
         return None
-    from .models import Moderator
-
     moderator = db.session.get(Moderator, pending.get("id"))
     return moderator if moderator is not None and moderator.is_active else None
 

@@ -14,6 +14,8 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from ..extensions import db
+from ..pagecache import generation
 from . import index  # noqa: F401 (connects the receivers)
 
 
@@ -21,9 +23,8 @@ from . import index  # noqa: F401 (connects the receivers)
 @with_appcontext
 def reindex_search_command() -> None:
     """Rebuild the search index from the published memorials (safe at any time)."""
-    from ..extensions import db
-
     total = index.rebuild(db.session.connection())
+    generation.changed()   # the lists' words and counts are new: every worker makes its pages again
     db.session.commit()
     click.echo(f"Indexed {total} published memorials.")
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from ..events import story_hidden, story_published
 from ..extensions import db
 from ..states import state_name
+from ..stories.models import Story, StoryStatus, StoryVersion
 from .models import FTS_TABLE, NO_STATE, SearchCount, SearchEntry, SearchMonth, count_keys, month_of
 
 _WORD = re.compile(r"[^\W_]+")
@@ -177,8 +178,6 @@ def rebuild(connection: Connection) -> int:
     For an existing database (migration 0007) and for `flask --app app reindex-search`. Reads named columns
     only, so that it also runs inside the migration that creates the index.
     """
-    from ..stories.models import Story, StoryStatus, StoryVersion
-
     connection.execute(delete(SearchEntry))
     connection.execute(delete(SearchCount))
     connection.execute(delete(SearchMonth))
