@@ -164,11 +164,12 @@ def seed(database_url: str, folder: Path, count: int = 60) -> list[str]:
     from memorials import create_app
     from memorials.extensions import db
     from memorials.moderation import services as moderation
+    from memorials.moderation.accounts import create_moderator
     from memorials.stories.services import StoryInput, submit_story
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(folder), "SECRET_KEY": "bench"})
     with app.app_context():
-        moderator, _ = moderation.create_moderator("moderator@example.org", "a long bench password")
+        moderator, _ = create_moderator("moderator@example.org", "a long bench password")
         db.session.commit()
         slugs = []
         for n in range(count):

@@ -297,7 +297,7 @@ def _token(rng: random.Random) -> str:
 
 def _bench_moderator() -> int:
     from memorials.moderation.models import Moderator
-    from memorials.moderation.services import create_moderator
+    from memorials.moderation.accounts import create_moderator
 
     found = db.session.execute(select(Moderator.id).where(Moderator.email == "bench@example.org")).scalar()
     if found is None:

@@ -9,7 +9,7 @@ from PIL import Image
 
 from memorials.extensions import db
 from memorials.moderation import services as moderation
-from memorials.moderation.services import create_moderator
+from memorials.moderation.accounts import create_moderator
 from memorials.stories.services import StoryInput, submit_story
 
 STORY_TEXT = ("Danny loved fishing with his grandfather, burnt pancakes on Sundays, "

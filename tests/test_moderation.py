@@ -6,7 +6,8 @@ import html
 import pytest
 
 from memorials.extensions import db
-from memorials.moderation.models import ModerationEvent, ModeratorSession
+from memorials.audit import ModerationEvent
+from memorials.moderation.models import ModeratorSession
 from memorials.stories.models import Story, StoryStatus, VersionState
 
 from .factories import PASSWORD, make_moderator, make_story, publish, sign_in, totp_code

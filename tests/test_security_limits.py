@@ -11,7 +11,7 @@ import time
 import redis
 
 from memorials.extensions import db
-from memorials.moderation.models import ModerationEvent
+from memorials.audit import ModerationEvent
 from memorials.stories.models import Story
 
 from .factories import PASSWORD, form_data, make_moderator, make_story, sign_in

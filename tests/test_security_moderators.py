@@ -12,7 +12,8 @@ import pytest
 from memorials.extensions import db
 from memorials.moderation import accounts
 from memorials.moderation.directory import moderator_emails
-from memorials.moderation.models import ModerationEvent, Moderator, ModeratorSession, RecoveryCode
+from memorials.audit import ModerationEvent
+from memorials.moderation.models import Moderator, ModeratorSession, RecoveryCode
 from memorials.moderation.passwords import password_problem
 
 from .factories import PASSWORD, forget_used_code, make_moderator, sign_in, totp_code

@@ -34,9 +34,6 @@ class WeakPassword(ValueError):
     """A password the site refuses; str(error) says why, for the person choosing it."""
 
 
-PasswordTooShort = WeakPassword  # the name the first version used
-
-
 class AccountError(ValueError):
     """An account change that would leave the team without a way in (the last admin, say)."""
 

@@ -10,7 +10,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, unseen_by_visitors
 from ..timeutil import utcnow
-from .passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH  # noqa: F401 (kept importable from here)
 
 
 @unseen_by_visitors
@@ -108,7 +107,3 @@ class Invitation(db.Model):
 
     moderator: Mapped[Moderator | None] = relationship(foreign_keys=[moderator_id])
     invited_by: Mapped[Moderator | None] = relationship(foreign_keys=[invited_by_id])
-
-
-# The log moved to memorials/audit.py (one log for every feature); kept importable from here.
-from ..audit import ModerationEvent  # noqa: E402,F401

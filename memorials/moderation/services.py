@@ -12,9 +12,6 @@ from ..stories.models import Story, StoryStatus, StoryVersion, VersionState
 from ..stories.services import slug_for
 from ..text import plain_excerpt, render_markdown
 from ..timeutil import utcnow
-from .accounts import (PasswordTooShort, WeakPassword, authenticate, create_moderator,  # noqa: F401
-                       end_session, start_session)
-from .directory import moderator_emails  # noqa: F401 (kept importable from here)
 from .models import Moderator
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..audit import event_label, event_reason
+from ..audit import ModerationEvent, event_label, event_reason
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.sender import failed_messages, retry
@@ -16,7 +16,6 @@ from ..stories.services import prune_photos
 from ..text import render_markdown
 from . import auth, bp, labels, services
 from .forms import DecisionForm, LogoutForm
-from .models import ModerationEvent
 
 
 @bp.app_context_processor
