@@ -55,8 +55,10 @@ dev: init-db
 	$(BIN)/flask --app app deliver-mail & sender=$$!; trap 'kill $$sender' EXIT INT TERM; \
 	$(BIN)/flask --app app run --debug --host 127.0.0.1 --port $(PORT)
 
+# The suite in parallel (pytest-xdist), one database of each kind per worker; TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install init-db
-	$(BIN)/python -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -c tests/pytest.ini --rootdir . -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install init-db
 	$(BIN)/python -m bench
