@@ -203,3 +203,73 @@ def _bar_frame(frame, chart_id, title, summary, bars, number, missing):
         y0 += row + (len(lines) - 1) * line_h
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
+
+
+# --- The tile map ----------------------------------------------------------------------------------
+# The 50 states and DC as equal squares in their familiar places (column, row), as newsrooms draw them:
+# every state the same size, so a small state's shade counts as much as a large one's. No outlines needed.
+TILES: dict[str, tuple[int, int]] = {
+    "AK": (0, 0), "ME": (10, 0),
+    "WI": (5, 1), "VT": (9, 1), "NH": (10, 1),
+    "WA": (0, 2), "ID": (1, 2), "MT": (2, 2), "ND": (3, 2), "MN": (4, 2), "IL": (5, 2), "MI": (6, 2),
+    "NY": (8, 2), "MA": (9, 2),
+    "OR": (0, 3), "NV": (1, 3), "WY": (2, 3), "SD": (3, 3), "IA": (4, 3), "IN": (5, 3), "OH": (6, 3),
+    "PA": (7, 3), "NJ": (8, 3), "CT": (9, 3), "RI": (10, 3),
+    "CA": (0, 4), "UT": (1, 4), "CO": (2, 4), "NE": (3, 4), "MO": (4, 4), "KY": (5, 4), "WV": (6, 4),
+    "VA": (7, 4), "MD": (8, 4), "DE": (9, 4),
+    "AZ": (1, 5), "NM": (2, 5), "KS": (3, 5), "AR": (4, 5), "TN": (5, 5), "NC": (6, 5), "SC": (7, 5),
+    "DC": (8, 5),
+    "OK": (3, 6), "LA": (4, 6), "MS": (5, 6), "AL": (6, 6), "GA": (7, 6),
+    "HI": (0, 7), "TX": (3, 7), "FL": (8, 7),
+}
+
+
+@dataclass(frozen=True)
+class TileFrame:
+    name: str        # "wide" or "narrow", as for the charts
+    tile: int        # a tile's side
+    gap: int
+    font: int        # the state's letters
+    figure: int      # its figure under them (0: not written; the link's name and the table carry it)
+
+
+# Shown at no less than 0.88 of their size (35rem for 634 units beside the table; 288 px for 328 units on a
+# 320 px phone), so letters stay at 12 CSS px or more and a phone's tile at 24 px or more.
+WIDE_TILES = TileFrame("wide", 54, 4, 16, 14)
+NARROW_TILES = TileFrame("narrow", 28, 2, 14, 0)
+
+
+def tile_map(labelledby: str, tiles: list[dict]) -> Markup:
+    """tiles: [{"code", "href", "label" (the link's accessible name), "figure" (written on wide tiles),
+    "css" (its shade's class)}], drawn twice like the charts, in reading order (row by row) for the keyboard.
+    labelledby: the id of the heading that names the map."""
+    ordered = sorted(tiles, key=lambda t: TILES[t["code"]][::-1])
+    return Markup("").join(_tile_frame(frame, labelledby, ordered) for frame in (WIDE_TILES, NARROW_TILES))
+
+
+def _tile_frame(frame: TileFrame, labelledby: str, tiles: list[dict]) -> Markup:
+    pitch = frame.tile + frame.gap
+    width = 11 * pitch - frame.gap
+    height = 8 * pitch - frame.gap
+    parts = [Markup('<svg class="tile-map chart-{n}" viewBox="0 0 {w} {h}" role="group" aria-labelledby="{l}">')
+             .format(n=frame.name, w=width, h=height, l=labelledby)]
+    for t in tiles:
+        col, row = TILES[t["code"]]
+        x, y = col * pitch, row * pitch
+        middle = x + frame.tile / 2
+        parts.append(Markup('<a href="{href}" aria-label="{label}" class="tile-link">'
+                            '<rect class="tile {css}" x="{x}" y="{y}" width="{s}" height="{s}" rx="3"/>'
+                            '<rect class="ring" x="{rx}" y="{ry}" width="{rs}" height="{rs}" rx="2"/>')
+                     .format(href=t["href"], label=t["label"], css=t["css"], x=x, y=y, s=frame.tile,
+                             rx=x + 3, ry=y + 3, rs=frame.tile - 6))
+        if frame.figure and t["figure"]:
+            parts.append(Markup('<text class="tile-code {css}" x="{x}" y="{y:.1f}" text-anchor="middle">{c}</text>'
+                                '<text class="tile-figure {css}" x="{x}" y="{fy:.1f}" text-anchor="middle">{f}</text>')
+                         .format(css=t["css"], x=middle, y=y + frame.tile / 2 - 3, c=t["code"],
+                                 fy=y + frame.tile / 2 + frame.figure + 1, f=t["figure"]))
+        else:
+            parts.append(Markup('<text class="tile-code {css}" x="{x}" y="{y:.1f}" text-anchor="middle">{c}</text>')
+                         .format(css=t["css"], x=middle, y=y + frame.tile / 2 + frame.font * 0.35, c=t["code"]))
+        parts.append(Markup("</a>"))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
