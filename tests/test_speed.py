@@ -85,8 +85,7 @@ def statements_per_page(app, urls) -> dict[str, int]:
         with app.app_context():
             cards.cache().clear()   # cold caches: the most a page ever asks of the database
             page_store().clear()
-            stats_publish.parsed.items.clear()
-            stats_publish.rendered.items.clear()
+            stats_publish.memos().clear()
         with Statements(engine) as seen:
             response = fetch(client, url)
         assert response.status_code in (200, 404), (url, response.status_code)
