@@ -61,7 +61,8 @@ def page_urls(app) -> dict[str, str]:
         "thumbnail": f"/stories/photos/{thumb}",
     }
     others = {"stats": "/stats/", "state stats": "/stats/OH", "letters": "/letters/",
-              "representatives": "/api/representatives?zip=43215", "download": "/stats/data.csv"}
+              "representatives": "/api/representatives?zip=43215", "download": "/stats/data.csv",
+              "state download": "/stats/OH/data.csv"}
     adapter = app.url_map.bind("localhost")
 
     def exists(url):
@@ -213,6 +214,7 @@ def test_static_files_carry_their_content_hash_and_are_cached_for_a_year(app, cl
 @pytest.mark.parametrize("url, kind", [
     ("/", "text/html"), ("/stories/", "text/html"), ("/static/css/site.css", "text/css"),
     ("/static/js/site.js", "text/javascript"), ("/stats/data.csv", "text/csv"), ("/stats/data.json", "application/json"),
+    ("/stats/OH/data.csv", "text/csv"),
 ])
 def test_text_answers_are_gzipped_when_the_browser_accepts_it(app, client, url, kind):
     load_bundled_data(app)
