@@ -51,7 +51,7 @@ for _name, _value in {"stats_footnotes": words.footnote_sentences, "stats_name":
                       "stats_key_class": words.key_class, "stats_trend_rows": words.trend_rows,
                       "stats_place": words.place, "stats_age": words.age_group,
                       "stats_source_name": words.indicator_source, "stats_method": words.method_text,
-                      "stats_signed": words.signed_percent, "stats_ordinal": words.ordinal,
+                      "stats_ordinal": words.ordinal,
                       "stats_stale_months": STALE_MONTHS}.items():
     bp.add_app_template_global(_value, _name)
 
@@ -65,7 +65,8 @@ def _rendered(code: str, sort: str | None = None, view: str | None = None) -> di
     if found is not None:
         return found
     payload = queries.page(code, page_etag)
-    place = words.place(code, payload["place"] if payload else queries.place_name(code))
+    name = payload["place"] if payload else queries.place_name(code)
+    place = words.place(code, name)  # as it reads in a sentence: "the United States", "the District of Columbia"
     table = payload.get("states") if payload and sort is not None else None
     if payload:  # the stored payload is shared by this process's requests: copied, never changed
         payload = {**payload, "sections": [{**s, "svg": words.chart(code, place, s)} for s in payload["sections"]]}
@@ -74,7 +75,9 @@ def _rendered(code: str, sort: str | None = None, view: str | None = None) -> di
         rows=queries.sorted_rows(table, sort) if table else None,
         map=words.state_map(table, view, lambda c: url_for("stats.state", code=c)) if table else Markup(""),
         legend=words.legend(table, view) if table else None)
-    result = {"code": code, "headline": payload["headline"] if payload else None, "place": place,
+    # The breadcrumb names the place as a title does; the nation is stored in English, said in the reader's words.
+    result = {"code": code, "headline": payload["headline"] if payload else None,
+              "place": place if code == NATIONAL else name,
               "title": _("Overdose deaths in %(place)s", place=place),
               "description": _("CDC's provisional counts of overdose deaths in %(place)s, by drug, and the long view "
                                "since 1999.", place=place),
