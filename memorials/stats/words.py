@@ -11,6 +11,7 @@ from typing import Callable
 from babel import dates as babel_dates
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from markupsafe import Markup
 
 from ..i18n import current_language, format_locale, month_year, number, percent
@@ -272,10 +273,12 @@ def legend(table: dict, view: str) -> list[tuple[str, str]]:
         below = [number(b - 0.1, 1) for b in breaks]
         rates = [r["rate"] for r in table["rows"] if r["rate_class"] is not None]
         if not breaks:  # too few states to shade apart: one shade, from the lowest rate to the highest
-            words = [_("%(low)s to %(high)s", low=number(min(rates), 1), high=number(max(rates), 1))] if rates else []
+            words = [pgettext("map legend", "%(low)s to %(high)s", low=number(min(rates), 1),
+                              high=number(max(rates), 1))] if rates else []
         else:
             words = ([_("under %(high)s", high=cuts[0])]
-                     + [_("%(low)s to %(high)s", low=low, high=high) for low, high in zip(cuts, below[1:])]
+                     + [pgettext("map legend", "%(low)s to %(high)s", low=low, high=high)
+                        for low, high in zip(cuts, below[1:])]
                      + [_("%(low)s or more", low=cuts[-1])])
     return [(f"{view}-{n}", w) for n, w in enumerate(words)] + [("none", _("no current figure"))]
 
