@@ -60,6 +60,8 @@ PAGES = [
     ("/letters/", "/letters/", "letters"),
     ("/api/representatives", "/api/representatives?zip=43215", "letters"),
     ("/stats/data.csv", "/stats/data.csv", "numbers"),
+    ("/stats/OH/data.csv", "/stats/OH/data.csv", "numbers"),
+    ("/stats/?map=change", "/stats/?map=change", "numbers"),
 ]
 
 

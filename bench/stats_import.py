@@ -8,7 +8,8 @@ years shifted by 5, 10, ... until the file has --rows rows. The rows keep CDC's 
 third are indicators the site skips (as in the real export), suppressed cells stay empty, and
 numbers keep their quoted thousands separators and the UTF-8 BOM. Without that file it falls
 back to the bundled snapshot's figures in the same format (and says so).
-It times a first import (empty database) and a re-import (every key replaced), on SQLite, and
+It times a first import (empty database) and a re-import (every key replaced) as `import-stats` runs them
+(import, compute what the pages serve, commit), on SQLite, and
 measures peak Python memory (tracemalloc) on a third run, plus the process's peak RSS.
 """
 from __future__ import annotations
@@ -27,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from memorials import create_app  # noqa: E402
 from memorials.extensions import db  # noqa: E402
-from memorials.stats.importer import DISPLAY_TO_API, import_vsrr, read_text  # noqa: E402
+from memorials.stats.commands import import_file  # noqa: E402
+from memorials.stats.importer import DISPLAY_TO_API, read_text  # noqa: E402
 from memorials.stats.snapshot import FIGURES  # noqa: E402
 
 HEADER = ["State", "Year", "Month", "Period", "Indicator", "Data Value", "Percent Complete",
@@ -82,12 +84,12 @@ def main() -> None:
             print(f"{count:,} rows, {size:.1f} MB, in the CSV export shape")
             for label in ("first import (empty database)", "re-import (every key replaced)"):
                 start = time.perf_counter()
-                release = import_vsrr(str(export))
+                _, release = import_file(str(export))  # as `import-stats` does: import, publish, commit
                 elapsed = time.perf_counter() - start
                 print(f"  {label}: {release.row_count:,} figures in {elapsed:.2f} s = {count / elapsed:,.0f} rows/s")
             # Memory is measured on a separate run: tracemalloc slows Python several times over.
             tracemalloc.start()
-            import_vsrr(str(export))
+            import_file(str(export))
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             print(f"  peak Python memory during an import: {peak / 1e6:.0f} MB (tracemalloc); "

@@ -12,7 +12,7 @@ COOKIE = "lang"
 FORMAT_LOCALES = {"en": "en_US", "es": "es_US"}
 # Endpoints whose answer is the same in every language: one address, never redirected by language.
 NEUTRAL_ENDPOINTS = {"static", "stories.photo", "stories.manage_photo", "moderation.photo", "stats.data_csv",
-                     "stats.data_json", "i18n.switch"}
+                     "stats.data_json", "stats.state_data_csv", "stats.state_data_json", "i18n.switch"}
 NEUTRAL_BLUEPRINTS = {"letters_api", "feeds"}
 
 

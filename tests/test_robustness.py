@@ -94,7 +94,7 @@ QUERIES = [
     ("/language/es", ("next",), "visitor"),
     ("/moderate/condolences", ("page",), "moderator"),
     ("/moderate/reports", ("page",), "moderator"),
-    ("/stats/", ("sort",), "visitor"),
+    ("/stats/", ("sort", "map"), "visitor"),
     ("/stats/OH", ("sort",), "visitor"),
     ("/api/representatives", ("zip",), "visitor"),
     ("/letters/test-cause", ("zip",), "visitor"),
@@ -112,6 +112,8 @@ PATHS = [
     ("/stories/manage/{}", "visitor"),
     ("/stories/photos/{}", "visitor"),
     ("/stats/{}", "visitor"),
+    ("/stats/{}/data.csv", "visitor"),
+    ("/stats/{}/data.json", "visitor"),
     ("/letters/{}", "visitor"),
     ("/moderate/stories/{}", "moderator"),
     ("/moderate/photos/{}", "moderator"),
@@ -244,6 +246,7 @@ def test_no_path_answers_5xx(site, pattern, who):
     ("/stories/%00", 404),
     ("/stories/manage/%00", 404),
     ("/stats/%00", 404),
+    ("/stats/%00/data.csv", 404),
     ("/%00", 404),
 ])
 def test_the_urls_that_gave_500s_get_a_plain_answer(client, url, status):

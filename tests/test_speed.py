@@ -54,7 +54,8 @@ def page_urls(app) -> dict[str, str]:
         "thumbnail": f"/stories/photos/{thumb}",
     }
     urls.update({"stats": "/stats/", "state stats": "/stats/OH", "letters": "/letters/",
-                 "representatives": "/api/representatives?zip=43215", "download": "/stats/data.csv"})
+                 "representatives": "/api/representatives?zip=43215", "download": "/stats/data.csv",
+                 "state download": "/stats/OH/data.csv"})
     return urls
 
 
@@ -68,8 +69,7 @@ def statements_per_page(app, urls) -> dict[str, int]:
         with app.app_context():
             cards.cache().clear()   # cold caches: the most a page ever asks of the database
             page_store().clear()
-            stats_publish.parsed.items.clear()
-            stats_publish.rendered.items.clear()
+            stats_publish.memos().clear()
         with Statements(engine) as seen:
             response = fetch(client, url)
         assert response.status_code in (200, 404), (url, response.status_code)
@@ -201,6 +201,7 @@ def test_static_files_carry_their_content_hash_and_are_cached_for_a_year(app, cl
 @pytest.mark.parametrize("url, kind", [
     ("/", "text/html"), ("/stories/", "text/html"), ("/static/css/site.css", "text/css"),
     ("/static/js/site.js", "text/javascript"), ("/stats/data.csv", "text/csv"), ("/stats/data.json", "application/json"),
+    ("/stats/OH/data.csv", "text/csv"),
 ])
 @pytest.mark.bundled_data
 def test_text_answers_are_gzipped_when_the_browser_accepts_it(app, client, url, kind):

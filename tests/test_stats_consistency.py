@@ -1,5 +1,6 @@
-"""One state, one figure: its statistics page, the state table, a memorial from it, a letter written
-through the real letter form, and (for the nation) the home page all say the same number and month."""
+"""One state, one figure: its statistics page, the map and the state table, its own download, a memorial from
+it, a letter written through the real letter form, and (for the nation) the home page all say the same number
+and month."""
 from __future__ import annotations
 
 import re
@@ -9,14 +10,20 @@ from pathlib import Path
 import pytest
 
 from memorials.extensions import db
-from memorials.pagecache import page_store
+from memorials.i18n import in_language
 from memorials.letters import importer as letters_importer
 from memorials.letters import services as letters_services
+from memorials.letters.compose import figures_sentence
 from memorials.letters.models import Campaign
+from memorials.pagecache import page_store
+from memorials.stats import queries
+from memorials.stats.indicators import ALL_DRUGS, SYNTHETIC
 
 from . import factories
 from .forms import submit
-from .test_stats import Statements, load_everything, page_text, queries_in, words
+from .test_stats import PREFIX, Statements, csv_rows, headline_of, load_everything, map_tiles, page_text, queries_in, words
+
+pytestmark = pytest.mark.both_databases
 
 LETTERS = Path(__file__).parent / "fixtures" / "letters"
 TEMPLATE = "I write from {{ sender_city }}, {{ state }}.\n\n{{ state_figures }}\n\nPlease act now."
@@ -59,9 +66,9 @@ def test_a_states_page_its_table_row_its_memorials_and_its_letters_say_the_same(
     # and for April 2025 they were 139. Every place uses the first two, for the same month.
     sentence = "180 people died of a drug overdose in Vermont in the 12 months ending April 2025"
     page = words(page_text(client, "/stats/VT"))
-    assert sentence in page and "139 of these deaths (77%) involved synthetic opioids" in page
+    assert sentence in page and "77% of these deaths (139) involved synthetic opioids" in page
     table = page_text(client, "/stats/").split('href="/stats/VT">Vermont</a>')[1].split("</tr>")[0]
-    assert words(table).startswith("April 2025 180 ")
+    assert words(table).startswith("Apr 2025 180 ")
 
     response = submit(client, "/letters/same-figures", SENDER)
     assert response.status_code == 200
@@ -74,6 +81,56 @@ def test_a_states_page_its_table_row_its_memorials_and_its_letters_say_the_same(
     line = state_line(memorial)
     assert line.startswith("In Vermont, 180 people died of a drug overdose in the 12 months ending April 2025.")
     assert 'href="/stats/VT"' in memorial and 'href="/stories/?state=VT"' in memorial
+
+
+# A sample of states as the fixtures carry them: (deaths, month in English and Spanish, rate per 100,000,
+# deaths involving synthetic opioids in the same 12 months or None where CDC publishes none).
+SAMPLE = {
+    "VT": ("180", ("April 2025", "abril de 2025"), "27.9", "139"),
+    "OH": ("2,830", ("April 2025", "abril de 2025"), "23.8", "1,771"),
+    "NY": ("3,814", ("April 2025", "abril de 2025"), "19.1", "2,587"),
+    "LA": ("1,202", ("September 2025", "septiembre de 2025"), "26.0", None),
+}
+SHORT = {"April 2025": ("Apr 2025", "abr 2025"), "September 2025": ("Sep 2025", "sept 2025")}  # the table's months
+NAMES = {"VT": "Vermont", "OH": "Ohio", "NY": "New York", "LA": "Louisiana"}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_map_the_table_the_page_the_download_a_memorial_and_a_letter_agree(everything, client, lang):
+    prefix, spanish = PREFIX[lang], lang == "es"
+    index = page_text(client, prefix + "/stats/")
+    tiles = {href.rsplit("/", 1)[1]: label for href, label, _ in map_tiles(index)}
+    table = index.split('id="states-caption"')[1].split("</table>")[0]
+    for code, (deaths, months, rate, synthetic) in SAMPLE.items():
+        month = months[spanish]
+        name = NAMES[code]
+        # The map: the square's name carries the rate and its month.
+        assert f"{name}: {rate} " in tiles[code] and tiles[code].endswith(month), (code, tiles[code])
+        # The table beside it: month, deaths, rate.
+        row = words(table.split(f'href="{prefix}/stats/{code}">{name}</a>')[1].split("</tr>")[0]).lstrip("* ")
+        assert row.startswith(f"{SHORT[months[0]][spanish]} {deaths} {rate} "), (code, row)
+        # The state's page: the headline (count and month said once), the share, and where it stands.
+        page = page_text(client, f"{prefix}/stats/{code}")
+        headline = headline_of(page).lstrip("> ")
+        assert headline.startswith(deaths) and headline.count(month) == 1, (code, headline)
+        if synthetic:
+            assert f"({synthetic})" in headline
+        standing = words(page.split('class="standing">')[1].split("</p>")[0])
+        assert standing.startswith(f"{'Con' if spanish else 'At'} {rate} "), (code, standing)
+        # The state's own download: CDC's row for that month is the figure every page leads with.
+        rows = {(r["jurisdiction"], r["indicator"], r["period_end"]): r
+                for r in csv_rows(client.get(f"/stats/{code}/data.csv"))}
+        period = {"April 2025": "2025-04", "September 2025": "2025-09"}[months[0]]
+        assert rows[(code, ALL_DRUGS, period)]["reported"] == deaths.replace(",", "")
+        if synthetic and code != "NY":  # (New York's is CDC's NY and YC rows added: checked in test_stats)
+            assert rows[(code, SYNTHETIC, period)]["reported"] == synthetic.replace(",", "")
+        # A memorial from the state: its line says the same count and month.
+        line = state_line(page_text(client, f"{prefix}/stories/{memorial_in(everything, code, name=f'Sam {code}')}"))
+        assert deaths in line and month in line, (code, line)
+        # A letter: the sentence the letter carries for the state, from the same query.
+        with everything.test_request_context(), in_language(lang):
+            sentence = figures_sentence(queries.latest_figures(code), name)
+        assert deaths in sentence and month in sentence and (synthetic is None or synthetic in sentence), sentence
 
 
 def test_the_nation_on_the_home_page_and_its_page(everything, client):
@@ -130,10 +187,11 @@ def test_figures_sentence_for_a_place_with_only_synthetic_opioid_counts():
 
 def test_in_spanish_the_page_the_table_a_memorial_and_a_letter_say_the_same(everything, client):
     page = words(page_text(client, "/es/stats/VT"))
-    assert "180 personas murieron por sobredosis de drogas en Vermont en los 12 meses que terminan en abril de 2025." in page
-    assert "139 de estas muertes (el 77%) estuvieron relacionadas con opioides sintéticos" in page
+    assert ("180 personas murieron por sobredosis de drogas en Vermont en los 12 meses que terminan en abril de 2025, "
+            "un 18.6% menos que un año antes.") in page
+    assert "El 77% de estas muertes (139) estuvieron relacionadas con opioides sintéticos" in page
     table = page_text(client, "/es/stats/").split('href="/es/stats/VT">Vermont</a>')[1].split("</tr>")[0]
-    assert words(table).startswith("abril de 2025 180 ")
+    assert words(table).startswith("abr 2025 180 ")
 
     memorial = page_text(client, f"/es/stories/{memorial_in(everything, 'VT', city='Burlington')}")
     line = state_line(memorial)

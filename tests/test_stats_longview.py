@@ -15,6 +15,7 @@ import pytest
 
 from memorials.extensions import db
 from memorials.stats import longview, queries
+from memorials.stats.commands import import_file
 from memorials.stats.importer import StatsImportError
 from memorials.stats.models import LongFigure, StatRelease
 
@@ -72,6 +73,7 @@ def test_a_wonder_csv_export_is_read_exactly(app):
         assert (one.final, one.measure, one.indicator) == (True, "synthetic", "Other synthetic narcotics (T40.4)")
 
 
+@pytest.mark.both_databases
 def test_wonders_own_tab_export_with_its_notes_footer_and_a_partial_year(app, runner):
     result = runner.invoke(args=["import-stats", str(FIXTURES / "wonder_provisional.txt")])
     assert result.exit_code == 0, result.output
@@ -115,7 +117,7 @@ def test_a_month_now_suppressed_disappears_when_its_export_is_imported_again(loa
     path = tmp_path / "again.csv"
     path.write_text("\n".join(line for line in lines if line not in dropped) + "\n")
     with loaded.app_context():
-        longview.import_long(str(path))
+        import_file(str(path))  # imported and published, as `import-stats` does
     row = row_of(long_table(page_text(client, "/stats/OH"), "OH"), "2014")
     june = int(dropped[0].split(",")[-3])
     assert row == f"at least {ohio_2014[0] - june:,} 1 month under 10, not published"
@@ -141,6 +143,7 @@ def test_nchs_rates_keep_the_national_rows_and_refuse_a_contradiction(app, tmp_p
         longview.import_long(str(path))
 
 
+@pytest.mark.both_databases
 def test_figures_quoted_from_text_keep_their_source(app):
     with app.app_context():
         release = longview.import_long(str(FIXTURES / "nchs_key_figures.csv"))
@@ -226,6 +229,7 @@ def test_the_download_gains_the_long_view_with_its_source(loaded, client):
     assert {f["source"] for f in data["figures"]} >= {"CDC WONDER, Multiple Cause of Death, provisional"}
 
 
+@pytest.mark.both_databases
 def test_letters_and_headlines_never_use_the_long_view(loaded):
     with loaded.app_context():
         figures = queries.latest_figures("OH")

@@ -14,7 +14,7 @@ from ..extensions import limiter
 from ..i18n import current_language, format_locale, in_language, localized_url
 from ..languages import LANGUAGES, PREFIXES
 from ..responses import public_page
-from ..stats.queries import PAGE_CODES
+from ..stats.indicators import NATIONAL, PAGE_CODES
 from ..stories.queries import published_by_slug
 from . import addresses, bp, queries, services
 
@@ -189,7 +189,7 @@ def _pages(campaigns: list[tuple[str, datetime]]) -> list[tuple[str, datetime | 
         (site + url_for("home.index"), memorials_changed),
         (site + url_for("stories.index"), memorials_changed),
         (site + url_for("stats.index"), stats_changed),
-        *[(site + url_for("stats.state", code=code), stats_changed) for code in PAGE_CODES if code != "US"],
+        *[(site + url_for("stats.state", code=code), stats_changed) for code in PAGE_CODES if code != NATIONAL],
         (site + url_for("letters.index"), max((c for _, c in campaigns), default=None)),
         *[(site + url_for("letters.campaign", slug=slug), changed) for slug, changed in campaigns],
     ]

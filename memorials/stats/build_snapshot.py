@@ -20,7 +20,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from ..extensions import db
+from ..scratch import scratch_app
 from ..states import FIPS, STATES
+from .importer import import_vsrr, parse_population, read_text
+from .longview import import_long, parse_key_figures, parse_nchs_rates
+from .models import LongFigure, StatFigure, StatRelease
 from .snapshot import AGE_GROUPS, FIGURES, FOLDER, MANIFEST, POPULATION
 
 # (file under vsrr/, CDC release as SOURCES.md gives it), oldest release first.
@@ -55,17 +60,11 @@ MONTH_ABBR = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "Jun.", "Jul.", "Aug.", "Se
 
 
 def build(shared: Path) -> dict:
-    from ..extensions import db
-    from ..scratch import scratch_app
-    from .importer import import_vsrr, parse_population, read_text
-    from .longview import import_long, parse_key_figures, parse_nchs_rates
-    from .models import LongFigure, StatFigure, StatRelease
-
     FOLDER.mkdir(parents=True, exist_ok=True)
     with scratch_app():
         releases = []
         for name, cdc_release in RELEASES:
-            release = import_vsrr(str(shared / "vsrr" / name), refresh=False)
+            release = import_vsrr(str(shared / "vsrr" / name))
             releases.append({"file": name, "cdc_release": cdc_release, "rows_imported": release.row_count,
                              "runs_through": release.latest_period.strftime("%Y-%m")})
         # mtime=0: the same figures make the same bytes, so the snapshot only changes when they do.
@@ -86,7 +85,7 @@ def build(shared: Path) -> dict:
         # CDC WONDER: the three exports imported in order, written back as one export of the months kept.
         wonder_from = []
         for name, dataset, months in WONDER_FILES:
-            release = import_long(str(shared / "cdc_wonder" / name), refresh=False)
+            release = import_long(str(shared / "cdc_wonder" / name))
             wonder_from.append({"file": name, "dataset": dataset, "months": months, "rows_imported": release.row_count,
                                 "found_in": "Data-Science-Link/fentanyl-awareness @ 4da75ee (2025-10-25), "
                                             "see shared/data/SOURCES.md"})

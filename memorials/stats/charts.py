@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 @dataclass(frozen=True)
@@ -203,3 +203,71 @@ def _bar_frame(frame, chart_id, title, summary, bars, number, missing):
         y0 += row + (len(lines) - 1) * line_h
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
+
+
+# --- The tile map ----------------------------------------------------------------------------------
+# The 50 states and DC as equal squares in their familiar places (column, row), as newsrooms draw them:
+# every state the same size, so a small state's shade counts as much as a large one's. No outlines needed.
+TILES: dict[str, tuple[int, int]] = {
+    "AK": (0, 0), "ME": (10, 0),
+    "WI": (5, 1), "VT": (9, 1), "NH": (10, 1),
+    "WA": (0, 2), "ID": (1, 2), "MT": (2, 2), "ND": (3, 2), "MN": (4, 2), "IL": (5, 2), "MI": (6, 2),
+    "NY": (8, 2), "MA": (9, 2),
+    "OR": (0, 3), "NV": (1, 3), "WY": (2, 3), "SD": (3, 3), "IA": (4, 3), "IN": (5, 3), "OH": (6, 3),
+    "PA": (7, 3), "NJ": (8, 3), "CT": (9, 3), "RI": (10, 3),
+    "CA": (0, 4), "UT": (1, 4), "CO": (2, 4), "NE": (3, 4), "MO": (4, 4), "KY": (5, 4), "WV": (6, 4),
+    "VA": (7, 4), "MD": (8, 4), "DE": (9, 4),
+    "AZ": (1, 5), "NM": (2, 5), "KS": (3, 5), "AR": (4, 5), "TN": (5, 5), "NC": (6, 5), "SC": (7, 5),
+    "DC": (8, 5),
+    "OK": (3, 6), "LA": (4, 6), "MS": (5, 6), "AL": (6, 6), "GA": (7, 6),
+    "HI": (0, 7), "TX": (3, 7), "FL": (8, 7),
+}
+
+
+@dataclass(frozen=True)
+class TileFrame:
+    name: str        # "wide" or "narrow", as for the charts
+    tile: int        # a tile's side
+    gap: int
+    font: int        # the state's letters
+    figure: int      # its figure under them (0: not written; the link's name and the table carry it)
+
+
+# Shown at no less than 0.88 of their size (35rem for 634 units beside the table; 288 px for 328 units on a
+# 320 px phone), so letters stay at 12 CSS px or more and a phone's tile at 24 px or more.
+WIDE_TILES = TileFrame("wide", 54, 4, 16, 14)
+NARROW_TILES = TileFrame("narrow", 28, 2, 14, 0)
+
+
+def tile_map(labelledby: str, tiles: list[dict]) -> Markup:
+    """tiles: [{"code", "href", "label" (the link's accessible name), "figure" (written on wide tiles),
+    "css" (its shade's class)}], drawn twice like the charts, in reading order (row by row) for the keyboard.
+    labelledby: the id of the heading that names the map."""
+    ordered = sorted(tiles, key=lambda t: TILES[t["code"]][::-1])
+    return Markup("").join(_tile_frame(frame, labelledby, ordered) for frame in (WIDE_TILES, NARROW_TILES))
+
+
+def _tile_frame(frame: TileFrame, labelledby: str, tiles: list[dict]) -> Markup:
+    # Plain strings with each value escaped (51 squares, two drawings: Markup.format per element costs
+    # several times more, on a page made once per import and language).
+    pitch = frame.tile + frame.gap
+    parts = [f'<svg class="tile-map chart-{frame.name}" viewBox="0 0 {11 * pitch - frame.gap} {8 * pitch - frame.gap}" '
+             f'role="group" aria-labelledby="{escape(labelledby)}">']
+    for t in tiles:
+        col, row = TILES[t["code"]]
+        x, y = col * pitch, row * pitch
+        middle, css, code = x + frame.tile / 2, escape(t["css"]), escape(t["code"])
+        parts.append(f'<a href="{escape(t["href"])}" aria-label="{escape(t["label"])}" class="tile-link">'
+                     f'<rect class="tile {css}" x="{x}" y="{y}" width="{frame.tile}" height="{frame.tile}" rx="3"/>'
+                     f'<rect class="ring" x="{x + 3}" y="{y + 3}" width="{frame.tile - 6}" height="{frame.tile - 6}" '
+                     f'rx="2"/>')
+        if frame.figure and t["figure"]:
+            parts.append(f'<text class="tile-code {css}" x="{middle}" y="{y + frame.tile / 2 - 3:.1f}" '
+                         f'text-anchor="middle">{code}</text><text class="tile-figure {css}" x="{middle}" '
+                         f'y="{y + frame.tile / 2 + frame.figure + 1:.1f}" text-anchor="middle">{escape(t["figure"])}</text>')
+        else:
+            parts.append(f'<text class="tile-code {css}" x="{middle}" y="{y + frame.tile / 2 + frame.font * 0.35:.1f}" '
+                         f'text-anchor="middle">{code}</text>')
+        parts.append("</a>")
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,14 +1,59 @@
-"""`flask --app app import-stats PATH_OR_URL` and `stats-status`: thin wrappers over the importers and compute."""
+"""`flask --app app import-stats PATH_OR_URL` and `stats-status`: thin wrappers over the importers and compute.
+
+The importers only import; import_file is the one path from a file to what the pages show: import,
+publish (compute every page, headline and download again), commit, all in one transaction.
+"""
 from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
 
 import click
 
+from ..extensions import db
 from ..i18n import month_year, number
-from . import bp
-from .importer import StatsImportError, import_any
+from . import bp, publish
+from .compute import is_history, load, status_lines
+from .importer import StatsImportError, import_age_groups, import_population, import_vsrr, read_text
+from .indicators import STALE_MONTHS
+from .longview import import_long, kind_of
 
 KINDS = {"vsrr": "CDC VSRR figures", "wonder": "CDC WONDER months", "nchs_rates": "NCHS rates",
          "key_figures": "NCHS figures quoted from text", "wonder_summary": "CDC WONDER national counts"}
+
+
+def import_any(path_or_url: str) -> tuple[str, object]:
+    """Any file the statistics read, told apart by its header, written into the session (not committed):
+    (kind, the release or the number of rows imported).
+
+    CDC's VSRR export or API file, a CDC WONDER export, NCHS's rates table or transcribed figures,
+    a Census state totals file, or WONDER deaths by age group.
+    """
+    text = read_text(path_or_url)
+    first = text.lstrip().split("\n", 1)[0]
+    header = next(csv.reader(io.StringIO(first), delimiter="\t" if "\t" in first else ","), [])
+    names = {h.strip() for h in header}
+    name = path_or_url if "://" in path_or_url else Path(path_or_url).name
+    if kind_of(header):
+        return kind_of(header), import_long(path_or_url, text=text)
+    if {"SUMLEV", "STATE"} <= names:
+        return "population", import_population(path_or_url, f"U.S. Census Bureau, {name}", text=text)
+    if {"year", "group", "deaths"} <= names:
+        return "age_groups", import_age_groups(path_or_url, f"CDC WONDER, {name}", text=text)
+    return "vsrr", import_vsrr(path_or_url, text=text)
+
+
+def import_file(path_or_url: str) -> tuple[str, object]:
+    """Import one file and publish what the pages show, in one transaction: all of it or, on any error, none."""
+    try:
+        found = import_any(path_or_url)
+        publish.refresh()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return found
 
 
 @bp.cli.command("import-stats")
@@ -19,7 +64,7 @@ def import_stats_command(path_or_url: str) -> None:
     The pages and downloads are computed again in the same transaction.
     """
     try:
-        kind, result = import_any(path_or_url)
+        kind, result = import_file(path_or_url)
     except StatsImportError as error:
         raise click.ClickException(f"Nothing was imported. {error}") from None
     if kind in ("population", "age_groups"):
@@ -38,8 +83,6 @@ def import_stats_command(path_or_url: str) -> None:
 @bp.cli.command("stats-status")
 def stats_status_command() -> None:
     """For each indicator: how many places it covers and the month it runs through; then the long view."""
-    from .compute import STALE_MONTHS, is_history, load, status_lines
-
     data = load()
     if data.newest is None:
         click.echo("No CDC figures are loaded. Run `flask --app app init-db`, then `import-stats` with CDC's export.")

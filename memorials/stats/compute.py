@@ -24,14 +24,10 @@ from datetime import date
 
 from ..extensions import db
 from ..states import STATES
-from .importer import ALL_DRUGS, INDICATORS, SYNTHETIC
+from .indicators import ALL_DRUGS, INDICATORS, NATIONAL, NEW_YORK_CITY, PAGE_CODES, STALE_MONTHS, STATE_CODES, SYNTHETIC
 from .longview import KEY_FIGURES, NCHS_RATES, WONDER, WONDER_SUMMARY
 from .models import AgeGroupDeaths, LongFigure, Population, StatFigure, StatRelease
 
-NATIONAL = "US"
-STALE_MONTHS = 18
-# Jurisdictions with a page: the nation, the states, DC and Puerto Rico (CDC reports these).
-PAGE_CODES = [NATIONAL] + [code for code in STATES if code not in {"AS", "GU", "MP", "VI"}]
 VSRR_SOURCE = "CDC NCHS VSRR provisional counts (data.cdc.gov xkb8-kh2a)"
 DOWNLOAD_COLUMNS = ["jurisdiction", "indicator", "period_end", "reported", "predicted",
                     "percent_pending_investigation", "footnote", "new_york_scope",
@@ -59,6 +55,16 @@ def year_earlier(period: date) -> date:
 def is_history(last: date | None, newest: date | None) -> bool:
     """More than STALE_MONTHS older than the newest month on the site: history, not news."""
     return last is not None and newest is not None and months_between(last, newest) > STALE_MONTHS
+
+
+def adjusted(reported: int | None, predicted: int | None) -> int | None:
+    """CDC's delay-adjusted estimate ("Predicted Value"), or None where NCHS made none.
+
+    Where NCHS does not adjust a figure, its newer releases repeat the reported count in the predicted
+    column (every synthetic-opioid figure for 20 states, for instance); an equal value is no estimate, so
+    the pages never present it as one. The download keeps CDC's column exactly as published.
+    """
+    return None if predicted is None or predicted == reported else predicted
 
 
 def place_name(code: str) -> str:
@@ -156,8 +162,8 @@ def series_for(code: str, data: Data, indicators=INDICATORS) -> dict[str, Series
     result = {indicator: Series(indicator) for indicator in indicators}
     for r in data.rows.get(code, []):
         if r.indicator in result:
-            result[r.indicator].points.append(Point(r.period_end, r.reported, r.predicted, r.footnote,
-                                                    r.percent_pending))
+            result[r.indicator].points.append(Point(r.period_end, r.reported, adjusted(r.reported, r.predicted),
+                                                    r.footnote, r.percent_pending))
     return {k: v for k, v in result.items() if v.points}
 
 
@@ -169,21 +175,25 @@ def _new_york_whole(data: Data, indicators) -> dict[str, Series]:
     shown with what it covers. Every point carries its method, and pages say so.
     """
     parts: dict[tuple, dict] = defaultdict(dict)
-    for code in ("NY", "YC"):
+    for code in ("NY", NEW_YORK_CITY):
         for r in data.rows.get(code, []):
             parts[(r.indicator, r.period_end)][code] = r
     result = {indicator: Series(indicator) for indicator in indicators}
     for (indicator, period), both in sorted(parts.items(), key=lambda item: item[0][1]):
         if indicator not in result:
             continue
-        ny, yc = both.get("NY"), both.get("YC")
+        ny, yc = both.get("NY"), both.get(NEW_YORK_CITY)
         if ny is not None and ny.nyc_included:
-            point = Point(period, ny.reported, ny.predicted, ny.footnote, ny.percent_pending, NY_SOURCE_ADDED)
+            point = Point(period, ny.reported, adjusted(ny.reported, ny.predicted), ny.footnote, ny.percent_pending,
+                          NY_SOURCE_ADDED)
         elif ny is not None and yc is not None:
-            point = Point(period, _add(ny.reported, yc.reported), _add(ny.predicted, yc.predicted),
+            # An estimate for the whole state only where NCHS made one for both parts.
+            point = Point(period, _add(ny.reported, yc.reported),
+                          _add(adjusted(ny.reported, ny.predicted), adjusted(yc.reported, yc.predicted)),
                           _same(ny.footnote, yc.footnote), None, NY_ADDED_HERE)
         elif ny is not None:
-            point = Point(period, ny.reported, ny.predicted, ny.footnote, ny.percent_pending, NY_WITHOUT_NYC)
+            point = Point(period, ny.reported, adjusted(ny.reported, ny.predicted), ny.footnote, ny.percent_pending,
+                          NY_WITHOUT_NYC)
         else:
             continue  # New York City alone is not New York State
         result[indicator].points.append(point)
@@ -281,7 +291,8 @@ def _trend(series_list: list[Series], history: bool) -> dict | None:
         "history": history,
         "first": min(s.points[0].period_end for s in series_list),
         "last": max(s.last_period for s in series_list),
-        "series": [{"indicator": s.indicator,
+        # "adjusted": whether NCHS made any delay-adjusted estimate for the series (else no such column).
+        "series": [{"indicator": s.indicator, "adjusted": any(p.predicted is not None for p in s.points),
                     "points": [[p.period_end, p.reported, p.predicted, p.method] for p in s.points]}
                    for s in series_list],
         "methods": sorted({p.method for s in series_list for p in s.points if p.method}),
@@ -313,6 +324,7 @@ def by_drug(series: dict[str, Series], newest: date | None) -> dict | None:
                      "before": earlier,
                      "change": (reported - earlier) / earlier * 100 if reported is not None and earlier else None})
     return {"month": month, "before": year_earlier(month), "rows": rows, "history": is_history(month, newest),
+            "adjusted": any(r["predicted"] is not None for r in rows),
             "first": min(s.points[0].period_end for s in classes), "last": month}
 
 
@@ -445,11 +457,13 @@ def page(code: str, data: Data, series: dict[str, Series], head: dict | None, co
         if head and head["overdose"] else None,
         "releases": releases,
         "wonder": any(r.dataset == WONDER for r in data.releases),
+        "standing": None,
     }
 
 
 def state_table(heads: dict[str, dict | None], data: Data) -> dict:
-    """Every state's headline all-drug figure, as on its own page; places without one listed apart."""
+    """Every state's headline all-drug figure, as on its own page, with its rate, its rank among the states
+    (1: the highest rate) and its shade on the map; places without a current figure listed apart."""
     rows, others = [], []
     for code in PAGE_CODES:
         if code == NATIONAL:
@@ -459,15 +473,65 @@ def state_table(heads: dict[str, dict | None], data: Data) -> dict:
         if overdose is not None:
             rows.append({"code": code, "name": STATES[code], "period_end": overdose["period_end"],
                          "reported": overdose["reported"], "rate": head["rate"], "change": overdose["change"],
-                         "method": overdose["method"]})
+                         "population_year": head["population_year"], "method": overdose["method"]})
         elif head and head["synthetic"]:
             others.append({"code": code, "name": STATES[code], "why": "synthetic_only"})
         elif any(r.indicator == ALL_DRUGS for r in data.rows.get(code, [])):
             others.append({"code": code, "name": STATES[code], "why": "history",
                            "last": max(r.period_end for r in data.rows[code] if r.indicator == ALL_DRUGS)})
+    # Ranked and shaded by the rate as shown (one decimal), so two states that read the same rank the same.
+    shown = {r["code"]: round(r["rate"], 1) for r in rows if r["rate"] is not None and r["code"] in STATE_CODES}
+    breaks = rate_breaks(list(shown.values()))
+    for r in rows:
+        rate = shown.get(r["code"])
+        r["rank"] = 1 + sum(1 for v in shown.values() if v > rate) if rate is not None else None
+        r["rate_class"] = shade(rate, breaks)
+        r["change_class"] = shade(round(r["change"], 1) if r["change"] is not None else None, CHANGE_BREAKS,
+                                  above=True)
     months = Counter(r["period_end"] for r in rows)
+    usual = months.most_common(1)[0][0] if months else None
+    # The nation for the month most states run through, so the map's figures have it beside them.
+    national = next((heads[r["code"]]["nation"] for r in rows if r["period_end"] == usual
+                     and heads[r["code"]]["nation"] and heads[r["code"]]["nation"]["rate"] is not None), None)
     return {"rows": rows, "others": others, "months": [{"period_end": m, "count": n} for m, n in months.most_common()],
-            "newest": data.newest}
+            "newest": data.newest, "ranked": len(shown), "rate_breaks": breaks, "change_breaks": list(CHANGE_BREAKS),
+            "population_years": sorted({r["population_year"] for r in rows if r["population_year"]}),
+            "national": national}
+
+
+# The map's shades: rates split at whole numbers near the states' quintiles (at most five shades: "under 16",
+# "16 to 18.9", ...); the change from a year earlier at fixed steps of ten points ("fell 30% or more", ...,
+# "fell less than 10%, or no change"), a rise in a shade of its own.
+RATE_SHADES = 5
+CHANGE_BREAKS = (-30.0, -20.0, -10.0, 0.0)
+
+
+def rate_breaks(rates: list[float]) -> list[float]:
+    """Up to four whole-number breaks between the lowest and the highest rate, near its quintiles."""
+    values = sorted(rates)
+    if len(values) < 2:
+        return []
+    found = []
+    for step in range(1, RATE_SHADES):
+        cut = float(round(values[min(len(values) - 1, round(step * len(values) / RATE_SHADES))]))
+        if values[0] < cut <= values[-1] and cut not in found:
+            found.append(cut)
+    return found
+
+
+def shade(value: float | None, breaks, above: bool = False) -> int | None:
+    """Which shade a value takes: one more for each break it reaches (above: each break it passes)."""
+    if value is None:
+        return None
+    return sum(1 for b in breaks if (value > b if above else value >= b))
+
+
+def standing(table: dict) -> dict[str, dict]:
+    """Where each state stands: its rank among the states with a rate, how many those are, and the month
+    most of them run through (a state whose figure runs to another month says so)."""
+    usual = table["months"][0]["period_end"] if table["months"] else None
+    return {r["code"]: {"rank": r["rank"], "of": table["ranked"], "usual_period": usual}
+            for r in table["rows"] if r["rank"] is not None}
 
 
 def download_rows(data: Data, coverage) -> list[dict]:
@@ -545,6 +609,8 @@ def json_bytes(figures: str, data: Data) -> bytes:
                     "CDC's NY unless new_york_scope says a source added NYC in; never add YC to those.",
         "columns": {
             "reported": "the figure as its source gives it: a count of deaths, or a rate when unit says so",
+            "predicted": "CDC's Predicted Value (delay-adjusted), exactly as published; where it equals reported, "
+                         "NCHS made no adjustment for that figure and the site's pages show no estimate",
             "period": "12 months ending (CDC VSRR), calendar year, or month (CDC WONDER)",
             "unit": "deaths, crude_rate or age_adjusted_rate (per 100,000 residents)",
             "final": "yes for final data, no for provisional",
@@ -592,4 +658,7 @@ def build() -> Built:
         series = series_for(code, data)
         heads[code] = headline(code, series, data, nation)
         pages[code] = page(code, data, series, heads[code], coverage, releases)
-    return Built(pages, heads, state_table(heads, data), download_rows(data, coverage), data)
+    states = state_table(heads, data)
+    for code, place in standing(states).items():
+        pages[code]["standing"] = place
+    return Built(pages, heads, states, download_rows(data, coverage), data)

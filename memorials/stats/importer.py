@@ -5,7 +5,9 @@ The VSRR dataset (data.cdc.gov xkb8-kh2a) comes in two public shapes, both read 
   separators inside quotes ("67,029");
 - the API shape: snake_case headers (state, data_value, ...) and plain numbers, as CSV or as
   the SODA JSON array.
-An import is one transaction: any malformed row refuses the whole file, naming the line.
+Importers only import: they check the whole file, then write its rows into the session. The caller
+ends the transaction (commands.import_file publishes what the pages show, then commits), so a file
+with any malformed row changes nothing, naming the line.
 """
 from __future__ import annotations
 
@@ -26,21 +28,9 @@ from sqlalchemy import delete, insert
 
 from ..extensions import db
 from ..states import FIPS
+from .indicators import INDICATORS
 from .models import AgeGroupDeaths, Population, StatFigure, StatRelease
 
-ALL_DRUGS = "Number of Drug Overdose Deaths"
-SYNTHETIC = "Synthetic opioids, excl. methadone (T40.4)"
-# The indicators the site shows, in the order it shows them. Others in a file are skipped.
-INDICATORS = [
-    ALL_DRUGS,
-    "Opioids (T40.0-T40.4,T40.6)",
-    SYNTHETIC,
-    "Heroin (T40.1)",
-    "Natural & semi-synthetic opioids (T40.2)",
-    "Methadone (T40.3)",
-    "Cocaine (T40.5)",
-    "Psychostimulants with abuse potential (T43.6)",
-]
 MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
 PERIOD = "12 month-ending"
 DISPLAY_TO_API = {
@@ -191,31 +181,17 @@ def parse_vsrr(text: str) -> tuple[list[VsrrRow], int]:
     return rows, skipped
 
 
-def _rebuild(refresh: bool) -> None:
-    """What the pages serve is computed again in the import's own transaction."""
-    if refresh:
-        from .publish import refresh as rebuild
-        rebuild()
-
-
 def import_vsrr(path_or_url: str, *, source: str | None = None, imported_at: datetime | None = None,
-                note: str | None = None, refresh: bool = True, text: str | None = None) -> StatRelease:
-    """Import one VSRR file in one transaction; the last import wins for every key it carries."""
+                note: str | None = None, text: str | None = None) -> StatRelease:
+    """Check one VSRR file whole, then write it into the session: the last import wins for every key it carries."""
     rows, skipped = parse_vsrr(text if text is not None else read_text(path_or_url))
-    try:
-        release = StatRelease(source=source or path_or_url, dataset="vsrr",
-                              first_period=min(r.period_end for r in rows),
-                              latest_period=max(r.period_end for r in rows), row_count=len(rows), note=note)
-        if imported_at:
-            release.imported_at = imported_at
-        db.session.add(release)
-        db.session.flush()
-        replace_figures(rows, release.id)
-        _rebuild(refresh)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    release = StatRelease(source=source or path_or_url, dataset="vsrr", first_period=min(r.period_end for r in rows),
+                          latest_period=max(r.period_end for r in rows), row_count=len(rows), note=note)
+    if imported_at:
+        release.imported_at = imported_at
+    db.session.add(release)
+    db.session.flush()
+    replace_figures(rows, release.id)
     release.skipped = skipped
     return release
 
@@ -262,23 +238,17 @@ def parse_population(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def import_population(path_or_url: str, source: str, *, refresh: bool = True, text: str | None = None) -> int:
-    """Replace population estimates for every state and year the file carries. One transaction."""
+def import_population(path_or_url: str, source: str, *, text: str | None = None) -> int:
+    """Replace population estimates for every state and year the file carries."""
     rows = parse_population(text if text is not None else read_text(path_or_url))
-    try:
-        for code, year, population in rows:
-            db.session.execute(delete(Population).where(Population.jurisdiction == code, Population.year == year))
-        db.session.execute(insert(Population), [
-            {"jurisdiction": c, "year": y, "population": p, "source": source} for c, y, p in rows])
-        _rebuild(refresh)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for code, year, population in rows:
+        db.session.execute(delete(Population).where(Population.jurisdiction == code, Population.year == year))
+    db.session.execute(insert(Population), [
+        {"jurisdiction": c, "year": y, "population": p, "source": source} for c, y, p in rows])
     return len(rows)
 
 
-def import_age_groups(path_or_url: str, source: str, *, refresh: bool = True, text: str | None = None) -> int:
+def import_age_groups(path_or_url: str, source: str, *, text: str | None = None) -> int:
     """CDC WONDER deaths involving T40.4 by age group (year, group, deaths, is_suppressed)."""
     reader = csv.DictReader(io.StringIO(text if text is not None else read_text(path_or_url)))
     if not reader.fieldnames or not {"year", "group", "deaths"} <= set(reader.fieldnames):
@@ -289,36 +259,8 @@ def import_age_groups(path_or_url: str, source: str, *, refresh: bool = True, te
         deaths = None if suppressed else _count(record["deaths"], reader.line_num, "deaths")
         rows.append({"year": int(record["year"]), "age_group": record["group"].strip(), "position": position,
                      "deaths": deaths, "source": source})
-    try:
-        for row in rows:
-            db.session.execute(delete(AgeGroupDeaths).where(AgeGroupDeaths.year == row["year"],
-                                                            AgeGroupDeaths.age_group == row["age_group"]))
-        db.session.execute(insert(AgeGroupDeaths), rows)
-        _rebuild(refresh)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for row in rows:
+        db.session.execute(delete(AgeGroupDeaths).where(AgeGroupDeaths.year == row["year"],
+                                                        AgeGroupDeaths.age_group == row["age_group"]))
+    db.session.execute(insert(AgeGroupDeaths), rows)
     return len(rows)
-
-
-def import_any(path_or_url: str) -> tuple[str, object]:
-    """Any file the statistics read, told apart by its header: (kind, the release or rows imported).
-
-    CDC's VSRR export or API file, a CDC WONDER export, NCHS's rates table or transcribed figures,
-    a Census state totals file, or WONDER deaths by age group.
-    """
-    from .longview import import_long, kind_of
-
-    text = read_text(path_or_url)
-    first = text.lstrip().split("\n", 1)[0]
-    header = next(csv.reader(io.StringIO(first), delimiter="\t" if "\t" in first else ","), [])
-    names = {h.strip() for h in header}
-    name = path_or_url if "://" in path_or_url else Path(path_or_url).name
-    if kind_of(header):
-        return kind_of(header), import_long(path_or_url, text=text)
-    if {"SUMLEV", "STATE"} <= names:
-        return "population", import_population(path_or_url, f"U.S. Census Bureau, {name}", text=text)
-    if {"year", "group", "deaths"} <= names:
-        return "age_groups", import_age_groups(path_or_url, f"CDC WONDER, {name}", text=text)
-    return "vsrr", import_vsrr(path_or_url, text=text)

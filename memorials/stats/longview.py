@@ -9,7 +9,8 @@
   Hispanic origin" (data.cdc.gov 95ax-ymtc): national rates per 100,000, final data.
 - NCHS figures transcribed from text (one row per figure, each with its source and quote),
   and a CDC WONDER one-line summary of a year's national counts.
-Each import is one transaction: a malformed row refuses the whole file, naming the line.
+Importers only import (see importer.py): a malformed row refuses the whole file, naming the line, before
+anything is written; the caller publishes and commits.
 """
 from __future__ import annotations
 
@@ -348,17 +349,9 @@ def store(parsed: Parsed, source: str, *, imported_at=None, note: str | None = N
 
 
 def import_long(path_or_url: str, *, source: str | None = None, imported_at=None, note: str | None = None,
-                refresh: bool = True, text: str | None = None) -> StatRelease:
-    """Import one long-view file (WONDER, NCHS rates, transcribed figures) in one transaction."""
+                text: str | None = None) -> StatRelease:
+    """Check one long-view file (WONDER, NCHS rates, transcribed figures) whole, then write it into the session."""
     parsed = parse(text if text is not None else read_text(path_or_url))
-    try:
-        release = store(parsed, source or path_or_url, imported_at=imported_at, note=note)
-        if refresh:
-            from .publish import refresh as rebuild
-            rebuild()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    release = store(parsed, source or path_or_url, imported_at=imported_at, note=note)
     release.skipped = parsed.skipped
     return release

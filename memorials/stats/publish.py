@@ -17,23 +17,24 @@ import gzip
 import hashlib
 import json
 import logging
-import re
 import os
+import re
 import threading
-from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
-from flask import current_app
+from cachetools import LRUCache
+from flask import Flask, current_app
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from ..extensions import db
 from ..timeutil import utcnow
 from . import compute
+from .indicators import NATIONAL, NEW_YORK_CITY
 from .models import StatArtifact
 
 # Bump when what build() stores changes shape: keys of an older shape are then rebuilt by init-db.
-FORMAT = "v2"
+FORMAT = "v3"
 JSON = "application/json"
 CSV = "text/csv"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -71,7 +72,7 @@ def artifacts(built: compute.Built) -> dict[str, tuple[str, bytes]]:
     out = {META: (JSON, _encode({"newest": built.data.newest}))}
     for code, payload in built.pages.items():
         # The national page carries the state table: /stats/ reads one thing.
-        out[key("page", code)] = (JSON, _encode({**payload, "states": built.states} if code == compute.NATIONAL
+        out[key("page", code)] = (JSON, _encode({**payload, "states": built.states} if code == NATIONAL
                                                 else payload))
         out[key("headline", code)] = (JSON, _encode(built.headlines[code]))
     # Each place's rows are written once; the whole file is those pieces joined, in place order.
@@ -79,15 +80,30 @@ def artifacts(built: compute.Built) -> dict[str, tuple[str, bytes]]:
     places: dict[str, list[dict]] = {}
     for row in built.rows:
         places.setdefault(row["jurisdiction"], []).append(row)
+    pieces: dict[str, tuple[str, str]] = {}
     for place, rows in places.items():
-        body, figures = compute.csv_body(rows), compute.json_figures(rows)
-        csv_parts.append(body)
-        json_parts.append(figures)
-        out[key("data.csv", place)] = (CSV, (compute.csv_header() + body).encode("utf-8"))
-        out[key("data.json", place)] = (JSON, compute.json_bytes(figures, built.data))
+        pieces[place] = compute.csv_body(rows), compute.json_figures(rows)
+        csv_parts.append(pieces[place][0])
+        json_parts.append(pieces[place][1])
+        out[key("data.csv", place)] = (CSV, (compute.csv_header() + pieces[place][0]).encode("utf-8"))
+        out[key("data.json", place)] = (JSON, compute.json_bytes(pieces[place][1], built.data))
+    # New York State's own file: CDC's NY rows and New York City's (YC), as the state's page adds them.
+    parts = [pieces[p] for p in ("NY", NEW_YORK_CITY) if p in pieces]
+    if parts:
+        out[key("data.csv", NEW_YORK_STATE)] = (CSV, (compute.csv_header() + "".join(p[0] for p in parts)).encode())
+        out[key("data.json", NEW_YORK_STATE)] = (JSON, compute.json_bytes(",".join(p[1] for p in parts), built.data))
     out[key("data.csv")] = (CSV, (compute.csv_header() + "".join(csv_parts)).encode("utf-8"))
     out[key("data.json")] = (JSON, compute.json_bytes(",".join(json_parts), built.data))
     return out
+
+
+# The stored name of New York State's own download (/stats/NY/data.csv): CDC's NY and YC rows together.
+NEW_YORK_STATE = "NY+YC"
+
+
+def state_download(name: str, code: str) -> str:
+    """The stored name of a place's own download (name: "data.csv" or "data.json"; code: a page code)."""
+    return f"{name}/{NEW_YORK_STATE if code == 'NY' else code}"
 
 
 def refresh() -> int:
@@ -127,30 +143,33 @@ def ensure_built() -> bool:
 
 # --- Reading ------------------------------------------------------------------------------------
 
-class _Memo:
-    """A small least-recently-used map, shared by the threads of one process."""
+class Memos:
+    """What one app's process keeps: stored payloads as parsed, and pages as rendered, each keyed by content
+    hash (so never stale), least recently used first out. Shared by the app's threads, hence the lock."""
 
-    def __init__(self, size: int):
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+    def __init__(self, size: int = 512):
+        self.parsed, self.rendered, self.lock = LRUCache(maxsize=size), LRUCache(maxsize=size), threading.Lock()
 
-    def get(self, name):
+    def get(self, which: str, name):
         with self.lock:
-            if name in self.items:
-                self.items.move_to_end(name)
-                return self.items[name]
-        return None
+            return getattr(self, which).get(name)
 
-    def put(self, name, value):
+    def put(self, which: str, name, value):
         with self.lock:
-            self.items[name] = value
-            self.items.move_to_end(name)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+            getattr(self, which)[name] = value
         return value
 
+    def clear(self) -> None:
+        with self.lock:
+            self.parsed.clear()
+            self.rendered.clear()
 
-parsed = _Memo(512)
-rendered = _Memo(512)
+
+def memos(app: Flask | None = None) -> Memos:
+    """This app's memos (each app its own: tests and scripts run several apps in one process)."""
+    extensions = (app or current_app).extensions
+    found = extensions.get("stats")
+    return found if found is not None else extensions.setdefault("stats", Memos())
 
 
 _ETAG = select(StatArtifact.__table__.c.etag).where(StatArtifact.__table__.c.key == bindparam("key"))
@@ -168,12 +187,13 @@ def payload(name: str, etag: str | None, live: bool = True):
     """
     if etag is None:
         return _built_live().get(name) if live else None
-    cached = parsed.get((name, etag))
+    kept = memos()
+    cached = kept.get("parsed", (name, etag))
     if cached is not None:
         return cached[0]
     body = db.session.execute(db.select(StatArtifact.body).where(StatArtifact.key == key(*name.split("/")))).scalar()
     value = _revive(json.loads(body)) if body is not None else None
-    parsed.put((name, etag), (value,))
+    kept.put("parsed", (name, etag), (value,))
     return value
 
 

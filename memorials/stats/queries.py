@@ -10,15 +10,27 @@ from datetime import date
 from ..i18n import month_year
 from ..states import STATES
 from . import publish
-from .compute import NATIONAL, PAGE_CODES, STALE_MONTHS, place_name  # noqa: F401 (read by views and tests)
+from .compute import place_name
+from .indicators import NATIONAL, PAGE_CODES
 
 SORTS = ("name", "count", "rate", "change")
+_SORT_KEYS = {
+    "name": lambda r: r["name"],
+    "count": lambda r: -(r["reported"] if r["reported"] is not None else -1),
+    "rate": lambda r: -(r["rate"] if r["rate"] is not None else -1),
+    "change": lambda r: -(r["change"] if r["change"] is not None else -1e9),
+}
 
 
 def page(code: str, etag: str | None) -> dict | None:
     """One place's page figures (see compute.page; the nation's has "states", the table), parsed once per
     process per content."""
     return publish.payload(f"page/{code}", etag)
+
+
+def sorted_rows(table: dict, sort: str) -> list[dict]:
+    """The state table's rows in the order asked for: by name, or the largest deaths, rate or change first."""
+    return sorted(table["rows"], key=_SORT_KEYS[sort])
 
 
 def page_etag(code: str) -> str | None:
@@ -89,5 +101,5 @@ def latest_figures(code: str) -> LatestFigures | None:
     return None
 
 
-__all__ = ["SORTS", "STALE_MONTHS", "LatestFigures", "headline", "latest_figures", "national_headline", "page",
-           "page_etag", "state_line"]
+__all__ = ["SORTS", "LatestFigures", "headline", "latest_figures", "national_headline", "page", "page_etag",
+           "place_name", "sorted_rows", "state_line"]

@@ -36,7 +36,8 @@ def _wanted(label: str, dataset: str, built: datetime) -> bool:
 def load_bundled() -> str:
     """Load each part of the bundled snapshot unless it, or a newer import of its kind, is already there.
 
-    Then compute what the pages serve, once (also when nothing was loaded but it was never computed).
+    The importers only import; what the pages serve is then computed once and committed with them, in one
+    transaction (also computed when nothing was loaded but it never was).
     """
     if not MANIFEST.exists():
         return "no statistics snapshot bundled"
@@ -44,22 +45,26 @@ def load_bundled() -> str:
     built = datetime.fromisoformat(meta["built"])
     done = []
     label = f"{BUNDLED} {meta['built']}"
-    if _wanted(label, "vsrr", built):
-        release = import_vsrr(str(FIGURES), source=label, imported_at=built, note=json.dumps(meta["releases"]),
-                              refresh=False)
-        people = import_population(str(POPULATION), meta["population_source"], refresh=False)
-        ages = import_age_groups(str(AGE_GROUPS), meta["age_groups_source"], refresh=False)
-        done.append(f"{release.row_count:,} CDC figures through {release.latest_period:%B %Y}, "
-                    f"{people:,} population estimates, {ages} age groups")
-    for part in meta.get("long_view", []):
-        part_label = f"{BUNDLED} {meta['built']}: {part['file']}"
-        if _wanted(part_label, part["dataset"], built):
-            release = import_long(str(FOLDER / part["file"]), source=part_label, imported_at=built,
-                                  note=json.dumps(part["from"]), refresh=False)
-            done.append(f"{release.row_count:,} {part['what']}")
+    try:
+        if _wanted(label, "vsrr", built):
+            release = import_vsrr(str(FIGURES), source=label, imported_at=built, note=json.dumps(meta["releases"]))
+            people = import_population(str(POPULATION), meta["population_source"])
+            ages = import_age_groups(str(AGE_GROUPS), meta["age_groups_source"])
+            done.append(f"{release.row_count:,} CDC figures through {release.latest_period:%B %Y}, "
+                        f"{people:,} population estimates, {ages} age groups")
+        for part in meta.get("long_view", []):
+            part_label = f"{BUNDLED} {meta['built']}: {part['file']}"
+            if _wanted(part_label, part["dataset"], built):
+                release = import_long(str(FOLDER / part["file"]), source=part_label, imported_at=built,
+                                      note=json.dumps(part["from"]))
+                done.append(f"{release.row_count:,} {part['what']}")
+        if done:
+            publish.refresh()
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     if done:
-        publish.refresh()
-        db.session.commit()
         return "statistics: loaded " + "; ".join(done)
     built_now = publish.ensure_built()
     return "statistics: already loaded" + ("; pages computed" if built_now else "")
