@@ -36,6 +36,7 @@ from memorials.extensions import db  # noqa: E402
 from memorials.search.index import Document, add_documents, optimize  # noqa: E402
 from memorials.slugs import slugify, unique_slug  # noqa: E402
 from memorials.states import STATES  # noqa: E402
+from memorials.storage.local import LocalStore  # noqa: E402
 from memorials.stories import photos  # noqa: E402
 from memorials.stories.models import Photo, Story, StoryStatus, StoryVersion, VersionState  # noqa: E402
 from memorials.text import plain_excerpt, render_markdown  # noqa: E402
@@ -197,7 +198,7 @@ def sample_photos(folder: Path, rng: random.Random, count: int = 12) -> list[tup
 
 def _put_photo(source: Path, name: str) -> None:
     store = photos.store()
-    if isinstance(store, photos.LocalPhotoStore):
+    if isinstance(store, LocalStore):
         store.folder.mkdir(parents=True, exist_ok=True)
         os.link(source, store.folder / name)
     else:
@@ -218,7 +219,7 @@ def seed(count: int, *, seed_value: int = 7, quiet: bool = True) -> int:
     rng = random.Random(seed_value * 1_000_003 + existing)
     rendered = [Rendered(t) for t in story_templates(min(400, max(20, wanted // 50)), rng)]
     store = photos.store()
-    samples = sample_photos((store.folder.parent if isinstance(store, photos.LocalPhotoStore)
+    samples = sample_photos((store.folder.parent if isinstance(store, LocalStore)
                              else Path(tempfile.gettempdir())) / "bench-photo-samples", rng)
     taken = set(db.session.execute(select(Story.slug).where(Story.slug.is_not(None))).scalars())
     moderator_id = _bench_moderator()

@@ -102,10 +102,14 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .cli import create_moderator_command, init_db_command
     from .mail.commands import deliver_mail_command
+    from .storage.commands import store_tasks_command
+    from .stories.commands import move_photos_command
 
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_moderator_command)
     app.cli.add_command(deliver_mail_command)
+    app.cli.add_command(move_photos_command)
+    app.cli.add_command(store_tasks_command)
     from .logs import log_refused_commands
 
     log_refused_commands(app)
