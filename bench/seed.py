@@ -632,9 +632,14 @@ def seed(count: int, *, seed_value: int = 7, quiet: bool = True, bulk: bool | No
         writer = PostgresBulk(connection, vectors) if bulk else Rows(connection, vectors)
     started = time.perf_counter()
     added = 0
+    spent = {"making": 0.0, "writing": 0.0}
     while added < wanted:
+        began = time.perf_counter()
         batch = [maker.one() for _ in range(min(BATCH, wanted - added))]
+        made = time.perf_counter()
         writer.write(batch)
+        spent["making"] += made - began
+        spent["writing"] += time.perf_counter() - made
         if not bulk:
             db.session.commit()
             connection = writer.connection = db.session.connection()
@@ -643,10 +648,14 @@ def seed(count: int, *, seed_value: int = 7, quiet: bool = True, bulk: bool | No
             rate = added / (time.perf_counter() - started)
             print(f"  {existing + added:>9,} published ({rate:,.0f}/s)", flush=True)
     if not quiet:
-        print(f"  rows written in {time.perf_counter() - started:.0f} s; building indexes", flush=True)
+        print(f"  rows made in {spent['making']:.0f} s and written in {spent['writing']:.0f} s; building indexes",
+              flush=True)
+    finishing = time.perf_counter()
     writer.finish()
     db.session.commit()
     _after_bulk_insert()
+    if not quiet:
+        print(f"  indexes, statistics and the search index's last merge: {time.perf_counter() - finishing:.0f} s")
     return added
 
 
