@@ -24,7 +24,8 @@ def schema():
                 sorted(str(u["name"]) for u in inspector.get_unique_constraints(t))) for t in tables}
 
 
-def test_a_bulk_seed_leaves_what_memorials_approved_one_by_one_leave(app):
+def test_a_bulk_seed_leaves_what_memorials_approved_one_by_one_leave(make_app):
+    app = make_app()     # a database of its own: the bulk load commits on a connection of its own
     with app.app_context():
         before = schema()
         assert seed(40) == 40                       # the plain way first: the bulk one adds to it
