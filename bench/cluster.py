@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -220,6 +221,7 @@ class Cluster:
                 part.stop()
             except Exception:  # noqa: BLE001 (stop what can be stopped)
                 pass
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     # Database facts, read directly --------------------------------------------------------------------------
 
