@@ -8,9 +8,20 @@ its excerpt, a unique slug from the name as shown, an "approve" line in the log,
 
 Varied on purpose: first and family names (some accented, some shown as first name only or initials),
 nicknames, every state and territory, deaths from 2015 to 2025, ages from 14 to 85 (most 25 to 44, some
-unknown), stories from a few lines to 20,000 characters. Rows are written in batches with executemany;
-Markdown is rendered once per story template (the family's first name is placed after the excerpt, so
-the stored HTML equals what render_markdown makes of the finished story: tests/test_speed.py checks).
+unknown), stories from a few lines to 20,000 characters (2,400 on average).
+
+Made to reach 1,000,000 in minutes, not half an hour:
+- Markdown is rendered, and the story's words for the search index are found, once per story template (a few
+  hundred); each memorial puts the family's first name in its place (after the excerpt, so the stored HTML
+  equals what render_markdown makes of the finished story: tests/test_speed.py checks).
+- PostgreSQL's full-text document is written as a tsvector, not computed by the server story by story: each
+  template's vector is asked of PostgreSQL once (to_tsvector), and a memorial's is that vector with the first
+  name in its place and the name and place in front, exactly what the approval's to_tsvector makes (checked
+  by tests/test_speed.py); a word PostgreSQL would read differently sends that memorial the slow way.
+- Rows are plain tuples, written with COPY on PostgreSQL and executemany on SQLite. A large load (--stories
+  past BULK) is one transaction that drops the loaded tables' secondary indexes and constraints first and
+  builds them again after the load (PostgreSQL), or builds the indexes after the load with the journal off
+  (SQLite); the per-group and per-month counts are added up in Python and written once.
 """
 from __future__ import annotations
 
@@ -18,32 +29,40 @@ import argparse
 import hashlib
 import html
 import io
+import multiprocessing
 import os
+import queue
 import random
+import re
+import sqlite3
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, text, update  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from memorials.audit import ModerationEvent  # noqa: E402
 from memorials.extensions import db  # noqa: E402
-from memorials.search.index import Document, add_documents, optimize  # noqa: E402
+from memorials.search.index import (MAX_WORDS, Document, add_counts, add_documents, age_at, optimize,  # noqa: E402
+                                    plain_text, words)
+from memorials.search.models import (CREATE_FTS, FTS_SHADOW_SUFFIXES, FTS_TABLE, NO_STATE, count_keys,  # noqa: E402
+                                     month_of)
 from memorials.slugs import slugify, unique_slug  # noqa: E402
-from memorials.states import STATES  # noqa: E402
+from memorials.states import STATES, state_name  # noqa: E402
+from memorials.storage.local import LocalStore  # noqa: E402
 from memorials.stories import photos  # noqa: E402
 from memorials.stories.models import Photo, Story, StoryStatus, StoryVersion, VersionState  # noqa: E402
 from memorials.text import plain_excerpt, render_markdown  # noqa: E402
 
-BATCH = 2000
-VERSION_FIELDS = ("id", "story_id", "state", "created_at", "decided_at", "name", "nickname", "name_display", "born",
-                  "died", "city", "state_code", "story_markdown", "content_note", "submitter_name",
-                  "relationship_to", "photo_id", "photo_alt", "story_html", "excerpt")
+BATCH = 5000
+BULK = 50_000        # more memorials than this at once: indexes dropped and built again after the load
 PLACEHOLDER = "Zqfirstnamezq"   # survives Markdown and bleach untouched; replaced by the first name
 
 FIRST = ("James Michael Robert John David William Richard Joseph Thomas Christopher Charles Daniel Matthew "
@@ -197,7 +216,7 @@ def sample_photos(folder: Path, rng: random.Random, count: int = 12) -> list[tup
 
 def _put_photo(source: Path, name: str) -> None:
     store = photos.store()
-    if isinstance(store, photos.LocalPhotoStore):
+    if isinstance(store, LocalStore):
         store.folder.mkdir(parents=True, exist_ok=True)
         os.link(source, store.folder / name)
     else:
@@ -208,91 +227,496 @@ def _next_id(model) -> int:
     return (db.session.execute(select(func.max(model.id))).scalar() or 0) + 1
 
 
-def seed(count: int, *, seed_value: int = 7, quiet: bool = True) -> int:
-    """Add published memorials until `count` are published; returns how many were added. Commits per batch."""
+# What each memorial is made of ------------------------------------------------------------------------------
+
+FOLDED = PLACEHOLDER.casefold()       # the placeholder as the index's words() writes it
+STORY_COLUMNS = ("id", "slug", "status", "email", "manage_token_hash", "new_token_hash", "live_version_id",
+                 "moderator_note", "created_at", "published_at")
+VERSION_COLUMNS = ("id", "story_id", "state", "created_at", "decided_at", "name", "nickname", "name_display", "born",
+                   "died", "city", "state_code", "story_markdown", "content_note", "submitter_name",
+                   "relationship_to", "photo_id", "photo_alt", "story_html", "excerpt")
+PHOTO_COLUMNS = ("id", "story_id", "filename", "thumb_filename", "width", "height", "created_at")
+EVENT_COLUMNS = ("id", "created_at", "moderator_id", "story_ref", "version_ref", "item_kind", "item_ref", "action",
+                 "reason")
+ENTRY_COLUMNS = ("story_id", "version_id", "published_at", "state_code", "died_year", "age")
+LOADED_TABLES = ("story", "story_version", "photo", "moderation_event", "search_entry")
+
+
+class Template(Rendered):
+    """A story template, rendered once, with the words the search index keeps of it (the placeholder among them)."""
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__(markdown)
+        self.words = " ".join(words(plain_text(self.html))[:MAX_WORDS])
+        self.vector: list[tuple[str, str]] | None = None     # PostgreSQL's to_tsvector of the words, parsed
+
+
+@lru_cache(maxsize=None)
+def _words(value: str | None) -> tuple[str, ...]:
+    return tuple(words(value)) if value else ()
+
+
+@dataclass
+class Memorial:
+    story: tuple
+    version: tuple
+    photo: tuple | None
+    event: tuple
+    entry: tuple
+    name: tuple[str, ...]         # the index's words of the name as shown and the nickname
+    place: tuple[str, ...]        # of the hometown and the state's name
+    template: Template
+    first: str                    # the first name as the index writes it (words of it, joined)
+
+    def index_text(self) -> tuple[str, str, str]:
+        return " ".join(self.name), " ".join(self.place), self.template.words.replace(FOLDED, self.first)
+
+
+class Maker:
+    """Published memorials, one after another, in the order and shape the seeder always made them.
+
+    `decide` draws everything random (names, dates, the template, photo files, the slug); `assemble` puts the
+    memorial together from that. A large seed decides in a child process (Decisions) while this one assembles
+    and writes, so the two run on both cores; the random draws are the same either way."""
+
+    def __init__(self, rng: random.Random, templates: list[Template], samples: list, taken: set, moderator_id: int,
+                 ids: tuple[int, int, int, int], clock: datetime, step: timedelta, put_photo=None) -> None:
+        self.rng, self.templates, self.samples, self.taken = rng, templates, samples, taken
+        self.moderator_id = moderator_id
+        self.story_id, self.version_id, self.photo_id, self.event_id = ids
+        self.clock, self.step = clock, step
+        self.put_photo = put_photo or _put_photo
+
+    def one(self) -> Memorial:
+        return self.assemble(self.decide())
+
+    def decide(self) -> tuple:
+        rng = self.rng
+        self.clock += self.step
+        clock = self.clock
+        story_id = self.story_id
+        first = rng.choice(FIRST)
+        middle = rng.choice(FIRST) + " " if rng.random() < 0.3 else ""
+        name = f"{first} {middle}{rng.choice(LAST)}"
+        roll = rng.random()
+        display = "full" if roll < 0.8 else "first" if roll < 0.92 else "initials"
+        died = date(2015, 1, 1) + timedelta(days=rng.randint(0, 4017))  # to 2025-12-31
+        age = _age_years(rng)
+        born = None if age is None else died - timedelta(days=int(age * 365.25) + rng.randint(1, 360))
+        state = rng.choice(STATE_CODES) if rng.random() < 0.97 else None
+        template = rng.randrange(len(self.templates))   # what rng.choice(templates) draws
+        nickname = rng.choice(NICKNAMES) if rng.random() < 0.3 else None
+        city = rng.choice(TOWNS) if state else None
+        submitter = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        relationship = rng.choice(("mother", "father", "sister", "brother", "wife", "husband", "daughter", "son",
+                                   "friend"))
+        photo = None
+        if rng.random() < 0.2:
+            full, thumb, width, height = rng.choice(self.samples)
+            names = (f"{_token(rng)}.jpg", f"{_token(rng)}.jpg")
+            self.put_photo(full, names[0])
+            self.put_photo(thumb, names[1])
+            photo = (self.photo_id, story_id, names[0], names[1], width, height, clock - timedelta(days=2))
+            self.photo_id += 1
+        slug = unique_slug(f"{slugify(_shown(name, display))}-{died.year}", self.taken.__contains__)
+        self.taken.add(slug)
+        token_hash = hashlib.sha256(f"bench-{story_id}-{_token(rng)}".encode()).hexdigest()
+        decided = (story_id, self.version_id, self.event_id, clock, first, name, display, died, born, state, template,
+                   nickname, city, submitter, relationship, photo, slug, token_hash)
+        self.story_id, self.version_id, self.event_id = story_id + 1, self.version_id + 1, self.event_id + 1
+        return decided
+
+    def assemble(self, decided: tuple) -> Memorial:
+        (story_id, version_id, event_id, clock, first, name, display, died, born, state, template, nickname, city,
+         submitter, relationship, photo, slug, token_hash) = decided
+        template = self.templates[template]
+        markdown, story_html, excerpt = template.story(first)
+        photo_id, photo_alt = (photo[0], f"{first} smiling") if photo else (None, None)
+        shown = _shown(name, display)
+        created = clock - timedelta(days=2)
+        return Memorial(
+            story=(story_id, slug, StoryStatus.PUBLISHED.value, f"family{story_id}@example.org", token_hash, None,
+                   version_id, None, created, clock),
+            version=(version_id, story_id, VersionState.APPROVED.value, created, clock, name, nickname, display, born,
+                     died, city, state, markdown, None, submitter, relationship, photo_id, photo_alt, story_html,
+                     excerpt),
+            photo=photo,
+            event=(event_id, clock, self.moderator_id, story_id, version_id, None, None, "approve", None),
+            entry=(story_id, version_id, clock, state or NO_STATE, died.year, age_at(born, died)),
+            name=_words(shown) + _words(nickname), place=_words(city) + _words(state_name(state)),
+            template=template, first=" ".join(_words(first)))
+
+
+class Decisions:
+    """A child process drawing the memorials' random parts, a batch ahead of the parent (forked: it starts with
+    the parent's generator, templates and slugs taken; photo files are hard links it makes in `folder`)."""
+
+    def __init__(self, maker: Maker, folder: Path) -> None:
+        def link(source: Path, name: str) -> None:
+            os.link(source, folder / name)
+
+        maker.put_photo = link
+        folder.mkdir(parents=True, exist_ok=True)
+        context = multiprocessing.get_context("fork")
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(target=self._serve, args=(maker, child), daemon=True)
+        self.process.start()
+        child.close()
+
+    @staticmethod
+    def _serve(maker: Maker, pipe) -> None:
+        while (count := pipe.recv()) is not None:
+            pipe.send([maker.decide() for _ in range(count)])
+
+    def ask(self, count: int) -> None:
+        self.pipe.send(count)
+
+    def take(self) -> list[tuple]:
+        return self.pipe.recv()
+
+    def close(self) -> None:
+        self.pipe.send(None)
+        self.process.join(timeout=30)
+
+
+def _shown(name: str, display: str) -> str:
+    """The name as StoryVersion.display_name shows it."""
+    parts = name.split()
+    if display == "first":
+        return parts[0]
+    if display == "initials":
+        return " ".join(f"{p[0].upper()}." for p in parts)
+    return name
+
+
+def _token(rng: random.Random) -> str:
+    return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") for _ in range(32))
+
+
+# PostgreSQL's full-text documents, made here as to_tsvector would make them ----------------------------------
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")
+
+
+class Vectors:
+    """tsvector text for memorials: the template's vector (asked of PostgreSQL once) with the first name put in
+    place of the placeholder, behind the name (weight A) and the place (B), positions moved as `||` moves them."""
+
+    def __init__(self, connection, templates: list[Template], vocabulary: set[str]) -> None:
+        ask = text("SELECT w, to_tsvector('simple'::regconfig, w)::text FROM unnest(CAST(:ws AS text[])) AS t(w)")
+        found = dict(connection.execute(ask, {"ws": [t.words for t in templates]}).all())
+        for template in templates:
+            template.vector = [(m.group(1), m.group(2) or "") for m in _LEXEME.finditer(found[template.words])]
+        # A word PostgreSQL's parser reads as anything but itself at one position goes the slow way.
+        checked = dict(connection.execute(ask, {"ws": sorted(vocabulary)}).all()) if vocabulary else {}
+        self.plain = {w for w, vector in checked.items() if vector == f"'{w}':1"}
+        self._shifted: dict[tuple[int, int], str] = {}
+
+    def exact(self, memorial: Memorial) -> bool:
+        return all(w in self.plain for w in (*memorial.name, *memorial.place, memorial.first))
+
+    def text(self, memorial: Memorial) -> str:
+        name, place = memorial.name, memorial.place
+        parts = [f"'{w}':{i}A" for i, w in enumerate(name, 1)]
+        parts += [f"'{w}':{i}B" for i, w in enumerate(place, len(name) + 1)]
+        shift = len(name) + len(place)
+        key = (id(memorial.template), shift)
+        story = self._shifted.get(key)
+        if story is None:
+            story = self._shifted[key] = " ".join(
+                f"'{lexeme}':{','.join(str(int(p) + shift) for p in positions.split(','))}" if positions
+                else f"'{lexeme}'" for lexeme, positions in memorial.template.vector)
+        parts.append(story.replace(f"'{FOLDED}':", f"'{memorial.first}':"))
+        return " ".join(parts)
+
+
+def _vocabulary() -> set[str]:
+    found = set()
+    for value in (*FIRST, *LAST, *NICKNAMES, *TOWNS, *(state_name(code) for code in STATE_CODES)):
+        found.update(words(value))
+    for first in FIRST:
+        found.update(words(f"{first[0].upper()}."))
+    return found
+
+
+# Writing: the same rows, two ways ----------------------------------------------------------------------------
+
+class Rows:
+    """Plain writes on the session's connection (small seeds, and tests inside their transaction)."""
+
+    def __init__(self, connection, vectors: Vectors | None) -> None:
+        self.connection, self.vectors = connection, vectors
+        self.postgres = connection.dialect.name == "postgresql"
+
+    def _insert(self, table: str, columns: tuple, rows: list[tuple]) -> None:
+        if rows:
+            marks = ", ".join(f":{c}" for c in columns)
+            self.connection.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"),
+                                    [dict(zip(columns, row)) for row in rows])
+
+    def write(self, batch: list[Memorial]) -> None:
+        stories = [m.story[:6] + (None,) + m.story[7:] for m in batch]   # the live version once it exists
+        self._insert("story", STORY_COLUMNS, stories)
+        self._insert("photo", PHOTO_COLUMNS, [m.photo for m in batch if m.photo])
+        self._insert("story_version", VERSION_COLUMNS, [m.version for m in batch])
+        self.connection.execute(text("UPDATE story SET live_version_id = :v WHERE id = :s"),
+                                [{"s": m.story[0], "v": m.story[6]} for m in batch])
+        self._insert("moderation_event", EVENT_COLUMNS, [m.event for m in batch])
+        self.index(batch)
+
+    def index(self, batch: list[Memorial]) -> None:
+        if self.postgres:
+            exact = [m for m in batch if self.vectors.exact(m)]
+            if exact:
+                marks = ", ".join(f":{c}" for c in ENTRY_COLUMNS)
+                self.connection.execute(
+                    text(f"INSERT INTO search_entry ({', '.join(ENTRY_COLUMNS)}, document) "
+                         f"VALUES ({marks}, CAST(:document AS tsvector))"),
+                    [{**dict(zip(ENTRY_COLUMNS, m.entry)), "document": self.vectors.text(m)} for m in exact])
+            slow = [m for m in batch if not self.vectors.exact(m)]
+            add_documents(self.connection, [Document(*m.entry, *m.index_text()) for m in slow])
+            add_counts(self.connection, [dict(zip(ENTRY_COLUMNS, m.entry)) for m in exact])
+            return
+        self._insert("search_entry", ENTRY_COLUMNS, [m.entry for m in batch])
+        self.connection.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, name, place, story) "
+                                     "VALUES (:id, :name, :place, :story)"),
+                                [dict(zip(("name", "place", "story"), m.index_text()), id=m.story[0]) for m in batch])
+        add_counts(self.connection, [dict(zip(ENTRY_COLUMNS, m.entry)) for m in batch])
+
+    def finish(self) -> None:
+        pass
+
+
+class PostgresBulk(Rows):
+    """COPY into the tables, with their secondary indexes and constraints dropped first and made again after
+    the load, all in the session's one transaction (a failed load leaves the database as it was)."""
+
+    def __init__(self, connection, vectors: Vectors) -> None:
+        super().__init__(connection, vectors)
+        self.cursor = connection.connection.driver_connection.cursor()
+        tables = list(LOADED_TABLES)
+        self.constraints = connection.execute(text(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype IN ('f', 'u') AND conrelid::regclass::text = ANY(:t) ORDER BY contype DESC"),
+            {"t": tables}).all()
+        self.indexes = connection.execute(text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:t) AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))"), {"t": tables}).all()
+        connection.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+        connection.execute(text("SET LOCAL synchronous_commit = off"))
+        for table, name, _ in self.constraints:
+            connection.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+        for name, _ in self.indexes:
+            connection.execute(text(f'DROP INDEX "{name}"'))
+
+    def _copy(self, table: str, columns: tuple, rows) -> None:
+        with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def write(self, batch: list[Memorial]) -> None:
+        self._copy("story", STORY_COLUMNS, (m.story for m in batch))
+        self._copy("photo", PHOTO_COLUMNS, (m.photo for m in batch if m.photo))
+        self._copy("story_version", VERSION_COLUMNS, (m.version for m in batch))
+        self._copy("moderation_event", EVENT_COLUMNS, (m.event for m in batch))
+        exact = [m for m in batch if self.vectors.exact(m)]
+        self._copy("search_entry", (*ENTRY_COLUMNS, "document"), (m.entry + (self.vectors.text(m),) for m in exact))
+        slow = [m for m in batch if not self.vectors.exact(m)]
+        add_documents(self.connection, [Document(*m.entry, *m.index_text()) for m in slow])
+        add_counts(self.connection, [dict(zip(ENTRY_COLUMNS, m.entry)) for m in exact])
+
+    def finish(self) -> None:
+        for name, definition in self.indexes:
+            self.connection.execute(text(definition))
+        for table, name, definition in reversed(self.constraints):   # unique ones first: foreign keys need them
+            self.connection.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+
+
+class SQLiteBulk(Rows):
+    """executemany in one transaction with the rollback journal (not the WAL, which would write everything
+    twice), foreign keys unchecked while loading, the loaded tables' indexes made after the load, and the
+    full-text index built at the same time on the other core (FtsBuilder), then copied in whole."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.raw = sqlite3.connect(path, isolation_level=None)
+        self.raw.execute("PRAGMA journal_mode = DELETE")
+        for pragma in ("synchronous = OFF", "cache_size = -1000000", "temp_store = MEMORY", "foreign_keys = OFF"):
+            self.raw.execute(f"PRAGMA {pragma}")
+        self.builder = FtsBuilder(f"{path}.fts-build")
+        self.builder.start()
+        self.raw.execute("BEGIN IMMEDIATE")
+        # The memorials already indexed go into the new index first (it replaces the old one at the end).
+        existing = self.raw.execute(f"SELECT id, c0, c1, c2 FROM {FTS_TABLE}_content ORDER BY id")
+        while rows := existing.fetchmany(BATCH):
+            self.builder.add(rows)
+        marks = ", ".join("?" * len(LOADED_TABLES))
+        self.indexes = self.raw.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                                        f"AND tbl_name IN ({marks})", LOADED_TABLES).fetchall()
+        for name, _ in self.indexes:
+            self.raw.execute(f'DROP INDEX "{name}"')
+
+    def _insert(self, table: str, columns: tuple, rows) -> None:
+        self.raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                             rows)
+
+    def write(self, batch: list[Memorial]) -> None:
+        self.builder.add([(m.story[0], *m.index_text()) for m in batch])
+        self._insert("story", STORY_COLUMNS, [m.story for m in batch])
+        self._insert("photo", PHOTO_COLUMNS, [m.photo for m in batch if m.photo])
+        self._insert("story_version", VERSION_COLUMNS, [m.version for m in batch])
+        self._insert("moderation_event", EVENT_COLUMNS, [m.event for m in batch])
+        self._insert("search_entry", ENTRY_COLUMNS, [m.entry for m in batch])
+        self._count(batch)
+
+    def _count(self, batch: list[Memorial]) -> None:
+        counts: dict[tuple, int] = {}
+        months: dict[int, int] = {}
+        for m in batch:
+            for key in count_keys(m.entry[3], m.entry[4], m.entry[5]):
+                counts[key] = counts.get(key, 0) + 1
+            months[month_of(m.entry[2])] = months.get(month_of(m.entry[2]), 0) + 1
+        self.raw.executemany("INSERT INTO search_count (state_code, died_year, age_group, memorials) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (state_code, died_year, age_group) DO UPDATE SET "
+                             "memorials = memorials + excluded.memorials", [(*k, n) for k, n in counts.items()])
+        self.raw.executemany("INSERT INTO search_month (month, memorials) VALUES (?, ?) ON CONFLICT (month) DO UPDATE "
+                             "SET memorials = memorials + excluded.memorials", list(months.items()))
+
+    def finish(self) -> None:
+        self.builder.add(None)
+        for _, definition in self.indexes:     # while the builder merges its index
+            self.raw.execute(definition)
+        self.raw.execute("COMMIT")
+        self.builder.join()
+        if self.builder.error is not None:
+            raise self.builder.error
+        # The new index replaces the old one, shadow table by shadow table (ATTACH needs no open transaction).
+        self.raw.execute("ATTACH DATABASE ? AS fts_build", (self.builder.path,))
+        self.raw.execute("BEGIN IMMEDIATE")
+        for suffix in FTS_SHADOW_SUFFIXES:
+            self.raw.execute(f"DELETE FROM main.{FTS_TABLE}{suffix}")
+            self.raw.execute(f"INSERT INTO main.{FTS_TABLE}{suffix} SELECT * FROM fts_build.{FTS_TABLE}{suffix}")
+        self.raw.execute("COMMIT")
+        self.raw.execute("DETACH DATABASE fts_build")
+        self.raw.execute("PRAGMA journal_mode = WAL")
+        self.raw.close()
+        Path(self.builder.path).unlink()
+
+
+class FtsBuilder(threading.Thread):
+    """SQLite's full-text index for the loaded memorials, built in a file of its own by a thread of its own:
+    sqlite3 lets go of Python's lock while SQLite works, so the words are indexed on one core while rows are
+    made and written on the other. A large in-memory buffer and no merging until the end (then one 'optimize')
+    cut the index's own work by about a third."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(daemon=True)
+        self.path = path
+        Path(path).unlink(missing_ok=True)
+        self.rows: queue.Queue = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+
+    def add(self, rows: list | None) -> None:
+        if self.error is not None:
+            raise self.error
+        self.rows.put(rows)
+
+    def run(self) -> None:
+        try:
+            connection = sqlite3.connect(self.path, isolation_level=None)
+            connection.execute("PRAGMA journal_mode = OFF")
+            connection.execute("PRAGMA synchronous = OFF")
+            connection.execute("PRAGMA cache_size = -500000")
+            connection.execute(CREATE_FTS)
+            setting = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES (?, ?)"
+            connection.execute(setting, ("hashsize", 64 * 1024 * 1024))
+            connection.execute(setting, ("automerge", 0))
+            connection.execute("BEGIN")
+            while (rows := self.rows.get()) is not None:
+                connection.executemany(f"INSERT INTO {FTS_TABLE} (rowid, name, place, story) VALUES (?, ?, ?, ?)", rows)
+            connection.execute("COMMIT")
+            connection.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+            connection.execute(f"DELETE FROM {FTS_TABLE}_config WHERE k IN ('hashsize', 'automerge')")  # defaults again
+            connection.close()
+        except BaseException as error:  # noqa: BLE001 (handed to the main thread)
+            self.error = error
+            while self.rows.get() is not None:   # let the main thread finish putting
+                pass
+
+
+# The seeder ---------------------------------------------------------------------------------------------------
+
+def seed(count: int, *, seed_value: int = 7, quiet: bool = True, bulk: bool | None = None) -> int:
+    """Add published memorials until `count` are published; returns how many were added. A small seed commits per
+    batch on the session; a large one (more than BULK, or bulk=True) is one bulk transaction."""
     existing = db.session.execute(
         select(func.count()).select_from(Story).where(Story.status == StoryStatus.PUBLISHED.value)).scalar()
     wanted = max(0, count - existing)
     if not wanted:
         return 0
     rng = random.Random(seed_value * 1_000_003 + existing)
-    rendered = [Rendered(t) for t in story_templates(min(400, max(20, wanted // 50)), rng)]
+    templates = [Template(t) for t in story_templates(min(400, max(20, wanted // 50)), rng)]
     store = photos.store()
-    samples = sample_photos((store.folder.parent if isinstance(store, photos.LocalPhotoStore)
+    samples = sample_photos((store.folder.parent if isinstance(store, LocalStore)
                              else Path(tempfile.gettempdir())) / "bench-photo-samples", rng)
     taken = set(db.session.execute(select(Story.slug).where(Story.slug.is_not(None))).scalars())
     moderator_id = _bench_moderator()
-    story_id, version_id, photo_id, event_id = (_next_id(m) for m in (Story, StoryVersion, Photo, ModerationEvent))
+    ids = tuple(_next_id(m) for m in (Story, StoryVersion, Photo, ModerationEvent))
     newest = db.session.execute(select(func.max(Story.published_at))).scalar()
     clock = max(newest or datetime(2016, 1, 1), datetime(2016, 1, 1))
     step = timedelta(seconds=max(1, int(10 * 365 * 86400 / max(wanted, 1))))
-    added = 0
-    started = time.perf_counter()
-    while added < wanted:
-        stories, versions, photo_rows, events, live, documents = [], [], [], [], [], []
-        for _ in range(min(BATCH, wanted - added)):
-            clock += step
-            first = rng.choice(FIRST)
-            middle = rng.choice(FIRST) + " " if rng.random() < 0.3 else ""
-            name = f"{first} {middle}{rng.choice(LAST)}"
-            roll = rng.random()
-            display = "full" if roll < 0.8 else "first" if roll < 0.92 else "initials"
-            died = date(2015, 1, 1) + timedelta(days=rng.randint(0, 4017))  # to 2025-12-31
-            age = _age_years(rng)
-            born = None if age is None else died - timedelta(days=int(age * 365.25) + rng.randint(1, 360))
-            state = rng.choice(STATE_CODES) if rng.random() < 0.97 else None
-            markdown, story_html, excerpt = rng.choice(rendered).story(first)
-            version = StoryVersion(
-                id=version_id, story_id=story_id, state=VersionState.APPROVED.value, created_at=clock - timedelta(days=2),
-                decided_at=clock, name=name, nickname=rng.choice(NICKNAMES) if rng.random() < 0.3 else None,
-                name_display=display, born=born, died=died, city=rng.choice(TOWNS) if state else None,
-                state_code=state, story_markdown=markdown, content_note=None,
-                submitter_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", relationship_to=rng.choice(
-                    ("mother", "father", "sister", "brother", "wife", "husband", "daughter", "son", "friend")),
-                photo_id=None, photo_alt=None, story_html=story_html, excerpt=excerpt)
-            if rng.random() < 0.2:
-                full, thumb, width, height = rng.choice(samples)
-                names = [f"{_token(rng)}.jpg", f"{_token(rng)}.jpg"]
-                _put_photo(full, names[0])
-                _put_photo(thumb, names[1])
-                photo_rows.append({"id": photo_id, "story_id": story_id, "filename": names[0], "thumb_filename": names[1],
-                                   "width": width, "height": height, "created_at": clock - timedelta(days=2)})
-                version.photo_id, version.photo_alt = photo_id, f"{first} smiling"
-                photo_id += 1
-            slug = unique_slug(f"{slugify(version.display_name)}-{died.year}", taken.__contains__)
-            taken.add(slug)
-            stories.append({"id": story_id, "slug": slug, "status": StoryStatus.PUBLISHED.value,
-                            "email": f"family{story_id}@example.org",
-                            "manage_token_hash": hashlib.sha256(f"bench-{story_id}-{_token(rng)}".encode()).hexdigest(),
-                            "new_token_hash": None, "live_version_id": None, "moderator_note": None,
-                            "created_at": clock - timedelta(days=2), "published_at": clock})
-            versions.append({key: getattr(version, key) for key in VERSION_FIELDS})
-            live.append({"sid": story_id, "vid": version_id})
-            events.append({"id": event_id, "created_at": clock, "moderator_id": moderator_id, "story_ref": story_id,
-                           "version_ref": version_id, "item_kind": None, "item_ref": None, "action": "approve",
-                           "reason": None})
-            documents.append(Document.of(story_id, clock, version))
-            story_id, version_id, event_id = story_id + 1, version_id + 1, event_id + 1
-        connection = db.session.connection()
-        connection.execute(insert(Story.__table__), stories)
-        if photo_rows:
-            connection.execute(insert(Photo.__table__), photo_rows)
-        connection.execute(insert(StoryVersion.__table__), versions)
-        connection.execute(update(Story.__table__).where(Story.__table__.c.id == db.bindparam("sid"))
-                           .values(live_version_id=db.bindparam("vid")), live)
-        connection.execute(insert(ModerationEvent.__table__), events)
-        add_documents(connection, documents)
+    maker = Maker(rng, templates, samples, taken, moderator_id, ids, clock, step)
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    vectors = Vectors(connection, templates, _vocabulary()) if postgres else None
+    bulk = wanted > BULK if bulk is None else bulk
+    # Forked before any thread or bulk connection exists; the child never touches the database.
+    decisions = Decisions(maker, store.folder) if bulk and isinstance(store, LocalStore) else None
+    if bulk and not postgres:
         db.session.commit()
-        added += len(stories)
-        if not quiet:
+        db.session.remove()
+        db.engine.dispose()      # the bulk connection changes the journal: no other connection may be open
+        writer = SQLiteBulk(db.engine.url.database)
+    else:
+        writer = PostgresBulk(connection, vectors) if bulk else Rows(connection, vectors)
+    started = time.perf_counter()
+    added = 0
+    spent = {"making": 0.0, "writing": 0.0}
+    sizes = [min(BATCH, wanted - done) for done in range(0, wanted, BATCH)]
+    if decisions is not None:
+        decisions.ask(sizes[0])
+    for number, size in enumerate(sizes):
+        began = time.perf_counter()
+        if decisions is not None:
+            decided = decisions.take()
+            if number + 1 < len(sizes):
+                decisions.ask(sizes[number + 1])   # the child draws the next batch while this one is written
+            batch = [maker.assemble(d) for d in decided]
+        else:
+            batch = [maker.one() for _ in range(size)]
+        made = time.perf_counter()
+        writer.write(batch)
+        spent["making"] += made - began
+        spent["writing"] += time.perf_counter() - made
+        if not bulk:
+            db.session.commit()
+            connection = writer.connection = db.session.connection()
+        added += len(batch)
+        if not quiet and added % 50_000 < BATCH:
             rate = added / (time.perf_counter() - started)
             print(f"  {existing + added:>9,} published ({rate:,.0f}/s)", flush=True)
+    if decisions is not None:
+        decisions.close()
+    if not quiet:
+        print(f"  rows made in {spent['making']:.0f} s and written in {spent['writing']:.0f} s; building indexes",
+              flush=True)
+    finishing = time.perf_counter()
+    writer.finish()
+    db.session.commit()
     _after_bulk_insert()
+    if not quiet:
+        print(f"  indexes, statistics and the search index's last merge: {time.perf_counter() - finishing:.0f} s")
     return added
-
-
-def _token(rng: random.Random) -> str:
-    return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") for _ in range(32))
 
 
 def _bench_moderator() -> int:
@@ -308,7 +732,8 @@ def _bench_moderator() -> int:
 
 
 def _after_bulk_insert() -> None:
-    """Rows were written with explicit ids: move PostgreSQL's sequences past them; refresh statistics."""
+    """Rows were written with explicit ids: move PostgreSQL's sequences past them; refresh statistics (and mark
+    the narrow tables all-visible, so their index-only scans stay index-only)."""
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         for table in ("story", "story_version", "photo", "moderation_event"):
@@ -316,9 +741,13 @@ def _after_bulk_insert() -> None:
                                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
-            autocommit.execute(text("VACUUM ANALYZE"))
+            autocommit.execute(text("VACUUM (ANALYZE) story, photo, moderation_event, search_entry, search_count, "
+                                    "search_month"))
+            autocommit.execute(text("ANALYZE story_version"))
     else:
         optimize(connection)
+        # Statistics from a sample of each index (as PRAGMA optimize takes them): minutes saved at 1,000,000.
+        connection.execute(text("PRAGMA analysis_limit = 1000"))
         connection.execute(text("ANALYZE"))
         db.session.commit()
 

@@ -16,6 +16,8 @@ from .moderation.accounts import WeakPassword, create_moderator
 from .moderation.accounts import reset_two_factor as reset
 from .pagecache import generation
 from .stats.snapshot import load_bundled as load_stats
+from .storage.commands import store_tasks_command
+from .stories.commands import move_photos_command
 
 
 def init_db() -> list[str]:
@@ -67,6 +69,7 @@ def create_moderator_command(email: str, password_stdin: bool, admin: bool, rese
 
 def register_commands(app: Flask) -> None:
     """The site's own commands (each feature's commands come with its blueprint); every refusal is logged."""
-    for command in (init_db_command, create_moderator_command, deliver_mail_command):
+    for command in (init_db_command, create_moderator_command, deliver_mail_command, move_photos_command,
+                    store_tasks_command):
         app.cli.add_command(command)
     log_refused_commands(app)

@@ -71,7 +71,18 @@ def from_environment(folder: Path) -> dict:
                                           "pool_size": int(os.environ.get("DATABASE_POOL_SIZE") or 2),
                                           "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW") or 2)}}
            if database_url.startswith("postgresql") else {}),
-        # Where photos live: empty for INSTANCE_PATH/photos, or "package.module:Class" (see stories/photos.py).
+        # Where photos and share cards live (memorials/storage): empty for the instance folder, file:///PATH for a
+        # folder every server shares, s3://BUCKET/PREFIX for S3-compatible object storage through boto3.
+        "PHOTO_STORE_URL": os.environ.get("PHOTO_STORE_URL", ""),
+        # Set when a bucket or CDN serves the public copies of photos (the store's public/ area): photo
+        # addresses redirect there. Empty: the app serves every photo itself.
+        "PHOTO_PUBLIC_URL": os.environ.get("PHOTO_PUBLIC_URL", ""),
+        # The S3 service (empty: AWS itself), its keys (empty: boto3's usual places, e.g. an instance role) and region.
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
+        "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+        "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+        "S3_REGION": os.environ.get("S3_REGION", "us-east-1"),
+        # Older setting, still honoured for photos: "package.module:Class", a store class of one's own.
         "PHOTO_STORE": os.environ.get("PHOTO_STORE", ""),
         # Whole pages kept for visitors who are not signed in, for at most this many seconds (0: never), and
         # dropped at once when anything public changes (see memorials/pagecache/). Per worker, in memory.

@@ -229,6 +229,7 @@ def worker_apps(databases, tmp_path_factory):
             # Flask-Limiter keeps its settings on the one Limiter object, made again by every app: a test that
             # makes an app with limits on must not leave them on for the next test on this app.
             app.extensions["memorials.test_limiter"] = dict(vars(limiter))
+            app.extensions["memorials.test_extensions"] = set(app.extensions) | {"memorials.test_extensions"}
             apps[kind, contents] = app
         return apps[kind, contents]
 
@@ -246,8 +247,10 @@ def rolled_back(app, instance: Path):
     app.config.clear()
     app.config.update(app.extensions["memorials.test_config"])
     app.instance_path = str(instance)
-    for kept in ("photo_store", "memorial_cards"):   # both follow the instance folder and the data
-        app.extensions.pop(kept, None)
+    # What the app made for itself since (photo stores on the instance folder, rendered cards, parsed figures)
+    # followed an earlier test's folder and data: made again.
+    for made in set(app.extensions) - app.extensions["memorials.test_extensions"]:
+        del app.extensions[made]
     page_store(app).clear()
     vars(limiter).update(app.extensions["memorials.test_limiter"])
     with app.app_context():
@@ -294,8 +297,8 @@ def make_app(database_url, tmp_path):
     made = []
 
     def make(**overrides):
-        app = build_app(settings(SQLALCHEMY_DATABASE_URI=database_url, INSTANCE_PATH=str(tmp_path / "instance"),
-                                 **overrides))
+        app = build_app(settings(**{"SQLALCHEMY_DATABASE_URI": database_url,
+                                    "INSTANCE_PATH": str(tmp_path / "instance"), **overrides}))
         made.append(app)
         return app
 

@@ -23,6 +23,7 @@ from memorials.search.index import index_story
 from memorials.search.models import ALL_AGES, ALL_STATES, SearchCount, SearchEntry
 from memorials.slugs import slugify
 from memorials.stats import publish as stats_publish
+from memorials.storage.local import LocalStore
 from memorials.stories import photos
 from memorials.stories.models import Photo, Story, StoryVersion
 from memorials.text import plain_excerpt, render_markdown
@@ -387,7 +388,7 @@ def test_photos_go_through_the_store_and_nothing_else(make_app):
 
 
 def test_the_local_store_never_writes_outside_its_folder(tmp_path):
-    store = photos.LocalPhotoStore(tmp_path / "photos")
+    store = LocalStore(tmp_path / "photos")
     store.save("abc.jpg", b"\xff\xd8")
     assert store.read("abc.jpg") == b"\xff\xd8" and not list(tmp_path.glob("photos/.*"))
     for bad in ("../x.jpg", "a/b.jpg", "x.png", ""):

@@ -47,7 +47,7 @@ class Block:
 class Card:
     blocks: list[Block]
     footer: str
-    photo: Path | None = None
+    photo: bytes | None = None       # the family's photo, as stored (a JPEG)
     photo_centering: tuple[float, float] = (0.5, 0.35)   # faces sit in the upper part of most photos
 
 
@@ -117,12 +117,12 @@ def _line_height(face: ImageFont.FreeTypeFont) -> int:
     return round(face.size * 1.22)
 
 
-def _photo(path: Path, size: tuple[int, int], centering: tuple[float, float]) -> Image.Image | None:
+def _photo(data: bytes, size: tuple[int, int], centering: tuple[float, float]) -> Image.Image | None:
     """The family's photo (already re-encoded at upload), cropped to fill the column; None if unreadable."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 image.draft("RGB", size)  # a JPEG decodes at a fraction of its size: 3× quicker, same card
                 return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.LANCZOS, centering=centering)
     except (OSError, ValueError):

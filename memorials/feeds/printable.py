@@ -1,13 +1,13 @@
 """The printable remembrance card: one US Letter page for a vigil or a funeral (fpdf2).
 
-Pure: the words (already chosen and translated), the photo's path and the memorial's address in,
+Pure: the words (already chosen and translated), the photo's bytes and the memorial's address in,
 PDF bytes out. The QR code is drawn here as vector squares from segno's matrix, so it prints sharp
 at any size and nothing is fetched from anywhere.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import segno
 from fpdf import FPDF
@@ -35,7 +35,7 @@ class PrintableCard:
     site_name: str
     title: str              # the PDF's title
     language: str = "en"
-    photo: Path | None = None
+    photo: bytes | None = None       # the family's photo, as stored (a JPEG)
     photo_size: tuple[int, int] | None = None
 
 
@@ -95,12 +95,12 @@ def render(card: PrintableCard) -> bytes:
     pdf.rect(MARGIN / 2, MARGIN / 2, PAGE_W - MARGIN, PAGE_H - MARGIN)
 
     y = MARGIN + 6
-    if card.photo and card.photo_size and card.photo.exists():
+    if card.photo and card.photo_size:
         box_w, box_h = 300, 230
         w, h = card.photo_size
         scale = min(box_w / w, box_h / h)
         shown_w, shown_h = w * scale, h * scale
-        pdf.image(str(card.photo), x=(PAGE_W - shown_w) / 2, y=y, w=shown_w, h=shown_h, alt_text=card.name)
+        pdf.image(io.BytesIO(card.photo), x=(PAGE_W - shown_w) / 2, y=y, w=shown_w, h=shown_h, alt_text=card.name)
         y += shown_h + 18
     else:
         y += 150

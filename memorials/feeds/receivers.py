@@ -1,10 +1,14 @@
 """Keeping share cards and addresses in step with what is public, through memorials/events.py."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app, has_request_context
 
+from .. import storage
 from ..events import after_commit, story_hidden, story_published
 from ..i18n import in_language, language_or_default
+from ..storage import tasks
 from ..stories.models import Story
 from . import addresses, services
 
@@ -22,13 +26,14 @@ def on_published(story: Story, **_) -> None:
         return
     # The card in the language the family wrote in is drawn now; another language's at its first view.
     with in_language(language_or_default(story.live_version.language)):
-        card = services.memorial_card(story.live_version)
-        path = services.story_card_path(story.id, story.live_version_id)
+        card = services.memorial_card(story.live_version, with_photo=False)
+        name = services.story_card_name(story.id, story.live_version_id)
     story_id, app = story.id, current_app._get_current_object()
+    photo = story.live_version.photo.filename if story.live_version.photo else None
 
     def draw() -> None:
         try:
-            services.build_story_card(path, card)
+            services.build_story_card(name, replace(card, photo=services.photo_named(photo)))
         except Exception:  # the approval stands; the card is drawn again at first view
             app.logger.exception("could not draw the share card of story %s", story_id)
 
@@ -37,6 +42,6 @@ def on_published(story: Story, **_) -> None:
 
 @story_hidden.connect
 def on_hidden(story: Story, **_) -> None:
-    """Unpublished or withdrawn: its card goes once that commits (it comes back if republished)."""
-    folder, story_id = services.card_folder(), story.id
-    after_commit(lambda: services.delete_story_cards(folder, story_id))
+    """Unpublished or withdrawn: its cards go with the commit (they come back if it is published again). The
+    deletions are recorded in the same transaction, so a store that is down only delays them."""
+    tasks.plan(tasks.deletes(storage.CARDS, services.story_card_names(story)))

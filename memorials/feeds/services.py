@@ -1,55 +1,42 @@
 """Share cards kept in step with what is public: written when a memorial is published, removed when
 it is hidden; campaign and site cards made at first request and kept until their words change.
 
-Files live in INSTANCE_PATH/share-cards, named by what they show (a memorial's version, a hash of a
+Cards live in the store's share-cards area (INSTANCE_PATH/share-cards on one machine, or object storage:
+memorials/storage), named by what they show (a memorial's version, a hash of a
 campaign's words), so a stale card is never served and a link preview refreshes when words change.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from ..i18n import current_language, localized_url, long_date
+from .. import storage
+from ..i18n import LANGUAGES, current_language, localized_url, long_date
 from ..stories import photos
 from ..stories.models import Story, StoryVersion
 from . import cards, printable
 
 log = logging.getLogger(__name__)
 
-FOLDER = "share-cards"
+FOLDER = storage.CARDS      # the store's area (INSTANCE_PATH/share-cards on one machine)
 
 
-def card_folder() -> Path:
-    folder = Path(current_app.instance_path) / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def card_store() -> storage.Store:
+    return storage.store(storage.CARDS)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file and rename it: a reader never sees half a card, two writers never clash."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _remove(folder: Path, pattern: str, keep: Path | None = None) -> None:
-    for old in folder.glob(pattern):
-        if old != keep:
-            old.unlink(missing_ok=True)
+def _remove_others(prefix: str, keep: str | None = None) -> None:
+    """Every card whose name starts with prefix, but keep."""
+    found = card_store()
+    for name in list(found.names(prefix)):
+        if name != keep:
+            found.delete(name)
 
 
 # Memorials ---------------------------------------------------------------------------------------
@@ -61,8 +48,19 @@ def life_dates(version: StoryVersion) -> str:
     return _("Died %(date)s", date=long_date(version.died))
 
 
-def photo_path(version: StoryVersion) -> Path | None:
-    return photos.photo_folder() / version.photo.filename if version.photo else None
+def photo_of(version: StoryVersion) -> bytes | None:
+    """The family's photo for a card (None without one, or when its file is missing). A store that is down
+    raises StoreUnavailable: no card is drawn without the photo it should have."""
+    return photo_named(version.photo.filename if version.photo else None)
+
+
+def photo_named(name: str | None) -> bytes | None:
+    if name is None:
+        return None
+    try:
+        return photos.store().read(name)
+    except FileNotFoundError:
+        return None
 
 
 def share_summary(version: StoryVersion) -> str:
@@ -73,8 +71,9 @@ def share_summary(version: StoryVersion) -> str:
     return version.excerpt or ""
 
 
-def memorial_card(version: StoryVersion) -> cards.Card:
-    """What a memorial's card says: the name as the family chose to show it, the dates, the hometown."""
+def memorial_card(version: StoryVersion, with_photo: bool = True) -> cards.Card:
+    """What a memorial's card says: the name as the family chose to show it, the dates, the hometown (and its
+    photo, read from the store unless with_photo is False: the caller adds it when it draws)."""
     return cards.Card(
         blocks=[
             cards.Block(_("In loving memory"), "italic", 32, color=cards.SOFT, gap_after=20),
@@ -83,34 +82,36 @@ def memorial_card(version: StoryVersion) -> cards.Card:
             cards.Block(version.hometown, "regular", 30, 24, color=cards.SOFT),
         ],
         footer=current_app.config["SITE_NAME"],
-        photo=photo_path(version),
+        photo=photo_of(version) if with_photo else None,
     )
 
 
-def story_card_path(story_id: int, version_id: int, lang: str | None = None) -> Path:
-    """Where a memorial's card is kept: one file per version and language (its fixed words are translated)."""
-    return card_folder() / f"story-{story_id}-{version_id}-{lang or current_language()}.jpg"
+def story_card_name(story_id: int, version_id: int, lang: str | None = None) -> str:
+    """A memorial's card's name in the store: one file per version and language (its fixed words are translated)."""
+    return f"story-{story_id}-{version_id}-{lang or current_language()}.jpg"
 
 
-def build_story_card(path: Path, card: cards.Card) -> None:
+def build_story_card(name: str, card: cards.Card) -> None:
     """Draw and store a memorial's card, and remove the cards of its earlier versions (in every language)."""
-    write_atomically(path, cards.render(card))
-    _, story_id, version_id, _lang = path.stem.split("-")
-    for old in path.parent.glob(f"story-{story_id}-*.jpg"):
-        if old.stem.split("-")[2] != version_id:
-            old.unlink(missing_ok=True)
+    card_store().save(name, cards.render(card))
+    _, story_id, version_id, _lang = name.removesuffix(".jpg").split("-")
+    for old in list(card_store().names(f"story-{story_id}-")):
+        if old.split("-")[2] != version_id:
+            card_store().delete(old)
 
 
-def delete_story_cards(folder: Path, story_id: int) -> None:
-    _remove(folder, f"story-{story_id}-*.jpg")
+def story_card_names(story: Story) -> list[str]:
+    """Every card a memorial may have: each version's, in each language (exact names: a store that is down when
+    the memorial is withdrawn gets each one retried, with no listing needed)."""
+    return [story_card_name(story.id, version.id, lang) for version in story.versions for lang in LANGUAGES]
 
 
-def story_card_file(story: Story) -> Path:
-    """The public memorial's card, drawn now if it is missing (published before cards, or a failed write)."""
-    path = story_card_path(story.id, story.live_version_id)
-    if not path.exists():
-        build_story_card(path, memorial_card(story.live_version))
-    return path
+def story_card_file(story: Story) -> str:
+    """The public memorial's card's name, drawn now if it is missing (published before cards, or a failed write)."""
+    name = story_card_name(story.id, story.live_version_id)
+    if not card_store().exists(name):
+        build_story_card(name, memorial_card(story.live_version))
+    return name
 
 
 # Campaigns and the site --------------------------------------------------------------------------
@@ -131,12 +132,12 @@ class CachedCard:
     def version(self) -> str:
         return self.name.rsplit("-", 1)[-1].split(".")[0]
 
-    def file(self) -> Path:
-        path = card_folder() / self.name
-        if not path.exists():
-            write_atomically(path, cards.render(self.card))
-            _remove(path.parent, f"{self.stem}-*.jpg", keep=path)
-        return path
+    def file(self) -> str:
+        """The card's name in the store, drawn now if it is not there yet (and its older versions removed)."""
+        if not card_store().exists(self.name):
+            card_store().save(self.name, cards.render(self.card))
+            _remove_others(f"{self.stem}-", keep=self.name)
+        return self.name
 
 
 def campaign_card(campaign) -> CachedCard:
@@ -192,7 +193,7 @@ def remembrance_card(story: Story) -> bytes:
         site_name=current_app.config["SITE_NAME"],
         title=_("Remembering %(name)s", name=v.display_name),
         language=current_language(),
-        photo=photo_path(v),
+        photo=photo_of(v),
         photo_size=(v.photo.width, v.photo.height) if v.photo else None,
     ))
 

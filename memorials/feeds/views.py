@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import chain
 from xml.sax.saxutils import escape as xml_escape
 
-from flask import Response, abort, current_app, render_template, request, send_file, stream_with_context, url_for
+from flask import Response, abort, current_app, render_template, request, stream_with_context, url_for
 
+from .. import storage
 from ..extensions import limiter
 from ..i18n import current_language, format_locale, in_language, localized_url
 from ..languages import LANGUAGES, PREFIXES
@@ -101,8 +102,14 @@ def _public_story(slug: str):
     return story
 
 
-def _card_response(path):
-    return send_file(path, mimetype="image/jpeg", max_age=CARD_MAX_AGE)
+def _card_response(name_of: Callable[[], str]):
+    """The card, drawn first if it is not in the store yet; 503 while the store is down."""
+    try:
+        name = name_of()
+    except storage.StoreUnavailable:
+        current_app.logger.warning("share card not served: the store is down", exc_info=True)
+        abort(503)
+    return services.card_store().send(name, max_age=CARD_MAX_AGE)
 
 
 @bp.get("/stories/<slug>/share.jpg")
@@ -111,7 +118,7 @@ def story_card(slug):
     """A memorial's share card, only while the memorial is public."""
     story = _public_story(slug)
     with in_language(asked_language()):
-        return _card_response(services.story_card_file(story))
+        return _card_response(lambda: services.story_card_file(story))
 
 
 @bp.get("/letters/<slug>/share.jpg")
@@ -122,7 +129,7 @@ def campaign_card(slug):
     if campaign is None:
         abort(404)
     with in_language(asked_language()):
-        return _card_response(services.campaign_card(campaign).file())
+        return _card_response(services.campaign_card(campaign).file)
 
 
 @bp.get("/share.jpg")
@@ -130,7 +137,7 @@ def campaign_card(slug):
 def site_card():
     """The site's own share card, for the front page, the lists and the statistics."""
     with in_language(asked_language()):
-        return _card_response(services.site_card().file())
+        return _card_response(services.site_card().file)
 
 
 @bp.get("/stories/<slug>/card.pdf")
@@ -140,7 +147,10 @@ def printable_card(slug):
     """A one-page remembrance card to print for a vigil or a funeral, with a QR code to the memorial."""
     story = _public_story(slug)
     with in_language(asked_language()):
-        response = Response(services.remembrance_card(story), mimetype="application/pdf")
+        try:
+            response = Response(services.remembrance_card(story), mimetype="application/pdf")
+        except storage.StoreUnavailable:
+            abort(503)
     response.headers["Content-Disposition"] = f'inline; filename="remembering-{story.slug}.pdf"'
     return response
 

@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import or_, update
 
 from ..extensions import db
+from ..storage import tasks as store_tasks
 from ..timeutil import utcnow
 from .models import OutboxMessage, OutboxStatus
 
@@ -251,6 +252,18 @@ def retry(message: OutboxMessage) -> bool:
     return True
 
 
+def _store_tasks() -> None:
+    """The sender also retries what the photo store refused (a withdrawal's deletions): it runs everywhere the
+    site does, already, and every such task is harmless to do twice."""
+    try:
+        store_tasks.work_off()
+    except Exception:  # noqa: BLE001 (the store or the database may be down: mail goes on regardless)
+        log.exception("could not work off the photo store's waiting tasks; trying again shortly")
+        db.session.rollback()
+    finally:
+        db.session.remove()
+
+
 def run(interval: float = 5.0, once: bool = False) -> Pass:
     """Send what is due, then wait and look again, until stopped; with once, until nothing is due."""
     released = release_orphans()
@@ -266,6 +279,7 @@ def run(interval: float = 5.0, once: bool = False) -> Pass:
             result = Pass(errors=["pass failed"])
         finally:
             db.session.remove()
+        _store_tasks()
         total.sent, total.retried, total.failed = (total.sent + result.sent, total.retried + result.retried,
                                                    total.failed + result.failed)
         total.errors += result.errors

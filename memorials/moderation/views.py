@@ -1,7 +1,7 @@
 """Moderators read the queue, decide, and read the log (signing in is in signin.py, the team in team.py)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -142,5 +142,5 @@ def log():
 @bp.get("/photos/<filename>")
 @auth.moderator_required
 def photo(filename):
-    """Any story's photo, for moderators deciding on it."""
-    return send_from_directory(photos.photo_folder(), filename, max_age=0)
+    """Any story's photo, for moderators deciding on it (whatever the store: a folder or object storage)."""
+    return photos.store().send(filename, max_age=0)

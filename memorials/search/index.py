@@ -108,6 +108,12 @@ def add_documents(connection: Connection, documents: Iterable[Document]) -> None
     if not postgres:
         connection.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, name, place, story) "
                                 "VALUES (:story_id, :name, :place, :story)"), rows)
+    add_counts(connection, rows)
+
+
+def add_counts(connection: Connection, rows: list[dict]) -> None:
+    """Count these new index rows (state_code, died_year, age, published_at) in search_count and search_month."""
+    postgres = connection.dialect.name == "postgresql"
     counts: dict[tuple, int] = {}
     for row in rows:
         for key in count_keys(row["state_code"], row["died_year"], row["age"]):

@@ -3,25 +3,26 @@
 Every upload is opened by Pillow under a decompression-bomb limit, rotated by its EXIF
 orientation, flattened to RGB, scaled to at most 1600 px on the long side and saved as a
 fresh JPEG with no metadata (no GPS, no camera, no EXIF at all), plus a square thumbnail.
-Files get random names in the photo store (INSTANCE_PATH/photos); only the database knows which is whose.
+Files get unguessable, content-hashed names in the photo store (memorials/storage: the instance folder, a
+shared folder or S3-compatible object storage); only the database knows which is whose.
 """
 from __future__ import annotations
 
-import importlib
+import hashlib
 import io
-import os
 import re
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
-from flask import Response, current_app, send_from_directory
+from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .. import storage
+from ..events import story_hidden, story_published
 from ..i18n import number
+from ..storage import tasks
 
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 MAX_PIXELS = 40_000_000      # well above any phone camera; far below a decompression bomb
@@ -41,72 +42,18 @@ class ProcessedPhoto:
     height: int
 
 
-class PhotoStore(Protocol):
-    """Where photo files live. The app uses nothing else to reach them, so that several app servers can
-    share one store (an object-storage backend is one new class with these four methods)."""
+class StoreDown(PhotoError):
+    """The photo store did not answer: nothing was saved, and the family is told so beside the photo field."""
 
-    def save(self, name: str, data: bytes) -> None: ...
-    def read(self, name: str) -> bytes: ...
-    def delete(self, name: str) -> None: ...
-    def send(self, name: str, max_age: int) -> Response:
-        """The answer to a browser asking for the file (404 if it is missing); conditional requests answered."""
-        ...
+    def __init__(self) -> None:
+        super().__init__(_("We couldn't save your photo just now, so nothing has been sent yet. Everything you "
+                           "wrote is still here: please choose the photo again and press send in a few minutes, "
+                           "or send your story now without the photo and add it later from your private link."))
 
 
-class LocalPhotoStore:
-    """Files in a folder: INSTANCE_PATH/photos, or a shared mount when several servers serve the site."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def _path(self, name: str) -> Path:
-        if not _NAME.fullmatch(name):
-            raise FileNotFoundError(name)
-        return self.folder / name
-
-    def save(self, name: str, data: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        # Written aside, then renamed: a reader on another worker never sees half a photo.
-        partial = self.folder / f".{name}.{secrets.token_hex(4)}.part"
-        partial.write_bytes(data)
-        os.replace(partial, self._path(name))
-
-    def read(self, name: str) -> bytes:
-        return self._path(name).read_bytes()
-
-    def delete(self, name: str) -> None:
-        if _NAME.fullmatch(name):
-            self._path(name).unlink(missing_ok=True)
-
-    def send(self, name: str, max_age: int) -> Response:
-        return send_from_directory(self.folder, name, max_age=max_age)
-
-
-_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}\.jpg")
-
-
-def store() -> PhotoStore:
-    """The app's photo store, made once per app: PHOTO_STORE names a class ("package.module:Class") with
-    a `from_app(app)` constructor; unset, photos are files in INSTANCE_PATH/photos."""
-    found = current_app.extensions.get("photo_store")
-    if found is None:
-        found = current_app.extensions["photo_store"] = _make_store(current_app)
-    return found
-
-
-def _make_store(app) -> PhotoStore:
-    name = app.config.get("PHOTO_STORE") or ""
-    if not name:
-        return LocalPhotoStore(Path(app.instance_path) / "photos")
-    module, _, attribute = name.partition(":")
-    return getattr(importlib.import_module(module), attribute).from_app(app)
-
-
-def photo_folder() -> Path:
-    """The local store's folder (for code that still sends files itself)."""
-    folder = Path(current_app.instance_path) / "photos"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def store() -> storage.Store:
+    """The app's photo store (PHOTO_STORE_URL: the instance folder, a shared folder, or S3; see memorials/storage)."""
+    return storage.store(storage.PHOTOS)
 
 
 def read_upload(storage, max_bytes: int) -> bytes | None:
@@ -223,15 +170,70 @@ def _jpeg(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def photo_name(content: bytes) -> str:
+    """A new file's name: a random part, so the name can't be guessed and no two uploads share a file (two
+    families may send the same picture), then the start of the bytes' SHA-256, so the name never changes
+    what it holds (a cache may keep it for a year) and a copy can be checked against it (move-photos)."""
+    return f"{secrets.token_urlsafe(12)}-{hashlib.sha256(content).hexdigest()[:32]}.jpg"
+
+
+def name_digest(name: str) -> str | None:
+    """The hash prefix a name carries (None for names made before names carried one)."""
+    found = _HASHED.fullmatch(name or "")
+    return found.group(1) if found else None
+
+
+_HASHED = re.compile(r"[A-Za-z0-9_-]{16}-([0-9a-f]{32})\.jpg")
+
+
 def write_files(photo: ProcessedPhoto) -> tuple[str, str]:
-    """Store both files under new random names; returns (filename, thumb_filename)."""
-    names = (f"{secrets.token_urlsafe(24)}.jpg", f"{secrets.token_urlsafe(24)}.jpg")
-    for name, content in zip(names, (photo.full, photo.thumb)):
-        store().save(name, content)
+    """Store both files under new names; returns (filename, thumb_filename). Both or neither: if the store
+    fails, what was written is removed and StoreDown is raised."""
+    names = (photo_name(photo.full), photo_name(photo.thumb))
+    written: list[str] = []
+    try:
+        for name, content in zip(names, (photo.full, photo.thumb)):
+            store().save(name, content)
+            written.append(name)
+    except storage.StoreUnavailable as error:
+        current_app.logger.error("could not store a photo: %s", error)
+        delete_files(*written)
+        raise StoreDown() from None
     return names
 
 
 def delete_files(*names: str) -> None:
-    for name in names:
-        if name:
-            store().delete(name)
+    """Delete these photos (and their public copies) from the store, and do what the last commit planned (a
+    withdrawal's deletions). What the store refuses now is kept and tried again (memorials/storage/tasks.py)."""
+    extra = tasks.deletes(storage.PHOTOS, names)
+    if tasks.publishing():
+        extra += tasks.deletes(storage.PUBLIC, names)
+    tasks.carry_out(extra)
+
+
+def plan_deletion(*names: str) -> None:
+    """In the caller's transaction: these photos must go, even if the store is down when it commits."""
+    planned = tasks.deletes(storage.PHOTOS, names)
+    if tasks.publishing():
+        planned += tasks.deletes(storage.PUBLIC, names)
+    tasks.plan(planned)
+
+
+# Public copies (only with PHOTO_PUBLIC_URL): a memorial's photos are copied to the public area when it goes
+# live and removed from it when it is hidden, so a bucket or CDN that serves that area never shows the photo
+# of a memorial that is not public.
+
+def _names(photos) -> list[str]:
+    return [name for p in photos for name in (p.filename, p.thumb_filename)]
+
+
+@story_published.connect
+def _publish_copies(story, **_) -> None:
+    if tasks.publishing() and story.live_version is not None and story.live_version.photo is not None:
+        tasks.plan(tasks.publishes(_names([story.live_version.photo])))
+
+
+@story_hidden.connect
+def _remove_copies(story, **_) -> None:
+    if tasks.publishing():
+        tasks.plan(tasks.deletes(storage.PUBLIC, _names(story.photos)))

@@ -113,7 +113,13 @@ def use_token(story: Story, token: str) -> bool:
 
 
 def _store_photo(story: Story, processed: photos.ProcessedPhoto, written: list[str]) -> Photo:
-    filename, thumb = photos.write_files(processed)
+    """The photo's files in the store, and its row. If the store is down nothing of the request is kept (the
+    caller's changes are rolled back) and photos.StoreDown says so to the family."""
+    try:
+        filename, thumb = photos.write_files(processed)
+    except photos.StoreDown:
+        db.session.rollback()
+        raise
     written.extend([filename, thumb])
     photo = Photo(filename=filename, thumb_filename=thumb, width=processed.width, height=processed.height)
     story.photos.append(photo)
@@ -183,8 +189,10 @@ def edit_story(story: Story, data: StoryInput, photo: photos.ProcessedPhoto | No
 
 
 def withdraw_story(story: Story) -> None:
-    """Delete the story, every version and every photo file, for good."""
+    """Delete the story, every version and every photo file, for good. The files' deletion is recorded with
+    the withdrawal, so a store that is down now only delays it (memorials/storage/tasks.py)."""
     names = [name for p in story.photos for name in (p.filename, p.thumb_filename)]
+    photos.plan_deletion(*names)
     log_event(story.id, None, "withdrawn", moderator=None)
     if story.is_public:
         story_hidden.send(story)

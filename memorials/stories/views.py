@@ -6,6 +6,7 @@ import time
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from .. import storage
 from ..extensions import csrf, db, limiter
 from ..feeds.addresses import is_slug, moved_to
 from ..i18n import current_language
@@ -119,9 +120,13 @@ def new():
         if valid and photo is not False:
             if form.is_bot:
                 return redirect(url_for("stories.thanks"))
-            story, token = submit_story(StoryInput.from_form(form), photo, notify=_notify_new)
-            session["manage_token"] = token
-            return redirect(url_for("stories.thanks"))
+            try:
+                story, token = submit_story(StoryInput.from_form(form), photo, notify=_notify_new)
+            except photos.StoreDown as error:
+                form.photo.errors = [*form.photo.errors, str(error)]
+            else:
+                session["manage_token"] = token
+                return redirect(url_for("stories.thanks"))
     return render_template("stories/new.html", form=form, stale=_stale(form),
                            photo_again=request.method == "POST" and _photo_was_sent(form))
 
@@ -159,7 +164,16 @@ def photo(filename):
     """A published story's photo; any other photo answers 404."""
     if not photo_is_public(filename):
         abort(404)
-    return photos.store().send(filename, max_age=86400)
+    if storage.public_url():
+        # The public copy, from the bucket or a CDN; the redirect is checked again at most a minute later.
+        response = redirect(f"{storage.public_url()}/{filename}", 302)
+        response.cache_control.public, response.cache_control.max_age = True, 60
+        return response
+    response = photos.store().send(filename, max_age=storage.ONE_YEAR)
+    if response.status_code in (200, 304):
+        # A name never changes what it holds (it carries a hash of the bytes): kept for a year, never revalidated.
+        response.cache_control.immutable = True
+    return response
 
 
 def _managed(token) -> Story:
@@ -186,9 +200,7 @@ def manage(token):
     if request.method == "POST":
         valid = form.validate()
         photo = _processed_photo(form) if valid else None
-        if valid and photo is not False and not form.is_bot:
-            edit_story(story, StoryInput.from_form(form), photo, remove_photo=form.remove_photo.data,
-                       notify=_notify_edit)
+        if valid and photo is not False and not form.is_bot and _edited(story, form, photo):
             flash(_("Thank you. Your changes will be read by a moderator before they appear. Until then, the story "
                     "stays as it is now.") if story.is_public
                   else _("Thank you. Your changes will be read by a moderator before they appear."), "success")
@@ -196,6 +208,17 @@ def manage(token):
     return render_template("stories/manage.html", story=story, current=current, form=form, token=token,
                            withdraw_form=WithdrawForm(), stale=_stale(form),
                            photo_again=request.method == "POST" and _photo_was_sent(form))
+
+
+def _edited(story: Story, form, photo) -> bool:
+    """Save the family's edit; False (with the note beside the photo field) when the photo store is down."""
+    try:
+        edit_story(story, StoryInput.from_form(form), photo, remove_photo=form.remove_photo.data,
+                   notify=_notify_edit)
+    except photos.StoreDown as error:
+        form.photo.errors = [*form.photo.errors, str(error)]
+        return False
+    return True
 
 
 def _withdraw(story: Story, current: StoryVersion, token: str):
