@@ -23,6 +23,7 @@ from .moderation import bp as moderation_bp
 from .search import init_search
 from .search.models import schema_objects_to_compare
 from .stats import bp as stats_bp
+from .storage.tasks import init_tasks
 from .stories import bp as stories_bp
 from .web import BoundedIntConverter, CleanRequest, register_web
 
@@ -94,6 +95,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_i18n(app)
     init_search(app)
+    init_tasks(app)
 
 
 def register_blueprints(app: Flask) -> None:

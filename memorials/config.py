@@ -84,6 +84,10 @@ def from_environment(folder: Path) -> dict:
         "S3_REGION": os.environ.get("S3_REGION", "us-east-1"),
         # Older setting, still honoured for photos: "package.module:Class", a store class of one's own.
         "PHOTO_STORE": os.environ.get("PHOTO_STORE", ""),
+        # A CDN in front of the site: where a purge by key goes ({key} in the URL) and the header that authorises
+        # it (memorials/storage/cdn.py). Empty: no CDN, nothing sent.
+        "CDN_PURGE_URL": os.environ.get("CDN_PURGE_URL", ""),
+        "CDN_PURGE_HEADER": os.environ.get("CDN_PURGE_HEADER", ""),
         # Whole pages kept for visitors who are not signed in, for at most this many seconds (0: never), and
         # dropped at once when anything public changes (see memorials/pagecache/). Per worker, in memory.
         "PAGE_CACHE_SECONDS": float(os.environ.get("PAGE_CACHE_SECONDS") or 60),

@@ -148,6 +148,7 @@ def finish(response: Response) -> Response:
         _static_lifetime(response)
     elif policy is not None:
         _lifetime(response, policy)
+        _purge_keys(response, policy)
     _vary(response)
     compress = _worth_compressing(response)
     if request.method in ("GET", "HEAD") and response.status_code == 200:
@@ -193,11 +194,16 @@ def _lifetime(response: Response, policy: Policy) -> None:
     if policy.shared:
         response.headers["Cache-Control"] = (f"public, max-age={policy.max_age}, s-maxage={policy.shared}, "
                                              f"stale-while-revalidate={STALE_SECONDS}")
-        keys = [*policy.keys, *g.get("cache_keys", [])]
-        if keys:
-            response.headers["Surrogate-Key"] = " ".join(dict.fromkeys(keys))
     else:
         response.headers["Cache-Control"] = f"public, max-age={policy.max_age}" if policy.max_age else "no-cache"
+
+
+def _purge_keys(response: Response, policy: Policy) -> None:
+    """What a copy a shared cache keeps shows, so a CDN can drop it by key when that changes (a memorial
+    withdrawn: memorial-<id> and memorials; see the README's "A cache policy a CDN can use")."""
+    keys = [*policy.keys, *g.get("cache_keys", [])]
+    if keys and response.status_code == 200 and response.cache_control.public:
+        response.headers["Surrogate-Key"] = " ".join(dict.fromkeys(keys))
 
 
 def _vary(response: Response) -> None:

@@ -3,8 +3,10 @@ loopback). Upload, serve, withdraw, move, public copies, and a store that is dow
 from __future__ import annotations
 
 import hashlib
+import http.server
 import io
 import re
+import threading
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -356,3 +358,59 @@ def test_move_photos_says_what_it_could_not_copy(make_app, tmp_path):
     assert "does not match the hash in its name" in result.output
     bad = app.test_cli_runner().invoke(args=["move-photos", "--to", "ftp://example.org/photos"])
     assert bad.exit_code == 2 and "s3://BUCKET/PREFIX" in bad.output
+
+
+class _PurgeLog(http.server.BaseHTTPRequestHandler):
+    received: list[tuple[str, str | None]] = []
+    refuse = False
+
+    def do_POST(self):  # noqa: N802 (the standard library's name)
+        if type(self).refuse:
+            self.send_response(503)
+            self.end_headers()
+            return
+        type(self).received.append((self.path, self.headers.get("Fastly-Key")))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def cdn():
+    _PurgeLog.received, _PurgeLog.refuse = [], False
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PurgeLog)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_withdrawn_memorial_is_purged_from_the_cdn_by_key_and_a_failed_purge_is_tried_again(make_app, cdn):
+    """Every copy a CDN may keep names what it shows (Surrogate-Key); when a memorial goes, its key and the lists'
+    are purged right after the decision, and a CDN that does not answer is asked again later."""
+    app = make_app(CDN_PURGE_URL=f"http://127.0.0.1:{cdn}/purge/{{key}}", CDN_PURGE_HEADER="Fastly-Key: secret")
+    client = app.test_client()
+    story_id, manage = share(app, client)
+    approve(app, story_id)
+    with app.app_context():
+        tasks.work_off(everything=True)   # approved outside a request: the sender's loop sends what was planned
+    assert (f"/purge/memorial-{story_id}", "secret") in _PurgeLog.received and ("/purge/memorials", "secret") in \
+        _PurgeLog.received
+    with app.app_context():
+        slug = db.session.get(Story, story_id).slug
+    card = client.get(f"/stories/{slug}/share.jpg", buffered=True)
+    assert card.status_code == 200 and f"memorial-{story_id}" in card.headers["Surrogate-Key"].split()
+
+    _PurgeLog.received, _PurgeLog.refuse = [], True
+    assert withdraw(client, manage).status_code == 200
+    with app.app_context():
+        waiting = db.session.execute(db.select(StoreTask.name).filter_by(action="purge")).scalars().all()
+        assert sorted(waiting) == sorted([f"memorial-{story_id}", "memorials"])
+    _PurgeLog.refuse = False
+    with app.app_context():
+        tasks.work_off(everything=True)
+        assert db.session.execute(db.select(StoreTask).filter_by(action="purge")).first() is None
+    assert sorted(path for path, _ in _PurgeLog.received) == sorted([f"/purge/memorial-{story_id}", "/purge/memorials"])

@@ -14,7 +14,7 @@ from .. import storage
 from ..extensions import limiter
 from ..i18n import current_language, format_locale, in_language, localized_url
 from ..languages import LANGUAGES, PREFIXES
-from ..responses import public_page
+from ..responses import cache_keys, public_page
 from ..stats.indicators import NATIONAL, PAGE_CODES
 from ..stories.queries import published_by_slug
 from . import addresses, bp, queries, services
@@ -99,6 +99,7 @@ def _public_story(slug: str):
     story = published_by_slug(slug) if addresses.is_slug(slug) else None
     if story is None:
         abort(404)
+    cache_keys(f"memorial-{story.id}")   # a CDN drops its copy when the memorial changes or goes
     return story
 
 

@@ -1,4 +1,4 @@
-"""Deletes and public copies that must happen, kept in the database until they have.
+"""Deletes, public copies and CDN purges that must happen, kept in the database until they have.
 
 A withdrawal plans the deletion of the family's photos in its own transaction (`plan`), then carries it out
 right after the commit (`carry_out`), as it always did. A delete the store refuses (it is down, a timeout)
@@ -13,19 +13,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import delete, event, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..timeutil import utcnow
-from . import PHOTOS, PUBLIC, StoreUnavailable, store
+from . import PHOTOS, PUBLIC, StoreUnavailable, cdn, store
 from .models import StoreTask
 
 log = logging.getLogger(__name__)
 
-DELETE, PUBLISH = "delete", "publish"
+DELETE, PUBLISH, PURGE = "delete", "publish", "purge"
 OPPOSITE = {DELETE: PUBLISH, PUBLISH: DELETE}
+CDN = "cdn"   # the area a purge is for: the keys a CDN keeps copies under
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_PAUSE = timedelta(hours=1)
 SHOUT_AFTER = timedelta(hours=1)     # past this, every failure is logged as an error, not a warning
@@ -45,6 +46,11 @@ def deletes(area: str, names: Iterable[str]) -> list[Task]:
 
 def publishes(names: Iterable[str]) -> list[Task]:
     return [Task(PUBLISH, PUBLIC, name) for name in dict.fromkeys(n for n in names if n)]
+
+
+def purges(keys: Iterable[str]) -> list[Task]:
+    """Purges of these keys, when a CDN is configured (none otherwise)."""
+    return [Task(PURGE, CDN, key) for key in dict.fromkeys(keys)] if cdn.configured() else []
 
 
 def plan(tasks: list[Task]) -> None:
@@ -76,6 +82,9 @@ def _rolled_back(session) -> None:
 
 
 def _do(task: Task) -> None:
+    if task.action == PURGE:
+        cdn.purge(task.name)
+        return
     if task.action == DELETE:
         store(task.area).delete(task.name)
         return
@@ -165,3 +174,14 @@ def waiting(area: str | None = None) -> list[StoreTask]:
 def publishing() -> bool:
     """Whether photos of public memorials are copied to the public area (PHOTO_PUBLIC_URL is set)."""
     return bool(current_app.config.get("PHOTO_PUBLIC_URL"))
+
+
+def init_tasks(app: Flask) -> None:
+    """Whatever a request's commit planned (a public copy, a purge) is done before its answer goes, on every
+    path; outside a request the mail sender's loop does it."""
+
+    @app.after_request
+    def committed_work(response):
+        if db.session.info.get(COMMITTED):
+            carry_out()
+        return response

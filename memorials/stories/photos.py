@@ -237,3 +237,11 @@ def _publish_copies(story, **_) -> None:
 def _remove_copies(story, **_) -> None:
     if tasks.publishing():
         tasks.plan(tasks.deletes(storage.PUBLIC, _names(story.photos)))
+
+
+# A CDN in front of the site keeps the lists (key "memorials") and a memorial's own files, its photos and cards
+# (key memorial-<id>): a change to what is public drops them there too, right after the decision commits.
+@story_published.connect
+@story_hidden.connect
+def _purge_cdn(story, **_) -> None:
+    tasks.plan(tasks.purges([f"memorial-{story.id}", "memorials"]))
