@@ -79,10 +79,14 @@ def register_blueprints(app: Flask) -> None:
     from .community import bp as community_bp
     from .community import moderate_bp as community_moderation_bp
     from .feeds import bp as feeds_bp
+    from .gallery import bp as gallery_bp
+    from .gallery import moderate_bp as gallery_moderation_bp
     from .home import bp as home_bp
     from .letters import admin_bp as letters_admin_bp
     from .letters import api_bp as letters_api_bp
     from .letters import bp as letters_bp
+    from .memories import bp as memories_bp
+    from .memories import moderate_bp as memories_moderation_bp
     from .moderation import bp as moderation_bp
     from .stats import bp as stats_bp
     from .stories import bp as stories_bp
@@ -91,6 +95,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stories_bp)
     app.register_blueprint(community_bp)
     app.register_blueprint(community_moderation_bp)
+    app.register_blueprint(memories_bp)
+    app.register_blueprint(memories_moderation_bp)
+    app.register_blueprint(gallery_bp)
+    app.register_blueprint(gallery_moderation_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(letters_bp)

@@ -55,12 +55,13 @@ def published_by_slug(slug: str) -> Story | None:
 
 
 def photo_is_public(filename: str) -> bool:
-    """True when the file is the photo (or thumbnail) of a published story's live version.
+    """True when the file is the photo (or thumbnail) of a published story's live version, or a photo a
+    moderator approved on a published memorial (its gallery, a memory: Photo.shown).
 
-    Two index lookups (by full-size name, by thumbnail name) joined through the story's live version:
-    no OR across joins, so each side stays on its unique index whatever the number of photos.
+    Index lookups (by full-size name, by thumbnail name) joined through the story: no OR across joins, so
+    each side stays on its unique index whatever the number of photos.
     """
-    def lookup(column):
+    def live(column):
         return (
             db.select(Photo.id)
             .join(Story, Story.id == Photo.story_id)
@@ -69,5 +70,10 @@ def photo_is_public(filename: str) -> bool:
                    Story.status == StoryStatus.PUBLISHED.value)
         )
 
-    query = union_all(lookup(Photo.filename), lookup(Photo.thumb_filename)).limit(1)
+    def shown(column):
+        return (db.select(Photo.id).join(Story, Story.id == Photo.story_id)
+                .where(column == filename, Photo.shown.is_(True), Story.status == StoryStatus.PUBLISHED.value))
+
+    query = union_all(live(Photo.filename), live(Photo.thumb_filename),
+                      shown(Photo.filename), shown(Photo.thumb_filename)).limit(1)
     return db.session.execute(query).first() is not None

@@ -9,16 +9,19 @@ from flask_babel import gettext as _
 
 from ..extensions import csrf, db, limiter
 from ..feeds.addresses import is_slug, moved_to
+from ..gallery import uploads as gallery_uploads
+from ..gallery.services import add as add_to_gallery
 from ..i18n import current_language
-from . import bp, notices, photos
-from .forms import EditStoryForm, LostLinkForm, NewStoryForm, WithdrawForm
+from ..responses import private_page
+from ..search import pages as search_pages
+from . import bp, manage as manage_page, memorial, notices, photos, stewards
+from .forms import MAX_GALLERY, ButtonOnlyForm, EditStoryForm, LostLinkForm, NewStoryForm, StewardForm, WithdrawForm
 from .models import Story, StoryVersion
-from ..search import cards
-from ..search.forms import FindForm
-from ..search.query import find
 from .queries import photo_is_public, published_by_slug
-from .services import (StoryInput, edit_story, find_by_token, offer_new_link, stories_for_email,
-                       submit_story, use_token, withdraw_story)
+from .services import (Access, StoryInput, edit_story, find_access, fresh_links_for_email, submit_story,
+                       use_token, withdraw_story)
+
+WALL_PER_PAGE = 48
 
 
 # Every answer to a lost-link request takes at least this long, known email or not.
@@ -40,17 +43,15 @@ def _form_back_when_limited(_limit_reached):
             "just yet. Everything you wrote is still here: please wait a little while, then press send again."),
           "error")
     if request.endpoint == "stories.manage":
-        story = find_by_token(request.view_args.get("token", ""))
-        if story is None:
+        access = find_access(request.view_args.get("token", ""))
+        if access is None:
             return None  # the plain "slow down" page
         form = EditStoryForm()
-        page = render_template("stories/manage.html", story=story, current=story.pending_version or story.latest_version,
-                               form=form, token=request.view_args["token"], withdraw_form=WithdrawForm(),
-                               stale=False, photo_again=_photo_was_sent(form))
-    else:
-        form = NewStoryForm()
-        page = render_template("stories/new.html", form=form, stale=False, photo_again=_photo_was_sent(form))
-    return make_response(page, 429)
+        return manage_page.render_manage(access, request.view_args["token"], 429, form=form,
+                                         photo_again=_photo_was_sent(form))
+    form = NewStoryForm()
+    return make_response(render_template("stories/new.html", form=form, stale=False,
+                                         photo_again=_photo_was_sent(form) or bool(form.chosen_photos())), 429)
 
 
 _story_limit = limiter.limit(_limit, methods=["POST"], deduct_when=_story_sent,
@@ -59,15 +60,21 @@ _story_limit = limiter.limit(_limit, methods=["POST"], deduct_when=_story_sent,
 
 @bp.get("/")
 def index():
-    """Published memorials, newest first, 24 a page; with words or filters, those that match."""
-    form = FindForm(request.args)
-    form.validate()  # a value in error is set aside, with a note beside its field
-    filters = form.filters()
-    results = find(filters, _page_number(request.args.get("page")), current_app.config["STORIES_PER_PAGE"])
-    results.items = cards.render(results.entries, heading="h3")
-    form.offer_years(results.years)
-    return render_template("stories/index.html", form=form, filters=filters, page=results,
-                           args=form.query_args())
+    """Published memorials, newest first, 24 a page; with words or filters, those that match. Each card says
+    how many candles were lit and messages left."""
+    found = search_pages.list_page(request.args, _page_number(request.args.get("page")),
+                                   current_app.config["STORIES_PER_PAGE"])
+    counts = memorial.card_counts(found.story_ids)
+    return render_template("stories/index.html", form=found.form, filters=found.filters, page=found.results,
+                           args=found.args, counts=[counts.get(story) for story in found.story_ids])
+
+
+@bp.get("/wall")
+def wall():
+    """A wall of faces: every published memorial with a photo, newest first, one state or all, 48 a page."""
+    found = search_pages.wall_page(request.args, _page_number(request.args.get("page")), WALL_PER_PAGE)
+    return render_template("stories/wall.html", form=found.form, state=found.state, page=found.results,
+                           args=found.args)
 
 
 def _page_number(value: str | None) -> int:
@@ -109,19 +116,23 @@ def _photo_was_sent(form) -> bool:
 @csrf.exempt
 @_story_limit
 def new():
-    """Share a story. Nothing is public until a moderator approves it."""
+    """Share a story, with a photo and up to twelve more. Nothing is public until a moderator approves it."""
     form = NewStoryForm()
     if request.method == "POST":
         valid = form.validate()
+        valid = form.validate_gallery_rows(MAX_GALLERY) and valid
         photo = _processed_photo(form) if valid else None
-        if valid and photo is not False:
+        gallery = gallery_uploads.processed(form) if valid and photo is not False else None
+        if valid and photo is not False and gallery is not None:
             if form.is_bot:
                 return redirect(url_for("stories.thanks"))
-            story, token = submit_story(StoryInput.from_form(form), photo, notify=_notify_new)
+            story, token = submit_story(StoryInput.from_form(form), photo, notify=_notify_new,
+                                        also=lambda story, written: add_to_gallery(story, gallery, written))
             session["manage_token"] = token
             return redirect(url_for("stories.thanks"))
     return render_template("stories/new.html", form=form, stale=_stale(form),
-                           photo_again=request.method == "POST" and _photo_was_sent(form))
+                           photo_again=request.method == "POST" and (_photo_was_sent(form)
+                                                                     or bool(form.chosen_photos())))
 
 
 def _stale(form) -> bool:
@@ -129,11 +140,13 @@ def _stale(form) -> bool:
 
 
 @bp.get("/thanks")
+@private_page
 def thanks():
-    """What happens next, and the private link (shown once, also sent by email)."""
+    """What happens next, the private link (shown once, also sent by email) and a preview of the memorial."""
     token = session.pop("manage_token", None)
     manage_url = url_for("stories.manage", token=token, _external=True) if token else None
-    return render_template("stories/thanks.html", manage_url=manage_url)
+    preview_url = url_for("stories.preview", token=token) if token else None
+    return render_template("stories/thanks.html", manage_url=manage_url, preview_url=preview_url)
 
 
 @bp.get("/<slug>")
@@ -146,7 +159,17 @@ def show(slug):
         if moved is None:
             abort(404)
         return redirect(url_for("stories.show", slug=moved), 301)
-    return render_template("stories/show.html", story=story, v=story.live_version)
+    return memorial.render_memorial(story)
+
+
+@bp.get("/manage/<token>/preview")
+@private_page
+def preview(token):
+    """The memorial as it will look once a moderator approves what the family sent: for the family only."""
+    access = _managed(token)
+    story = access.story
+    return memorial.render_memorial(story, version=story.pending_version or story.latest_version,
+                                    preview_token=token)
 
 
 @bp.get("/photos/<filename>")
@@ -157,39 +180,78 @@ def photo(filename):
     return photos.store().send(filename, max_age=86400)
 
 
-def _managed(token) -> Story:
-    story = find_by_token(token)
-    if story is None:
+def _managed(token) -> Access:
+    access = find_access(token)
+    if access is None:
         abort(make_response(render_template("stories/manage_missing.html"), 404))
-    if use_token(story, token):
+    if use_token(access.story, token):
         db.session.commit()
-    return story
+    return access
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
 @csrf.exempt
 @_story_limit
+@private_page
 def manage(token):
-    """The family's private page: status, edit every field, replace the photo, withdraw."""
-    story = _managed(token)
+    """The family's private page: status, edit every field, the gallery, messages and memories, who has access,
+    preview, withdraw."""
+    access = _managed(token)
+    story = access.story
     current = story.pending_version or story.latest_version
     if request.method == "POST" and request.form.get("action") == "withdraw":
         return _withdraw(story, current, token)
+    if request.method == "GET":
+        return manage_page.render_manage(access, token)
+    form = EditStoryForm()
+    valid = form.validate()
+    photo = _processed_photo(form) if valid else None
+    if valid and photo is not False and not form.is_bot:
+        edit_story(story, StoryInput.from_form(form), photo, remove_photo=form.remove_photo.data,
+                   notify=_notify_edit)
+        flash(_("Thank you. Your changes will be read by a moderator before they appear. Until then, the story "
+                "stays as it is now.") if story.is_public
+              else _("Thank you. Your changes will be read by a moderator before they appear."), "success")
+        return redirect(url_for("stories.manage", token=token))
+    return manage_page.render_manage(access, token, form=form, stale=_stale(form), photo_again=_photo_was_sent(form))
 
-    form = EditStoryForm(obj=_form_values(story, current) if request.method == "GET" else None)
-    if request.method == "POST":
-        valid = form.validate()
-        photo = _processed_photo(form) if valid else None
-        if valid and photo is not False and not form.is_bot:
-            edit_story(story, StoryInput.from_form(form), photo, remove_photo=form.remove_photo.data,
-                       notify=_notify_edit)
-            flash(_("Thank you. Your changes will be read by a moderator before they appear. Until then, the story "
-                    "stays as it is now.") if story.is_public
-                  else _("Thank you. Your changes will be read by a moderator before they appear."), "success")
-            return redirect(url_for("stories.manage", token=token))
-    return render_template("stories/manage.html", story=story, current=current, form=form, token=token,
-                           withdraw_form=WithdrawForm(), stale=_stale(form),
-                           photo_again=request.method == "POST" and _photo_was_sent(form))
+
+@bp.post("/manage/<token>/stewards")
+@limiter.limit("10 per hour")
+@private_page
+def invite_steward(token):
+    """Give another family member their own private link, by mail, with the same powers."""
+    access = _managed(token)
+    form = StewardForm()
+    if not form.validate():
+        return manage_page.render_manage(access, token, steward_form=form)
+    try:
+        steward, new_token = stewards.invite(access.story, form.steward_email.data, current_language())
+    except stewards.StewardError as error:
+        form.steward_email.errors = [str(error)]
+        return manage_page.render_manage(access, token, steward_form=form)
+    notices.steward_invited(access.story, steward, new_token)
+    db.session.commit()
+    flash(_("We have sent %(email)s their own private link.", email=steward.email), "success")
+    return redirect(url_for("stories.manage", token=token, _anchor="access"))
+
+
+@bp.post("/manage/<token>/stewards/<key>/end")
+@private_page
+def end_steward(token, key):
+    """End someone else's access to the memorial (either steward can end the other's)."""
+    access = _managed(token)
+    if not ButtonOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        ended = stewards.end_access(access, key)
+    except stewards.StewardError as error:
+        flash(str(error), "error")
+        return redirect(url_for("stories.manage", token=token, _anchor="access"))
+    db.session.commit()
+    flash(_("%(email)s no longer has access to the memorial. Their link has stopped working.", email=ended),
+          "success")
+    return redirect(url_for("stories.manage", token=token, _anchor="access"))
 
 
 def _withdraw(story: Story, current: StoryVersion, token: str):
@@ -201,26 +263,11 @@ def _withdraw(story: Story, current: StoryVersion, token: str):
     return render_template("stories/withdraw.html", form=WithdrawForm(formdata=None), version=current, token=token)
 
 
-def _form_values(story: Story, version: StoryVersion):
-    class Values:
-        pass
-
-    values = Values()
-    for field in ("name", "nickname", "name_display", "born", "died", "city", "content_note",
-                  "submitter_name", "photo_alt"):
-        setattr(values, field, getattr(version, field))
-    values.state = version.state_code or ""
-    values.story = version.story_markdown
-    values.relationship = version.relationship_to
-    values.email = story.email
-    values.language = version.language
-    return values
-
-
 @bp.get("/manage/<token>/photos/<filename>")
+@private_page
 def manage_photo(token, filename):
-    """The family sees their own photo, whatever the story's status."""
-    story = _managed(token)
+    """The family sees their own photos (the story's, the gallery's, a memory's), whatever their status."""
+    story = _managed(token).story
     if not any(filename in (p.filename, p.thumb_filename) for p in story.photos):
         abort(404)
     return photos.store().send(filename, max_age=0)
@@ -233,11 +280,10 @@ def lost_link():
     form = LostLinkForm()
     if form.validate_on_submit():
         started = time.monotonic()
-        stories = stories_for_email(form.email.data)
         # Asked for from this page's language: from now on the family's mail is written in it.
-        links = [(s.latest_version, offer_new_link(s, current_language())) for s in stories]
+        links = [(s.latest_version, token) for s, token in fresh_links_for_email(form.email.data, current_language())]
         if links:
-            notices.fresh_links(stories[0].email, links, current_language())
+            notices.fresh_links(form.email.data.strip(), links, current_language())
         db.session.commit()
         # The same answer, in the same time, either way: this page cannot tell anyone who has shared a story.
         time.sleep(max(0.0, LOST_LINK_SECONDS - (time.monotonic() - started)))

@@ -1,0 +1,86 @@
+"""Visitors share a memory on a memorial; the family lets it appear, hides it, or shows it again."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from ..community.guestbook import SAID
+from ..community.queries import public_story
+from ..extensions import csrf, db, limiter
+from ..stories import photos
+from ..stories import memorial
+from ..stories.services import find_by_token
+from . import bp, services
+from .forms import MemoryForm
+from .models import Memory
+
+
+def _limit():
+    return current_app.config.get("COMMUNITY_RATE_LIMIT", "10 per hour")
+
+
+def _memorial(slug: str):
+    story = public_story(slug)
+    if story is None:
+        abort(404)
+    return story
+
+
+def _refused(_limit_hit):
+    """Too many memories from one connection: the memorial again, every word kept, the form open, and why."""
+    form = MemoryForm()
+    form.form_errors.append(_("You have shared several memories in a short time. Please wait a few minutes, then "
+                              "press Share again: your words are still here."))
+    return memorial.render_memorial(_memorial(request.view_args["slug"]), 429, memory_form=form)
+
+
+def _processed_photo(form: MemoryForm):
+    """The memory's photo, through the same path as every photo; None without one, False when refused."""
+    try:
+        data = photos.read_upload(form.photo.data, current_app.config["PHOTO_MAX_BYTES"])
+        return photos.process(data) if data is not None else None
+    except photos.PhotoError as error:
+        form.photo.errors = [*form.photo.errors, str(error)]
+        return False
+
+
+# CSRF is checked by the form (not before the view), so a stale token brings the words back.
+@bp.post("/<slug>/memories")
+@csrf.exempt
+@limiter.limit(_limit, on_breach=_refused)
+def share(slug):
+    """Share a memory. A moderator (and the family, if they asked) reads it before it appears."""
+    story = _memorial(slug)
+    form = MemoryForm()
+    valid = form.validate()
+    photo = _processed_photo(form) if valid else None
+    if valid and photo is not False:
+        if not form.is_bot:
+            services.leave(story, form.name.data, form.memory.data, form.email.data, photo, form.photo_alt.data)
+        session[SAID] = {"story": story.id, "what": "memory"}
+        return redirect(url_for("stories.show", slug=slug, _anchor="memories-said"))
+    if form.csrf_token.errors:
+        form.form_errors.append(_("This page was open for a long while, so please press Share once more. "
+                                  "Your words are kept."))
+    if getattr(form.photo.data, "filename", None) and not form.photo.errors:
+        form.photo.errors = [_("Please choose the photo again: for your safety, browsers don't keep a chosen file "
+                               "when a form comes back.")]
+    return memorial.render_memorial(story, memory_form=form)
+
+
+@bp.post("/manage/<token>/memories/<int:memory_id>")
+def family_memory(token, memory_id):
+    """The family lets a memory appear, hides it at once, or shows it again; no moderator needed."""
+    story = find_by_token(token)
+    if story is None:
+        abort(make_response(render_template("stories/manage_missing.html"), 404))
+    memory = db.session.get(Memory, memory_id)
+    action = request.form.get("action")
+    actions = {"approve": services.family_approve, "hide": services.hide, "show": services.show_again}
+    if memory is None or action not in actions or not actions[action](story, memory):
+        abort(404)
+    db.session.commit()
+    flash({"approve": _("The memory from %(name)s is now on the memorial.", name=memory.name),
+           "hide": _("The memory from %(name)s is hidden. It does not show on the memorial.", name=memory.name),
+           "show": _("The memory from %(name)s shows on the memorial again.", name=memory.name)}[action], "success")
+    return redirect(url_for("stories.manage", token=token, _anchor="guestbook"))
