@@ -6,6 +6,7 @@
     python -m bench photos                   time and memory of a 12 MP and a 40 MP photo
     python -m bench stats-import             the statistics importer on a full-size export
     python -m bench concurrent-submissions   many families sending stories at once to one SQLite file
+    python -m bench screenshots              the README's screenshots of the memorial pages (headless Chromium)
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ COMMANDS = {
     "photos": "bench.photos",
     "stats-import": "bench.stats_import",
     "concurrent-submissions": "bench.concurrent_submissions",
+    "screenshots": "bench.screenshots",
 }
 EVERYDAY = ["concurrent-submissions", "stats-import", "photos", "pages"]
 
