@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, FormField, HiddenField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
-from ..stories.forms import GalleryRowForm, GalleryUploadFields
+from ..stories.forms import GalleryRowForm, GalleryUploadFields, refresh_errors
 
 
 class ExistingPhotoRow(GalleryRowForm):
@@ -30,6 +30,7 @@ class GalleryForm(GalleryUploadFields, FlaskForm):
             if not row.remove.data and not (row.alt.data or "").strip():
                 row.alt.errors = [*row.alt.errors, _("Please describe this photo in a few words.")]
                 ok = False
+        refresh_errors(self.existing)
         return ok
 
 

@@ -55,6 +55,12 @@ class GalleryRowForm(Form):
     )
 
 
+def refresh_errors(rows: FieldList) -> None:
+    """After errors were added to rows once the form was validated: the list says so too (as WTForms would)."""
+    errors = [entry.errors for entry in rows.entries]
+    rows.errors = errors if any(errors) else []
+
+
 class GalleryUploadFields:
     """Up to twelve more photos, each with its own description (required) and caption (optional): the rows follow
     the order the photos were chosen in. Mixed into the story form, and the gallery's form on the family's page."""
@@ -86,6 +92,7 @@ class GalleryUploadFields:
                 row.alt.errors = [*row.alt.errors, _("Please describe photo %(number)s in a few words.",
                                                      number=number(index + 1))]
                 ok = False
+        refresh_errors(self.gallery)
         return ok
 
 
