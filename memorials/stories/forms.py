@@ -188,11 +188,12 @@ class StoryFields(HoneypotMixin, FlaskForm):
         description=_l("One address, starting with https://. A moderator reads it with the story."),
     )
 
+    def validate_fund_name(self, field):
+        # The address's own check stops at an empty address (Optional), so a name without one is said here.
+        if (field.data or "").strip() and not (self.fund_url.data or "").strip():
+            raise ValidationError(_("Please give the fund's web address, or leave its name empty."))
+
     def validate_fund_url(self, field):
-        if not field.data:
-            if (self.fund_name.data or "").strip():
-                raise ValidationError(_("Please give the fund's web address, or leave its name empty."))
-            return
         parts = urlsplit(field.data)
         if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname \
                 or any(c.isspace() for c in field.data):
