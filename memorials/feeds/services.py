@@ -84,7 +84,13 @@ def memorial_card(version: StoryVersion) -> cards.Card:
         ],
         footer=current_app.config["SITE_NAME"],
         photo=photo_path(version),
+        frame=None if version.photo else years(version),
     )
+
+
+def years(version: StoryVersion) -> str:
+    """'1998 – 2023', or the year they died alone: the frame's words on a card without a photo."""
+    return f"{version.born.year} – {version.died.year}" if version.born else str(version.died.year)
 
 
 def story_card_path(story_id: int, version_id: int, lang: str | None = None) -> Path:
@@ -172,7 +178,7 @@ def _cached(stem: str, card: cards.Card) -> CachedCard:
 
 
 # Change this when the drawing changes, so cached campaign and site cards are drawn again.
-CARD_DESIGN = "1"
+CARD_DESIGN = "2"
 
 
 # The printable remembrance card ----------------------------------------------------------------
