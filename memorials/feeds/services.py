@@ -178,7 +178,7 @@ def _cached(stem: str, card: cards.Card) -> CachedCard:
 
 
 # Change this when the drawing changes, so cached campaign and site cards are drawn again.
-CARD_DESIGN = "2"
+CARD_DESIGN = "1"
 
 
 # The printable remembrance card ----------------------------------------------------------------
