@@ -26,25 +26,7 @@ def leave(story: Story, name: str, message: str, email: str | None) -> Condolenc
     return condolence
 
 
-def _went_public(condolence: Condolence, tell_family: bool) -> bool:
-    story = condolence.story
-    told = tell_family and story.condolence_mail and story.is_public
-    if told:
-        notices.condolence_published(story, condolence)
-    if condolence.email and story.is_public:
-        notices.condolence_is_up(story, condolence)
-    return bool(told)
-
-
-def _others_wait_for_family(story: Story, condolence: Condolence) -> bool:
-    return db.session.execute(
-        db.select(Condolence.id).where(Condolence.story_id == story.id, Condolence.id != condolence.id,
-                                       Condolence.status == CondolenceStatus.WITH_FAMILY.value).limit(1)
-    ).first() is not None
-
-
-KIND = review.Kind("condolence", _went_public, _others_wait_for_family,
-                   lambda story: notices.family_waiting(story, "condolence"),
+KIND = review.Kind("condolence", Condolence, notices.condolence_published, notices.condolence_is_up,
                    lambda: _("Someone already decided on this message."))
 
 

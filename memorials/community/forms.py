@@ -41,17 +41,35 @@ def clean_line(value):
     return " ".join(_CONTROL.sub("", value).split())
 
 
+def writer_name(required, description) -> StringField:
+    """A visitor's name, shown with their words (a message, a memory)."""
+    return StringField(
+        _l("Your name"),
+        filters=[clean_line],
+        validators=[DataRequired(required),
+                    Length(max=NAME_MAX, message=_l("Please keep your name under %(max)s characters.",
+                                                     max=Count(NAME_MAX)))],
+        description=description,
+    )
+
+
+def writer_email(description) -> EmailField:
+    """A visitor's email, never shown: used once, for the one answer it was given for."""
+    return EmailField(
+        _l("Your email"),
+        filters=[clean_line],
+        validators=[Optional(),
+                    Email(_l("That doesn't look like an email address. Please check it."),
+                          check_deliverability=False),
+                    Length(max=254)],
+        description=description,
+    )
+
+
 class CondolenceForm(HoneypotMixin, FlaskForm):
     """A message for the family on a memorial. Read by a moderator before it appears."""
 
-    name = StringField(
-        _l("Your name"),
-        filters=[clean_line],
-        validators=[DataRequired(_l("Please tell the family who the message is from.")),
-                    Length(max=NAME_MAX, message=_l("Please keep your name under %(max)s characters.",
-                                                     max=Count(NAME_MAX)))],
-        description=_l("Shown with your message."),
-    )
+    name = writer_name(_l("Please tell the family who the message is from."), _l("Shown with your message."))
     message = TextAreaField(
         _l("Your message"),
         filters=[clean_text],
@@ -60,15 +78,8 @@ class CondolenceForm(HoneypotMixin, FlaskForm):
                                                         max=Count(MESSAGE_MAX)))],
         description=_l("Plain text: line breaks are kept, links are shown as text."),
     )
-    email = EmailField(
-        _l("Your email"),
-        filters=[clean_line],
-        validators=[Optional(),
-                    Email(_l("That doesn't look like an email address. Please check it."),
-                          check_deliverability=False),
-                    Length(max=254)],
-        description=_l("Never shown. If you give it, we write once to tell you your message is on the memorial."),
-    )
+    email = writer_email(_l("Never shown. If you give it, we write once to tell you your message is on the "
+                            "memorial."))
 
 
 REPORT_REASONS = [

@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..i18n import format_locale
-from ..moderation.auth import moderator_required
 from ..moderation import tabs
+from ..moderation.auth import moderator_required
+from ..moderation.decide import decide_item
 from ..moderation.services import events_for
 from . import condolences, moderate_bp, queries, reports
 from .forms import ButtonForm, ReportDecisionForm, reason_label
@@ -108,22 +109,16 @@ def condolences_queue():
 def decide_condolence(condolence_id: int):
     """Approve (it appears, the family is told) or reject (nobody is told) one message."""
     condolence = db.get_or_404(Condolence, condolence_id)
-    action = request.form.get("action")
-    if action not in {"approve", "reject"}:
-        abort(400)
-    try:
-        if action == "approve":
-            done = approved_words(condolences.approve(condolence, current_user.moderator))
-        else:
-            condolences.reject(condolence, current_user.moderator)
-            done = _("Rejected. It will not appear.")
-    except condolences.DecisionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("community_moderation.condolences_queue"))
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for("community_moderation.condolences_queue"))
+
+    def approve():
+        return approved_words(condolences.approve(condolence, current_user.moderator)), []
+
+    def reject():
+        condolences.reject(condolence, current_user.moderator)
+        return _("Rejected. It will not appear."), []
+
+    return decide_item(request.form.get("action"), {"approve": approve, "reject": reject},
+                       "community_moderation.condolences_queue", (condolences.DecisionError,))
 
 
 @moderate_bp.get("/reports")

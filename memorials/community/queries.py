@@ -7,7 +7,7 @@ import re
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..stories.models import Story, StoryVersion, VersionState
+from ..stories.models import Story, StoryVersion
 from ..stories.queries import published_by_slug
 from .models import CandleTally, Condolence, CondolenceStatus, Report, ReportStatus
 

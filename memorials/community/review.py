@@ -3,9 +3,8 @@ a moderator first, then the family if they asked to ("We want to read messages b
 family can hide any of them at any time. Each step and its log row go in the caller's one transaction.
 
 An item is any row with `status` (CondolenceStatus), `story`, `story_id`, `decided_at`, `email` and `id`.
-Each kind passes what is its own: its name in the log, what to do when it goes public (the mail it sends),
-and how to ask whether another of its kind already waits for the family (so they get one note, not one per
-message).
+Each kind passes what is its own: its name in the log, its model, and the mail it sends when it goes public
+(to the family, and to its writer if they left an email).
 """
 from __future__ import annotations
 
@@ -13,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..audit import log_event
+from ..extensions import db
 from ..stories.models import Story
 from ..timeutil import utcnow
+from . import notices
 from .models import CondolenceStatus
 
 PENDING, WITH_FAMILY = CondolenceStatus.PENDING.value, CondolenceStatus.WITH_FAMILY.value
@@ -31,11 +32,9 @@ class Kind:
     """What differs between a message and a memory."""
 
     name: str                                          # "condolence", "memory": the log's item_kind
-    # The mail when it appears (to the family unless they approved it themselves, and to its writer if they left
-    # an email); True when the family was told.
-    went_public: Callable[[object, bool], bool]
-    others_wait_for_family: Callable[[Story, object], bool]
-    family_waiting_notice: Callable[[Story], object]   # the note to the family that something waits for them
+    model: type                                        # Condolence, Memory
+    tell_family: Callable[[Story, object], object]     # it is on the memorial (unless they switched that off)
+    tell_writer: Callable[[Story, object], object]     # once, to a writer who left an email
     already_decided: Callable[[], str]                 # what a second moderator reads ("Someone already ...")
 
 
@@ -50,8 +49,8 @@ def moderator_yes(item, kind: Kind, moderator) -> str:
     log_event(story.id, story.live_version_id, "approve", moderator=moderator, item_kind=kind.name, item_ref=item.id)
     if story.family_review:
         item.status = WITH_FAMILY
-        if story.is_public and not kind.others_wait_for_family(story, item):
-            kind.family_waiting_notice(story)
+        if story.is_public and not _others_wait_for_family(kind, story, item):
+            notices.family_waiting(story, kind.name)
         return "with_family"
     return "published_told" if _publish(item, kind) else "published"
 
@@ -77,11 +76,26 @@ def family_yes(story: Story, item, kind: Kind) -> bool:
     return True
 
 
+def _others_wait_for_family(kind: Kind, story: Story, item) -> bool:
+    """Something else of this kind already waits for the family: they were told then, once is enough."""
+    model = kind.model
+    return db.session.execute(
+        db.select(model.id).where(model.story_id == story.id, model.id != item.id, model.status == WITH_FAMILY)
+        .limit(1)).first() is not None
+
+
 def _publish(item, kind: Kind, family_said_yes: bool = False) -> bool:
+    """On the memorial: the family is told (unless they said yes themselves, or switched it off), the writer once.
+    Returns True when the family is told."""
     item.status = PUBLISHED
-    told = kind.went_public(item, not family_said_yes)
+    story = item.story
+    told = not family_said_yes and story.condolence_mail and story.is_public
+    if told:
+        kind.tell_family(story, item)
+    if item.email and story.is_public:
+        kind.tell_writer(story, item)
     item.email = None  # used for its one message, or not at all: not kept
-    return told
+    return bool(told)
 
 
 def hide(story: Story, item, kind: Kind) -> bool:

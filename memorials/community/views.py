@@ -143,22 +143,30 @@ def family_choices(token):
     return redirect(url_for("stories.manage", token=token, _anchor="guestbook"))
 
 
+def family_decision(token: str, model, item_id: int, steps: dict, said: dict):
+    """One of the family's buttons on a message or a memory (let it appear, hide it, show it again): at once, no
+    moderator needed, logged; anything not theirs is a 404. `said` gives the words for each step."""
+    story = _family_story(token)
+    item = db.session.get(model, item_id)
+    action = request.form.get("action")
+    if item is None or action not in steps or not steps[action](story, item):
+        abort(404)
+    db.session.commit()
+    flash(said[action](item.name), "success")
+    return redirect(url_for("stories.manage", token=token, _anchor="guestbook"))
+
+
 @bp.post("/manage/<token>/condolences/<int:condolence_id>")
 def family_condolence(token, condolence_id):
     """The family lets a message appear (when they asked to read them first), hides it at once, or shows it
-    again; no moderator needed."""
-    story = _family_story(token)
-    condolence = db.session.get(Condolence, condolence_id)
-    action = request.form.get("action")
-    actions = {"approve": condolences.family_approve, "hide": condolences.hide, "show": condolences.show_again}
-    if condolence is None or action not in actions or not actions[action](story, condolence):
-        abort(404)
-    db.session.commit()
-    flash({"approve": _("The message from %(name)s is now on the memorial.", name=condolence.name),
-           "hide": _("The message from %(name)s is hidden. It no longer shows on the memorial.", name=condolence.name),
-           "show": _("The message from %(name)s shows on the memorial again.", name=condolence.name)}[action],
-          "success")
-    return redirect(url_for("stories.manage", token=token, _anchor="guestbook"))
+    again."""
+    return family_decision(token, Condolence, condolence_id, {
+        "approve": condolences.family_approve, "hide": condolences.hide, "show": condolences.show_again,
+    }, {
+        "approve": lambda name: _("The message from %(name)s is now on the memorial.", name=name),
+        "hide": lambda name: _("The message from %(name)s is hidden. It no longer shows on the memorial.", name=name),
+        "show": lambda name: _("The message from %(name)s shows on the memorial again.", name=name),
+    })
 
 
 @bp.route("/remembrance/stop/<token>", methods=["GET", "POST"])

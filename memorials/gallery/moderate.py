@@ -1,7 +1,7 @@
 """Moderators read new gallery photos and new words for them in their own tab."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,7 +10,7 @@ from ..community.forms import ButtonForm
 from ..extensions import db
 from ..moderation import tabs
 from ..moderation.auth import moderator_required
-from ..stories import photos
+from ..moderation.decide import decide_item
 from . import moderate_bp, queries, services
 from .models import GalleryPhoto
 
@@ -30,22 +30,13 @@ def queue():
 def decide(item_id: int):
     """Approve (it appears on the memorial while the memorial is public) or reject (a new photo is deleted)."""
     item = db.get_or_404(GalleryPhoto, item_id)
-    action = request.form.get("action")
-    if action not in {"approve", "reject"}:
-        abort(400)
-    unused: list[str] = []
-    try:
-        if action == "approve":
-            services.approve(item, current_user.moderator)
-            done = _("Approved. It shows in the memorial's gallery.")
-        else:
-            unused = services.reject(item, current_user.moderator)
-            done = _("Rejected. It will not appear.")
-    except services.DecisionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("gallery_moderation.queue"))
-    db.session.commit()
-    photos.delete_files(*unused)
-    flash(done, "success")
-    return redirect(url_for("gallery_moderation.queue"))
+
+    def approve():
+        services.approve(item, current_user.moderator)
+        return _("Approved. It shows in the memorial's gallery."), []
+
+    def reject():
+        return _("Rejected. It will not appear."), services.reject(item, current_user.moderator)
+
+    return decide_item(request.form.get("action"), {"approve": approve, "reject": reject},
+                       "gallery_moderation.queue", (services.DecisionError,))

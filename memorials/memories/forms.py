@@ -4,25 +4,19 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from ..community.forms import Count, clean_line, clean_text
+from ..community.forms import Count, clean_line, clean_text, writer_email, writer_name
 from ..honeypot import HoneypotMixin
-from .models import ALT_MAX, MEMORY_MAX, NAME_MAX
+from .models import ALT_MAX, MEMORY_MAX
 
 
 class MemoryForm(HoneypotMixin, FlaskForm):
     """A memory of the person: read by a moderator before it appears."""
 
-    name = StringField(
-        _l("Your name"),
-        filters=[clean_line],
-        validators=[DataRequired(_l("Please tell the family who is sharing this memory.")),
-                    Length(max=NAME_MAX, message=_l("Please keep your name under %(max)s characters.",
-                                                     max=Count(NAME_MAX)))],
-        description=_l("Shown with your memory, for example “Rosa, his aunt”."),
-    )
+    name = writer_name(_l("Please tell the family who is sharing this memory."),
+                       _l("Shown with your memory, for example “Rosa, his aunt”."))
     memory = TextAreaField(
         _l("Your memory"),
         filters=[clean_text],
@@ -40,15 +34,7 @@ class MemoryForm(HoneypotMixin, FlaskForm):
                                                                max=Count(ALT_MAX)))],
         description=_l("For people who use screen readers: who is in it, and what is happening."),
     )
-    email = EmailField(
-        _l("Your email"),
-        filters=[clean_line],
-        validators=[Optional(),
-                    Email(_l("That doesn't look like an email address. Please check it."),
-                          check_deliverability=False),
-                    Length(max=254)],
-        description=_l("Never shown. If you give it, we write once to tell you your memory is on the memorial."),
-    )
+    email = writer_email(_l("Never shown. If you give it, we write once to tell you your memory is on the memorial."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from .. import mail
-from ..community.notices import MODERATORS_LANGUAGE, family_waiting, link, visitor_language  # noqa: F401
+from ..community.notices import MODERATORS_LANGUAGE, link, visitor_language
 from ..i18n import in_language
 from ..stories.models import Story
 from .models import Memory

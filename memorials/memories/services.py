@@ -42,25 +42,7 @@ def leave(story: Story, name: str, body: str, email: str | None, photo: photos.P
     return memory
 
 
-def _went_public(memory: Memory, tell_family: bool) -> bool:
-    story = memory.story
-    if memory.email and story.is_public:
-        notices.memory_is_up(story, memory)
-    told = tell_family and story.condolence_mail and story.is_public
-    if told:
-        notices.memory_published(story, memory)
-    return bool(told)
-
-
-def _others_wait_for_family(story: Story, memory: Memory) -> bool:
-    return db.session.execute(
-        db.select(Memory.id).where(Memory.story_id == story.id, Memory.id != memory.id,
-                                   Memory.status == MemoryStatus.WITH_FAMILY.value).limit(1)
-    ).first() is not None
-
-
-KIND = review.Kind("memory", _went_public, _others_wait_for_family,
-                   lambda story: notices.family_waiting(story, "memory"),
+KIND = review.Kind("memory", Memory, notices.memory_published, notices.memory_is_up,
                    lambda: _("Someone already decided on this memory."))
 
 

@@ -1,15 +1,15 @@
 """Visitors share a memory on a memorial; the family lets it appear, hides it, or shows it again."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from ..community.guestbook import SAID
 from ..community.queries import public_story
-from ..extensions import csrf, db, limiter
+from ..community.views import family_decision
+from ..extensions import csrf, limiter
 from ..stories import photos
 from ..stories import memorial
-from ..stories.services import find_by_token
 from . import bp, services
 from .forms import MemoryForm
 from .models import Memory
@@ -71,16 +71,10 @@ def share(slug):
 @bp.post("/manage/<token>/memories/<int:memory_id>")
 def family_memory(token, memory_id):
     """The family lets a memory appear, hides it at once, or shows it again; no moderator needed."""
-    story = find_by_token(token)
-    if story is None:
-        abort(make_response(render_template("stories/manage_missing.html"), 404))
-    memory = db.session.get(Memory, memory_id)
-    action = request.form.get("action")
-    actions = {"approve": services.family_approve, "hide": services.hide, "show": services.show_again}
-    if memory is None or action not in actions or not actions[action](story, memory):
-        abort(404)
-    db.session.commit()
-    flash({"approve": _("The memory from %(name)s is now on the memorial.", name=memory.name),
-           "hide": _("The memory from %(name)s is hidden. It does not show on the memorial.", name=memory.name),
-           "show": _("The memory from %(name)s shows on the memorial again.", name=memory.name)}[action], "success")
-    return redirect(url_for("stories.manage", token=token, _anchor="guestbook"))
+    return family_decision(token, Memory, memory_id, {
+        "approve": services.family_approve, "hide": services.hide, "show": services.show_again,
+    }, {
+        "approve": lambda name: _("The memory from %(name)s is now on the memorial.", name=name),
+        "hide": lambda name: _("The memory from %(name)s is hidden. It does not show on the memorial.", name=name),
+        "show": lambda name: _("The memory from %(name)s shows on the memorial again.", name=name),
+    })

@@ -22,7 +22,7 @@ from ..extensions import db
 # Written by mail, sign-in, moderation bookkeeping and one-time tokens: nothing a visitor's page shows.
 UNSEEN_TABLES = frozenset({
     "outbox_message", "moderation_event", "moderator", "moderator_session", "moderator_recovery_code",
-    "moderator_invitation", "used_letter_token", "remembrance_sent", "report", "page_generation",
+    "moderator_invitation", "used_letter_token", "remembrance_sent", "report", "page_generation", "steward",
 })
 MIGRATING = "alembic_version"
 SCHEMA = ("CREATE", "DROP", "ALTER")
