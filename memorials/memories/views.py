@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from ..community.guestbook import SAID
 from ..community.queries import public_story
-from ..community.views import family_decision
+from ..community import views as community_views
 from ..extensions import csrf, limiter
 from ..stories import photos
 from ..stories import memorial
@@ -71,7 +71,7 @@ def share(slug):
 @bp.post("/manage/<token>/memories/<int:memory_id>")
 def family_memory(token, memory_id):
     """The family lets a memory appear, hides it at once, or shows it again; no moderator needed."""
-    return family_decision(token, Memory, memory_id, {
+    return community_views.family_decision(token, Memory, memory_id, {
         "approve": services.family_approve, "hide": services.hide, "show": services.show_again,
     }, {
         "approve": lambda name: _("The memory from %(name)s is now on the memorial.", name=name),

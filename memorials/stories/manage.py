@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 from flask import make_response, render_template, url_for
 
+# Features are imported as modules, as in memorial.py (each of them imports stories).
+from ..community import forms as community_forms
 from ..community import guestbook
-from ..community.forms import ButtonForm
-from ..feeds.addresses import address_change
+from ..feeds import addresses
+from ..gallery import forms as gallery_forms
 from ..gallery import queries as gallery_queries
-from ..gallery.forms import GalleryForm, form_data
-from ..letters.memorials import for_memorial as letters_for_memorial
-from ..letters.memorials import suggested_relation
+from ..letters import memorials as letters_memorials
 from ..memories import queries as memory_queries
 from . import stewards
 from .forms import ButtonOnlyForm, EditStoryForm, StewardForm, WithdrawForm
@@ -29,7 +29,7 @@ class ManagePage:
     current: StoryVersion
     form: EditStoryForm
     gallery: list
-    gallery_form: GalleryForm
+    gallery_form: gallery_forms.GalleryForm
     guestbook: guestbook.FamilyGuestbook
     memories: list
     keepers: list
@@ -59,7 +59,7 @@ class ManagePage:
 
 
 def manage_page(access: Access, token: str, *, form: EditStoryForm | None = None,
-                gallery_form: GalleryForm | None = None, steward_form: StewardForm | None = None,
+                gallery_form: gallery_forms.GalleryForm | None = None, steward_form: StewardForm | None = None,
                 stale: bool = False, photo_again: bool = False) -> ManagePage:
     story = access.story
     current = story.pending_version or story.latest_version
@@ -68,14 +68,16 @@ def manage_page(access: Access, token: str, *, form: EditStoryForm | None = None
     return ManagePage(
         access=access, token=token, current=current,
         form=form or EditStoryForm(formdata=None, obj=_form_values(story, current)),
-        gallery=items, gallery_form=gallery_form or GalleryForm(formdata=None, data=form_data(items)),
+        gallery=items,
+        gallery_form=gallery_form or gallery_forms.GalleryForm(formdata=None, data=gallery_forms.form_data(items)),
         guestbook=guestbook.for_family(story), memories=memory_queries.for_family(story.id),
         keepers=stewards.keepers(access), steward_form=steward_form or StewardForm(formdata=None),
-        letters=letters_for_memorial(story.id) if story.is_public and live else None,
-        suggested_relation=suggested_relation(live.relationship_to) if live else "",
-        moved=address_change(story) if story.is_public else None,
+        letters=letters_memorials.for_memorial(story.id) if story.is_public and live else None,
+        suggested_relation=letters_memorials.suggested_relation(live.relationship_to) if live else "",
+        moved=addresses.address_change(story) if story.is_public else None,
         stale=stale, photo_again=photo_again,
-        forms={"withdraw": WithdrawForm(formdata=None), "button": ButtonForm(), "access": ButtonOnlyForm()},
+        forms={"withdraw": WithdrawForm(formdata=None), "button": community_forms.ButtonForm(),
+               "access": ButtonOnlyForm()},
     )
 
 

@@ -12,15 +12,17 @@ from dataclasses import dataclass
 
 from flask import make_response, render_template, url_for
 
-from ..community import guestbook, queries as community_queries
-from ..community.forms import CondolenceForm
+# Features are imported as modules (their names read when a page is made): each of them imports stories, so a
+# name imported from one that is still loading would not be there yet.
+from ..community import forms as community_forms
+from ..community import guestbook
+from ..community import queries as community_queries
 from ..extensions import db
 from ..gallery import queries as gallery_queries
-from ..letters.memorials import MemorialLetters
-from ..letters.memorials import for_memorial as letters_for_memorial
+from ..letters import memorials as letters_memorials
+from ..memories import forms as memory_forms
 from ..memories import queries as memory_queries
-from ..memories.forms import MemoryForm
-from ..stats.queries import NATIONAL, PAGE_CODES, state_line
+from ..stats import queries as stats_queries
 from ..text import render_markdown
 from .models import Photo, Story, StoryVersion
 
@@ -34,7 +36,7 @@ class MemorialPage:
     gallery: list                               # GalleryPhoto, in the family's order
     guestbook: guestbook.Guestbook | None       # None in a preview: nothing to press before it is public
     memories: memory_queries.MemoryBook | None
-    letters: MemorialLetters | None
+    letters: letters_memorials.MemorialLetters | None
     state_line: dict | None
     state_has_page: bool
     said: str | None = None                     # "candle", "condolence", "memory": thanked once
@@ -59,13 +61,14 @@ class MemorialPage:
 
 
 def memorial_page(story: Story, version: StoryVersion | None = None, *, preview_token: str | None = None,
-                  condolence_form: CondolenceForm | None = None, memory_form: MemoryForm | None = None
+                  condolence_form: community_forms.CondolenceForm | None = None,
+                  memory_form: memory_forms.MemoryForm | None = None
                   ) -> MemorialPage:
     """The page's data: a fixed number of statements however many photos, messages and memories there are."""
     v = version or story.live_version
     public = preview_token is None
     code = (v.state_code or "").upper()
-    has_page = code in PAGE_CODES and code != NATIONAL
+    has_page = code in stats_queries.PAGE_CODES and code != stats_queries.NATIONAL
     open_form = ("condolence" if condolence_form is not None and condolence_form.errors
                  else "memory" if memory_form is not None and memory_form.errors else None)
     return MemorialPage(
@@ -73,8 +76,8 @@ def memorial_page(story: Story, version: StoryVersion | None = None, *, preview_
         gallery=(gallery_queries.for_memorial(story) if public else gallery_queries.for_family(story)),
         guestbook=guestbook.for_memorial(story, condolence_form) if public else None,
         memories=memory_queries.for_memorial(story, memory_form) if public else None,
-        letters=letters_for_memorial(story.id) if public else None,
-        state_line=state_line(code) if has_page else None, state_has_page=has_page,
+        letters=letters_memorials.for_memorial(story.id) if public else None,
+        state_line=stats_queries.state_line(code) if has_page else None, state_has_page=has_page,
         said=guestbook.take_said(story) if public else None,
         preview_token=preview_token, open_form=open_form,
     )

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 
 from ..extensions import csrf, db, limiter
 from ..feeds.addresses import is_slug, moved_to
+from ..gallery import services as gallery_services
 from ..gallery import uploads as gallery_uploads
-from ..gallery.services import add as add_to_gallery
 from ..i18n import current_language
 from ..responses import private_page
 from ..search import pages as search_pages
@@ -127,7 +127,7 @@ def new():
             if form.is_bot:
                 return redirect(url_for("stories.thanks"))
             story, token = submit_story(StoryInput.from_form(form), photo, notify=_notify_new,
-                                        also=lambda story, written: add_to_gallery(story, gallery, written))
+                                        also=lambda story, written: gallery_services.add(story, gallery, written))
             session["manage_token"] = token
             return redirect(url_for("stories.thanks"))
     return render_template("stories/new.html", form=form, stale=_stale(form),
