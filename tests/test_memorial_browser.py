@@ -94,6 +94,12 @@ def test_a_memory_is_shared_through_its_folded_form(live, browser_for, demo):
     visitor = browser_for("desktop")
     visit(visitor, f"{live.url}/stories/{demo['rich']}")
     visitor.find_element(By.CSS_SELECTOR, "#share-memory > summary").click()
+    # Sent without a name: the memory's form opens again, its summary focused (the message form stays folded).
+    type_into(visitor, "memory", "He never missed a practice.")
+    click_and_wait(visitor, visitor.find_element(By.XPATH, "//button[normalize-space()='Share your memory']"))
+    assert focused(visitor).get_attribute("id") == "form-errors"
+    assert visitor.find_element(By.ID, "memory-name-error").text == "Please tell the family who is sharing this memory."
+    assert visitor.find_element(By.ID, "leave-message").get_attribute("open") is None
     type_into(visitor, "memory-name", "Coach Miller")
     type_into(visitor, "memory", "He never missed a practice.\n\nNot once, in four years.")
     click_and_wait(visitor, visitor.find_element(By.XPATH, "//button[normalize-space()='Share your memory']"))
@@ -196,3 +202,22 @@ def test_a_300_word_story_without_a_gallery_prints_on_one_page(live, browser_for
     assert visible == 0
     assert printer.find_element(By.TAG_NAME, "h1").is_displayed()
     assert printer.find_element(By.CSS_SELECTOR, ".memorial-story").is_displayed()
+
+
+def test_the_story_form_gives_each_chosen_photo_its_own_row_of_words(live, browser_for, tmp_path):
+    from .factories import image_bytes
+
+    pictures = []
+    for n in range(2):
+        path = tmp_path / f"photo-{n}.jpg"
+        path.write_bytes(image_bytes(size=(64, 64)))
+        pictures.append(str(path))
+    family = browser_for("phone")
+    visit(family, f"{live.url}/stories/new")
+    rows = family.find_elements(By.CSS_SELECTOR, "[data-gallery-row]")
+    assert len(rows) == 12 and not any(row.is_displayed() for row in rows)
+    family.find_element(By.ID, "photos").send_keys("\n".join(pictures))
+    shown = [row for row in rows if row.is_displayed()]
+    assert len(shown) == 2 and "(photo-1.jpg)" in shown[1].text
+    assert_accessible(family, "the story form with two photos chosen")
+    no_sideways_scroll(family, "the story form with two photos chosen")

@@ -97,7 +97,8 @@
       if (event.key === "ArrowLeft") { show(current - 1); event.preventDefault(); }
       if (event.key === "ArrowRight") { show(current + 1); event.preventDefault(); }
     });
-    dialog.addEventListener("close", function () { links[current].focus(); });
+    // Back on the thumbnail of the photo last seen (after the browser puts focus back where it was).
+    dialog.addEventListener("close", function () { setTimeout(function () { links[current].focus(); }, 0); });
   });
 
   // Gallery uploads: one row of words per photo chosen, named by its file; the other rows step aside. Without
