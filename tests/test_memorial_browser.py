@@ -126,7 +126,8 @@ def test_the_gallery_opens_in_a_lightbox_moved_by_arrows_and_closed_with_escape(
     assert image.get_attribute("alt") == "Danny and his family, photo 2"
     focused(visitor).send_keys(Keys.ESCAPE)
     wait_for(visitor, lambda d: dialog.get_attribute("open") is None)
-    assert focused(visitor).get_attribute("href") == thumbs[1].get_attribute("href")   # back where it was
+    # Focus goes back to the thumbnail of the photo last seen.
+    wait_for(visitor, lambda d: focused(d).get_attribute("href") == thumbs[1].get_attribute("href"))
     # Without the lightbox, the photo's own page.
     visit(visitor, thumbs[0].get_attribute("href"))
     assert "Photo 1 of 12" in visitor.find_element(By.TAG_NAME, "main").text
