@@ -3,7 +3,6 @@ messages, "ask the family for a change" from a report, the "In memory of" link a
 share. Through the real forms, with CSRF on."""
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -13,14 +12,12 @@ from memorials.community.models import Condolence, Report
 from memorials.extensions import db
 from memorials.stories.models import Steward, Story
 
-from .factories import form_data, make_moderator, make_story, publish, sign_in
+from .factories import form_data, make_story, publish
 from .forms import csrf_token, submit
+from .test_community import moderator_client, text_of
 
 pytestmark = pytest.mark.both_databases
 
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def link_in(message) -> str:
@@ -39,13 +36,6 @@ def memorial(app):
         publish(story)
         return story.id, story.slug, token
 
-
-def moderator_client(app):
-    with app.app_context():
-        make_moderator()
-    client = app.test_client()
-    assert sign_in(client).status_code == 302
-    return client
 
 
 # --- preview ----------------------------------------------------------------------------------------------

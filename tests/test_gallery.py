@@ -14,8 +14,10 @@ from memorials.extensions import db
 from memorials.gallery.models import GalleryPhoto
 from memorials.stories.models import Photo, Story
 
-from .factories import form_data, image_bytes, make_moderator, make_story, publish, sign_in
+from .factories import form_data, image_bytes, make_story, publish
 from .forms import csrf_token, submit
+from .test_community import moderator_client as moderator
+from .test_community import text_of
 from .test_stories import exif_with_gps_and_rotation
 
 pytestmark = pytest.mark.both_databases
@@ -33,22 +35,12 @@ def rows(*words):
     return data
 
 
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
 
 def items(app):
     with app.app_context():
         return [(g.status, g.alt, g.caption, g.proposed_alt, g.words_waiting, g.position)
                 for g in db.session.execute(db.select(GalleryPhoto).order_by(GalleryPhoto.position)).scalars()]
 
-
-def moderator(app):
-    with app.app_context():
-        make_moderator()
-    client = app.test_client()
-    assert sign_in(client).status_code == 302
-    return client
 
 
 def decide_all(moderator_client, action="approve"):

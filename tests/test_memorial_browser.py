@@ -11,7 +11,7 @@ import pytest
 from bench.demo import make_demo
 from bench.screenshots import pdf_pages
 
-from .browser import DESKTOP, PHONE, assert_accessible, click_and_wait, page_overflow, type_into, visit
+from .browser import assert_accessible, click_and_wait, page_overflow, type_into, visit
 from .test_browser import browser_for, live, sign_in_moderator, wait_for  # noqa: F401
 from .test_browser import add_moderator
 

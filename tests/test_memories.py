@@ -13,8 +13,9 @@ from memorials.extensions import db
 from memorials.memories.models import Memory
 from memorials.stories.models import Photo, Story
 
-from .factories import image_bytes, make_moderator, make_story, publish, sign_in
+from .factories import image_bytes, make_story, publish
 from .forms import csrf_token, submit
+from .test_community import moderator_client, text_of
 
 pytestmark = pytest.mark.both_databases
 
@@ -30,9 +31,6 @@ def memorial(app):
         return story.id, story.slug, token
 
 
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
 
 def share(client, slug, prefix="", **overrides):
     data = {"name": "Marcus", "memory": WORDS, "email": "", "photo_alt": "", "website": ""}
@@ -46,13 +44,6 @@ def memories(app):
         return [(m.name, m.status, m.email, m.photo_id is not None)
                 for m in db.session.execute(db.select(Memory).order_by(Memory.id)).scalars()]
 
-
-def moderator_client(app):
-    with app.app_context():
-        make_moderator()
-    client = app.test_client()
-    assert sign_in(client).status_code == 302
-    return client
 
 
 def decide_all(mod, action="approve"):

@@ -10,6 +10,7 @@ from ..community import review
 from ..extensions import db
 from ..stories import photos
 from ..stories.models import Photo, PhotoPurpose, Story
+from ..stories.services import commit_with_files
 from . import notices
 from .models import Memory, MemoryStatus
 
@@ -33,12 +34,7 @@ def leave(story: Story, name: str, body: str, email: str | None, photo: photos.P
     db.session.flush()
     if waiting_before is None:
         notices.memories_waiting()
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        photos.delete_files(*written)
-        raise
+    commit_with_files(written)
     return memory
 
 

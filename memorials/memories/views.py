@@ -34,16 +34,6 @@ def _refused(_limit_hit):
     return memorial.render_memorial(_memorial(request.view_args["slug"]), 429, memory_form=form)
 
 
-def _processed_photo(form: MemoryForm):
-    """The memory's photo, through the same path as every photo; None without one, False when refused."""
-    try:
-        data = photos.read_upload(form.photo.data, current_app.config["PHOTO_MAX_BYTES"])
-        return photos.process(data) if data is not None else None
-    except photos.PhotoError as error:
-        form.photo.errors = [*form.photo.errors, str(error)]
-        return False
-
-
 # CSRF is checked by the form (not before the view), so a stale token brings the words back.
 @bp.post("/<slug>/memories")
 @csrf.exempt
@@ -53,7 +43,8 @@ def share(slug):
     story = _memorial(slug)
     form = MemoryForm()
     valid = form.validate()
-    photo = _processed_photo(form) if valid else None
+    # The same path as every photo: checked by content, re-encoded, resized; refused beside the field.
+    photo = photos.from_field(form.photo, current_app.config["PHOTO_MAX_BYTES"]) if valid else None
     if valid and photo is not False:
         if not form.is_bot:
             services.leave(story, form.name.data, form.memory.data, form.email.data, photo, form.photo_alt.data)

@@ -235,3 +235,14 @@ def delete_files(*names: str) -> None:
     for name in names:
         if name:
             store().delete(name)
+
+
+def from_field(field, max_bytes: int) -> ProcessedPhoto | None | bool:
+    """A form's photo field, processed: None when no file was chosen, False when it was refused (the reason is
+    added beside the field)."""
+    try:
+        data = read_upload(field.data, max_bytes)
+        return process(data) if data is not None else None
+    except PhotoError as error:
+        field.errors = [*field.errors, str(error)]
+        return False

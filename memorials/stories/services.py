@@ -144,7 +144,7 @@ def _store_photo(story: Story, processed: photos.ProcessedPhoto, written: list[s
     return photo
 
 
-def _commit_with_files(written: list[str]) -> None:
+def commit_with_files(written: list[str]) -> None:
     """Commit; if the database refuses, remove the photo files this request wrote."""
     try:
         db.session.commit()
@@ -183,7 +183,7 @@ def submit_story(data: StoryInput, photo: photos.ProcessedPhoto | None,
         db.session.rollback()
         photos.delete_files(*written)
         raise
-    _commit_with_files(written)
+    commit_with_files(written)
     return story, token
 
 
@@ -212,7 +212,7 @@ def edit_story(story: Story, data: StoryInput, photo: photos.ProcessedPhoto | No
     if notify is not None:
         db.session.flush()
         notify(story, version)
-    _commit_with_files(written)
+    commit_with_files(written)
     return version
 
 

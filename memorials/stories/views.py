@@ -87,12 +87,7 @@ def _page_number(value: str | None) -> int:
 
 def _processed_photo(form):
     """The uploaded photo, processed; None when none was chosen. Errors go beside the field."""
-    try:
-        data = photos.read_upload(form.photo.data, current_app.config["PHOTO_MAX_BYTES"])
-        return photos.process(data) if data is not None else None
-    except photos.PhotoError as error:
-        form.photo.errors = [*form.photo.errors, str(error)]
-        return False
+    return photos.from_field(form.photo, current_app.config["PHOTO_MAX_BYTES"])
 
 
 def _notify_new(story: Story, token: str) -> None:
