@@ -24,6 +24,15 @@ MAX_GALLERY = 12   # photos besides the main one (memorials/gallery)
 EARLIEST = date(1900, 1, 1)
 
 
+def one_line(value):
+    """Words on one line, runs of spaces made one (a description, a caption, a fund's name)."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def _story_length_message() -> str:
     return _("Please write between %(min)s and %(max)s characters.", min=number(STORY_MIN), max=number(STORY_MAX))
 
@@ -43,13 +52,13 @@ class GalleryRowForm(Form):
 
     alt = StringField(
         _l("Describe this photo"),
-        filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
+        filters=[one_line],
         validators=[Optional(), Length(max=200, message=_l("Please keep this under 200 characters."))],
         description=_l("Needed for each photo, for people who use screen readers: who is in it, and what is happening."),
     )
     caption = StringField(
         _l("Caption"),
-        filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
+        filters=[one_line],
         validators=[Optional(), Length(max=300, message=_l("Please keep the caption under 300 characters."))],
         description=_l("Shown under the photo, if you like: a place, a year, a few words."),
     )
@@ -176,14 +185,14 @@ class StoryFields(HoneypotMixin, FlaskForm):
     )
     fund_name = StringField(
         _l("In memory of: a fund or foundation"),
-        filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
+        filters=[one_line],
         validators=[Optional(), Length(max=120, message=_l("Please keep this under 120 characters."))],
         description=_l("If the family asks for gifts in their memory: the fund's name, for example “The Danny "
                        "Rivera Scholarship”."),
     )
     fund_url = StringField(
         _l("Its web address"),
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[stripped],
         validators=[Optional(), Length(max=500, message=_l("Please keep the address under 500 characters."))],
         description=_l("One address, starting with https://. A moderator reads it with the story."),
     )
@@ -274,7 +283,7 @@ class StewardForm(FlaskForm):
 
     steward_email = EmailField(
         _l("Their email"),
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[stripped],
         validators=[InputRequired(_l("Please give the email of the person you want to invite.")),
                     Email(_l("That doesn't look like an email address. Please check it."), check_deliverability=False),
                     Length(max=254, message=_l("Please keep this under 254 characters."))],
