@@ -63,6 +63,12 @@ class GalleryRowForm(Form):
         description=_l("Shown under the photo, if you like: a place, a year, a few words."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Needed for every photo chosen (checked with the photos, since a row without a photo may stay empty):
+        # the label says so, not "(optional)".
+        self.alt.flags.required = True
+
 
 def refresh_errors(rows: FieldList) -> None:
     """After errors were added to rows once the form was validated: the list says so too (as WTForms would)."""
