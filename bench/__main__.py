@@ -7,6 +7,7 @@
     python -m bench stats-import             the statistics importer on a full-size export
     python -m bench concurrent-submissions   many families sending stories at once to one SQLite file
     python -m bench cluster                  two app servers behind nginx on PostgreSQL, Redis and S3; one killed
+    python -m bench screenshots              the README's screenshots of the memorial pages (headless Chromium)
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ COMMANDS = {
     "stats-import": "bench.stats_import",
     "concurrent-submissions": "bench.concurrent_submissions",
     "cluster": "bench.cluster",
+    "screenshots": "bench.screenshots",
 }
 EVERYDAY = ["concurrent-submissions", "stats-import", "photos", "pages"]
 

@@ -204,7 +204,7 @@ class Cluster:
     def _moderator(self) -> None:
         from memorials import create_app
         from memorials.extensions import db
-        from memorials.moderation.services import create_moderator
+        from memorials.moderation.accounts import create_moderator
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": self.database_url, "INSTANCE_PATH": str(self.folder / "setup"),
                           "SECRET_KEY": "one key for every server"})

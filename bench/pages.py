@@ -65,6 +65,12 @@ PAGES = [
     ("a memorial", lambda f: f"/stories/{f['slug']}", "search"),
     # Any of 5,000 memorials picked at random: most are made afresh (a first visit from a shared link).
     ("a memorial at random", lambda f: [f"/stories/{slug}" for slug in f["random_slugs"]], "search"),
+    # The memorial page at its fullest (issue 18): its photo, a twelve-photo gallery, 50 messages, memories, candles.
+    ("a memorial with a gallery and 50 messages", lambda f: f"/stories/{f['rich']}", "memorial"),
+    ("/stories/wall", "/stories/wall", "memorial"),
+    ("/stories/wall?state=OH", "/stories/wall?state=OH", "memorial"),
+    ("/stories/wall?page=<random>", lambda f: [f"/stories/wall?page={n}" for n in range(1, f["wall_pages"] + 1)],
+     "memorial"),
     ("a thumbnail", lambda f: f"/stories/photos/{f['thumb']}", "search"),
     ("/stats/", "/stats/", "numbers"),
     ("/stats/OH", "/stats/OH", "numbers"),
@@ -104,8 +110,27 @@ def seed_to(env: dict, count: int) -> dict:
     out = subprocess.run([sys.executable, "-c", "import random\n" + code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True)
     slug, thumb, total, *slugs = out.stdout.split()
+    rich = subprocess.run([sys.executable, "-c", RICH_MEMORIAL], cwd=ROOT, env=env, check=True, capture_output=True,
+                          text=True).stdout.split()
     return {"slug": slug, "thumb": thumb, "last_page": max(1, -(-int(total) // 24)), "seed_seconds": seconds,
-            "random_slugs": slugs}
+            "random_slugs": slugs, "rich": rich[0], "wall_pages": max(1, -(-int(rich[1]) // 48))}
+
+
+# The fullest memorial (bench/demo.py), made once per database; prints its address and how many faces the wall has.
+RICH_MEMORIAL = (
+    "from memorials import create_app\n"
+    "from memorials.extensions import db\n"
+    "from memorials.search.models import SearchFace\n"
+    "from memorials.stories.models import Story\n"
+    "from bench.demo import make_demo\n"
+    "app = create_app()\n"
+    "with app.app_context(), app.test_request_context('/'):\n"
+    "    slug = db.session.execute(db.select(Story.slug).where(Story.email == 'maria@example.org')).scalar()\n"
+    "    if slug is None:\n"
+    "        slug = make_demo(others=0).rich.slug\n"
+    "    faces = db.session.execute(db.select(SearchFace.memorials).where(SearchFace.state_code == '*')).scalar()\n"
+    "    print(slug, faces or 0)\n"
+)
 
 
 class Server:

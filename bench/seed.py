@@ -50,6 +50,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 
 from memorials.audit import ModerationEvent  # noqa: E402
 from memorials.extensions import db  # noqa: E402
+from memorials.pagecache import generation  # noqa: E402
 from memorials.search.index import (MAX_WORDS, Document, add_counts, add_documents, age_at, optimize,  # noqa: E402
                                     plain_text, words)
 from memorials.search.models import (CREATE_FTS, FTS_SHADOW_SUFFIXES, FTS_TABLE, NO_STATE, count_keys,  # noqa: E402
@@ -238,7 +239,7 @@ VERSION_COLUMNS = ("id", "story_id", "state", "created_at", "decided_at", "name"
 PHOTO_COLUMNS = ("id", "story_id", "filename", "thumb_filename", "width", "height", "created_at")
 EVENT_COLUMNS = ("id", "created_at", "moderator_id", "story_ref", "version_ref", "item_kind", "item_ref", "action",
                  "reason")
-ENTRY_COLUMNS = ("story_id", "version_id", "published_at", "state_code", "died_year", "age")
+ENTRY_COLUMNS = ("story_id", "version_id", "published_at", "state_code", "died_year", "age", "face")
 LOADED_TABLES = ("story", "story_version", "photo", "moderation_event", "search_entry")
 
 
@@ -342,7 +343,7 @@ class Maker:
                      excerpt),
             photo=photo,
             event=(event_id, clock, self.moderator_id, story_id, version_id, None, None, "approve", None),
-            entry=(story_id, version_id, clock, state or NO_STATE, died.year, age_at(born, died)),
+            entry=(story_id, version_id, clock, state or NO_STATE, died.year, age_at(born, died), photo is not None),
             name=_words(shown) + _words(nickname), place=_words(city) + _words(state_name(state)),
             template=template, first=" ".join(_words(first)))
 
@@ -474,7 +475,7 @@ class Rows:
                          f"VALUES ({marks}, CAST(:document AS tsvector))"),
                     [{**dict(zip(ENTRY_COLUMNS, m.entry)), "document": self.vectors.text(m)} for m in exact])
             slow = [m for m in batch if not self.vectors.exact(m)]
-            add_documents(self.connection, [Document(*m.entry, *m.index_text()) for m in slow])
+            add_documents(self.connection, [Document(*m.entry[:6], *m.index_text(), m.entry[6]) for m in slow])
             add_counts(self.connection, [dict(zip(ENTRY_COLUMNS, m.entry)) for m in exact])
             return
         self._insert("search_entry", ENTRY_COLUMNS, [m.entry for m in batch])
@@ -522,7 +523,7 @@ class PostgresBulk(Rows):
         exact = [m for m in batch if self.vectors.exact(m)]
         self._copy("search_entry", (*ENTRY_COLUMNS, "document"), (m.entry + (self.vectors.text(m),) for m in exact))
         slow = [m for m in batch if not self.vectors.exact(m)]
-        add_documents(self.connection, [Document(*m.entry, *m.index_text()) for m in slow])
+        add_documents(self.connection, [Document(*m.entry[:6], *m.index_text(), m.entry[6]) for m in slow])
         add_counts(self.connection, [dict(zip(ENTRY_COLUMNS, m.entry)) for m in exact])
 
     def finish(self) -> None:
@@ -699,6 +700,7 @@ def seed(count: int, *, seed_value: int = 7, quiet: bool = True, bulk: bool | No
         spent["making"] += made - began
         spent["writing"] += time.perf_counter() - made
         if not bulk:
+            generation.changed()   # written with SQL of its own: every kept page is made again
             db.session.commit()
             connection = writer.connection = db.session.connection()
         added += len(batch)
@@ -712,6 +714,7 @@ def seed(count: int, *, seed_value: int = 7, quiet: bool = True, bulk: bool | No
               flush=True)
     finishing = time.perf_counter()
     writer.finish()
+    generation.changed()
     db.session.commit()
     _after_bulk_insert()
     if not quiet:

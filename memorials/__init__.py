@@ -13,12 +13,16 @@ from .community import moderate_bp as community_moderation_bp
 from .database import init_database
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .feeds import bp as feeds_bp
+from .gallery import bp as gallery_bp
+from .gallery import moderate_bp as gallery_moderation_bp
 from .home import bp as home_bp
 from .i18n import init_i18n, neutral_url
 from .languages import is_neutral
 from .letters import admin_bp as letters_admin_bp
 from .letters import api_bp as letters_api_bp
 from .letters import bp as letters_bp
+from .memories import bp as memories_bp
+from .memories import moderate_bp as memories_moderation_bp
 from .moderation import bp as moderation_bp
 from .search import init_search
 from .search.models import schema_objects_to_compare
@@ -99,6 +103,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (home_bp, stories_bp, community_bp, community_moderation_bp, moderation_bp, stats_bp,
-                      letters_bp, letters_admin_bp, letters_api_bp, feeds_bp):
+    for blueprint in (home_bp, stories_bp, community_bp, community_moderation_bp, memories_bp, memories_moderation_bp,
+                      gallery_bp, gallery_moderation_bp, moderation_bp, stats_bp, letters_bp, letters_admin_bp,
+                      letters_api_bp, feeds_bp):
         app.register_blueprint(blueprint)

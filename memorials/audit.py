@@ -58,6 +58,11 @@ def _action_labels() -> dict[str, str]:
         "hide": pgettext("moderation log", "hidden"),
         "show": pgettext("moderation log", "shown again"),
         "dismiss": pgettext("moderation log", "dismissed"),
+        "ask_family": pgettext("moderation log", "asked the family for a change"),
+        "family_approve": pgettext("moderation log", "approved by the family"),
+        "remove": pgettext("moderation log", "removed by the family"),
+        "steward_added": pgettext("moderation log", "gave someone access"),
+        "steward_removed": pgettext("moderation log", "ended someone's access"),
         "sign_in": pgettext("moderation log", "signed in"),
         "sign_in_failed": pgettext("moderation log", "sign-in failed"),
         "password_changed": pgettext("moderation log", "changed their password"),
@@ -75,7 +80,9 @@ def _action_labels() -> dict[str, str]:
 
 
 def _kind_labels() -> dict[str, str]:
-    return {"condolence": pgettext("moderation log", "condolence"), "report": pgettext("moderation log", "report")}
+    return {"condolence": pgettext("moderation log", "condolence"), "report": pgettext("moderation log", "report"),
+            "memory": pgettext("moderation log", "memory"), "photo": pgettext("moderation log", "gallery photo"),
+            "steward": pgettext("moderation log", "access")}
 
 
 def _system_reasons() -> dict[tuple[str, str], str]:
@@ -86,6 +93,8 @@ def _system_reasons() -> dict[tuple[str, str], str]:
         ("sign_in_failed", "code"): pgettext("moderation log", "wrong code"),
         ("hide", "hidden by the family"): pgettext("moderation log", "hidden by the family"),
         ("show", "shown again by the family"): pgettext("moderation log", "shown again by the family"),
+        ("family_approve", "approved by the family"): pgettext("moderation log", "approved by the family"),
+        ("steward_removed", "the first steward"): pgettext("moderation log", "the person who shared the story"),
     }
 
 

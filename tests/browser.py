@@ -175,7 +175,8 @@ def _clear(driver, size: tuple[int, int]) -> None:
     driver.get("about:blank")
     for command, arguments in (("Network.clearBrowserCookies", {}), ("Network.clearBrowserCache", {}),
                                ("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"}),
-                               ("Emulation.clearDeviceMetricsOverride", {}), ("Browser.resetPermissions", {}),
+                               ("Emulation.clearDeviceMetricsOverride", {}), ("Emulation.setEmulatedMedia", {"media": ""}),
+                               ("Browser.resetPermissions", {}),
                                ("Browser.setDownloadBehavior", {"behavior": "default"})):
         driver.execute_cdp_cmd(command, arguments)
     driver.set_window_size(*size)

@@ -322,7 +322,7 @@ def test_the_queue_has_a_tab_for_each_kind_with_how_many_wait(app, client, memor
         page = text_of(moderator.get(url))
         tabs = page[page.index('class="queue-tabs"'):page.index("</nav>", page.index('class="queue-tabs"'))]
         assert re.findall(r">(\w+) <span class=\"tab-count\">\((\d+)\)", tabs) == \
-            [("Stories", "1"), ("Messages", "2"), ("Reports", "1")], url
+            [("Stories", "1"), ("Messages", "2"), ("Memories", "0"), ("Photos", "0"), ("Reports", "1")], url
         assert page.count('aria-current="page"') == 1
 
 
@@ -426,13 +426,13 @@ def test_a_candle_is_counted_once_a_day_per_browser_and_nothing_about_the_visito
 def test_the_same_browser_lights_again_the_next_day(app, client, memorial, monkeypatch):
     _, slug, _ = memorial
     light(client, slug)
-    from memorials.community import context, views
+    from memorials.community import guestbook, views
 
     from memorials.timeutil import utcnow
 
     tomorrow = utcnow() + timedelta(days=1)
     monkeypatch.setattr(views, "utcnow", lambda: tomorrow)
-    monkeypatch.setattr(context, "utcnow", lambda: tomorrow)
+    monkeypatch.setattr(guestbook, "utcnow", lambda: tomorrow)
     assert f'action="/stories/{slug}/candle"' in client.get(f"/stories/{slug}").get_data(as_text=True)
     light(client, slug)
     assert candle_count_on(client, slug) == "2 candles have been lit for Daniel James Rivera."

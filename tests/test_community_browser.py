@@ -80,7 +80,9 @@ def test_on_a_phone_a_visitor_reads_lights_a_candle_and_leaves_a_message(live, b
     assert "Your candle for Daniel James Rivera is lit" in visitor.find_element(By.CSS_SELECTOR, "#candles").text
     assert not visitor.find_elements(By.XPATH, "//button[normalize-space()='Light a candle']")
 
-    # A message sent empty: the title says Error, the summary takes focus and links to each field.
+    # The form is folded behind a button (issue 18): opened, then sent empty, the title says Error, the summary
+    # takes focus and links to each field.
+    visitor.find_element(By.CSS_SELECTOR, "#leave-message > summary").click()
     click_and_wait(visitor, button(visitor, "Send your message"))
     assert visitor.title.startswith("Error:")
     assert focused_id(visitor) == "form-errors"
@@ -305,7 +307,8 @@ def test_in_spanish_on_a_phone_a_visitor_lights_a_candle_leaves_a_message_and_re
         visitor.find_element(By.CSS_SELECTOR, "#candles").text
     assert_no_horizontal_scroll(visitor, "the Spanish memorial")
 
-    # Sent empty: the summary takes focus, in Spanish, and leads to the field.
+    # Opened, then sent empty: the summary takes focus, in Spanish, and leads to the field.
+    visitor.find_element(By.CSS_SELECTOR, "#leave-message > summary").click()
     click_and_wait(visitor, button(visitor, "Enviar su mensaje"))
     assert focused_id(visitor) == "form-errors"
     visitor.find_element(By.CSS_SELECTOR, "#form-errors a[href$='#message']").click()

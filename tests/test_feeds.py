@@ -158,7 +158,9 @@ def test_a_memorial_without_a_photo_gets_a_card_of_words(app, client, outbox, mo
     response = fetch(client, f"/stories/{slug_of(app, story_id)}/share.jpg")
     with Image.open(io.BytesIO(response.data)) as card:
         assert card.size == (1200, 630)
-        assert all(abs(a - b) < 12 for a, b in zip(card.getpixel((200, 600)), cards.BACKGROUND))
+        assert all(abs(a - b) < 12 for a, b in zip(card.getpixel((1150, 300)), cards.BACKGROUND))
+        # Where a photo would be, a quiet frame (issue 18): its own lighter colour, not the background.
+        assert all(abs(a - b) < 12 for a, b in zip(card.getpixel((10, 600)), cards.FRAME))
 
 
 def test_the_card_says_the_name_as_the_family_chose_to_show_it(app):

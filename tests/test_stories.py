@@ -306,8 +306,9 @@ def test_listing_pages_do_not_run_a_query_per_story(app, client):
                 assert client.get(url).status_code == 200
         finally:
             event.remove(engine, "before_cursor_execute", count)
-    # BEGIN, the page cache's check that nothing public changed, then the page's own.
-    assert counts[0] <= 4 and counts[1] <= 4, counts
+    # BEGIN, the page cache's check that nothing public changed, then the page's own (the front page's faces, the
+    # list's candle and message counts: one statement each, whatever the number of cards).
+    assert counts[0] <= 5 and counts[1] <= 5, counts
 
 
 # --- the family manages ----------------------------------------------------------------

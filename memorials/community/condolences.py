@@ -1,19 +1,16 @@
-"""State changes of a condolence: left by a visitor, approved or rejected by a moderator, hidden or
-shown again by the family. Each decision and its log row go in the caller's one transaction."""
+"""State changes of a condolence: left by a visitor, approved or rejected by a moderator, then (if the family
+asked to read messages first) approved by the family; hidden or shown again by the family at any time. Each
+decision and its log row go in the caller's one transaction (the steps themselves are in review.py)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..audit import log_event
 from ..extensions import db
 from ..stories.models import Story
-from ..timeutil import utcnow
-from . import notices
+from . import notices, review
 from .models import Condolence, CondolenceStatus
 
-
-class DecisionError(ValueError):
-    """The message changed while it was being read (someone else decided first)."""
+DecisionError = review.DecisionError
 
 
 def leave(story: Story, name: str, message: str, email: str | None) -> Condolence:
@@ -29,61 +26,40 @@ def leave(story: Story, name: str, message: str, email: str | None) -> Condolenc
     return condolence
 
 
-def _waiting(condolence: Condolence) -> None:
-    if condolence.status != CondolenceStatus.PENDING.value:
-        raise DecisionError(_("Someone already decided on this message."))
+KIND = review.Kind("condolence", Condolence, notices.condolence_published, notices.condolence_is_up,
+                   lambda: _("Someone already decided on this message."))
 
 
-def approve(condolence: Condolence, moderator) -> bool:
-    """Publish the message; the family is told (unless they switched it off), and the writer once.
-
-    Returns True when the family is emailed."""
-    _waiting(condolence)
-    story = condolence.story
-    condolence.status = CondolenceStatus.PUBLISHED.value
-    condolence.decided_at = utcnow()
-    log_event(story.id, story.live_version_id, "approve", moderator=moderator,
-              item_kind="condolence", item_ref=condolence.id)
-    told = story.condolence_mail and story.is_public
-    if told:
-        notices.condolence_published(story, condolence)
-    if condolence.email and story.is_public:
-        notices.condolence_is_up(story, condolence)
-    condolence.email = None  # used for its one message, or not at all: not kept
-    return told
+def approve(condolence: Condolence, moderator) -> str:
+    """A moderator's yes: on the memorial (the family told unless they switched it off, the writer once), or
+    waiting for the family's own yes. Returns "published_told", "published" or "with_family"."""
+    return review.moderator_yes(condolence, KIND, moderator)
 
 
 def reject(condolence: Condolence, moderator) -> None:
     """Turn the message down. Its writer is not written to; the family never sees it."""
-    _waiting(condolence)
-    condolence.status = CondolenceStatus.REJECTED.value
-    condolence.decided_at = utcnow()
-    condolence.email = None
-    log_event(condolence.story_id, condolence.story.live_version_id, "reject", moderator=moderator,
-              item_kind="condolence", item_ref=condolence.id)
+    review.moderator_no(condolence, KIND, moderator)
+
+
+def family_approve(story: Story, condolence: Condolence) -> bool:
+    """The family lets a message a moderator approved appear on the memorial."""
+    return review.family_yes(story, condolence, KIND)
 
 
 def hide(story: Story, condolence: Condolence) -> bool:
     """The family takes a message off their memorial, at once. False if it is not theirs or not shown."""
-    if condolence.story_id != story.id or condolence.status != CondolenceStatus.PUBLISHED.value:
-        return False
-    condolence.status = CondolenceStatus.HIDDEN.value
-    log_event(story.id, story.live_version_id, "hide", reason="hidden by the family",
-              item_kind="condolence", item_ref=condolence.id)
-    return True
+    return review.hide(story, condolence, KIND)
 
 
 def show_again(story: Story, condolence: Condolence) -> bool:
     """The family puts back a message they hid."""
-    if condolence.story_id != story.id or condolence.status != CondolenceStatus.HIDDEN.value:
-        return False
-    condolence.status = CondolenceStatus.PUBLISHED.value
-    log_event(story.id, story.live_version_id, "show", reason="shown again by the family",
-              item_kind="condolence", item_ref=condolence.id)
-    return True
+    return review.show_again(story, condolence, KIND)
 
 
-def set_family_choices(story: Story, *, condolence_mail: bool, remembrance: bool) -> None:
-    """The family's choices about the mail their memorial sends them; they apply at once."""
+def set_family_choices(story: Story, *, condolence_mail: bool, remembrance: bool,
+                       family_review: bool | None = None) -> None:
+    """The family's choices about their memorial's mail and messages; they apply at once."""
     story.condolence_mail = condolence_mail
     story.remembrance = remembrance
+    if family_review is not None:
+        story.family_review = family_review

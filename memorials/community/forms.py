@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from ..honeypot import HoneypotMixin
 from ..i18n import number
 from .models import DETAILS_MAX, MESSAGE_MAX, NAME_MAX, ReportReason
 
@@ -16,7 +17,7 @@ from .models import DETAILS_MAX, MESSAGE_MAX, NAME_MAX, ReportReason
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class _Count:
+class Count:
     """A limit written in the reader's language when the message is shown, not at import."""
 
     def __init__(self, value: int):
@@ -40,40 +41,45 @@ def clean_line(value):
     return " ".join(_CONTROL.sub("", value).split())
 
 
-class CondolenceForm(FlaskForm):
-    """A message for the family on a memorial. Read by a moderator before it appears."""
-
-    name = StringField(
+def writer_name(required, description) -> StringField:
+    """A visitor's name, shown with their words (a message, a memory)."""
+    return StringField(
         _l("Your name"),
         filters=[clean_line],
-        validators=[DataRequired(_l("Please tell the family who the message is from.")),
+        validators=[DataRequired(required),
                     Length(max=NAME_MAX, message=_l("Please keep your name under %(max)s characters.",
-                                                     max=_Count(NAME_MAX)))],
-        description=_l("Shown with your message."),
+                                                     max=Count(NAME_MAX)))],
+        description=description,
     )
-    message = TextAreaField(
-        _l("Your message"),
-        filters=[clean_text],
-        validators=[DataRequired(_l("Please write a few words for the family.")),
-                    Length(max=MESSAGE_MAX, message=_l("Please keep your message under %(max)s characters.",
-                                                        max=_Count(MESSAGE_MAX)))],
-        description=_l("Plain text: line breaks are kept, links are shown as text."),
-    )
-    email = EmailField(
+
+
+def writer_email(description) -> EmailField:
+    """A visitor's email, never shown: used once, for the one answer it was given for."""
+    return EmailField(
         _l("Your email"),
         filters=[clean_line],
         validators=[Optional(),
                     Email(_l("That doesn't look like an email address. Please check it."),
                           check_deliverability=False),
                     Length(max=254)],
-        description=_l("Never shown. If you give it, we write once to tell you your message is on the memorial."),
+        description=description,
     )
-    # A honeypot: hidden from people by CSS, filled in by simple bots.
-    website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
-    @property
-    def is_bot(self) -> bool:
-        return bool((self.website.data or "").strip())
+
+class CondolenceForm(HoneypotMixin, FlaskForm):
+    """A message for the family on a memorial. Read by a moderator before it appears."""
+
+    name = writer_name(_l("Please tell the family who the message is from."), _l("Shown with your message."))
+    message = TextAreaField(
+        _l("Your message"),
+        filters=[clean_text],
+        validators=[DataRequired(_l("Please write a few words for the family.")),
+                    Length(max=MESSAGE_MAX, message=_l("Please keep your message under %(max)s characters.",
+                                                        max=Count(MESSAGE_MAX)))],
+        description=_l("Plain text: line breaks are kept, links are shown as text."),
+    )
+    email = writer_email(_l("Never shown. If you give it, we write once to tell you your message is on the "
+                            "memorial."))
 
 
 REPORT_REASONS = [
@@ -90,7 +96,7 @@ def reason_label(value: str) -> str:
     return str(dict(REPORT_REASONS).get(value, value))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(HoneypotMixin, FlaskForm):
     """A concern about a memorial. Nothing about the person is kept beyond what they write here."""
 
     reason = SelectField(
@@ -103,7 +109,7 @@ class ReportForm(FlaskForm):
         _l("Tell us more"),
         filters=[clean_text],
         validators=[Optional(), Length(max=DETAILS_MAX, message=_l("Please keep this under %(max)s characters.",
-                                                                     max=_Count(DETAILS_MAX)))],
+                                                                     max=Count(DETAILS_MAX)))],
         description=_l("What should we look at? Only moderators read this."),
     )
     email = EmailField(
@@ -115,15 +121,9 @@ class ReportForm(FlaskForm):
                     Length(max=254)],
         description=_l("Only moderators see it, and we erase it once we have answered."),
     )
-    website = StringField(_l("Leave this field empty"), validators=[Optional()])
-
     def validate_reason(self, field):
         if field.data and field.data not in {value for value, _ in REPORT_REASONS}:
             raise ValidationError(_l("Please choose what is wrong from the list."))
-
-    @property
-    def is_bot(self) -> bool:
-        return bool((self.website.data or "").strip())
 
 
 class ButtonForm(FlaskForm):
@@ -131,8 +131,13 @@ class ButtonForm(FlaskForm):
 
 
 class GuestbookSettingsForm(FlaskForm):
-    """The family's choices about the mail the memorial sends them."""
+    """The family's choices about the messages on their memorial and the mail it sends them."""
 
+    family_review = BooleanField(
+        _l("We want to read messages before they appear"),
+        description=_l("After a moderator reads a message or a memory, it waits here for your yes before it shows "
+                       "on the memorial. We email you when one is waiting."),
+    )
     condolence_mail = BooleanField(_l("Email me when a message for the family is published"))
     remembrance = BooleanField(
         _l("Send me a remembrance note on the anniversary of their death, and on their birthday"),
@@ -142,20 +147,25 @@ class GuestbookSettingsForm(FlaskForm):
 
 
 class ReportDecisionForm(FlaskForm):
-    """A moderator's answer to a report: keep the memorial up, or take it down."""
+    """A moderator's answer to a report: keep the memorial up, ask the family for a change, or take it down."""
 
-    ACTIONS = {"dismiss", "unpublish"}
+    ACTIONS = {"dismiss", "ask_family", "unpublish"}
 
     reason = TextAreaField(
         _l("Reason (sent to the family)"),
         filters=[clean_text],
-        validators=[Optional(), Length(max=2000, message=_l("Please keep the reason under %(max)s characters.", max=_Count(2000)))],
-        description=_l("Needed to unpublish. Write it to a grieving family: plainly and kindly."),
+        validators=[Optional(), Length(max=2000, message=_l("Please keep the reason under %(max)s characters.", max=Count(2000)))],
+        description=_l("Needed to ask the family for a change or to unpublish: what should change, and why. Write it "
+                       "to a grieving family: plainly and kindly."),
+    )
+    also_unpublish = BooleanField(
+        _l("Also take the memorial down until the family has changed it"),
+        description=_l("Only with “Ask the family for a change”. Without it, the memorial stays up meanwhile."),
     )
     answer = TextAreaField(
         _l("Answer to the person who reported it"),
         filters=[clean_text],
-        validators=[Optional(), Length(max=2000, message=_l("Please keep the answer under %(max)s characters.", max=_Count(2000)))],
+        validators=[Optional(), Length(max=2000, message=_l("Please keep the answer under %(max)s characters.", max=Count(2000)))],
         description=_l("Optional. Sent only if they left an email, with a line saying what you decided."),
     )
 
@@ -163,7 +173,7 @@ class ReportDecisionForm(FlaskForm):
         if action not in self.ACTIONS:
             self.form_errors.append(_l("Please choose one of the buttons."))
             return False
-        if action == "unpublish" and not (self.reason.data or "").strip():
+        if action in ("unpublish", "ask_family") and not (self.reason.data or "").strip():
             self.reason.errors = [*self.reason.errors, _l("Please write a reason: the family will read it.")]
             return False
         return True

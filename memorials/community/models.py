@@ -21,6 +21,7 @@ NAME_MAX, MESSAGE_MAX, DETAILS_MAX = 80, 2000, 5000
 
 class CondolenceStatus(str, enum.Enum):
     PENDING = "pending"        # waiting for a moderator; shown nowhere
+    WITH_FAMILY = "with_family"  # a moderator approved it; the family asked to read it before it appears
     PUBLISHED = "published"    # on the memorial
     REJECTED = "rejected"      # a moderator turned it down
     HIDDEN = "hidden"          # the family took it off their memorial
@@ -67,6 +68,7 @@ class ReportReason(str, enum.Enum):
 class ReportStatus(str, enum.Enum):
     OPEN = "open"
     DISMISSED = "dismissed"        # the memorial stays up
+    ASKED_FAMILY = "asked_family"  # the family was asked for a change (the memorial stays up unless unpublished)
     UNPUBLISHED = "unpublished"    # the memorial was taken down
 
 

@@ -9,11 +9,18 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..i18n import format_locale
+from ..moderation import tabs
 from ..moderation.auth import moderator_required
+from ..moderation.decide import decide_item
 from ..moderation.services import events_for
 from . import condolences, moderate_bp, queries, reports
 from .forms import ButtonForm, ReportDecisionForm, reason_label
 from .models import Condolence
+
+
+tabs.register("condolences", "community_moderation.condolences_queue", _l("Messages"), queries.waiting_messages,
+              order=20)
+tabs.register("reports", "community_moderation.reports_queue", _l("Reports"), queries.open_report_count, order=50)
 
 
 @moderate_bp.app_template_filter("report_reason")
@@ -24,6 +31,7 @@ def report_reason(value: str) -> str:
 STORY_STATUS = {"pending": _l("waiting for a first review"), "changes_requested": _l("waiting for the family's changes"),
                 "published": _l("published"), "rejected": _l("rejected"), "unpublished": _l("unpublished")}
 REPORT_STATUS = {"open": _l("waiting for a decision"), "dismissed": _l("dismissed: the memorial stayed up"),
+                 "asked_family": _l("the family was asked for a change"),
                  "unpublished": _l("upheld: the memorial was taken down")}
 # What a line of a memorial's history says, by (what it was about, what happened).
 EVENT_WORDS = {
@@ -33,6 +41,15 @@ EVENT_WORDS = {
     ("condolence", "approve"): _l("message approved"), ("condolence", "reject"): _l("message rejected"),
     ("condolence", "hide"): _l("message hidden by the family"),
     ("condolence", "show"): _l("message shown again by the family"),
+    ("condolence", "family_approve"): _l("message approved by the family"),
+    ("memory", "approve"): _l("memory approved"), ("memory", "reject"): _l("memory rejected"),
+    ("memory", "hide"): _l("memory hidden by the family"), ("memory", "show"): _l("memory shown again by the family"),
+    ("memory", "family_approve"): _l("memory approved by the family"),
+    ("photo", "approve"): _l("gallery photo approved"), ("photo", "reject"): _l("gallery photo rejected"),
+    ("photo", "remove"): _l("gallery photo removed by the family"),
+    ("steward", "steward_added"): _l("the family gave someone access"),
+    ("steward", "steward_removed"): _l("the family ended someone's access"),
+    ("report", "ask_family"): _l("report: the family was asked for a change"),
     ("report", "dismiss"): _l("report dismissed"), ("report", "unpublish"): _l("report upheld, memorial unpublished"),
 }
 
@@ -62,9 +79,21 @@ def event_words(event) -> str:
     parts = [str(words) if words else f"{event.item_kind + ': ' if event.item_kind else ''}{event.action.replace('_', ' ')}"]
     if event.moderator:
         parts.append(event.moderator.email)
-    if event.reason and event.action not in {"hide", "show"}:  # the family's own actions say it all
+    if event.reason and event.action not in {"hide", "show", "family_approve", "steward_removed"}:
+        # the family's own actions say it all
         parts.append(event.reason)
     return " · ".join(parts)
+
+
+def approved_words(outcome: str) -> str:
+    """What the moderator reads after approving a message or a memory."""
+    if outcome == "with_family":
+        return _("Approved. The family asked to read messages before they appear, so it now waits for them "
+                 "on their private page.")
+    if outcome == "published_told":
+        return _("Published on the memorial. The family has been told.")
+    return _("Published. The family is not emailed about it: they switched these emails off, "
+             "or the memorial is not up now.")
 
 
 @moderate_bp.get("/condolences")
@@ -72,7 +101,7 @@ def event_words(event) -> str:
 def condolences_queue():
     """Messages for families waiting for a decision, oldest first, each with its memorial."""
     return render_template("community/moderate_condolences.html", items=queries.waiting_condolences(),
-                           form=ButtonForm(), tab="condolences")
+                           form=ButtonForm(), tab="condolences", tabs=tabs.counted())
 
 
 @moderate_bp.post("/condolences/<int:condolence_id>")
@@ -80,32 +109,24 @@ def condolences_queue():
 def decide_condolence(condolence_id: int):
     """Approve (it appears, the family is told) or reject (nobody is told) one message."""
     condolence = db.get_or_404(Condolence, condolence_id)
-    action = request.form.get("action")
-    if action not in {"approve", "reject"}:
-        abort(400)
-    try:
-        if action == "approve":
-            told = condolences.approve(condolence, current_user.moderator)
-            done = (_("Published on the memorial. The family has been told.") if told
-                    else _("Published. The family is not emailed about it: they switched these emails off, "
-                          "or the memorial is not up now."))
-        else:
-            condolences.reject(condolence, current_user.moderator)
-            done = _("Rejected. It will not appear.")
-    except condolences.DecisionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("community_moderation.condolences_queue"))
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for("community_moderation.condolences_queue"))
+
+    def approve():
+        return approved_words(condolences.approve(condolence, current_user.moderator)), []
+
+    def reject():
+        condolences.reject(condolence, current_user.moderator)
+        return _("Rejected. It will not appear."), []
+
+    return decide_item(request.form.get("action"), {"approve": approve, "reject": reject},
+                       "community_moderation.condolences_queue", (condolences.DecisionError,))
 
 
 @moderate_bp.get("/reports")
 @moderator_required
 def reports_queue():
     """Concerns about memorials waiting for a decision, oldest first."""
-    return render_template("community/moderate_reports.html", items=queries.open_reports(), tab="reports")
+    return render_template("community/moderate_reports.html", items=queries.open_reports(), tab="reports",
+                           tabs=tabs.counted())
 
 
 @moderate_bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
@@ -122,6 +143,9 @@ def report(report_id: int):
             try:
                 if action == "dismiss":
                     reports.dismiss(item, current_user.moderator, form.answer.data or None)
+                elif action == "ask_family":
+                    reports.ask_family(item, current_user.moderator, form.reason.data, bool(form.also_unpublish.data),
+                                       form.answer.data or None)
                 else:
                     reports.unpublish(item, current_user.moderator, form.reason.data, form.answer.data or None)
             except reports.DecisionError as error:
@@ -129,9 +153,12 @@ def report(report_id: int):
                 flash(str(error), "error")
                 return redirect(url_for("community_moderation.report", report_id=report_id))
             db.session.commit()
-            flash(_("Dismissed. The memorial stays up.") if action == "dismiss"
-                  else _("Unpublished. The family has been told."), "success")
+            flash({"dismiss": _("Dismissed. The memorial stays up."),
+                   "ask_family": (_("The family has been asked for the change, and taken down until then.")
+                                  if form.also_unpublish.data else
+                                  _("The family has been asked for the change. The memorial stays up meanwhile.")),
+                   }.get(action, _("Unpublished. The family has been told.")), "success")
             return redirect(url_for("community_moderation.reports_queue"))
     return render_template("community/moderate_report.html", report=item, story=item.story,
                            version=item.story.live_version, form=form, events=events_for(item.story_id),
-                           tab="reports")
+                           tab="reports", tabs=tabs.counted())

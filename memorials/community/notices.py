@@ -15,6 +15,7 @@ from ..i18n import in_language, language_or_default, localized_url
 from ..languages import LANGUAGES
 from ..stories.models import Story
 from ..stories.notices import absolute
+from ..stories.stewards import family_addresses
 from .forms import reason_label
 from .models import Condolence, Report
 
@@ -97,3 +98,22 @@ def remembrance_note(story: Story, occasion: str, years: int, candles: int, mess
                      candles=candles, messages=messages, stop_url=localized_url(stop_url, lang),
                      memorial_url=link("stories.show", lang, slug=story.slug),
                      both=version.born is not None)
+
+
+def family_waiting(story: Story, kind: str):
+    """Tell the family (every steward) that something a moderator approved waits for their own yes."""
+    version = story.live_version
+    for email, lang in family_addresses(story):
+        with in_language(lang):
+            subject = (_("A memory of %(name)s is waiting for you", name=version.name) if kind == "memory"
+                       else _("A message on %(name)s's memorial is waiting for you", name=version.name))
+            _send(email, "family_waiting", subject, version=version, kind=kind,
+                  lost_url=link("stories.lost_link", lang))
+
+
+def change_asked(story: Story, version, email: str, lang: str, token: str, request: str, unpublished: bool):
+    """A moderator asks the family to change something, with the reader's own private link to do it."""
+    with in_language(lang):
+        return _send(email, "change_asked", _("A request about %(name)s's memorial", name=version.name),
+                     version=version, request=request, unpublished=unpublished,
+                     manage_url=link("stories.manage", lang, token=token))

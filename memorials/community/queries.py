@@ -7,7 +7,7 @@ import re
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..stories.models import Story, StoryVersion, VersionState
+from ..stories.models import Story, StoryVersion
 from ..stories.queries import published_by_slug
 from .models import CandleTally, Condolence, CondolenceStatus, Report, ReportStatus
 
@@ -39,12 +39,15 @@ def condolence_page(story_id: int, page: int, per_page: int):
     return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
 
 
+FAMILY_SEES = [CondolenceStatus.WITH_FAMILY.value, CondolenceStatus.PUBLISHED.value, CondolenceStatus.HIDDEN.value]
+
+
 def family_condolences(story_id: int, limit: int = 500) -> list[Condolence]:
-    """The messages on a memorial and the ones the family hid, oldest first, for their private page."""
+    """The messages on a memorial, those waiting for the family and those they hid, oldest first, for their
+    private page."""
     return list(db.session.execute(
         db.select(Condolence)
-        .where(Condolence.story_id == story_id,
-               Condolence.status.in_([CondolenceStatus.PUBLISHED.value, CondolenceStatus.HIDDEN.value]))
+        .where(Condolence.story_id == story_id, Condolence.status.in_(FAMILY_SEES))
         .order_by(Condolence.created_at, Condolence.id).limit(limit)
     ).scalars())
 
@@ -74,14 +77,26 @@ def report(report_id: int) -> Report | None:
     ).unique().scalar_one_or_none()
 
 
-def queue_counts() -> dict[str, int]:
-    """How many stories, messages and reports wait for a moderator (one statement)."""
-    def waiting(model, column, value):
-        return db.select(db.func.count()).select_from(model).where(column == value).scalar_subquery()
+def waiting_messages():
+    """How many messages wait for a moderator, as a subquery (the queue's tabs count every kind at once)."""
+    return (db.select(db.func.count()).select_from(Condolence)
+            .where(Condolence.status == CondolenceStatus.PENDING.value).scalar_subquery())
 
-    row = db.session.execute(db.select(
-        waiting(StoryVersion, StoryVersion.state, VersionState.PENDING.value).label("stories"),
-        waiting(Condolence, Condolence.status, CondolenceStatus.PENDING.value).label("condolences"),
-        waiting(Report, Report.status, ReportStatus.OPEN.value).label("reports"),
-    )).one()
-    return {"stories": row.stories, "condolences": row.condolences, "reports": row.reports}
+
+def open_report_count():
+    """How many reports wait for a moderator, as a subquery."""
+    return (db.select(db.func.count()).select_from(Report)
+            .where(Report.status == ReportStatus.OPEN.value).scalar_subquery())
+
+
+def candle_total_subquery():
+    """Every candle lit for the memorial of the outer query's Story row (for a list's cards)."""
+    return (db.select(db.func.coalesce(db.func.sum(CandleTally.candles), 0))
+            .where(CandleTally.story_id == Story.id).correlate(Story).scalar_subquery())
+
+
+def message_total_subquery():
+    """The messages shown on the memorial of the outer query's Story row (read from the story's index)."""
+    return (db.select(db.func.count()).select_from(Condolence)
+            .where(Condolence.story_id == Story.id, Condolence.status == CondolenceStatus.PUBLISHED.value)
+            .correlate(Story).scalar_subquery())

@@ -8,6 +8,7 @@ from ..audit import log_event
 from ..extensions import db
 from ..moderation import services as moderation
 from ..stories import notices as story_notices
+from ..stories import stewards
 from ..stories.models import Story, StoryStatus
 from ..timeutil import utcnow
 from . import notices
@@ -47,6 +48,26 @@ def dismiss(report: Report, moderator, answer: str | None = None) -> None:
     """The memorial stays up; the person who reported is answered if they left an email."""
     _open(report)
     _close(report, ReportStatus.DISMISSED, moderator, "dismiss", answer, answer)
+
+
+def ask_family(report: Report, moderator, request: str, also_unpublish: bool = False,
+               answer: str | None = None) -> None:
+    """Ask the family to change something: they get the moderator's words by mail with their private link (each
+    steward their own), and the memorial stays up unless the moderator also takes it down. Logged."""
+    _open(report)
+    story = report.story
+    if also_unpublish:
+        if story.status != StoryStatus.PUBLISHED.value:
+            raise DecisionError(_("This memorial is not published any more."))
+        try:
+            moderation.unpublish(story, moderator, request)
+        except moderation.DecisionError as error:
+            raise DecisionError(str(error)) from None
+    story.moderator_note = request
+    version = story.live_version or story.latest_version
+    for email, lang, token in stewards.fresh_links_for_all(story):
+        notices.change_asked(story, version, email, lang, token, request, also_unpublish)
+    _close(report, ReportStatus.ASKED_FAMILY, moderator, "ask_family", request, answer)
 
 
 def unpublish(report: Report, moderator, reason: str, answer: str | None = None) -> list[Report]:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..extensions import csrf, db, limiter
 from ..i18n import root_path
 from ..responses import private_page, public_page
+from ..stories import memorial
 from ..stories.models import Story
 from ..stories.services import find_by_token
 from ..timeutil import utcnow
 from . import bp, candles, condolences, queries, remembrance, reports
-from .context import CANDLE_COOKIE, SAID, candle_serializer, lit_today
+from .guestbook import CANDLE_COOKIE, SAID, candle_serializer, lit_today
 from .forms import ButtonForm, CondolenceForm, GuestbookSettingsForm, ReportForm
 from .models import Condolence
 
@@ -36,13 +37,6 @@ def _memorial(slug: str) -> Story:
     return story
 
 
-def _memorial_page(slug: str, status: int = 200):
-    """The memorial as stories.show draws it; the guestbook partial finds the visitor's form in g."""
-    response = make_response(current_app.view_functions["stories.show"](slug=slug))
-    response.status_code = status
-    return response
-
-
 def _stale() -> str:
     return _("This page was open for a long while, so please press Send once more. Your words are kept.")
 
@@ -52,8 +46,7 @@ def _condolence_refused(_limit_hit):
     form = CondolenceForm()
     form.form_errors.append(_("You have sent several messages in a short time. Please wait a few minutes, "
                               "then press Send again: your words are still here."))
-    g.condolence_form = form
-    return _memorial_page(request.view_args["slug"], 429)
+    return memorial.render_memorial(_memorial(request.view_args["slug"]), 429, condolence_form=form)
 
 
 # CSRF is checked by the form (not before the view), so a stale token brings the words back.
@@ -72,8 +65,7 @@ def condolence(slug):
         return redirect(url_for("stories.show", slug=slug, _anchor="guestbook-said"))
     if form.csrf_token.errors:
         form.form_errors.append(_stale())
-    g.condolence_form = form
-    return _memorial_page(slug)
+    return memorial.render_memorial(story, condolence_form=form)
 
 
 @bp.post("/<slug>/candle")
@@ -149,29 +141,37 @@ def family_choices(token):
     form = GuestbookSettingsForm()
     if form.validate_on_submit():
         condolences.set_family_choices(story, condolence_mail=form.condolence_mail.data,
-                                       remembrance=form.remembrance.data)
+                                       remembrance=form.remembrance.data, family_review=form.family_review.data)
         db.session.commit()
         flash(_("Saved. Thank you."), "success")
+    return redirect(url_for("stories.manage", token=token, _anchor="guestbook"))
+
+
+def family_decision(token: str, model, item_id: int, steps: dict, said: dict):
+    """One of the family's buttons on a message or a memory (let it appear, hide it, show it again): at once, no
+    moderator needed, logged; anything not theirs is a 404. `said` gives the words for each step."""
+    story = _family_story(token)
+    item = db.session.get(model, item_id)
+    action = request.form.get("action")
+    if item is None or action not in steps or not steps[action](story, item):
+        abort(404)
+    db.session.commit()
+    flash(said[action](item.name), "success")
     return redirect(url_for("stories.manage", token=token, _anchor="guestbook"))
 
 
 @bp.post("/manage/<token>/condolences/<int:condolence_id>")
 @private_page
 def family_condolence(token, condolence_id):
-    """The family hides a message on their memorial at once, or shows it again; no moderator needed."""
-    story = _family_story(token)
-    condolence = db.session.get(Condolence, condolence_id)
-    action = request.form.get("action")
-    if condolence is None or action not in {"hide", "show"}:
-        abort(404)
-    done = (condolences.hide if action == "hide" else condolences.show_again)(story, condolence)
-    if not done:
-        abort(404)
-    db.session.commit()
-    flash(_("The message from %(name)s is hidden. It no longer shows on the memorial.", name=condolence.name)
-          if action == "hide" else
-          _("The message from %(name)s shows on the memorial again.", name=condolence.name), "success")
-    return redirect(url_for("stories.manage", token=token, _anchor="guestbook"))
+    """The family lets a message appear (when they asked to read them first), hides it at once, or shows it
+    again."""
+    return family_decision(token, Condolence, condolence_id, {
+        "approve": condolences.family_approve, "hide": condolences.hide, "show": condolences.show_again,
+    }, {
+        "approve": lambda name: _("The message from %(name)s is now on the memorial.", name=name),
+        "hide": lambda name: _("The message from %(name)s is hidden. It no longer shows on the memorial.", name=name),
+        "show": lambda name: _("The message from %(name)s shows on the memorial again.", name=name),
+    })
 
 
 @bp.route("/remembrance/stop/<token>", methods=["GET", "POST"])

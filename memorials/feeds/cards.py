@@ -49,6 +49,15 @@ class Card:
     footer: str
     photo: bytes | None = None       # the family's photo, as stored (a JPEG)
     photo_centering: tuple[float, float] = (0.5, 0.35)   # faces sit in the upper part of most photos
+    # A memorial without a photo: a quiet frame in the photo's column instead (a candle and these words, the
+    # years); None for cards that are not a memorial's.
+    frame: str | None = None
+
+
+FRAME = (44, 86, 90)        # a lighter teal for the frame's column
+FLAME = (233, 160, 52)
+GLOW = (122, 110, 78)
+WAX = (246, 241, 230)
 
 
 @lru_cache(maxsize=64)
@@ -148,6 +157,9 @@ def _render(card: Card) -> bytes:
         image.paste(picture, (0, 0))
         left = PHOTO_WIDTH + PADDING
     draw = ImageDraw.Draw(image)
+    if picture is None and card.frame is not None:
+        _frame(draw, card.frame)
+        left = PHOTO_WIDTH + PADDING
     width = WIDTH - left - PADDING
 
     laid = [(block, *fit(block, width)) for block in card.blocks if block.text]
@@ -172,3 +184,22 @@ def _render(card: Card) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88, subsampling=0, optimize=True, progressive=True)
     return out.getvalue()
+
+
+def _frame(draw: ImageDraw.ImageDraw, words: str) -> None:
+    """The column a photo would fill, as a quiet frame: a lit candle and the years beneath it."""
+    draw.rectangle([0, 0, PHOTO_WIDTH, HEIGHT], fill=FRAME)
+    inset = 28
+    draw.rectangle([inset, inset, PHOTO_WIDTH - inset, HEIGHT - inset], outline=RULE, width=2)
+    middle, top = PHOTO_WIDTH // 2, 170
+    draw.ellipse([middle - 46, top - 40, middle + 46, top + 62], fill=GLOW)               # the glow
+    draw.polygon([(middle, top - 30), (middle + 20, top + 18), (middle, top + 44), (middle - 20, top + 18)],
+                 fill=FLAME)                                                             # the flame
+    draw.ellipse([middle - 20, top + 2, middle + 20, top + 44], fill=FLAME)
+    draw.line([(middle, top + 38), (middle, top + 56)], fill=(60, 50, 40), width=3)      # the wick
+    draw.rounded_rectangle([middle - 30, top + 56, middle + 30, top + 230], radius=6, fill=WAX)
+    face, lines = fit(Block(words, "regular", 40, 28), PHOTO_WIDTH - 2 * inset - 40)
+    y = top + 270
+    for line in lines:
+        draw.text((middle - face.getlength(line) / 2, y), line, font=face, fill=PAPER)
+        y += _line_height(face)

@@ -83,7 +83,13 @@ def memorial_card(version: StoryVersion, with_photo: bool = True) -> cards.Card:
         ],
         footer=current_app.config["SITE_NAME"],
         photo=photo_of(version) if with_photo else None,
+        frame=None if version.photo else years(version),
     )
+
+
+def years(version: StoryVersion) -> str:
+    """'1998 – 2023', or the year they died alone: the frame's words on a card without a photo."""
+    return f"{version.born.year} – {version.died.year}" if version.born else str(version.died.year)
 
 
 def story_card_name(story_id: int, version_id: int, lang: str | None = None) -> str:

@@ -59,12 +59,6 @@ def rfc3339(value: datetime | None) -> str:
 
 
 @bp.app_template_global()
-def address_change(story):
-    """How a memorial's address changed (the old ones still lead to it), for the family's page."""
-    return addresses.address_change(story)
-
-
-@bp.app_template_global()
 def og_locale() -> str:
     """The page's language as Open Graph writes it (en_US)."""
     return format_locale()

@@ -4,16 +4,21 @@ from __future__ import annotations
 from flask import render_template
 
 from ..responses import public_page
+from ..search import pages as search_pages
 from ..stats.queries import national_headline
 from ..stories.queries import recent_stories
 from . import bp
+
+FACES = 12
 
 
 @bp.get("/")
 @public_page(shared=60, keys=("memorials", "stats"))
 def index():
-    """What the site is for, the newest memorials, and ways to take part."""
-    return render_template("home/index.html", stories=recent_stories(6), headline=national_headline())
+    """Faces first (the newest memorials with a photo), then the numbers, the newest memorials and ways to take
+    part."""
+    return render_template("home/index.html", faces=search_pages.newest_faces(FACES), stories=recent_stories(6),
+                           headline=national_headline())
 
 
 @bp.get("/about/terms")

@@ -219,18 +219,6 @@ def thousands(value) -> str:
     return number(value) if isinstance(value, int) else ""
 
 
-@bp.app_template_global("letters_for_memorial")
-def letters_for_memorial(story_id: int) -> memorials.MemorialLetters:
-    """For the memorial and manage pages: letters written in its memory, and campaigns to write for."""
-    return memorials.for_memorial(story_id)
-
-
-@bp.app_template_global("letters_suggested_relation")
-def letters_suggested_relation(relationship_to: str | None) -> str:
-    """'mother' -> 'child': a suggestion for the family's own letter, never a guess at gender."""
-    return memorials.suggested_relation(relationship_to)
-
-
 # The parties in the congress-legislators data, as the page's language names them (an adjective
 # like "demócrata" or "republicano" would need the member's gender: the party's name does not).
 PARTIES = {"Democrat": _l("Democrat"), "Republican": _l("Republican"), "Independent": _l("Independent")}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,7 +15,8 @@ from ..stories import notices, photos
 from ..stories.models import Story
 from ..stories.services import prune_photos
 from ..text import render_markdown
-from . import auth, bp, labels, services
+from ..stories.models import StoryVersion, VersionState
+from . import auth, bp, labels, services, tabs
 from .forms import DecisionForm, LogoutForm
 
 
@@ -30,6 +32,9 @@ def log_words():
 
 
 bp.add_app_template_filter(labels.utc_time, "utc_time")
+tabs.register("stories", "moderation.queue", _l("Stories"), lambda: (
+    db.select(db.func.count()).select_from(StoryVersion)
+    .where(StoryVersion.state == VersionState.PENDING.value).scalar_subquery()), order=10)
 
 
 @bp.context_processor
@@ -51,7 +56,7 @@ def queue():
     """Everything waiting, oldest first, and any mail the sender gave up on."""
     return render_template("moderation/queue.html", versions=services.queue(),
                            published=services.published_stories(), failed_mail=failed_messages(),
-                           retry_form=LogoutForm())
+                           retry_form=LogoutForm(), tabs=tabs.counted())
 
 
 @bp.post("/mail/<int:message_id>/retry")

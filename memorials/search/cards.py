@@ -56,14 +56,17 @@ def cache() -> CardCache:
     return found
 
 
-def render(entries: list[tuple[int, int]], heading: str = "h3") -> list[Markup]:
-    """The cards of these (story id, live version id) pairs, in order; a story gone meanwhile is left out."""
+def render(entries: list[tuple[int, int]], heading: str = "h3", macro: str = "story_card_body") -> list[Markup]:
+    """The cards of these (story id, live version id) pairs, in order; a story gone meanwhile is left out.
+
+    `macro` is the _macros.html macro that draws one: a list's card (its inside: the list adds the counts that
+    change with every candle), or a face on the wall."""
     kept = cache()
-    context = (heading, current_language(), request.script_root)
+    context = (heading, macro, current_language(), request.script_root)
     found = {version: kept.get((version, *context)) for _, version in entries}
     missing = [story for story, version in entries if found[version] is None]
     if missing:
-        story_card = get_template_attribute("_macros.html", "story_card")
+        story_card = get_template_attribute("_macros.html", macro)
         # The addresses of every card, made once: slugs and photo names need no escaping in a path.
         show = url_for("stories.show", slug=PLACE)
         photo = url_for("stories.photo", filename=PLACE)

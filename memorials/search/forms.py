@@ -125,3 +125,20 @@ class FindForm(FlaskForm):
         args = {"q": f.q or None, "state": f.state, "year": f.year,
                 "age": age_value(*f.age) if f.age else None}
         return {k: v for k, v in args.items() if v}
+
+
+class WallForm(FlaskForm):
+    """The wall of faces' one filter: a state. A GET form, like the list's."""
+
+    state = SelectField(_l("State"), validate_choice=False, filters=[_clean])
+
+    def __init__(self, formdata, **kwargs):
+        super().__init__(formdata=formdata, meta={"csrf": False}, **kwargs)
+        self.state.choices = [("", _("Every state"))] + state_choices()
+
+    validate_state = FindForm.validate_state
+
+    def chosen_state(self) -> str | None:
+        return self.state.data if self.state.data and not self.state.errors else None
+
+    options = FindForm.options

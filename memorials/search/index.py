@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, delete, func, insert, literal_column, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, inspect, literal_column, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -23,7 +23,8 @@ from ..events import story_hidden, story_published
 from ..extensions import db
 from ..states import state_name
 from ..stories.models import Story, StoryStatus, StoryVersion
-from .models import FTS_TABLE, NO_STATE, SearchCount, SearchEntry, SearchMonth, count_keys, month_of
+from .models import (ALL_STATES, FTS_TABLE, NO_STATE, SearchCount, SearchEntry, SearchFace, SearchMonth, count_keys,
+                     month_of)
 
 _WORD = re.compile(r"[^\W_]+")
 # Combining marks left by NFKD ("é" -> "e" + U+0301): removed, so accents never matter.
@@ -67,6 +68,7 @@ class Document:
     name: str     # words of the name as shown and the nickname
     place: str    # words of the hometown and the state's name
     story: str    # words of the story as published
+    face: bool = False   # the live version has a photo (the wall of faces)
 
     @classmethod
     def of(cls, story_id: int, published_at: datetime, version) -> Document:
@@ -81,6 +83,7 @@ class Document:
             name=" ".join(words(version.display_name) + words(version.nickname)),
             place=" ".join(words(version.city) + words(state_name(version.state_code))),
             story=" ".join(words(plain_text(version.story_html))[:MAX_WORDS]),
+            face=version.photo_id is not None,
         )
 
     def entry_row(self) -> dict:
@@ -95,24 +98,29 @@ def _pg_document():
     return weighted("name", "A").op("||")(weighted("place", "B")).op("||")(weighted("story", "D"))
 
 
-def add_documents(connection: Connection, documents: Iterable[Document]) -> None:
-    """Add memorials that are not in the index yet (many at once: the seeder and rebuild use this too)."""
+def add_documents(connection: Connection, documents: Iterable[Document], *, faces: bool = True) -> None:
+    """Add memorials that are not in the index yet (many at once: the seeder and rebuild use this too).
+
+    faces=False only for rebuild() inside migration 0007, which runs before the wall's column exists."""
     rows = [d.entry_row() for d in documents]
     if not rows:
         return
     postgres = connection.dialect.name == "postgresql"
     values = {c: bindparam(c) for c in ("story_id", "version_id", "published_at", "state_code", "died_year", "age")}
+    if faces:
+        values["face"] = bindparam("face")
     if postgres:
         values["document"] = _pg_document()
     connection.execute(insert(SearchEntry).values(values), rows)
     if not postgres:
         connection.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, name, place, story) "
                                 "VALUES (:story_id, :name, :place, :story)"), rows)
-    add_counts(connection, rows)
+    add_counts(connection, rows, faces=faces)
 
 
-def add_counts(connection: Connection, rows: list[dict]) -> None:
-    """Count these new index rows (state_code, died_year, age, published_at) in search_count and search_month."""
+def add_counts(connection: Connection, rows: list[dict], *, faces: bool = True) -> None:
+    """Count these new index rows (state_code, died_year, age, published_at, face) in search_count, search_month
+    and, for memorials with a photo, search_face."""
     postgres = connection.dialect.name == "postgresql"
     counts: dict[tuple, int] = {}
     for row in rows:
@@ -133,12 +141,23 @@ def add_counts(connection: Connection, rows: list[dict]) -> None:
     statement = statement.on_conflict_do_update(
         index_elements=["month"], set_={"memorials": SearchMonth.memorials + statement.excluded.memorials})
     connection.execute(statement, [{"m": m, "n": n} for m, n in months.items()])
+    per_state: dict[str, int] = {}
+    for row in rows:
+        if faces and row["face"]:
+            for state in (row["state_code"], ALL_STATES):
+                per_state[state] = per_state.get(state, 0) + 1
+    if per_state:
+        statement = dialect_insert(SearchFace).values(state_code=bindparam("s"), memorials=bindparam("n"))
+        statement = statement.on_conflict_do_update(
+            index_elements=["state_code"], set_={"memorials": SearchFace.memorials + statement.excluded.memorials})
+        connection.execute(statement, [{"s": s, "n": n} for s, n in per_state.items()])
 
 
 def remove_story(connection: Connection, story_id: int) -> None:
     """Take a memorial out of the index (nothing happens if it is not there)."""
     entry = connection.execute(
-        select(SearchEntry.state_code, SearchEntry.died_year, SearchEntry.age, SearchEntry.published_at)
+        select(SearchEntry.state_code, SearchEntry.died_year, SearchEntry.age, SearchEntry.published_at,
+               SearchEntry.face)
         .where(SearchEntry.story_id == story_id)
     ).first()
     if entry is None:
@@ -154,6 +173,9 @@ def remove_story(connection: Connection, story_id: int) -> None:
         [{"s": s, "y": y, "a": a} for s, y, a in count_keys(entry.state_code, entry.died_year, entry.age)])
     connection.execute(update(SearchMonth).where(SearchMonth.month == month_of(entry.published_at))
                        .values(memorials=SearchMonth.memorials - 1))
+    if entry.face:
+        connection.execute(update(SearchFace).where(SearchFace.state_code.in_([entry.state_code, ALL_STATES]))
+                           .values(memorials=SearchFace.memorials - 1))
 
 
 def index_story(story) -> None:
@@ -187,12 +209,15 @@ def rebuild(connection: Connection) -> int:
     connection.execute(delete(SearchEntry))
     connection.execute(delete(SearchCount))
     connection.execute(delete(SearchMonth))
+    faces = "face" in {column["name"] for column in inspect(connection).get_columns("search_entry")}
+    if faces:
+        connection.execute(delete(SearchFace))
     if connection.dialect.name != "postgresql":
         connection.execute(text(f"DELETE FROM {FTS_TABLE}"))
     s, v = Story.__table__.c, StoryVersion.__table__.c
     query = (
         select(s.id, s.published_at, v.id.label("version_id"), v.name, v.name_display, v.nickname, v.born,
-               v.died, v.city, v.state_code, v.story_html)
+               v.died, v.city, v.state_code, v.story_html, v.photo_id)
         .join(StoryVersion.__table__, v.id == s.live_version_id)
         .where(s.status == StoryStatus.PUBLISHED.value)
         .order_by(s.id)
@@ -202,12 +227,13 @@ def rebuild(connection: Connection) -> int:
     for row in connection.execute(query):
         version = StoryVersion(id=row.version_id, name=row.name, name_display=row.name_display,
                                nickname=row.nickname, born=row.born, died=row.died, city=row.city,
-                               state_code=row.state_code, story_html=row.story_html)
+                               state_code=row.state_code, story_html=row.story_html,
+                               photo_id=row.photo_id)
         batch.append(Document.of(row.id, row.published_at, version))
         if len(batch) == 1000:
-            add_documents(connection, batch)
+            add_documents(connection, batch, faces=faces)
             total, batch = total + len(batch), []
-    add_documents(connection, batch)
+    add_documents(connection, batch, faces=faces)
     optimize(connection)
     return total + len(batch)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, event, false
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -71,6 +71,8 @@ class SearchEntry(db.Model):
     state_code: Mapped[str] = mapped_column(String(2))
     died_year: Mapped[int] = mapped_column()
     age: Mapped[int | None] = mapped_column()
+    # The live version has a photo: the wall of faces (/stories/wall) and the front page read only these.
+    face: Mapped[bool] = mapped_column(default=False, server_default=false())
     # PostgreSQL's full-text document (name weighted A, place B, story D); SQLite uses search_text.
     document: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
 
@@ -78,6 +80,9 @@ class SearchEntry(db.Model):
         # Newest first, with every filter column inside the index: a page is read from the index alone.
         Index("ix_search_entry_newest", published_at.desc(), story_id.desc(), version_id, state_code, died_year, age),
         Index("ix_search_entry_document", document, postgresql_using="gin", sqlite_where=document.is_not(None)),
+        # The wall of faces, newest first, optionally one state: read from this small index alone.
+        Index("ix_search_entry_faces", published_at.desc(), story_id.desc(), version_id, state_code,
+              sqlite_where=face.is_(True), postgresql_where=face.is_(True)),
     )
 
 
@@ -100,6 +105,15 @@ class SearchMonth(db.Model):
     __tablename__ = "search_month"
 
     month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    memorials: Mapped[int] = mapped_column(default=0)
+
+
+class SearchFace(db.Model):
+    """How many public memorials with a photo each state has (ALL_STATES: every state): the wall's page count."""
+
+    __tablename__ = "search_face"
+
+    state_code: Mapped[str] = mapped_column(String(2), primary_key=True)
     memorials: Mapped[int] = mapped_column(default=0)
 
 

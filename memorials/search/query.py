@@ -21,7 +21,7 @@ from sqlalchemy import column, func, literal_column, select, table, text
 
 from ..extensions import db
 from .index import words
-from .models import AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry, SearchMonth
+from .models import AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry, SearchFace, SearchMonth
 
 # Past this many matches we say "more than 1,000" and offer the best 1,000: more words narrow them.
 COUNT_LIMIT = 1000
@@ -216,4 +216,22 @@ def find(filters: Filters, page: int, per_page: int) -> Results:
     results = Results(entries=[], page=page, per_page=per_page, total=total, years=years)
     if total and not results.past_end:
         results.entries = _newest(filters, per_page, offset)
+    return results
+
+
+def faces(state: str | None, page: int, per_page: int, counted: bool = True) -> Results:
+    """One page of the public memorials that show a photo, newest first (the wall of faces): the count from
+    search_face (one row; counted=False for the front page, which needs no count), the page's ids from
+    ix_search_entry_faces alone."""
+    total = (_read(select(SearchFace.memorials).where(SearchFace.state_code == (state or ALL_STATES))).scalar() or 0
+             if counted else per_page)
+    results = Results(entries=[], page=page, per_page=per_page, total=int(total))
+    if total and not results.past_end:
+        conditions = [SearchEntry.face.is_(True)]
+        if state:
+            conditions.append(SearchEntry.state_code == state)
+        query = (select(SearchEntry.story_id, SearchEntry.version_id).where(*conditions)
+                 .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
+                 .limit(per_page).offset((page - 1) * per_page))
+        results.entries = [tuple(row) for row in _read(query)]
     return results

@@ -36,18 +36,6 @@ def state(code: str):
     return render_template("stats/state.html", **_rendered(code))
 
 
-@bp.app_template_global("stats_has_page")
-def stats_has_page(code: str | None) -> bool:
-    """Whether a state (not the nation) has a statistics page: no query."""
-    return (code or "").upper() in PAGE_CODES and (code or "").upper() != NATIONAL
-
-
-@bp.app_template_global("stats_state_line")
-def stats_state_line(code: str | None) -> dict | None:
-    """For a memorial page: its state's headline figure (one small query), or None."""
-    return queries.state_line(code)
-
-
 # Words for the statistics templates (their macros are imported without context, so globals).
 for _name, _value in {"stats_footnotes": words.footnote_sentences, "stats_name": words.indicator_name,
                       "stats_names": words.names_phrase, "stats_measure": words.measure_name,

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, RadioField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from ..honeypot import HoneypotMixin
 from ..i18n import current_language, number
 from ..languages import LANGUAGE_NAMES, LANGUAGES
 from ..states import STATES, state_choices
@@ -18,7 +21,17 @@ from ..timeutil import utcnow
 from .models import NameDisplay
 
 STORY_MIN, STORY_MAX = 50, 20_000
+MAX_GALLERY = 12   # photos besides the main one (memorials/gallery)
 EARLIEST = date(1900, 1, 1)
+
+
+def one_line(value):
+    """Words on one line, runs of spaces made one (a description, a caption, a fund's name)."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def stripped(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 def _story_length_message() -> str:
@@ -35,7 +48,71 @@ class KindDateField(DateField):
             raise ValueError(_("Please give the date as year-month-day, for example 2023-04-17.")) from None
 
 
-class StoryFields(FlaskForm):
+class GalleryRowForm(Form):
+    """The words for one gallery photo: a description for people who cannot see it, and a caption."""
+
+    alt = StringField(
+        _l("Describe this photo"),
+        filters=[one_line],
+        validators=[Optional(), Length(max=200, message=_l("Please keep this under 200 characters."))],
+        description=_l("Needed for each photo, for people who use screen readers: who is in it, and what is happening."),
+    )
+    caption = StringField(
+        _l("Caption"),
+        filters=[one_line],
+        validators=[Optional(), Length(max=300, message=_l("Please keep the caption under 300 characters."))],
+        description=_l("Shown under the photo, if you like: a place, a year, a few words."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Needed for every photo chosen (checked with the photos, since a row without a photo may stay empty):
+        # the label says so, not "(optional)".
+        self.alt.flags.required = True
+
+
+def refresh_errors(rows: FieldList) -> None:
+    """After errors were added to rows once the form was validated: the list says so too (as WTForms would)."""
+    errors = [entry.errors for entry in rows.entries]
+    rows.errors = errors if any(errors) else []
+
+
+class GalleryUploadFields:
+    """Up to twelve more photos, each with its own description (required) and caption (optional): the rows follow
+    the order the photos were chosen in. Mixed into the story form, and the gallery's form on the family's page."""
+
+    photos = MultipleFileField(
+        _l("More photos"),
+        description=_l("Up to %(count)s, in the order you choose them. JPEG, PNG or WebP, up to 10 MB each and "
+                       "40 MB together; you can add more later from your private page.", count=MAX_GALLERY),
+    )
+    gallery = FieldList(FormField(GalleryRowForm), min_entries=MAX_GALLERY, max_entries=MAX_GALLERY)
+
+    def chosen_photos(self) -> list:
+        """The files chosen (an empty file input sends one nameless part: not a photo)."""
+        return [f for f in (self.photos.data or []) if getattr(f, "filename", None)]
+
+    def validate_gallery_rows(self, room: int) -> bool:
+        """Each chosen photo needs its description; no more photos than the gallery has room for."""
+        chosen = self.chosen_photos()
+        ok = True
+        if len(chosen) > room:
+            self.photos.errors = [*self.photos.errors, _("The gallery has room for %(count)s more photos. Please "
+                                                          "choose fewer.", count=number(room)) if room else
+                                  _("The gallery is full (%(count)s photos). Remove one before adding another.",
+                                    count=number(MAX_GALLERY))]
+            ok = False
+        for index, _upload in enumerate(chosen[:MAX_GALLERY]):
+            row = self.gallery.entries[index].form
+            if not (row.alt.data or "").strip():
+                row.alt.errors = [*row.alt.errors, _("Please describe photo %(number)s in a few words.",
+                                                     number=number(index + 1))]
+                ok = False
+        refresh_errors(self.gallery)
+        return ok
+
+
+class StoryFields(HoneypotMixin, FlaskForm):
     """Every field of a story; the new-story form adds consent, the edit form a photo removal."""
 
     name = StringField(
@@ -113,8 +190,32 @@ class StoryFields(FlaskForm):
         validators=[Optional()],
         description=_l("We mark the story with it, so that screen readers read it aloud in the right voice."),
     )
-    # A honeypot: hidden from people by CSS, filled in by simple bots.
-    website = StringField(_l("Leave this field empty"), validators=[Optional()])
+    fund_name = StringField(
+        _l("In memory of: a fund or foundation"),
+        filters=[one_line],
+        validators=[Optional(), Length(max=120, message=_l("Please keep this under 120 characters."))],
+        description=_l("If the family asks for gifts in their memory: the fund's name, for example “The Danny "
+                       "Rivera Scholarship”."),
+    )
+    fund_url = StringField(
+        _l("Its web address"),
+        filters=[stripped],
+        validators=[Optional(), Length(max=500, message=_l("Please keep the address under 500 characters."))],
+        description=_l("One address, starting with https://. A moderator reads it with the story."),
+    )
+
+    def validate_fund_name(self, field):
+        # The address's own check stops at an empty address (Optional), so a name without one is said here.
+        if (field.data or "").strip() and not (self.fund_url.data or "").strip():
+            raise ValidationError(_("Please give the fund's web address, or leave its name empty."))
+
+    def validate_fund_url(self, field):
+        parts = urlsplit(field.data)
+        if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname \
+                or any(c.isspace() for c in field.data):
+            raise ValidationError(_("Please give a full web address, starting with https://"))
+        if not (self.fund_name.data or "").strip():
+            raise ValidationError(_("Please give the fund's name too, so visitors know where the link goes."))
 
     def validate_name(self, field):
         # InputRequired lets "   " through; a name of only spaces would be stored as no name at all.
@@ -152,12 +253,8 @@ class StoryFields(FlaskForm):
         for field in (self.story, self.content_note):
             field.render_kw = {**(field.render_kw or {}), "lang": self.language.data}
 
-    @property
-    def is_bot(self) -> bool:
-        return bool((self.website.data or "").strip())
 
-
-class NewStoryForm(StoryFields):
+class NewStoryForm(GalleryUploadFields, StoryFields):
     consent = BooleanField(
         _l("I am their family, or I have their family's permission, and I accept the sharing terms."),
         validators=[InputRequired(_l("Please confirm this before sending."))],
@@ -186,3 +283,21 @@ class LostLinkForm(FlaskForm):
         validators=[InputRequired(_l("Please give the email you used when you shared the story.")),
                     Email(_l("That doesn't look like an email address. Please check it."), check_deliverability=False)],
     )
+
+
+class StewardForm(FlaskForm):
+    """Invite another family member to look after the memorial: they get their own private link by mail."""
+
+    steward_email = EmailField(
+        _l("Their email"),
+        filters=[stripped],
+        validators=[InputRequired(_l("Please give the email of the person you want to invite.")),
+                    Email(_l("That doesn't look like an email address. Please check it."), check_deliverability=False),
+                    Length(max=254, message=_l("Please keep this under 254 characters."))],
+        description=_l("We send them their own private link. They can do everything you can, and you can end their "
+                       "access at any time (and they yours)."),
+    )
+
+
+class ButtonOnlyForm(FlaskForm):
+    """A CSRF-only form for the family's buttons (ending someone's access)."""

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from markupsafe import Markup
 
-from ..extensions import db
+from ..extensions import db, unseen_by_visitors
 from ..states import local_state_name, state_name
 from ..text import stored_html
 from ..timeutil import utcnow
@@ -65,6 +65,9 @@ class Story(db.Model):
     condolence_mail: Mapped[bool] = mapped_column(default=True, server_default=true())
     # The language of the pages the family used (en, es): every mail to them is written in it.
     family_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # "We want to read messages before they appear": a message or memory a moderator approved then waits
+    # for the family's own yes on their private page.
+    family_review: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # The order every list of memorials is read in (home page, feeds): newest first, from the index.
     __table_args__ = (Index("ix_story_status_newest", "status", published_at.desc(), id.desc()),)
@@ -81,6 +84,10 @@ class Story(db.Model):
     )
     photos: Mapped[list[Photo]] = relationship(
         back_populates="story", cascade="all, delete-orphan", passive_deletes=True
+    )
+    # Family members the family invited to look after the memorial with them (each with their own link).
+    stewards: Mapped[list[Steward]] = relationship(
+        back_populates="story", cascade="all, delete-orphan", passive_deletes=True, order_by="Steward.id"
     )
 
     @property
@@ -124,6 +131,10 @@ class StoryVersion(db.Model):
     relationship_to: Mapped[str | None] = mapped_column(String(80))
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id", ondelete="SET NULL"), index=True)
     photo_alt: Mapped[str | None] = mapped_column(String(200))
+    # "In memory of": one link to a memorial fund or foundation the family names, read by a moderator with
+    # the rest of the version, shown as a plain link (rel="nofollow ugc noopener").
+    fund_name: Mapped[str | None] = mapped_column(String(120))
+    fund_url: Mapped[str | None] = mapped_column(String(500))
 
     # Made from story_markdown by text.py when the version is approved, so that a page view
     # never renders Markdown.
@@ -168,8 +179,16 @@ class StoryVersion(db.Model):
         return ", ".join(part for part in (self.city, local_state_name(self.state_code)) if part)
 
 
+class PhotoPurpose(str, enum.Enum):
+    """What a photo is for: the story's own photo (kept by its versions), a gallery photo, a memory's photo."""
+
+    STORY = "story"
+    GALLERY = "gallery"
+    MEMORY = "memory"
+
+
 class Photo(db.Model):
-    """A re-encoded photo and its thumbnail, stored under random names in the instance folder."""
+    """A re-encoded photo and its thumbnail, stored under random names in the photo store."""
 
     __tablename__ = "photo"
 
@@ -180,5 +199,29 @@ class Photo(db.Model):
     width: Mapped[int]
     height: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    purpose: Mapped[str] = mapped_column(String(12), default=PhotoPurpose.STORY.value,
+                                         server_default=PhotoPurpose.STORY.value)
+    # A gallery or memory photo a moderator approved: public while its memorial is (the story's own photo
+    # is public through the live version instead).
+    shown: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     story: Mapped[Story] = relationship(back_populates="photos")
+
+
+@unseen_by_visitors
+class Steward(db.Model):
+    """Someone the family invited to look after the memorial with them: their own private link (only its
+    hash is kept), the same powers as the family's. Story.email stays the first steward's address."""
+
+    __tablename__ = "steward"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # A fresh link asked for at /stories/manage/lost: the old one works until this one is used.
+    new_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    story: Mapped[Story] = relationship(back_populates="stewards")

@@ -77,3 +77,14 @@ def fresh_links(email: str, links: list[tuple[StoryVersion, str]], language: str
         return _send(email, "fresh_links", _("Your private links") if len(links) > 1 else _("Your private link"),
                      links=[(version, family_link(language, "stories.manage", token=token))
                             for version, token in links])
+
+
+def steward_invited(story: Story, steward, token: str):
+    """A family member's own private link, sent to them (in the language of the page that invited them)."""
+    lang = steward.language
+    version = story.live_version or story.latest_version
+    with in_language(lang):
+        return _send(steward.email, "steward_invited",
+                     _("You can now look after %(name)s's memorial", name=version.name), version=version,
+                     manage_url=family_link(lang, "stories.manage", token=token),
+                     lost_url=family_link(lang, "stories.lost_link"))

@@ -229,8 +229,17 @@ def _names(photos) -> list[str]:
 
 @story_published.connect
 def _publish_copies(story, **_) -> None:
-    if tasks.publishing() and story.live_version is not None and story.live_version.photo is not None:
-        tasks.plan(tasks.publishes(_names([story.live_version.photo])))
+    if tasks.publishing() and story.live_version is not None:
+        live = [story.live_version.photo] if story.live_version.photo is not None else []
+        tasks.plan(tasks.publishes(_names(live + [p for p in story.photos if p.shown])))
+
+
+def shown_changed(photo) -> None:
+    """A gallery or memory photo a moderator just showed (or that stopped showing): its public copy follows, while
+    the memorial is public."""
+    if tasks.publishing() and photo.story.is_public:
+        names = _names([photo])
+        tasks.plan(tasks.publishes(names) if photo.shown else tasks.deletes(storage.PUBLIC, names))
 
 
 @story_hidden.connect
@@ -245,3 +254,14 @@ def _remove_copies(story, **_) -> None:
 @story_hidden.connect
 def _purge_cdn(story, **_) -> None:
     tasks.plan(tasks.purges([f"memorial-{story.id}", "memorials"]))
+
+
+def from_field(field, max_bytes: int) -> ProcessedPhoto | None | bool:
+    """A form's photo field, processed: None when no file was chosen, False when it was refused (the reason is
+    added beside the field)."""
+    try:
+        data = read_upload(field.data, max_bytes)
+        return process(data) if data is not None else None
+    except PhotoError as error:
+        field.errors = [*field.errors, str(error)]
+        return False

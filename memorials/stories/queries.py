@@ -54,20 +54,26 @@ def published_by_slug(slug: str) -> Story | None:
     return db.session.execute(_published().where(Story.slug == slug)).unique().scalar_one_or_none()
 
 
-def photo_is_public(filename: str) -> bool:
-    """True when the file is the photo (or thumbnail) of a published story's live version.
+def public_photo_story(filename: str) -> int | None:
+    """The memorial whose photo (or thumbnail) this is, when the photo is public: its published story's live
+    version's, or one a moderator approved on a published memorial (its gallery, a memory: Photo.shown).
 
-    Two index lookups (by full-size name, by thumbnail name) joined through the story's live version:
-    no OR across joins, so each side stays on its unique index whatever the number of photos.
+    Index lookups (by full-size name, by thumbnail name) joined through the story: no OR across joins, so
+    each side stays on its unique index whatever the number of photos.
     """
-    def lookup(column):
+    def live(column):
         return (
-            db.select(Photo.id)
-            .join(Story, Story.id == Photo.story_id)
+            db.select(Story.id)
+            .join(Photo, Story.id == Photo.story_id)
             .join(StoryVersion, StoryVersion.id == Story.live_version_id)
             .where(column == filename, StoryVersion.photo_id == Photo.id,
                    Story.status == StoryStatus.PUBLISHED.value)
         )
 
-    query = union_all(lookup(Photo.filename), lookup(Photo.thumb_filename)).limit(1)
-    return db.session.execute(query).first() is not None
+    def shown(column):
+        return (db.select(Story.id).join(Photo, Story.id == Photo.story_id)
+                .where(column == filename, Photo.shown.is_(True), Story.status == StoryStatus.PUBLISHED.value))
+
+    query = union_all(live(Photo.filename), live(Photo.thumb_filename),
+                      shown(Photo.filename), shown(Photo.thumb_filename)).limit(1)
+    return db.session.execute(query).scalar()

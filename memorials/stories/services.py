@@ -18,7 +18,7 @@ from ..extensions import db
 from ..i18n import current_language, language_or_default
 from ..slugs import slugify, unique_slug
 from . import photos
-from .models import NameDisplay, Photo, Story, StoryStatus, StoryVersion, VersionState
+from .models import NameDisplay, Photo, PhotoPurpose, Steward, Story, StoryStatus, StoryVersion, VersionState
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 
@@ -40,6 +40,8 @@ class StoryInput:
     submitter_name: str | None = None
     relationship_to: str | None = None
     photo_alt: str | None = None
+    fund_name: str | None = None   # "In memory of": a fund or foundation the family names, and its address
+    fund_url: str | None = None
     remembrance: bool = False   # the family asked for a yearly note (memorials/community)
     language: str = "en"        # the language the story is written in (the memorial marks it with lang)
     family_language: str | None = None  # the language of the page the family used: their mail follows it
@@ -64,6 +66,8 @@ class StoryInput:
             submitter_name=text(form.submitter_name),
             relationship_to=text(form.relationship),
             photo_alt=text(form.photo_alt),
+            fund_name=text(form.fund_name),
+            fund_url=text(form.fund_url),
             remembrance=bool(getattr(form, "remembrance", None) and form.remembrance.data),
             language=language_or_default(form.language.data),
             family_language=current_language(),
@@ -87,29 +91,59 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-def find_by_token(token: str) -> Story | None:
-    """The story a private link manages (its current link, or a new one sent on request), else None."""
+@dataclass(frozen=True)
+class Access:
+    """Who opened a private link: the family member who shared the story (steward None), or a steward they invited."""
+
+    story: Story
+    steward: Steward | None = None
+
+
+def find_access(token: str) -> Access | None:
+    """The story a private link manages and whose link it is (a current link, or a new one sent on request)."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
     digest = hash_token(token)
-    return db.session.execute(
+    story = db.session.execute(
         db.select(Story).where(db.or_(Story.manage_token_hash == digest, Story.new_token_hash == digest))
     ).scalar_one_or_none()
+    if story is not None:
+        return Access(story)
+    steward = db.session.execute(
+        db.select(Steward).where(db.or_(Steward.token_hash == digest, Steward.new_token_hash == digest))
+    ).scalar_one_or_none()
+    return Access(steward.story, steward) if steward is not None else None
+
+
+def find_by_token(token: str) -> Story | None:
+    """The story a private link manages (the family's or a steward's link), else None."""
+    access = find_access(token)
+    return access.story if access is not None else None
 
 
 def use_token(story: Story, token: str) -> bool:
-    """A family used the new link they asked for: from now on it is their link, and the old one stops.
+    """Someone used the new link they asked for: from now on it is their link, and the old one stops.
 
     Returns True when that happened (the caller commits)."""
     digest = hash_token(token)
-    if story.new_token_hash is None or story.new_token_hash != digest:
-        return False
-    # Used once: of two requests sent at once with the new link, one makes it the family's link.
-    taken = db.session.execute(
-        db.update(Story).where(Story.id == story.id, Story.new_token_hash == digest)
-        .values(manage_token_hash=digest, new_token_hash=None).execution_options(synchronize_session=False)).rowcount
-    db.session.refresh(story, ["manage_token_hash", "new_token_hash"])
-    return taken == 1
+    # Used once: of two requests sent at once with the same new link, one makes it the link (a conditional
+    # UPDATE that checks the row count; on PostgreSQL the second waits for the first's row lock).
+    if story.new_token_hash is not None and story.new_token_hash == digest:
+        taken = db.session.execute(
+            db.update(Story).where(Story.id == story.id, Story.new_token_hash == digest)
+            .values(manage_token_hash=digest, new_token_hash=None).execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.refresh(story, ["manage_token_hash", "new_token_hash"])
+        return taken == 1
+    for steward in story.stewards:
+        if steward.new_token_hash is not None and steward.new_token_hash == digest:
+            taken = db.session.execute(
+                db.update(Steward).where(Steward.id == steward.id, Steward.new_token_hash == digest)
+                .values(token_hash=digest, new_token_hash=None).execution_options(synchronize_session=False)
+            ).rowcount
+            db.session.refresh(steward, ["token_hash", "new_token_hash"])
+            return taken == 1
+    return False
 
 
 def _store_photo(story: Story, processed: photos.ProcessedPhoto, written: list[str]) -> Photo:
@@ -126,7 +160,7 @@ def _store_photo(story: Story, processed: photos.ProcessedPhoto, written: list[s
     return photo
 
 
-def _commit_with_files(written: list[str]) -> None:
+def commit_with_files(written: list[str]) -> None:
     """Commit; if the database refuses, remove the photo files this request wrote."""
     try:
         db.session.commit()
@@ -137,11 +171,13 @@ def _commit_with_files(written: list[str]) -> None:
 
 
 def submit_story(data: StoryInput, photo: photos.ProcessedPhoto | None,
-                 notify: Callable[[Story, str], None] | None = None) -> tuple[Story, str]:
+                 notify: Callable[[Story, str], None] | None = None,
+                 also: Callable[[Story, list[str]], object] | None = None) -> tuple[Story, str]:
     """Save a new story, waiting for a moderator. Returns the story and its private token.
 
     notify(story, token) queues the mail the story causes, in the same transaction: the family's
-    link is committed with their words, or neither is.
+    link is committed with their words, or neither is. also(story, written) saves more in the same
+    transaction (the gallery's photos), adding the names of the files it writes to `written`.
     """
     token, token_hash = new_token()
     story = Story(email=data.email, manage_token_hash=token_hash, status=StoryStatus.PENDING.value,
@@ -150,12 +186,20 @@ def submit_story(data: StoryInput, photo: photos.ProcessedPhoto | None,
     story.versions.append(version)
     db.session.add(story)
     written: list[str] = []
-    if photo is not None:
-        version.photo = _store_photo(story, photo, written)
-    if notify is not None:
-        db.session.flush()
-        notify(story, token)
-    _commit_with_files(written)
+    try:
+        if photo is not None:
+            version.photo = _store_photo(story, photo, written)
+        if also is not None:
+            db.session.flush()
+            also(story, written)
+        if notify is not None:
+            db.session.flush()
+            notify(story, token)
+    except Exception:
+        db.session.rollback()
+        photos.delete_files(*written)
+        raise
+    commit_with_files(written)
     return story, token
 
 
@@ -184,7 +228,7 @@ def edit_story(story: Story, data: StoryInput, photo: photos.ProcessedPhoto | No
     if notify is not None:
         db.session.flush()
         notify(story, version)
-    _commit_with_files(written)
+    commit_with_files(written)
     return version
 
 
@@ -208,6 +252,21 @@ def stories_for_email(email: str) -> list[Story]:
     return list(db.session.execute(
         db.select(Story).where(db.func.lower(Story.email) == email.strip().lower())
     ).scalars())
+
+
+def fresh_links_for_email(email: str, family_language: str | None = None) -> list[tuple[Story, str]]:
+    """A new private link for every memorial this address looks after: as the family who shared it, or as a
+    steward they invited. Old links keep working until the new one is used. The caller commits."""
+    links = [(story, offer_new_link(story, family_language)) for story in stories_for_email(email)]
+    stewards = db.session.execute(
+        db.select(Steward).where(db.func.lower(Steward.email) == email.strip().lower()).order_by(Steward.id)
+    ).scalars()
+    for steward in stewards:
+        if family_language is not None:
+            steward.language = language_or_default(family_language)
+        token, steward.new_token_hash = new_token()
+        links.append((steward.story, token))
+    return links
 
 
 def offer_new_link(story: Story, family_language: str | None = None) -> str:
@@ -238,7 +297,8 @@ def prune_photos(story: Story) -> list[str]:
             if v.photo_id and (v.id == story.live_version_id or v.state == VersionState.PENDING.value)}
     names = []
     for photo in list(story.photos):
-        if photo.id not in keep:
+        # Gallery and memory photos are kept by their own rows, not by the story's versions.
+        if photo.id not in keep and (photo.purpose or PhotoPurpose.STORY.value) == PhotoPurpose.STORY.value:
             for version in story.versions:
                 if version.photo_id == photo.id:
                     version.photo = None

@@ -9,17 +9,19 @@ from flask_babel import gettext as _
 from .. import storage
 from ..extensions import csrf, db, limiter
 from ..feeds.addresses import is_slug, moved_to
+from ..gallery import services as gallery_services
+from ..gallery import uploads as gallery_uploads
 from ..i18n import current_language
-from ..responses import private_page, public_page
-from ..search import cards
-from ..search.forms import FindForm
-from ..search.query import find
-from . import bp, notices, photos
-from .forms import EditStoryForm, LostLinkForm, NewStoryForm, WithdrawForm
+from ..responses import cache_keys, private_page, public_page
+from ..search import pages as search_pages
+from . import bp, manage as manage_page, memorial, notices, photos, stewards
+from .forms import MAX_GALLERY, ButtonOnlyForm, EditStoryForm, LostLinkForm, NewStoryForm, StewardForm, WithdrawForm
 from .models import Story, StoryVersion
-from .queries import photo_is_public, published_by_slug
-from .services import (StoryInput, edit_story, find_by_token, offer_new_link, stories_for_email,
-                       submit_story, use_token, withdraw_story)
+from .queries import public_photo_story, published_by_slug
+from .services import (Access, StoryInput, edit_story, find_access, fresh_links_for_email, submit_story,
+                       use_token, withdraw_story)
+
+WALL_PER_PAGE = 48
 
 
 # Every answer to a lost-link request takes at least this long, known email or not.
@@ -41,17 +43,15 @@ def _form_back_when_limited(_limit_reached):
             "just yet. Everything you wrote is still here: please wait a little while, then press send again."),
           "error")
     if request.endpoint == "stories.manage":
-        story = find_by_token(request.view_args.get("token", ""))
-        if story is None:
+        access = find_access(request.view_args.get("token", ""))
+        if access is None:
             return None  # the plain "slow down" page
         form = EditStoryForm()
-        page = render_template("stories/manage.html", story=story, current=story.pending_version or story.latest_version,
-                               form=form, token=request.view_args["token"], withdraw_form=WithdrawForm(),
-                               stale=False, photo_again=_photo_was_sent(form))
-    else:
-        form = NewStoryForm()
-        page = render_template("stories/new.html", form=form, stale=False, photo_again=_photo_was_sent(form))
-    return make_response(page, 429)
+        return manage_page.render_manage(access, request.view_args["token"], 429, form=form,
+                                         photo_again=_photo_was_sent(form))
+    form = NewStoryForm()
+    return make_response(render_template("stories/new.html", form=form, stale=False,
+                                         photo_again=_photo_was_sent(form) or bool(form.chosen_photos())), 429)
 
 
 _story_limit = limiter.limit(_limit, methods=["POST"], deduct_when=_story_sent,
@@ -61,15 +61,22 @@ _story_limit = limiter.limit(_limit, methods=["POST"], deduct_when=_story_sent,
 @bp.get("/")
 @public_page(shared=60, keys=("memorials",))
 def index():
-    """Published memorials, newest first, 24 a page; with words or filters, those that match."""
-    form = FindForm(request.args)
-    form.validate()  # a value in error is set aside, with a note beside its field
-    filters = form.filters()
-    results = find(filters, _page_number(request.args.get("page")), current_app.config["STORIES_PER_PAGE"])
-    results.items = cards.render(results.entries, heading="h3")
-    form.offer_years(results.years)
-    return render_template("stories/index.html", form=form, filters=filters, page=results,
-                           args=form.query_args())
+    """Published memorials, newest first, 24 a page; with words or filters, those that match. Each card says
+    how many candles were lit and messages left."""
+    found = search_pages.list_page(request.args, _page_number(request.args.get("page")),
+                                   current_app.config["STORIES_PER_PAGE"])
+    counts = memorial.card_counts(found.story_ids)
+    return render_template("stories/index.html", form=found.form, filters=found.filters, page=found.results,
+                           args=found.args, counts=[counts.get(story) for story in found.story_ids])
+
+
+@bp.get("/wall")
+@public_page(shared=60, keys=("memorials",))
+def wall():
+    """A wall of faces: every published memorial with a photo, newest first, one state or all, 48 a page."""
+    found = search_pages.wall_page(request.args, _page_number(request.args.get("page")), WALL_PER_PAGE)
+    return render_template("stories/wall.html", form=found.form, state=found.state, page=found.results,
+                           args=found.args)
 
 
 def _page_number(value: str | None) -> int:
@@ -82,12 +89,7 @@ def _page_number(value: str | None) -> int:
 
 def _processed_photo(form):
     """The uploaded photo, processed; None when none was chosen. Errors go beside the field."""
-    try:
-        data = photos.read_upload(form.photo.data, current_app.config["PHOTO_MAX_BYTES"])
-        return photos.process(data) if data is not None else None
-    except photos.PhotoError as error:
-        form.photo.errors = [*form.photo.errors, str(error)]
-        return False
+    return photos.from_field(form.photo, current_app.config["PHOTO_MAX_BYTES"])
 
 
 def _notify_new(story: Story, token: str) -> None:
@@ -112,23 +114,27 @@ def _photo_was_sent(form) -> bool:
 @_story_limit
 @public_page()
 def new():
-    """Share a story. Nothing is public until a moderator approves it."""
+    """Share a story, with a photo and up to twelve more. Nothing is public until a moderator approves it."""
     form = NewStoryForm()
     if request.method == "POST":
         valid = form.validate()
+        valid = form.validate_gallery_rows(MAX_GALLERY) and valid
         photo = _processed_photo(form) if valid else None
-        if valid and photo is not False:
+        gallery = gallery_uploads.processed(form) if valid and photo is not False else None
+        if valid and photo is not False and gallery is not None:
             if form.is_bot:
                 return redirect(url_for("stories.thanks"))
             try:
-                story, token = submit_story(StoryInput.from_form(form), photo, notify=_notify_new)
+                story, token = submit_story(StoryInput.from_form(form), photo, notify=_notify_new,
+                                            also=lambda story, written: gallery_services.add(story, gallery, written))
             except photos.StoreDown as error:
                 form.photo.errors = [*form.photo.errors, str(error)]
             else:
                 session["manage_token"] = token
                 return redirect(url_for("stories.thanks"))
     return render_template("stories/new.html", form=form, stale=_stale(form),
-                           photo_again=request.method == "POST" and _photo_was_sent(form))
+                           photo_again=request.method == "POST" and (_photo_was_sent(form)
+                                                                     or bool(form.chosen_photos())))
 
 
 def _stale(form) -> bool:
@@ -138,10 +144,11 @@ def _stale(form) -> bool:
 @bp.get("/thanks")
 @private_page
 def thanks():
-    """What happens next, and the private link (shown once, also sent by email)."""
+    """What happens next, the private link (shown once, also sent by email) and a preview of the memorial."""
     token = session.pop("manage_token", None)
     manage_url = url_for("stories.manage", token=token, _external=True) if token else None
-    return render_template("stories/thanks.html", manage_url=manage_url)
+    preview_url = url_for("stories.preview", token=token) if token else None
+    return render_template("stories/thanks.html", manage_url=manage_url, preview_url=preview_url)
 
 
 @bp.get("/<slug>")
@@ -155,15 +162,27 @@ def show(slug):
         if moved is None:
             abort(404)
         return redirect(url_for("stories.show", slug=moved), 301)
-    return render_template("stories/show.html", story=story, v=story.live_version)
+    return memorial.render_memorial(story)
+
+
+@bp.get("/manage/<token>/preview")
+@private_page
+def preview(token):
+    """The memorial as it will look once a moderator approves what the family sent: for the family only."""
+    access = _managed(token)
+    story = access.story
+    return memorial.render_memorial(story, version=story.pending_version or story.latest_version,
+                                    preview_token=token)
 
 
 @bp.get("/photos/<filename>")
 @public_page(max_age=86400, shared=86400)
 def photo(filename):
     """A published story's photo; any other photo answers 404."""
-    if not photo_is_public(filename):
+    story_id = public_photo_story(filename)
+    if story_id is None:
         abort(404)
+    cache_keys(f"memorial-{story_id}")   # a CDN drops it when the memorial is withdrawn or unpublished
     if storage.public_url():
         # The public copy, from the bucket or a CDN; the redirect is checked again at most a minute later.
         response = redirect(f"{storage.public_url()}/{filename}", 302)
@@ -176,13 +195,13 @@ def photo(filename):
     return response
 
 
-def _managed(token) -> Story:
-    story = find_by_token(token)
-    if story is None:
+def _managed(token) -> Access:
+    access = find_access(token)
+    if access is None:
         abort(make_response(render_template("stories/manage_missing.html"), 404))
-    if use_token(story, token):
+    if use_token(access.story, token):
         db.session.commit()
-    return story
+    return access
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
@@ -190,24 +209,62 @@ def _managed(token) -> Story:
 @_story_limit
 @private_page
 def manage(token):
-    """The family's private page: status, edit every field, replace the photo, withdraw."""
-    story = _managed(token)
+    """The family's private page: status, edit every field, the gallery, messages and memories, who has access,
+    preview, withdraw."""
+    access = _managed(token)
+    story = access.story
     current = story.pending_version or story.latest_version
     if request.method == "POST" and request.form.get("action") == "withdraw":
         return _withdraw(story, current, token)
+    if request.method == "GET":
+        return manage_page.render_manage(access, token)
+    form = EditStoryForm()
+    valid = form.validate()
+    photo = _processed_photo(form) if valid else None
+    if valid and photo is not False and not form.is_bot and _edited(story, form, photo):
+        flash(_("Thank you. Your changes will be read by a moderator before they appear. Until then, the story "
+                "stays as it is now.") if story.is_public
+              else _("Thank you. Your changes will be read by a moderator before they appear."), "success")
+        return redirect(url_for("stories.manage", token=token))
+    return manage_page.render_manage(access, token, form=form, stale=_stale(form), photo_again=_photo_was_sent(form))
 
-    form = EditStoryForm(obj=_form_values(story, current) if request.method == "GET" else None)
-    if request.method == "POST":
-        valid = form.validate()
-        photo = _processed_photo(form) if valid else None
-        if valid and photo is not False and not form.is_bot and _edited(story, form, photo):
-            flash(_("Thank you. Your changes will be read by a moderator before they appear. Until then, the story "
-                    "stays as it is now.") if story.is_public
-                  else _("Thank you. Your changes will be read by a moderator before they appear."), "success")
-            return redirect(url_for("stories.manage", token=token))
-    return render_template("stories/manage.html", story=story, current=current, form=form, token=token,
-                           withdraw_form=WithdrawForm(), stale=_stale(form),
-                           photo_again=request.method == "POST" and _photo_was_sent(form))
+
+@bp.post("/manage/<token>/stewards")
+@limiter.limit("10 per hour")
+@private_page
+def invite_steward(token):
+    """Give another family member their own private link, by mail, with the same powers."""
+    access = _managed(token)
+    form = StewardForm()
+    if not form.validate():
+        return manage_page.render_manage(access, token, steward_form=form)
+    try:
+        steward, new_token = stewards.invite(access.story, form.steward_email.data, current_language())
+    except stewards.StewardError as error:
+        form.steward_email.errors = [str(error)]
+        return manage_page.render_manage(access, token, steward_form=form)
+    notices.steward_invited(access.story, steward, new_token)
+    db.session.commit()
+    flash(_("We have sent %(email)s their own private link.", email=steward.email), "success")
+    return redirect(url_for("stories.manage", token=token, _anchor="access"))
+
+
+@bp.post("/manage/<token>/stewards/<key>/end")
+@private_page
+def end_steward(token, key):
+    """End someone else's access to the memorial (either steward can end the other's)."""
+    access = _managed(token)
+    if not ButtonOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        ended = stewards.end_access(access, key)
+    except stewards.StewardError as error:
+        flash(str(error), "error")
+        return redirect(url_for("stories.manage", token=token, _anchor="access"))
+    db.session.commit()
+    flash(_("%(email)s no longer has access to the memorial. Their link has stopped working.", email=ended),
+          "success")
+    return redirect(url_for("stories.manage", token=token, _anchor="access"))
 
 
 def _edited(story: Story, form, photo) -> bool:
@@ -230,27 +287,11 @@ def _withdraw(story: Story, current: StoryVersion, token: str):
     return render_template("stories/withdraw.html", form=WithdrawForm(formdata=None), version=current, token=token)
 
 
-def _form_values(story: Story, version: StoryVersion):
-    class Values:
-        pass
-
-    values = Values()
-    for field in ("name", "nickname", "name_display", "born", "died", "city", "content_note",
-                  "submitter_name", "photo_alt"):
-        setattr(values, field, getattr(version, field))
-    values.state = version.state_code or ""
-    values.story = version.story_markdown
-    values.relationship = version.relationship_to
-    values.email = story.email
-    values.language = version.language
-    return values
-
-
 @bp.get("/manage/<token>/photos/<filename>")
 @private_page
 def manage_photo(token, filename):
-    """The family sees their own photo, whatever the story's status."""
-    story = _managed(token)
+    """The family sees their own photos (the story's, the gallery's, a memory's), whatever their status."""
+    story = _managed(token).story
     if not any(filename in (p.filename, p.thumb_filename) for p in story.photos):
         abort(404)
     return photos.store().send(filename, max_age=0)
@@ -264,11 +305,10 @@ def lost_link():
     form = LostLinkForm()
     if form.validate_on_submit():
         started = time.monotonic()
-        stories = stories_for_email(form.email.data)
         # Asked for from this page's language: from now on the family's mail is written in it.
-        links = [(s.latest_version, offer_new_link(s, current_language())) for s in stories]
+        links = [(s.latest_version, token) for s, token in fresh_links_for_email(form.email.data, current_language())]
         if links:
-            notices.fresh_links(stories[0].email, links, current_language())
+            notices.fresh_links(form.email.data.strip(), links, current_language())
         db.session.commit()
         # The same answer, in the same time, either way: this page cannot tell anyone who has shared a story.
         time.sleep(max(0.0, LOST_LINK_SECONDS - (time.monotonic() - started)))

@@ -1,13 +1,13 @@
 """photo storage: deletes and public copies of photos and share cards that must still happen
 
 Revision ID: 0017_photo_storage
-Revises: 0013_page_generation
+Revises: 0014_memorial_place
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0017_photo_storage"
-down_revision = "0013_page_generation"
+down_revision = "0014_memorial_place"
 branch_labels = None
 depends_on = None
 

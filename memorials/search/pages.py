@@ -1,0 +1,60 @@
+"""What the lists of memorials show, for their views (stories.index, stories.wall, the front page): the form,
+one page of results and the cards, drawn from the index and the card cache. The views import only this module
+of the search package."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import cards
+from .forms import FindForm, WallForm
+from .query import Filters, Results, faces, find
+
+
+@dataclass
+class ListPage:
+    form: FindForm
+    filters: Filters
+    results: Results           # .items: the cards' HTML, in order
+    args: dict                 # the valid filters, for links to other pages
+
+    @property
+    def story_ids(self) -> list[int]:
+        return [story for story, _version in self.results.entries]
+
+
+def list_page(args, page: int, per_page: int) -> ListPage:
+    """/stories/: words and filters from the query string (a value in error is set aside, with a note beside its
+    field), one page of matching memorials, and the years to offer."""
+    form = FindForm(args)
+    form.validate()
+    filters = form.filters()
+    results = find(filters, page, per_page)
+    results.items = cards.render(results.entries, heading="h3")
+    form.offer_years(results.years)
+    return ListPage(form, filters, results, form.query_args())
+
+
+@dataclass
+class WallPage:
+    form: WallForm
+    state: str | None
+    results: Results           # .items: each face's HTML
+
+    @property
+    def args(self) -> dict:
+        return {"state": self.state} if self.state else {}
+
+
+def wall_page(args, page: int, per_page: int) -> WallPage:
+    """/stories/wall: the faces of the memorials with a photo, newest first, one state or all."""
+    form = WallForm(args)
+    form.validate()
+    state = form.chosen_state()
+    results = faces(state, page, per_page)
+    results.items = cards.render(results.entries, heading="p", macro="face")
+    return WallPage(form, state, results)
+
+
+def newest_faces(count: int) -> list:
+    """The newest memorials with a photo, as faces, for the front page."""
+    return cards.render(faces(None, 1, count, counted=False).entries, heading="p", macro="face")

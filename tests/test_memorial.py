@@ -1,0 +1,312 @@
+"""The memorial as a place: the hero, sharing, the candles row, folded forms, the quiet frame without a photo (on
+cards, the page and the share card), numbered pages with counts on each card, the wall of faces, the front page
+leading with faces, a fixed number of statements, and the page cache seeing every public change."""
+from __future__ import annotations
+
+import ast
+import html
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from memorials.community import candles
+from memorials.community.models import Condolence
+from memorials.extensions import db
+from memorials.memories.models import Memory
+from memorials.stories import photos
+from memorials.stories.models import Story
+
+from .factories import image_bytes, make_moderator, make_story, publish, sign_in
+from .forms import csrf_token, submit
+from .statements import statements_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def published(app, count=1, photo=False, **overrides):
+    """Published memorials (with a photo if asked), newest last; returns their slugs."""
+    slugs = []
+    with app.app_context():
+        moderator = make_moderator(email="approver@example.org")
+        for n in range(count):
+            processed = photos.process(image_bytes(size=(60, 60))) if photo else None
+            story, _ = make_story(**{"name": f"Person Number{n:03d}", "photo_alt": "A smile", **overrides})
+            if processed is not None:
+                from memorials.stories.services import edit_story, StoryInput
+
+                edit_story(story, StoryInput(name=f"Person Number{n:03d}", died=date(2023, 7, 2),
+                                             story_markdown="x" * 60, email="a@example.org",
+                                             state_code=overrides.get("state_code", "OH"), photo_alt="A smile"),
+                           processed)
+            publish(story, moderator)
+            slugs.append(story.slug)
+    return slugs
+
+
+# --- the page ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_memorial_opens_with_a_hero_and_offers_sharing_near_the_top(app, client, lang):
+    slug = published(app)[0]
+    prefix = "/es" if lang == "es" else ""
+    page = client.get(f"{prefix}/stories/{slug}").get_data(as_text=True)
+    words = text_of(client.get(f"{prefix}/stories/{slug}"))
+    assert ("En memoria" if lang == "es" else "In loving memory") in words
+    hero, share, story = (page.index('class="memorial-header'), page.index('class="share"'),
+                          page.index('class="memorial-story"'))
+    assert hero < share < story                      # sharing comes before the story
+    url = f"http://localhost{prefix}/stories/{slug}"
+    for link in ("https://wa.me/?text=", "sms:?&amp;body=", "https://www.facebook.com/sharer/sharer.php?u=",
+                 "https://x.com/intent/post?text=", "https://bsky.app/intent/compose?text=", "mailto:?subject="):
+        assert link in page, link
+    assert 'class="button js-share"' in page and f'data-url="{url}"' in page
+    assert "<script" not in page.replace('<script src="/static/js/site.js', "")     # no inline or foreign script
+
+
+def test_the_web_font_is_our_own_file(client):
+    css = client.get("/static/css/site.css", buffered=True).get_data(as_text=True)
+    assert 'url("../fonts/dejavu-serif.woff")' in css
+    font = client.get("/static/fonts/dejavu-serif.woff", buffered=True)
+    assert font.status_code == 200 and font.data[:4] == b"wOFF" and len(font.data) < 80_000
+
+
+def test_candles_are_a_row_that_grows_with_the_count_up_to_a_row(app, client):
+    slug = published(app)[0]
+    with app.app_context():
+        story_id = db.session.execute(db.select(Story.id)).scalar_one()
+
+    def drawn():
+        page = client.get(f"/stories/{slug}").get_data(as_text=True)
+        row = page[page.index('class="candle-lights"'):page.index("</p>", page.index('class="candle-lights"'))]
+        return row.count('<use href="#candle"/>'), text_of(client.get(f"/stories/{slug}"))
+
+    count, words = drawn()
+    assert count == 1 and "No candles yet. You can light the first one." in words        # one unlit candle
+    with app.app_context():
+        for day in range(3):
+            candles.light(story_id, date(2024, 1, 1 + day))
+        db.session.commit()
+    count, words = drawn()
+    assert count == 3 and "3 candles have been lit for Person Number000." in words
+    with app.app_context():
+        for day in range(40):
+            candles.light(story_id, date(2024, 3, 1 + day % 28))
+        db.session.commit()
+    count, words = drawn()
+    assert count == 24 and "43 candles have been lit" in words
+
+
+def test_messages_come_first_and_the_forms_are_folded(app, client):
+    slug = published(app)[0]
+    page = client.get(f"/stories/{slug}").get_data(as_text=True)
+    assert '<details class="form-fold" id="leave-message">' in page and '<details class="form-fold" id="share-memory">' in page
+    assert page.index('id="condolences-title"') < page.index('id="leave-message"')
+    assert page.index('id="memories-title"') < page.index('id="share-memory"')
+    refused = submit(client, f"/stories/{slug}/condolences", {"name": "", "message": "Kept words", "email": "",
+                                                              "website": ""}, page=f"/stories/{slug}")
+    page = refused.get_data(as_text=True)
+    assert '<details class="form-fold" id="leave-message" open>' in page and "Kept words" in page
+    assert page.index('id="leave-message"') < page.index('id="form-errors"')
+
+
+def test_without_a_photo_a_quiet_frame_on_the_card_the_page_and_the_share_card(app, client):
+    slug = published(app, born=date(1998, 3, 14), city="Dayton", state_code="OH")[0]
+    listing = client.get("/stories/").get_data(as_text=True)
+    card = listing[listing.index('class="story-card"'):listing.index("</article>", listing.index('class="story-card"'))]
+    assert 'class="frame story-card-photo story-card-nophoto"' in card and "1998 – 2023" in card
+    assert "Dayton, Ohio" in card and ">P<" not in card                 # no giant initial
+    page = client.get(f"/stories/{slug}").get_data(as_text=True)
+    assert '<header class="memorial-header no-photo">' in page and 'class="hero-candle"' in page
+    share = client.get(f"/stories/{slug}/share.jpg", buffered=True)
+    with Image.open(io.BytesIO(share.data)) as image:
+        image = image.convert("RGB")
+        # The frame: the left column is lighter than the card's deep teal, with a candle's flame in it.
+        left = image.crop((0, 0, 480, 630)).resize((1, 1)).getpixel((0, 0))
+        right = image.crop((700, 0, 1200, 630)).resize((1, 1)).getpixel((0, 0))
+        flame = [image.getpixel((x, y)) for x in range(200, 280) for y in range(150, 330)]
+    assert sum(left) > sum(right) + 30
+    assert any(r > 180 and g < 160 and b < 90 for r, g, b in flame)
+
+
+# --- the list, the wall, the front page --------------------------------------------------------------------
+
+@pytest.mark.both_databases
+def test_the_list_is_numbered_with_the_current_page_marked_and_counts_on_each_card(app, client):
+    published(app, 24 * 6 + 1)
+    with app.app_context():
+        newest = db.session.execute(db.select(Story.id).order_by(Story.id.desc())).scalars().first()
+        candles.light(newest, date(2024, 1, 1))
+        db.session.add(Condolence(story_id=newest, name="A", message="B", status="published"))
+        db.session.add(Memory(story_id=newest, name="C", body="D", status="published"))
+        db.session.commit()
+    first = client.get("/stories/").get_data(as_text=True)
+    nav = first[first.index('class="pagination"'):first.index("</nav>", first.index('class="pagination"'))]
+    assert re.findall(r'<a aria-current="page" href="[^"]*">.*?(\d+)</a>', nav) == ["1"]
+    assert [int(n) for n in re.findall(r'page=(\d+)">', nav)] == [1, 2, 3, 7, 2]     # 1 2 3 … 7, then "Older"
+    assert "Page 1 of 7" in nav
+    fourth = client.get("/stories/?page=4").get_data(as_text=True)
+    nav = fourth[fourth.index('class="pagination"'):]
+    assert re.findall(r'<a aria-current="page" href="/stories/\?page=4">', nav)
+    assert sorted(set(int(n) for n in re.findall(r'page=(\d+)"', nav[:nav.index("</nav>")]))) == [1, 2, 3, 4, 5, 6, 7]
+    card = first[first.index('class="story-card"'):first.index("</article>")]
+    assert '>1 candle</span> · <span class="nowrap">2 messages</span>' in html.unescape(card)
+
+
+@pytest.mark.both_databases
+def test_the_wall_shows_only_faces_newest_first_by_state_paged(app, client):
+    published(app, 2)                                               # no photo: never on the wall
+    oh = published(app, 3, photo=True)
+    tx = published(app, 1, photo=True, state_code="TX")
+    wall = client.get("/stories/wall").get_data(as_text=True)
+    faces = re.findall(r'<a class="face-link" href="/stories/([^"]+)">\s*<img class="face-photo" src="[^"]+" alt="([^"]+)"',
+                       wall)
+    assert [s for s, _ in faces] == tx + oh[::-1]
+    assert all(alt.startswith("Person Number") for _, alt in faces)
+    assert '<span class="face-name">Person Number000</span>' in wall
+    assert "4 memorials with a photo" in wall
+    texas = client.get("/stories/wall?state=TX").get_data(as_text=True)
+    assert re.findall(r'href="/stories/([^"]+)">\s*<img', texas) == tx and "1 memorial with a photo" in texas
+    assert "Please choose a state from the list." in text_of(client.get("/stories/wall?state=ZZ"))
+    assert client.get("/stories/wall?page=999").status_code == 200
+    assert 'href="/stories/wall"' in client.get("/stories/").get_data(as_text=True)
+    # Unpublished, a face leaves the wall (and its count).
+    with app.app_context():
+        from memorials.moderation import services
+
+        services.unpublish(db.session.execute(db.select(Story).where(Story.slug == tx[0])).scalar_one(), None, "x")
+        db.session.commit()
+    assert "3 memorials with a photo" in client.get("/stories/wall").get_data(as_text=True)
+
+
+@pytest.mark.both_databases
+def test_the_wall_runs_the_same_statements_at_any_size(app, client):
+    published(app, 2, photo=True)
+    few = statements_for(app, client, "/stories/wall?state=OH")
+    published(app, 30, photo=True)
+    with app.app_context():
+        from memorials.search import cards
+
+        cards.cache().clear()
+    assert statements_for(app, client, "/stories/wall?state=OH&page=1") <= few + 0
+    assert statements_for(app, client, "/stories/wall?page=2") <= few
+
+
+def test_the_front_page_leads_with_faces(app, client):
+    published(app, 2, photo=True)
+    page = client.get("/").get_data(as_text=True)
+    assert page.index('id="faces-title"') < page.index('id="recent-title"') < page.index('id="part-title"')
+    assert page.count('class="face"') == 2 and 'href="/stories/wall"' in page
+
+
+# --- the page's data comes from its view -------------------------------------------------------------------
+
+def test_no_template_global_queries_the_database(app):
+    names = set(app.jinja_env.globals)
+    with app.test_request_context("/"):
+        for processor in [p for ps in app.template_context_processors.values() for p in ps]:
+            names |= set(processor())
+    for querying in ("guestbook", "family_guestbook", "queue_counts", "letters_for_memorial", "stats_state_line",
+                     "letters_suggested_relation", "address_change"):
+        assert querying not in names, querying
+
+
+def test_stories_reads_the_list_through_the_search_package_only(app):
+    tree = ast.parse((ROOT / "memorials" / "stories" / "views.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    imported |= {f"{node.module}.{alias.name}" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                 and node.module for alias in node.names}
+    assert not any(name.startswith(("search.query", "search.cards", "search.forms")) for name in imported), imported
+    community = (ROOT / "memorials" / "community" / "views.py").read_text()
+    assert "view_functions" not in community and "g.condolence_form" not in community
+
+
+def test_every_form_with_a_honeypot_uses_the_one_mixin():
+    from memorials.community.forms import CondolenceForm, ReportForm
+    from memorials.honeypot import HoneypotMixin
+    from memorials.memories.forms import MemoryForm
+    from memorials.stories.forms import EditStoryForm, NewStoryForm
+
+    for form in (CondolenceForm, ReportForm, MemoryForm, NewStoryForm, EditStoryForm):
+        assert issubclass(form, HoneypotMixin), form
+    for path in (ROOT / "memorials").rglob("*.py"):
+        if path.name != "honeypot.py":
+            assert 'website = StringField' not in path.read_text(), path
+
+
+@pytest.mark.both_databases
+def test_a_memorial_with_a_gallery_and_fifty_messages_runs_a_fixed_number_of_statements(app, client):
+    from bench.demo import make_demo
+
+    with app.test_request_context("/"):
+        demo = make_demo(messages=0, gallery_photos=0, others=0)
+        plain_slug = demo.plain.slug
+    baseline = statements_for(app, client, f"/stories/{plain_slug}")
+    with app.app_context():
+        rich_slug = db.session.execute(db.select(Story.slug).where(Story.slug.like("daniel%"))).scalar_one()
+    with app.test_request_context("/"):
+        story = db.session.execute(db.select(Story).where(Story.slug == rich_slug)).scalar_one()
+        from memorials.gallery import services
+
+        services.add(story, [services.NewPhoto(photos.process(image_bytes(size=(40, 40))), f"P{n}", None)
+                             for n in range(12)], [])
+        for item in services.items_of(story):
+            services.approve(item, None)
+        for n in range(50):
+            db.session.add(Condolence(story_id=story.id, name=f"W{n}", message="Words.", status="published"))
+        db.session.commit()
+    rich = statements_for(app, client, f"/stories/{rich_slug}")
+    assert rich == baseline, (rich, baseline)
+    page = client.get(f"/stories/{rich_slug}").get_data(as_text=True)
+    assert page.count('class="gallery-item"') == 12 and page.count('class="condolence"') == 50
+
+
+# --- the page cache ----------------------------------------------------------------------------------------
+
+@pytest.mark.both_databases
+def test_a_newly_approved_memory_or_photo_is_seen_by_the_next_visitor_and_private_pages_are_never_kept(make_app):
+    app = make_app(PAGE_CACHE_SECONDS=60)
+    visitor = app.test_client()
+    with app.app_context():
+        story, token = make_story()
+        publish(story)
+        slug, story_id = story.slug, story.id
+        make_moderator()
+    assert "A raft on the river" not in visitor.get(f"/stories/{slug}").get_data(as_text=True)
+    visitor.get(f"/stories/{slug}")     # kept now
+    submit(app.test_client(), f"/stories/{slug}/memories", {"name": "M", "memory": "A raft on the river.",
+                                                            "email": "", "photo_alt": "", "website": ""},
+           page=f"/stories/{slug}")
+    mod = app.test_client()
+    assert sign_in(mod).status_code == 302
+    queue = mod.get("/moderate/memories").get_data(as_text=True)
+    memory_id = re.search(r"/moderate/memories/(\d+)", queue).group(1)
+    mod.post(f"/moderate/memories/{memory_id}", data={"csrf_token": csrf_token(queue), "action": "approve"})
+    assert "A raft on the river." in visitor.get(f"/stories/{slug}").get_data(as_text=True)
+    # A gallery photo approved is seen at once too.
+    with app.test_request_context("/"):
+        from memorials.gallery import services
+
+        story = db.session.get(Story, story_id)
+        services.add(story, [services.NewPhoto(photos.process(image_bytes(size=(40, 40))), "Approved now", None)], [])
+        db.session.commit()
+    visitor.get(f"/stories/{slug}")
+    gallery_queue = mod.get("/moderate/gallery").get_data(as_text=True)
+    item_id = re.search(r"/moderate/gallery/(\d+)", gallery_queue).group(1)
+    mod.post(f"/moderate/gallery/{item_id}", data={"csrf_token": csrf_token(gallery_queue), "action": "approve"})
+    assert 'alt="Approved now"' in visitor.get(f"/stories/{slug}").get_data(as_text=True)
+    # The family's pages, the preview and anything with their link are never kept.
+    from memorials.pagecache import page_store
+
+    family = app.test_client()
+    for url in (f"/stories/manage/{token}", f"/stories/manage/{token}/preview", f"/stories/manage/{token}"):
+        response = family.get(url)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert not [key for key in page_store(app).keys() if token in str(key)]
