@@ -70,16 +70,36 @@ def write(client, zip_code, url="/letters/test-cause", **fields):
     return client.post(url.split("?")[0], data=data)
 
 
+# Each button of the letters page posts the one form to its own address (formaction), some naming a member.
+ACTIONS = {"change": "change", "update": "edits", "txt": "download/txt", "pdf": "download/pdf", "called": "called"}
+
+
+def action_url(campaign_url: str, action: str) -> tuple[str, dict]:
+    """'pdf:S000033' -> ('/letters/test-cause/download/pdf', {'member': 'S000033'})."""
+    what, _sep, member = action.partition(":")
+    return f"{campaign_url}/{ACTIONS[what]}", ({"member": member} if member else {})
+
+
 def again(client, letters_page: str, action: str, **changes):
-    """Press a button on the letters page: everything in its one form goes back, with the button's action."""
+    """Press a button on the letters page: everything in its one form goes to the button's own address."""
     data = {name: htmllib.unescape(value) for name, value in
             re.findall(r'<input type="hidden"(?: form="letters-form")? name="([^"]+)" value="([^"]*)">', letters_page)}
     data.update({name: htmllib.unescape(value) for name, value in
                  re.findall(r'<textarea id="[^"]+" name="([^"]+)" form="letters-form"[^>]*>\n?(.*?)</textarea>',
                             letters_page, flags=re.S)})
-    data.update(csrf_token=csrf_token(letters_page), action=action, **changes)
-    return client.post(re.search(r'<form id="letters-form" method="post" action="([^"]+)"', letters_page).group(1),
-                       data=data)
+    url, member = action_url(re.search(r'<form id="letters-form" method="post" action="([^"]+)"',
+                                       letters_page).group(1), action)
+    data.update(csrf_token=csrf_token(letters_page), **member, **changes)
+    return client.post(url, data=data)
+
+
+def press(client, zip_code, action, url="/letters/test-cause", **fields):
+    """The letter form filled in and sent straight to one button's address, without writing the letters first."""
+    form = client.get(url).get_data(as_text=True)
+    target, member = action_url(url.split("?")[0], action)
+    data = {"csrf_token": csrf_token(form), "once": hidden(form, "once"), "memorial": hidden(form, "memorial"),
+            "zip": zip_code, **SENDER, **member, **fields}
+    return client.post(target, data=data)
 
 
 def page(response) -> str:
@@ -261,7 +281,8 @@ def test_letters_for_an_at_large_state_are_addressed_and_signed_properly(client,
     assert date.today().strftime("%B") in text
     assert "https://www.sanders.senate.gov/contact/" in text and "202-224-5141" in text
     assert 'District office nearest you, in Burlington: <a href="tel:+18028620697">802-862-0697</a>' in text
-    assert 'name="action" value="txt:S000033"' in text and 'name="action" value="pdf"' in text
+    assert 'formaction="/letters/test-cause/download/txt" name="member" value="S000033"' in text
+    assert '<button type="submit" formaction="/letters/test-cause/download/pdf"' in text
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -328,7 +349,7 @@ def test_visitor_text_is_escaped_everywhere(client, loaded):
 
 
 def test_the_text_download_is_plain_text_with_the_letter(client, loaded):
-    response = write(client, "05401", action="txt:S000033")
+    response = press(client, "05401", "txt:S000033")
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -339,12 +360,12 @@ def test_the_text_download_is_plain_text_with_the_letter(client, loaded):
     assert "My brother Sam died in 2023.\nHe was 24." in body
     assert body.rstrip().endswith("Maria Lopez\n12 Elm Street\nBurlington, VT 05401")
 
-    every = write(client, "05401", action="txt").get_data(as_text=True)
+    every = press(client, "05401", "txt").get_data(as_text=True)
     assert all(s in every for s in ("Dear Representative Balint:", "Dear Senator Sanders:", "Dear Senator Welch:"))
 
 
 def test_the_pdf_download(client, loaded):
-    response = write(client, "05401", action="pdf")
+    response = press(client, "05401", "pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
 
@@ -364,8 +385,8 @@ def test_the_sender_is_never_in_a_url_and_nothing_personal_is_stored(client, loa
 def test_counts_per_campaign_and_state_go_up_but_downloads_do_not_count(client, loaded):
     write(client, "05401")
     write(client, "20002")
-    write(client, "05401", action="txt")
-    write(client, "05401", action="pdf:S000033")
+    press(client, "05401", "txt")
+    press(client, "05401", "pdf:S000033")
     with loaded.app_context():
         counts = dict(_db.session.execute(select(LetterCount.state, LetterCount.letters)).all())
     assert counts == {"VT": 3, "DC": 1}
@@ -888,9 +909,8 @@ def test_i_called_counts_calls_per_campaign_and_state_once_per_member(client, lo
     text = page(again(client, letters, "called:S000033"))
     assert "Your call to Senator Sanders is already counted." in text and calls(loaded) == {"VT": 1}
     # With script, the button asks for JSON and the page stays as it is.
-    answer = again(client, letters, "called:W000800", headers={"Accept": "application/json"}) if False else \
-        client.post("/letters/test-cause", data={**_letters_form(letters), "action": "called:W000800"},
-                    headers={"Accept": "application/json"})
+    answer = client.post("/letters/test-cause/called", data={**_letters_form(letters), "member": "W000800"},
+                         headers={"Accept": "application/json"})
     assert answer.is_json and answer.get_json() == {"counted": True,
                                                    "message": "Thank you for calling Senator Welch. Your call is counted."}
     assert calls(loaded) == {"VT": 2}
@@ -905,9 +925,9 @@ def test_i_called_counts_calls_per_campaign_and_state_once_per_member(client, lo
 
 def test_i_called_needs_the_forms_csrf_token(client, loaded):
     letters = page(write(client, "05401"))
-    data = {**_letters_form(letters), "action": "called:S000033"}
+    data = {**_letters_form(letters), "member": "S000033"}
     del data["csrf_token"]
-    assert client.post("/letters/test-cause", data=data).status_code == 400
+    assert client.post("/letters/test-cause/called", data=data).status_code == 400
     assert calls(loaded) == {"VT": 0}
 
 
@@ -1233,7 +1253,7 @@ def test_odd_addresses_get_a_plain_answer(client, loaded, url):
 @pytest.mark.parametrize("field, value", [
     ("zip", "05401\x00"), ("sender_name", "Maria\x00Lopez"), ("personal_note", "words\x00more"),
     ("district", "\x00"), ("relation", "son\x00"), ("memorial", "\x00"), ("once", "\x00" * 50),
-    ("action", "called:\x00"), ("action", "pdf:" + "A" * 5000), ("edits-0-member", "S000033\x00"),
+    ("member", "\x00"), ("member", "A" * 5000), ("edits-0-member", "S000033\x00"),
     ("edits-0-body", "x\x00y"), ("edits-99999999999999999999-body", "x"),
 ])
 def test_odd_bytes_in_the_letter_form_get_a_plain_answer(client, loaded, field, value):

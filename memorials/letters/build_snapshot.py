@@ -24,6 +24,10 @@ from pathlib import Path
 
 import yaml
 
+from ..extensions import db
+from ..scratch import scratch_app
+from .importer import import_legislators, import_zip_districts, parse_zip_districts
+from .models import DistrictOffice, Legislator, ZipDistrict
 from .snapshot import FOLDER, ISLANDS, LEGISLATORS, MANIFEST, OFFICES, ZIPS
 
 SOURCES = {
@@ -71,11 +75,6 @@ SOURCES = {
 
 
 def build(shared: Path) -> dict:
-    from ..extensions import db
-    from ..scratch import scratch_app
-    from .importer import import_legislators, import_zip_districts, parse_zip_districts
-    from .models import DistrictOffice, Legislator, ZipDistrict
-
     FOLDER.mkdir(parents=True, exist_ok=True)
     with scratch_app():
         members = import_legislators([str(shared / SOURCES["legislators"]["from"])]).rows

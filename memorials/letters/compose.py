@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
-from ..i18n import current_language, long_date, number
+from ..i18n import LANGUAGES, current_language, in_language, long_date, month_year, number
 from ..text import render_markdown
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -197,11 +197,6 @@ def figures_sentence(figures, state_name: str) -> str:
     """
     if figures is None:
         return ""
-    from flask_babel import gettext as _
-    from flask_babel import ngettext
-
-    from ..i18n import month_year, number
-
     place = _("the District of Columbia") if state_name == "District of Columbia" else state_name
     period_end = getattr(figures, "period_end", None)
     month = month_year(period_end) if period_end else getattr(figures, "month_label", "")
@@ -270,8 +265,6 @@ def relation_in_letter(relation: str | None) -> tuple[str, str]:
 def relation_for_english(relation: str | None) -> str:
     """A relation typed in another of our languages ('hija'), said in English ('daughter') for an English
     letter when it is one of the words we know; anything else as typed."""
-    from ..i18n import LANGUAGES, in_language
-
     said = clean_relation(relation)
     for language in LANGUAGES:
         if language == "en":

@@ -16,12 +16,8 @@ from .models import CampaignStatus
 NOTE_PROMPTS = _l("Who did you lose, and what were they like? What has it been like since? "
                   "What do you want your members of Congress to do?")
 BIOGUIDE = r"[A-Z]\d{6}"
-# What the buttons on the letters page ask for: write (the form), change (back to the form),
-# update (show edits), a download of every letter or of one, and "I called" one member.
-# Anything else is taken as "write".
 # The languages a letter can be written in: English first, what congressional offices read fastest.
 LETTER_LANGUAGES = [("en", _l("English")), ("es", _l("Spanish (español)"))]
-ACTION = re.compile(rf"^(?:(write|change|update|txt|pdf)|(txt|pdf|called):({BIOGUIDE}))$")
 
 
 class LetterEdit(Form):
@@ -74,15 +70,9 @@ class LetterForm(FlaskForm):
         Optional(), Email(_l("Please check the email address.")), Length(max=254)],
         description=_l("We send the copy once and keep nothing: not your address, not your words."))
     once = HiddenField()  # checked by services.token_is_valid; a bad one only means nothing is counted
-    action = HiddenField()  # read by wanted(); anything unknown means "write"
+    # The member a button on the letters page names (download one letter, "I called"): the button's own value.
+    member = HiddenField(validators=[Optional(), Length(max=40)])
     edits = FieldList(FormField(LetterEdit), min_entries=0, max_entries=6)
-
-    def wanted(self) -> tuple[str, str | None]:
-        """(what, member): ('write', None), ('pdf', 'S000033'), ('called', 'B001318')..."""
-        match = ACTION.match(self.action.data or "")
-        if not match:
-            return "write", None
-        return (match.group(1), None) if match.group(1) else (match.group(2), match.group(3))
 
     def chosen_language(self) -> str:
         """The letter's language: what the sender chose, English when they chose nothing we offer."""

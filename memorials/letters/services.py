@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..text import render_markdown
@@ -70,11 +71,8 @@ def forget_expired_tokens() -> None:
 
 def _insert(model):
     """INSERT with ON CONFLICT for the database in use (SQLite and PostgreSQL both have it)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def _bump_state(campaign: Campaign, state: str, *, letters: int = 0, calls: int = 0) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 from flask import Response, abort, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -12,6 +13,7 @@ from .. import mail
 from ..extensions import db, limiter
 from ..i18n import current_language, in_language, number
 from ..responses import never_kept
+from ..stats.queries import latest_figures
 from . import bp, lookup, memorials, services, writing
 from .compose import WITHOUT_GENDER, Letter, clean_relation, member_name
 from .forms import SLUG, LetterForm
@@ -20,10 +22,6 @@ from .models import Campaign, CampaignStatus, LetterDataset
 
 def state_figures(code: str):
     """The state's latest CDC counts from the statistics feature, or None when it has none."""
-    try:
-        from ..stats.queries import latest_figures
-    except ImportError:
-        return None
     return latest_figures(code)
 
 
@@ -95,24 +93,100 @@ def _form_page(campaign: Campaign, form: LetterForm, attached, note=None, found=
                            datasets=_datasets())
 
 
+# Every post from the letter form and the letters page counts against one limit, whichever button sent it.
+posts = limiter.shared_limit("20 per minute;200 per hour", scope="letters-post")
+
+
+@dataclass
+class Written:
+    """A letter form that was sent, checked and looked up: everything a letters page or a download needs."""
+
+    campaign: Campaign
+    form: LetterForm
+    found: lookup.Lookup
+    area: lookup.Area
+    sheets: list[writing.Sheet]
+    figures: object
+    attached: memorials.Attached | None
+    note: str | None
+
+
 @bp.route("/<slug>", methods=["GET", "POST"])
-@limiter.limit("20 per minute;200 per hour", methods=["POST"])
+@posts
 @never_kept  # each form carries its own one-time token: a kept page would share one between visitors
 def campaign(slug):
-    """The campaign and its form; a valid post answers with the letters, asks which district, or
-    does what a button on the letters page asked (change, show edits, download, "I called")."""
+    """The campaign and its form; the form sent answers with the letters (counted once), or asks which district."""
     campaign = _campaign(slug)
     form = _letter_form()
     if request.method == "GET":
         form.once.data = services.new_token()
         attached, note = _memorial(_arg("memorial"))
         return _form_page(campaign, form, attached, note)
+    written = _written(campaign, form)
+    if not isinstance(written, Written):
+        return written  # the form again: a message beside a field, or the district question
+    attached = written.attached
+    services.count_letters_once(form.once.data, campaign, written.area.state, len(written.sheets),
+                                attached.story_id if attached else None)
+    return _letters_page(written, copied=_email_copy(campaign, form, written.sheets))
 
+
+@bp.post("/<slug>/change")
+@posts
+def change(slug):
+    """"Change my letter": back to the form with everything typed (edits to single letters are left behind)."""
+    campaign = _campaign(slug)
+    form = _letter_form()
     attached, note = _memorial(form.memorial.data or "")
-    what, member = form.wanted()
-    if what == "change":
-        # Back to the form with everything typed; edits to single letters are left behind.
-        return _form_page(campaign, form, attached, note)
+    return _form_page(campaign, form, attached, note)
+
+
+@bp.post("/<slug>/edits")
+@posts
+def show_edits(slug):
+    """"Show my changes" (without script): the letters page again, with the words the sender changed."""
+    written = _written(_campaign(slug), _letter_form())
+    return _letters_page(written) if isinstance(written, Written) else written
+
+
+@bp.post("/<slug>/download/<any(txt, pdf):kind>")
+@posts
+def download(slug, kind):
+    """Every letter, or the one the button names, as a file; the sender's details travel only in the POST body."""
+    written = _written(_campaign(slug), _letter_form())
+    if not isinstance(written, Written):
+        return written  # the form again: a message beside a field, or the district question
+    member = written.form.member.data
+    chosen = [s.letter for s in written.sheets if not member or s.key == member]
+    if not chosen:
+        abort(400)
+    return _download(written.campaign, chosen, kind, written.form.chosen_language())
+
+
+@bp.post("/<slug>/called")
+@posts
+def called(slug):
+    """"I called": one call to one member of this letters page, counted once; JSON for the page's script."""
+    written = _written(_campaign(slug), _letter_form())
+    if not isinstance(written, Written):
+        return written  # the form again: a message beside a field, or the district question
+    sheet = next((s for s in written.sheets if s.key == written.form.member.data), None)
+    if sheet is None:
+        abort(400)
+    if services.count_call_once(written.form.once.data, written.campaign, written.area.state, sheet.key):
+        answer = True, _("Thank you for calling %(member)s. Your call is counted.", member=sheet.name)
+    else:
+        answer = False, _("Thank you. Your call to %(member)s is already counted.", member=sheet.name)
+    if request.accept_mimetypes.best == "application/json":
+        db.session.commit()
+        return jsonify(message=answer[1], counted=answer[0])
+    return _letters_page(written, called=(sheet.key, answer[1]))
+
+
+def _written(campaign: Campaign, form: LetterForm) -> Written | str:
+    """The form checked and its ZIP looked up, with a sheet per member; else the form page to answer with
+    (a message beside a field, or the district question)."""
+    attached, note = _memorial(form.memorial.data or "")
     if not form.validate():
         return _form_page(campaign, form, attached, note)
     try:
@@ -124,29 +198,16 @@ def campaign(slug):
     area = found.area_for(form.district.data)
     if area is None:
         return _district_question(campaign, form, found, attached, note)
-
     figures = state_figures(area.state)
     sheets = writing.sheets(campaign, found, area, form, figures, attached.remembered if attached else None)
-    if what in ("txt", "pdf"):
-        chosen = [s.letter for s in sheets if member is None or s.key == member]
-        if not chosen:
-            abort(400)
-        return _download(campaign, chosen, what, form.chosen_language())
+    return Written(campaign, form, found, area, sheets, figures, attached, note)
 
-    called = None
-    if what == "called":
-        called = _called(campaign, area.state, member, sheets, form.once.data)
-        if request.accept_mimetypes.best == "application/json":
-            db.session.commit()
-            return jsonify(message=called[1], counted=called[0])
-    copied = None
-    if what == "write":
-        services.count_letters_once(form.once.data, campaign, area.state, len(sheets),
-                                    attached.story_id if attached else None)
-        copied = _email_copy(campaign, form, sheets)
-    page = render_template("letters/letters.html", campaign=campaign, form=form, found=found, area=area,
-                           sheets=sheets, figures=figures, copied=copied, called=called, attached=attached,
-                           memorial_note=note, datasets=_datasets())
+
+def _letters_page(written: Written, *, copied: bool | None = None, called: tuple[str, str] | None = None) -> str:
+    page = render_template("letters/letters.html", campaign=written.campaign, form=written.form, found=written.found,
+                           area=written.area, sheets=written.sheets, figures=written.figures, copied=copied,
+                           called=called, attached=written.attached, memorial_note=written.note,
+                           datasets=_datasets())
     db.session.commit()  # after rendering: nothing the page reads is loaded again
     return page
 
@@ -160,16 +221,6 @@ def _district_question(campaign, form, found, attached, note):
         form.district.errors = [_("Please choose the district you live in.")]
     form.district_zip.data = found.zip
     return _form_page(campaign, form, attached, note, found)
-
-
-def _called(campaign, state, member, sheets, token) -> tuple[bool, str]:
-    """Count one call to one member of this letters page, once; (counted now, what to say)."""
-    sheet = next((s for s in sheets if s.key == member), None)
-    if sheet is None:
-        abort(400)
-    if services.count_call_once(token, campaign, state, member):
-        return True, _("Thank you for calling %(member)s. Your call is counted.", member=sheet.name)
-    return False, _("Thank you. Your call to %(member)s is already counted.", member=sheet.name)
 
 
 def _email_copy(campaign, form, sheets) -> bool | None:
@@ -202,7 +253,7 @@ def _download(campaign: Campaign, letters: list[Letter], kind: str, language: st
         body = ("\n" + "-" * 60 + "\n\n").join(letter.text for letter in letters)
         response = Response(body, mimetype="text/plain")
     else:
-        from .pdf import letters_pdf
+        from .pdf import letters_pdf  # fpdf2 takes 0.2 s to import: only when someone downloads a PDF
 
         with in_language(language):
             data = letters_pdf(letters)

@@ -102,17 +102,17 @@
     button.addEventListener("click", function (event) {
       event.preventDefault();
       var data = new FormData(form);
-      data.set("action", button.value);
+      data.set("member", button.value);
       button.disabled = true;
-      // getAttribute: the form's buttons are named "action", which hides form.action.
-      fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
-                          headers: {"Accept": "application/json"}})
+      // The button's own address, without the #fragment that brings a page without script back to the call box.
+      fetch(button.formAction.split("#")[0], {method: "POST", body: data, credentials: "same-origin",
+                                              headers: {"Accept": "application/json"}})
         .then(function (response) {
           if (!response.ok) { throw new Error(String(response.status)); }
           return response.json();
         })
         .then(function (answer) {
-          var line = document.getElementById(button.value.replace("called:", "called-"));
+          var line = document.getElementById(button.getAttribute("data-status"));
           if (line) { line.textContent = answer.message; }
         })
         .catch(function () {
