@@ -219,11 +219,11 @@ def import_legislators(paths: list[str], *, source: str | None = None, as_of: st
         if rows:
             db.session.execute(delete(Legislator))
             db.session.execute(insert(Legislator), rows)
-            _record("legislators", source or ", ".join(paths), as_of, len(rows))
+            record_dataset("legislators", source or ", ".join(paths), as_of, len(rows))
         if office_rows:
             db.session.execute(delete(DistrictOffice))
             db.session.execute(insert(DistrictOffice), office_rows)
-            _record("district_offices", source or ", ".join(paths), as_of, len(office_rows))
+            record_dataset("district_offices", source or ", ".join(paths), as_of, len(office_rows))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -281,7 +281,7 @@ def import_zip_districts(paths: str | list[str], *, source: str | None = None,
     try:
         db.session.execute(delete(ZipDistrict))
         db.session.execute(insert(ZipDistrict), rows)
-        _record("zip_districts", name, as_of, len(rows))
+        record_dataset("zip_districts", name, as_of, len(rows))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -289,7 +289,8 @@ def import_zip_districts(paths: str | list[str], *, source: str | None = None,
     return ImportResult(len(rows), name)
 
 
-def _record(kind: str, source: str, as_of: str | None, count: int) -> None:
+def record_dataset(kind: str, source: str, as_of: str | None, count: int) -> None:
+    """Say where a table's rows came from and when (shown on the pages), in the import's transaction."""
     dataset = db.session.execute(db.select(LetterDataset).filter_by(kind=kind)).scalar_one_or_none()
     if dataset is None:
         dataset = LetterDataset(kind=kind)

@@ -8,15 +8,18 @@ from pathlib import Path
 import yaml
 
 from ..extensions import db
-from .importer import import_legislators, import_zip_districts
+from .importer import import_legislators, import_zip_districts, read_bytes
 from .models import Campaign, LetterDataset
 from .services import set_ask
+from .state_importer import import_state_districts, import_state_officials, parse_state_districts
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "letters"
 LEGISLATORS = FOLDER / "legislators-current.yaml"
 OFFICES = FOLDER / "legislators-district-offices.yaml"
 ZIPS = FOLDER / "zccd_119th_congress.csv.gz"
 ISLANDS = FOLDER / "zip_island_areas.csv"  # AS, GU, MP, VI: see build_snapshot.py
+STATE_PEOPLE = FOLDER / "openstates-people.json.gz"  # state legislators and governors: see build_snapshot.py
+STATE_DISTRICTS = FOLDER / "state_legislative_districts.json.gz"
 CAMPAIGNS = FOLDER / "campaigns.yaml"
 MANIFEST = FOLDER / "manifest.json"
 BUNDLED = "Bundled snapshot"
@@ -42,13 +45,16 @@ def load_bundled() -> str:
             "legislators": lambda **kw: import_legislators([str(LEGISLATORS)], **kw).rows,
             "district_offices": lambda **kw: import_legislators([str(OFFICES)], **kw).offices,
             "zip_districts": lambda **kw: import_zip_districts([str(ZIPS), str(ISLANDS)], **kw).rows,
+            "state_officials": lambda **kw: import_state_officials(str(STATE_PEOPLE), **kw).rows,
+            "zip_state_districts": lambda **kw: import_state_districts(
+                parse_state_districts(read_bytes(str(STATE_DISTRICTS)), STATE_DISTRICTS.name), **kw),
         }
         for kind, load in loaders.items():
             if kind not in meta:
                 continue
             info = meta[kind]
             source = info["source"] + (f"; and {meta['island_zips']['source']}" if kind == "zip_districts" else "")
-            source = f"{BUNDLED} of {meta['built']}: {source}"[:500]
+            source = f"{BUNDLED} of {info.get('built', meta['built'])}: {source}"[:500]
             there = datasets.get(kind)
             if there is not None and (there.source == source or not there.source.startswith(BUNDLED)):
                 continue  # this very snapshot, or an import by hand: refresh that with the import commands
