@@ -212,8 +212,11 @@ def _state_person(official: StateOfficial) -> dict:
         person["email"] = official.email
     if offices:
         person["offices"] = offices
-    if official.url:
-        person["links"] = [{"url": official.url}]
+    links = [{"url": official.url}] if official.url else []
+    if official.contact_form and official.contact_form != official.url:
+        links.append({"url": official.contact_form, "note": "contact form"})
+    if links:
+        person["links"] = links
     return person
 
 

@@ -17,7 +17,10 @@ from .importer import NON_STATES
 
 NOTE_PROMPTS = _l("Who did you lose, and what were they like? What has it been like since? "
                   "What do you want your members of Congress to do?")
-BIOGUIDE = r"[A-Z]\d{6}"
+STATE_NOTE_PROMPTS = _l("Who did you lose, and what were they like? What has it been like since? "
+                        "What do you want your state's leaders to do?")
+# A recipient on the letters page: a member of Congress's bioguide id, or a state official's Open States id.
+RECIPIENT = r"[A-Z]\d{6}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # The languages a letter can be written in: English first, what congressional offices read fastest.
 LETTER_LANGUAGES = [("en", _l("English")), ("es", _l("Spanish (español)"))]
 
@@ -25,7 +28,7 @@ LETTER_LANGUAGES = [("en", _l("English")), ("es", _l("Spanish (español)"))]
 class LetterEdit(Form):
     """One member's letter as the sender changed it on the letters page (never stored)."""
 
-    member = HiddenField(validators=[Optional(), Regexp(rf"^{BIOGUIDE}$")])
+    member = HiddenField(validators=[Optional(), Regexp(rf"^(?:{RECIPIENT})$")])
     body = TextAreaField(validators=[Optional(), Length(max=20000, message=_l(
         "Please keep each letter under 20,000 characters."))])
 
@@ -45,13 +48,19 @@ class LetterForm(FlaskForm):
                           validators=[Optional()])
     # The ZIP the district question was asked for: sent back without a choice, it is an error.
     district_zip = HiddenField(validators=[Optional(), Length(max=10)])
+    # For a state campaign: the district in each chamber, asked when the ZIP touches several; and for which ZIP.
+    upper_district = RadioField(_l("Which state senate district do you live in?"), choices=[],
+                                validate_choice=False, validators=[Optional(), Length(max=90)])
+    lower_district = RadioField(_l("Which state house district do you live in?"), choices=[],
+                                validate_choice=False, validators=[Optional(), Length(max=90)])
+    state_district_zip = HiddenField(validators=[Optional(), Length(max=10)])
     sender_name = StringField(_l("Your name"), validators=[
         InputRequired(_l("Please enter your name: it signs the letter.")),
         Length(max=120, message=_l("Please keep your name under 120 characters."))])
     sender_address = StringField(_l("Street address"), validators=[
         InputRequired(_l("Please enter your street address: offices answer constituents by mail.")),
         Length(max=200, message=_l("Please keep the address under 200 characters."))],
-        description=_l("Congressional offices reply to constituents, and check that you live where you say."))
+        description=_l("Offices reply to the people they represent by mail, and check that you live where you say."))
     sender_city = StringField(_l("City or town"), validators=[
         InputRequired(_l("Please enter your city or town.")),
         Length(max=80, message=_l("Please keep the city under 80 characters."))])
@@ -74,7 +83,8 @@ class LetterForm(FlaskForm):
     once = HiddenField()  # checked by services.token_is_valid; a bad one only means nothing is counted
     # The member a button on the letters page names (download one letter, "I called"): the button's own value.
     member = HiddenField(validators=[Optional(), Length(max=40)])
-    edits = FieldList(FormField(LetterEdit), min_entries=0, max_entries=6)
+    # One per letter: a state senator, up to ten representatives of a New Hampshire district, and the governor.
+    edits = FieldList(FormField(LetterEdit), min_entries=0, max_entries=16)
 
     def chosen_language(self) -> str:
         """The letter's language: what the sender chose, English when they chose nothing we offer."""
@@ -99,7 +109,7 @@ RECIPIENT_NAMES = {"upper": _l("State senator"), "lower": _l("State representati
 ASK_PROMPT = _l("What we ask them to do (Markdown).")
 CALL_PROMPT = _l("Finishes the sentence “I'm calling to ask Senator Smith to …”, for example: fund naloxone in "
                  "every school. Leave empty to name the campaign instead.")
-LETTER_PROMPT = _l("Markdown. Placeholders: %(names)s.")
+SPANISH = {"lang": "es"}  # the Spanish fields are read and spell-checked as Spanish, whatever the page's language
 
 
 def _placeholder_names() -> str:
@@ -134,18 +144,20 @@ class CampaignForm(FlaskForm):
     letter_template = TextAreaField(_l("Letter"), validators=[InputRequired(_l("Please write the letter.")),
                                                               Length(max=20000)])
 
-    title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=160)])
+    title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=160)], render_kw=SPANISH)
     summary_es = TextAreaField(_l("Short summary in Spanish"), validators=[
-        Optional(), Length(max=500, message=_l("Keep it under 500 characters."))])
+        Optional(), Length(max=500, message=_l("Keep it under 500 characters."))], render_kw=SPANISH)
     ask_es = TextAreaField(_l("The ask in Spanish"), validators=[Optional(), Length(max=5000)],
-                           description=ASK_PROMPT)
+                           description=ASK_PROMPT, render_kw=SPANISH)
     call_ask_es = StringField(_l("The ask for a phone call, in Spanish"), validators=[Optional(), Length(max=300)],
                               description=_l("Finishes “Llamo para pedirle a Jane Smith que …”, for example: "
-                                             "financie la naloxona en todas las escuelas."))
-    letter_template_es = TextAreaField(_l("Letter in Spanish"), validators=[Optional(), Length(max=20000)])
+                                             "financie la naloxona en todas las escuelas."), render_kw=SPANISH)
+    letter_template_es = TextAreaField(_l("Letter in Spanish"), validators=[Optional(), Length(max=20000)],
+                                       render_kw=SPANISH)
 
     level = RadioField(_l("Who the letters go to"), choices=list(LEVEL_NAMES.items()), default="congress",
-                       validators=[InputRequired(_l("Please choose Congress or the states."))])
+                       validators=[Optional(), AnyOf(list(LEVEL_NAMES), message=_l(
+                           "Please choose Congress or the states."))])
     state = SelectField(_l("Which state"), choices=[("", _l("Every state"))], default="",
                         validators=[Optional()],
                         description=_l("A state campaign is for one state (a bill in Ohio) or for every state."))
@@ -165,7 +177,8 @@ class CampaignForm(FlaskForm):
     update = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=5000)],
                            description=_l("For a won or closed campaign: the news, for everyone who wrote "
                                           "(Markdown)."))
-    update_es = TextAreaField(_l("What happened, in Spanish"), validators=[Optional(), Length(max=5000)])
+    update_es = TextAreaField(_l("What happened, in Spanish"), validators=[Optional(), Length(max=5000)],
+                              render_kw=SPANISH)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

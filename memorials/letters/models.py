@@ -128,6 +128,7 @@ class StateOfficial(db.Model):
     district_phone: Mapped[str | None] = mapped_column(String(30))  # an office at home, where there is one
     district_address: Mapped[str | None] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(String(300))
+    contact_form: Mapped[str | None] = mapped_column(String(300))  # a link whose address or note says "contact"
     end_date: Mapped[date | None]
 
     @property
@@ -179,10 +180,12 @@ class CampaignText:
     language: str
     title: str
     summary: str
+    ask: str  # Markdown
     ask_html: Markup
     call_ask: str | None
     letter_template: str
     update_html: Markup | None
+    update_language: str = "en"  # a won campaign's news may be written in English only, for now
 
 
 class Campaign(db.Model):
@@ -268,15 +271,14 @@ class Campaign(db.Model):
     def text(self, language: str) -> CampaignText:
         """The campaign's words in this language, or in English while its Spanish is not all written
         (title, summary, ask and letter go together, so a page never mixes the two)."""
-        spanish = language == "es" and all((v or "").strip() for v in (
-            self.title_es, self.summary_es, self.ask_es, self.letter_template_es))
-        if spanish:
-            return CampaignText("es", self.title_es, self.summary_es, stored_html(self.ask_html_es or ""),
-                                self.call_ask_es or None, self.letter_template_es,
-                                stored_html(self.update_html_es) if self.update_html_es else (
-                                    stored_html(self.update_html) if self.update_html else None))
-        return CampaignText("en", self.title, self.summary, self.ask_markup, self.call_ask, self.letter_template,
-                            stored_html(self.update_html) if self.update_html else None)
+        english_update = stored_html(self.update_html) if self.update_html else None
+        if language == "es" and not [n for n in self.missing_spanish if n not in ("call_ask", "update")]:
+            spanish_update = stored_html(self.update_html_es) if self.update_html_es else None
+            return CampaignText("es", self.title_es, self.summary_es, self.ask_es, stored_html(self.ask_html_es or ""),
+                                self.call_ask_es or None, self.letter_template_es, spanish_update or english_update,
+                                "es" if spanish_update else "en")
+        return CampaignText("en", self.title, self.summary, self.ask, self.ask_markup, self.call_ask,
+                            self.letter_template, english_update, "en")
 
 
 class LetterCount(db.Model):

@@ -157,7 +157,8 @@ def _official_rows(person: dict, today: date) -> list[dict]:
             "phone": _text(main.get("voice"), "phone", limit=30), "address": _text(main.get("address"), "address"),
             "district_phone": _text(local.get("voice"), "district phone", limit=30),
             "district_address": _text(local.get("address"), "district address"),
-            "url": _link(person.get("links")), "end_date": end,
+            "url": _link(person.get("links")), "contact_form": _link(person.get("links"), contact=True),
+            "end_date": end,
         })
     return rows
 
@@ -177,10 +178,13 @@ def _party(parties) -> str | None:
     return _text(current[-1].get("name") if isinstance(current[-1], dict) else None, "party", limit=60)
 
 
-def _link(links) -> str | None:
-    for link in links or []:
+def _link(links, *, contact: bool = False) -> str | None:
+    """The first web address (contact: the first whose address or note says it is a contact form)."""
+    for link in links if isinstance(links, list) else []:
         url = link.get("url") if isinstance(link, dict) else None
-        if isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 300:
+        if not (isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 300):
+            continue
+        if not contact or re.search(r"contact|webform", f"{url} {link.get('note') or ''}", re.IGNORECASE):
             return url
     return None
 

@@ -56,6 +56,7 @@ def upgrade():
         sa.Column("district_phone", sa.String(length=30), nullable=True),
         sa.Column("district_address", sa.String(length=300), nullable=True),
         sa.Column("url", sa.String(length=300), nullable=True),
+        sa.Column("contact_form", sa.String(length=300), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_state_official")),
         sa.UniqueConstraint("person", name=op.f("uq_state_official_person")),
