@@ -10,7 +10,7 @@ import yaml
 from ..extensions import db
 from .importer import import_legislators, import_zip_districts, read_bytes
 from .models import Campaign, LetterDataset
-from .services import set_ask
+from .services import set_ask, set_spanish
 from .state_importer import import_state_districts, import_state_officials, parse_state_districts
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "letters"
@@ -23,7 +23,9 @@ STATE_DISTRICTS = FOLDER / "state_legislative_districts.json.gz"
 CAMPAIGNS = FOLDER / "campaigns.yaml"
 MANIFEST = FOLDER / "manifest.json"
 BUNDLED = "Bundled snapshot"
-CAMPAIGN_FIELDS = ("slug", "title", "summary", "ask", "letter_template", "status", "call_ask")
+CAMPAIGN_FIELDS = ("slug", "title", "summary", "ask", "letter_template", "status", "call_ask", "level", "state",
+                   "bill_number", "bill_url")
+SPANISH_FIELDS = ("title", "summary", "ask", "call_ask", "letter_template")
 
 
 def manifest() -> dict:
@@ -71,20 +73,29 @@ def shipped_campaigns() -> list[dict]:
 
 
 def load_campaigns() -> int:
-    """Add each shipped campaign whose address is not taken; never change one that is there, except to
-    give it a phone ask (call_ask) it never had."""
+    """Add each shipped campaign whose address is not taken; never change one that is there, except to give
+    it words it never had: a phone ask (call_ask), or its Spanish (when none of it was written)."""
     existing = {c.slug: c for c in db.session.execute(db.select(Campaign)).scalars()}
     added = 0
     for position, item in enumerate(shipped_campaigns()):
-        if item["slug"] in existing:
-            there = existing[item["slug"]]
+        there = existing.get(item["slug"])
+        if there is not None:
             if there.call_ask is None and item.get("call_ask"):
                 there.call_ask = " ".join(item["call_ask"].split())
+            if not any((getattr(there, f"{name}_es") or "").strip() for name in SPANISH_FIELDS):
+                _spanish(there, item)
             continue
         campaign = Campaign(position=position, **{k: item[k].strip() if k != "letter_template" else item[k]
                                                   for k in CAMPAIGN_FIELDS if k in item})
         set_ask(campaign, campaign.ask)
+        campaign.recipients = item.get("recipients")
+        _spanish(campaign, item)
         db.session.add(campaign)
         added += 1
     db.session.commit()
     return added
+
+
+def _spanish(campaign: Campaign, item: dict) -> None:
+    set_spanish(campaign, **{name if name != "letter_template" else "letter": item.get(f"{name}_es")
+                             for name in SPANISH_FIELDS})

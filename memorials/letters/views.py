@@ -379,7 +379,7 @@ def _download(campaign: Campaign, letters: list[Letter], kind: str, language: st
         from .pdf import letters_pdf  # fpdf2 takes 0.2 s to import: only when someone downloads a PDF
 
         with in_language(language):
-            data = letters_pdf(letters)
+            data = letters_pdf(letters, state=campaign.is_state)
         response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="letter-{name}.{kind}"'
     response.headers["Cache-Control"] = "no-store"
