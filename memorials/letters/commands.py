@@ -9,11 +9,9 @@ holds which table it refreshes.
 """
 from __future__ import annotations
 
-from datetime import date
-
 import click
 
-from . import bp
+from . import bp, statehouse
 from .importer import LettersImportError, import_legislators, import_zip_districts, read_bytes
 from .state_importer import (import_state_districts, import_state_officials, looks_like_openstates,
                              parse_people_file, parse_state_districts)
@@ -46,9 +44,10 @@ def import_legislators_command(paths: tuple[str, ...]) -> None:
             done += [f"{result.offices:,} district offices"] if result.offices else []
             click.echo(f"Imported {' and '.join(done)} from {result.source}.")
         if state:
-            found = import_state_officials(state[0], as_of=date.today().isoformat())
+            on = statehouse.today()
+            found = import_state_officials(state[0], as_of=on.isoformat())
             click.echo(f"Imported {found.rows - found.governors:,} state legislators and {found.governors} "
-                       f"governors from {found.source} (current on {date.today().isoformat()}).")
+                       f"governors from {found.source} (current on {on.isoformat()}).")
             for line in found.dropped_phones:
                 click.echo(f"  Left out a phone number: {line}.")
     except LettersImportError as error:

@@ -163,7 +163,7 @@ class CampaignForm(FlaskForm):
                         description=_l("A state campaign is for one state (a bill in Ohio) or for every state."))
     recipients = SelectMultipleField(_l("Write to"), choices=list(RECIPIENT_NAMES.items()),
                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-                                     validate_choice=False, validators=[Optional()],
+                                     validate_choice=False,  # validate_recipients says what is wrong
                                      description=_l("For a state campaign: any of them, and as many as you like."))
     bill_number = StringField(_l("Bill number"), validators=[Optional(), Length(max=40)],
                               description=_l("Optional: the bill this campaign is about, like HB 1006."))
@@ -174,7 +174,7 @@ class CampaignForm(FlaskForm):
     status = SelectField(_l("Status"), choices=list(STATUS_NAMES.items()), validators=[InputRequired()],
                          description=_l("Live campaigns take letters. Won and closed ones show what happened and "
                                         "their totals, under “Done”; drafts and archived ones are not shown."))
-    update = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=5000)],
+    update = TextAreaField(_l("What happened"), validators=[Length(max=5000)],  # needed when won: validate_update
                            description=_l("For a won or closed campaign: the news, for everyone who wrote "
                                           "(Markdown)."))
     update_es = TextAreaField(_l("What happened, in Spanish"), validators=[Optional(), Length(max=5000)],

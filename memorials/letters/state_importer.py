@@ -26,7 +26,7 @@ from sqlalchemy import delete, insert
 
 from ..extensions import db
 from ..states import STATES
-from . import districts
+from . import districts, statehouse
 from .importer import LettersImportError, NON_STATES, read_bytes, record_dataset
 from .models import StateOfficial, ZipStateDistrict
 
@@ -244,7 +244,7 @@ def check_governor_phones(rows: list[dict]) -> list[str]:
 def import_state_officials(path: str, *, source: str | None = None, as_of: str | None = None,
                            today: date | None = None) -> StateImportResult:
     """Replace the state legislators and governors with the current ones at this path, in one transaction."""
-    rows = parse_people(read_people(path), path, today or date.today())
+    rows = parse_people(read_people(path), path, today or statehouse.today())
     dropped = check_governor_phones(rows)
     name = source or path
     try:
@@ -303,6 +303,8 @@ def parse_state_districts(data: bytes, name: str) -> list[dict] | None:
 
 def import_state_districts(rows: list[dict], source: str, as_of: str | None = None) -> int:
     """Replace the ZIP-to-state-district table with these rows, in one transaction."""
+    if not rows:
+        raise LettersImportError(f"{source} has no ZIP-to-state-district rows.")
     try:
         db.session.execute(delete(ZipStateDistrict))
         db.session.connection().execute(insert(ZipStateDistrict.__table__), rows)  # 100,000 rows: Core

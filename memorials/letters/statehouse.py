@@ -115,18 +115,23 @@ class StateLookup:
         return [STATE_NOTES[state]() for state in self.states if state in STATE_NOTES]
 
 
-def current(today: date | None = None):
+def today() -> date:
+    """The day a role is judged current on (one place, so tests can set it)."""
+    return date.today()
+
+
+def current(on: date | None = None):
     """Officials whose role has not ended: a record that says it ends is never offered after that day."""
-    return or_(StateOfficial.end_date.is_(None), StateOfficial.end_date >= (today or date.today()))
+    return or_(StateOfficial.end_date.is_(None), StateOfficial.end_date >= (on or today()))
 
 
-def find(zcta: str, today: date | None = None) -> StateLookup:
+def find(zcta: str, on: date | None = None) -> StateLookup:
     """The statehouse for a five-digit ZIP code (cleaned by lookup.clean_zip); no seats when it is not in the
     table (DC, the territories, a PO-box ZIP)."""
     seat_of = and_(StateOfficial.state == ZipStateDistrict.state, StateOfficial.seat == ZipStateDistrict.seat,
                    or_(StateOfficial.chamber == ZipStateDistrict.chamber,
                        and_(ZipStateDistrict.chamber == "upper", StateOfficial.chamber == "legislature")),
-                   current(today))
+                   current(on))
     rows = db.session.execute(
         db.select(ZipStateDistrict, StateOfficial).outerjoin(StateOfficial, seat_of)
         .where(ZipStateDistrict.zcta == zcta)
@@ -143,7 +148,7 @@ def find(zcta: str, today: date | None = None) -> StateLookup:
     if seats:
         sitting = {o.state: o for o in db.session.execute(
             db.select(StateOfficial).where(StateOfficial.chamber == "governor",
-                                           StateOfficial.state.in_(found.states), current(today))
+                                           StateOfficial.state.in_(found.states), current(on))
             .order_by(StateOfficial.end_date)).scalars()}
         found.governors = {state: sitting.get(state) for state in found.states}
     return found
@@ -175,7 +180,7 @@ def member_json(seat: StateSeat, official: StateOfficial | None) -> dict:
         "title": chambers.official_title(seat.state, official.chamber if official else seat.chamber),
         "chamber": official.chamber if official else ("legislature" if seat.state in UNICAMERAL else seat.chamber),
         "state": seat.state,
-        "district": seat.district,
+        "district": official.district if official else seat.district,  # Idaho's seats: "2A", "2B"
         "vacant": official is None,
         "party": official.party if official else None,
         "phone": official.phone if official else None,
