@@ -397,7 +397,7 @@ def test_a_vacant_seat_and_a_missing_governor_are_said_and_get_no_letter(client,
 @pytest.mark.both_databases
 def test_a_campaign_for_one_state_refuses_another_states_zip_and_names_its_bill(client, loaded):
     form = text_of(client.get("/letters/ohio-bill"))
-    assert "To state leaders in Ohio (State senator)" in form
+    assert "Letters to your state senator, in Ohio" in form
     assert "The bill: HB 1" in form
     assert 'href="https://www.legislature.ohio.gov/legislation/136/hb1"' in page(client.get("/letters/ohio-bill"))
     text = text_of(write(client, "05401", slug="ohio-bill"))
@@ -523,7 +523,8 @@ def test_admins_write_a_state_campaign_in_both_languages_and_see_what_is_missing
     assert ("Spanish is missing: Title in Spanish, Short summary in Spanish, The ask in Spanish, Letter in Spanish, "
             "The ask for a phone call, in Spanish.") in form
     listing = text_of(client.get("/moderate/campaigns/"))
-    assert "Missing: title, summary, ask, letter, phone ask" in listing and "Every state: State senator, State representative" in listing
+    assert "Missing: title, summary, ask, letter, phone ask" in listing
+    assert "Letters to your state senator and your state representative, in every state" in listing
     spanish = {**CAMPAIGN, "title_es": "Tiras reactivas para todos", "summary_es": "Legales en todas partes.",
                "ask_es": "Hágalas **legales**.", "call_ask_es": "haga legales las tiras reactivas",
                "letter_template_es": "Vivo en {{ state }}.\n\n{{ personal_note }}"}

@@ -7,7 +7,10 @@ chamber, the Legislature, whose members are Senators.
 """
 from __future__ import annotations
 
+from babel.lists import format_list
 from flask_babel import gettext as _
+
+from ..i18n import current_language
 
 ASSEMBLY = {"CA", "NV", "NY", "WI"}
 GENERAL_ASSEMBLY = {"NJ"}
@@ -43,6 +46,9 @@ def body_name(state: str, chamber: str, state_name: str) -> str:
     return _("%(state)s House of Representatives", state=state_name)
 
 
-def recipient_name(chamber: str) -> str:
-    """Who a state campaign writes to, for the admin form and the campaign page."""
-    return {"upper": _("State senator"), "lower": _("State representative"), "governor": _("Governor")}[chamber]
+def recipients_phrase(recipients: list[str]) -> str:
+    """'your state senator, your state representative and your governor' ('a su senador o senadora estatal,
+    a quien le representa en la cámara estatal y a la gobernación'): who a state campaign's letters go to."""
+    phrases = {"upper": _("your state senator"), "lower": _("your state representative"),
+               "governor": _("your governor")}
+    return format_list([phrases[r] for r in recipients], locale=current_language())

@@ -103,9 +103,9 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUS_NAMES = {"draft": _l("Draft"), "live": _l("Live"), "archived": _l("Archived"), "won": _l("Won"),
                 "closed": _l("Closed")}
 LEVEL_NAMES = {"congress": _l("Congress"), "state": _l("State legislators and governors")}
-RECIPIENT_NAMES = {"upper": _l("State senator"), "lower": _l("State representative (or assemblymember, "
-                                                            "delegate: the state's own title)"),
-                   "governor": _l("Governor")}
+RECIPIENT_NAMES = {"upper": _l("The state senator"), "lower": _l("The state representative (or assemblymember, "
+                                                                "delegate: the state's own title)"),
+                   "governor": _l("The governor")}
 ASK_PROMPT = _l("What we ask them to do (Markdown).")
 CALL_PROMPT = _l("Finishes the sentence “I'm calling to ask Senator Smith to …”, for example: fund naloxone in "
                  "every school. Leave empty to name the campaign instead.")

@@ -416,10 +416,16 @@ def party_label(party: str | None) -> str:
     return str(PARTIES[party]) if party in PARTIES else (party or "")
 
 
-@bp.app_template_filter("recipient_name")
-def recipient_name(chamber: str) -> str:
-    """'upper' -> 'State senator' ('Senador o senadora estatal'): who a state campaign writes to."""
-    return chambers.recipient_name(chamber)
+@bp.app_template_global("campaign_audience")
+def campaign_audience(campaign: Campaign) -> str:
+    """Who a campaign's letters go to, in the page's language: 'Letters to your members of Congress', 'Letters to
+    your state senator and your governor, in Ohio'."""
+    if not campaign.is_state:
+        return _("Letters to your members of Congress")
+    recipients = chambers.recipients_phrase(campaign.recipient_list)
+    if campaign.state:
+        return _("Letters to %(recipients)s, in %(state)s", recipients=recipients, state=state_name(campaign.state))
+    return _("Letters to %(recipients)s, in every state", recipients=recipients)
 
 
 @bp.app_template_filter("tel_href")
