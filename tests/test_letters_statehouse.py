@@ -56,6 +56,15 @@ def statehouse_today(monkeypatch):
     monkeypatch.setattr(statehouse, "today", lambda: TODAY)
 
 
+def load_statehouse_fixtures() -> None:
+    """The Open States and ZIP-to-state-district fixtures, and the Congress rows for their ZIPs (an app context
+    is open; the caller commits whatever else it adds)."""
+    importer.import_zip_districts([MORE_ZIPS])
+    state_importer.import_state_officials(OPENSTATES, today=TODAY)
+    state_importer.import_state_districts(state_importer.parse_state_districts(
+        Path(STATE_ZIPS).read_bytes(), STATE_ZIPS), STATE_ZIPS)
+
+
 @pytest.fixture
 def loaded(app, statehouse_today):
     """The Congress fixtures, the Open States fixtures, the state districts, and three campaigns: a state one in
