@@ -679,3 +679,20 @@ def test_a_sample_of_zip_codes_finds_the_lawmakers_the_bundled_files_name(db, mo
         ("upper", "Cape and Islands", ["Julian Cyr"]), ("lower", "2nd Barnstable", ["Kip Diggs"])]
     idaho = statehouse.find("83814").in_chamber("lower")
     assert [[o.name for o in s.members] for s in idaho][0] == ["Dale Hawkins", "Heather Scott"]
+
+
+@pytest.mark.both_databases
+def test_state_letters_run_the_same_few_statements_however_many_recipients(client, loaded):
+    from .test_letters import statements_for
+
+    def work(zip_code, **fields):
+        form = page(client.get("/letters/schools"))
+        data = {"csrf_token": csrf_token(form), "once": hidden(form, "once"), "zip": zip_code, **SENDER, **fields}
+        seen = statements_for(loaded, lambda: client.post("/letters/schools", data=data))
+        return [s for s in seen if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))]
+
+    one_each = work("21401")  # a senator, two delegates, the governor
+    many = work("05401", lower_district="chittenden13")  # three senators, two representatives, no governor
+    # campaign, state districts with members, governors, data sources, token, expired tokens, state count,
+    # campaign total, page generation: the same whatever the ZIP and however many letters.
+    assert len(one_each) == len(many) <= 10, "\n".join(many)
