@@ -56,6 +56,18 @@ def statehouse_today(monkeypatch):
     monkeypatch.setattr(statehouse, "today", lambda: TODAY)
 
 
+def schools_campaign() -> Campaign:
+    """A state campaign for every state, to the state senator, representative and governor, in both languages."""
+    schools = Campaign(slug="schools", title="Naloxone in schools", summary="Every school.", status="live",
+                       letter_template=ENGLISH, level="state", recipients="upper,lower,governor",
+                       call_ask="put naloxone in every school")
+    services.set_ask(schools, "Please put **naloxone** in every school.")
+    services.set_spanish(schools, title="Naloxona en las escuelas", summary="Cada escuela.",
+                         ask="Le pedimos **naloxona** en cada escuela.", call_ask="ponga naloxona en cada escuela",
+                         letter=SPANISH)
+    return schools
+
+
 def load_statehouse_fixtures() -> None:
     """The Open States and ZIP-to-state-district fixtures, and the Congress rows for their ZIPs (an app context
     is open; the caller commits whatever else it adds)."""
@@ -71,17 +83,9 @@ def loaded(app, statehouse_today):
     two languages for every state, one for Ohio only with a bill, and a Congress one in English only."""
     with app.app_context():
         importer.import_legislators([YAML, TERRITORIES, OFFICES])
-        importer.import_zip_districts([ZIPS, MORE_ZIPS, str(snapshot.ISLANDS)])
-        state_importer.import_state_officials(OPENSTATES)
-        state_importer.import_state_districts(state_importer.parse_state_districts(
-            Path(STATE_ZIPS).read_bytes(), STATE_ZIPS), STATE_ZIPS)
-        schools = Campaign(slug="schools", title="Naloxone in schools", summary="Every school.", status="live",
-                           letter_template=ENGLISH, level="state", recipients="upper,lower,governor",
-                           call_ask="put naloxone in every school")
-        services.set_ask(schools, "Please put **naloxone** in every school.")
-        services.set_spanish(schools, title="Naloxona en las escuelas", summary="Cada escuela.",
-                             ask="Le pedimos **naloxona** en cada escuela.",
-                             call_ask="ponga naloxona en cada escuela", letter=SPANISH)
+        importer.import_zip_districts([ZIPS, str(snapshot.ISLANDS)])
+        load_statehouse_fixtures()
+        schools = schools_campaign()
         ohio = Campaign(slug="ohio-bill", title="Pass the Ohio bill", summary="Ohio only.", status="live",
                         letter_template=ENGLISH, level="state", state="OH", recipients="upper",
                         bill_number="HB 1", bill_url="https://www.legislature.ohio.gov/legislation/136/hb1")
@@ -696,3 +700,17 @@ def test_state_letters_run_the_same_few_statements_however_many_recipients(clien
     # campaign, state districts with members, governors, data sources, token, expired tokens, state count,
     # campaign total, page generation: the same whatever the ZIP and however many letters.
     assert len(one_each) == len(many) <= 10, "\n".join(many)
+
+
+@pytest.mark.both_databases
+def test_a_state_campaign_not_yet_in_spanish_is_quoted_in_a_spanish_letter_and_said_to_be(client, loaded):
+    with loaded.app_context():
+        campaign = _db.session.execute(select(Campaign).filter_by(slug="ohio-bill")).scalar_one()
+        assert campaign.missing_spanish == ["title", "summary", "ask", "letter_template"]
+    form = page(client.get("/es/letters/ohio-bill"))
+    assert '<h1 lang="en">Pass the Ohio bill</h1>' in form and "Esta causa se escribió en inglés." in form
+    html = page(write(client, "43215", slug="ohio-bill", lang="es", letter_language="es", upper_district="3"))
+    letter = text_of_html(html[html.index('<article class="letter"'):html.index("</article>")])
+    assert ("Vivo en Columbus, Ohio, y le escribo como una de las personas a quienes usted representa, para "
+            "pedirle que actúe en una causa que me importa profundamente: “Pass the Ohio bill”.") in letter
+    assert "que están escritas en inglés: Pass it." in letter and "Congreso" not in letter

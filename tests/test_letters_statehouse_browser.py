@@ -4,17 +4,17 @@ governor, with their call scripts, and "I called". Every page is checked with ax
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from memorials.extensions import db
-from memorials.letters import importer, services, snapshot, state_importer, statehouse
-from memorials.letters.models import Campaign, LetterCount
+from memorials.letters import importer, snapshot, statehouse
+from memorials.letters.models import LetterCount
 
 from .browser import PHONE, LiveServer, assert_accessible, click_and_wait, new_driver, quit_driver, require_browser, \
     type_into, visit
-from .test_letters_statehouse import ENGLISH, MORE_ZIPS, OPENSTATES, SPANISH, STATE_ZIPS, TODAY
+from .test_letters import FIXTURES
+from .test_letters_statehouse import TODAY, load_statehouse_fixtures, schools_campaign
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ if os.environ.get("REQUIRE_BROWSER") != "1":
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-FIXTURES = Path(__file__).parent / "fixtures" / "letters"
+
 WORDS = {
     "en": {"write": "Write my letters", "ready": "Your 3 letters are ready", "next": "Next: the letter to",
            "governor": "Governor Mike DeWine", "called": "I called Governor DeWine", "counted": "Your call is counted",
@@ -42,18 +42,9 @@ def live(tmp_path, monkeypatch):
     monkeypatch.setattr(statehouse, "today", lambda: TODAY)  # the server runs in this process
     server = LiveServer(tmp_path)
     with server.context():
-        importer.import_zip_districts([str(FIXTURES / "zccd.csv"), MORE_ZIPS, str(snapshot.ISLANDS)])
-        state_importer.import_state_officials(OPENSTATES)
-        state_importer.import_state_districts(state_importer.parse_state_districts(
-            Path(STATE_ZIPS).read_bytes(), STATE_ZIPS), STATE_ZIPS)
-        campaign = Campaign(slug="schools", title="Naloxone in schools", summary="Every school.", status="live",
-                            letter_template=ENGLISH, level="state", recipients="upper,lower,governor",
-                            call_ask="put naloxone in every school")
-        services.set_ask(campaign, "Please put **naloxone** in every school.")
-        services.set_spanish(campaign, title="Naloxona en las escuelas", summary="Cada escuela.",
-                             ask="Le pedimos **naloxona** en cada escuela.", call_ask="ponga naloxona en cada escuela",
-                             letter=SPANISH)
-        db.session.add(campaign)
+        importer.import_zip_districts([str(FIXTURES / "zccd.csv"), str(snapshot.ISLANDS)])
+        load_statehouse_fixtures()
+        db.session.add(schools_campaign())
         db.session.commit()
     server.start()
     yield server

@@ -161,19 +161,11 @@ SITE_FRAME = _l(
     "Please act now: every month of waiting costs lives. Thank you for reading my letter, and I look forward "
     "to your reply.")
 
-STATE_FRAME = _l(
-    # Translators: a whole letter to a state lawmaker or governor, used when a campaign is not yet written in the
-    # letter's language; keep every {{ … }} exactly as it is. {{ campaign_ask }} is the campaign's own text, in
-    # English, and must stay a paragraph of its own.
+# The first paragraph of a letter to a state lawmaker or governor in that case; the rest is SITE_FRAME's.
+STATE_OPENING = _l(
+    # Translators: the first paragraph of a letter to a state lawmaker or governor; keep every {{ … }} as it is.
     "I live in {{ sender_city }}, {{ state }}, and I am writing to you as your constituent, to ask you to act on "
-    "a cause that matters deeply to me: “{{ campaign_title }}”.\n\n"
-    "{{ state_figures }}\n\n"
-    "{{ memorial }}\n\n"
-    "This is what I am asking of you, in the campaign's own words, which are written in English:\n\n"
-    "{{ campaign_ask }}\n\n"
-    "{{ personal_note }}\n\n"
-    "Please act now: every month of waiting costs lives. Thank you for reading my letter, and I look forward "
-    "to your reply.")
+    "a cause that matters deeply to me: “{{ campaign_title }}”.")
 
 # Languages whose words for a member (senador, senadora; delegado, delegada) say a gender that the
 # congress-legislators data we keep does not give: there members are named by their full name only.
@@ -185,8 +177,10 @@ def letter_template(template: str, template_language: str, ask: str, *, state: b
     language, else our sentences in this language around the campaign's ask as written."""
     if current_language() == template_language:
         return template
-    frame = STATE_FRAME if state else SITE_FRAME
-    return str(frame).replace("{{ campaign_ask }}", (ask or "").strip())
+    frame = str(SITE_FRAME)
+    if state:  # not "you represent me in Congress": the rest is the same letter
+        frame = str(STATE_OPENING) + "\n\n" + frame.split("\n\n", 1)[1]
+    return frame.replace("{{ campaign_ask }}", (ask or "").strip())
 
 
 def member_name(title: str, last_name: str, full_name: str, *, full: bool = False) -> str:

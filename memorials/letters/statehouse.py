@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_, select
 
 from ..extensions import db
 from ..states import state_name
@@ -120,36 +120,45 @@ def today() -> date:
     return date.today()
 
 
-def current(on: date | None = None):
+def current(on=None):
     """Officials whose role has not ended: a record that says it ends is never offered after that day."""
-    return or_(StateOfficial.end_date.is_(None), StateOfficial.end_date >= (on or today()))
+    return or_(StateOfficial.end_date.is_(None), StateOfficial.end_date >= (on if on is not None else today()))
+
+
+# The two statements, made once: a ZIP's districts with their sitting members, and the governors of its states.
+SEATS = (
+    select(ZipStateDistrict, StateOfficial)
+    .outerjoin(StateOfficial, and_(
+        StateOfficial.state == ZipStateDistrict.state, StateOfficial.seat == ZipStateDistrict.seat,
+        or_(StateOfficial.chamber == ZipStateDistrict.chamber,
+            and_(ZipStateDistrict.chamber == "upper", StateOfficial.chamber == "legislature")),
+        current(bindparam("on"))))
+    .where(ZipStateDistrict.zcta == bindparam("zcta"))
+    .order_by(ZipStateDistrict.state, ZipStateDistrict.seat, StateOfficial.family_name, StateOfficial.name)
+)
+GOVERNORS = (
+    select(StateOfficial)
+    .where(StateOfficial.chamber == "governor", StateOfficial.state.in_(bindparam("states", expanding=True)),
+           current(bindparam("on")))
+    .order_by(StateOfficial.end_date)
+)
 
 
 def find(zcta: str, on: date | None = None) -> StateLookup:
     """The statehouse for a five-digit ZIP code (cleaned by lookup.clean_zip); no seats when it is not in the
     table (DC, the territories, a PO-box ZIP)."""
-    seat_of = and_(StateOfficial.state == ZipStateDistrict.state, StateOfficial.seat == ZipStateDistrict.seat,
-                   or_(StateOfficial.chamber == ZipStateDistrict.chamber,
-                       and_(ZipStateDistrict.chamber == "upper", StateOfficial.chamber == "legislature")),
-                   current(on))
-    rows = db.session.execute(
-        db.select(ZipStateDistrict, StateOfficial).outerjoin(StateOfficial, seat_of)
-        .where(ZipStateDistrict.zcta == zcta)
-        .order_by(ZipStateDistrict.state, ZipStateDistrict.seat, StateOfficial.family_name, StateOfficial.name)
-    ).all()
+    on = on or today()
     grouped: dict[tuple[str, str, str], tuple[ZipStateDistrict, list[StateOfficial]]] = {}
-    for place, official in rows:
-        grouped.setdefault((place.state, place.chamber, place.seat), (place, []))[1].extend(
-            [official] if official is not None else [])
+    for place, official in db.session.execute(SEATS, {"zcta": zcta, "on": on}).all():
+        members = grouped.setdefault((place.state, place.chamber, place.seat), (place, []))[1]
+        if official is not None:
+            members.append(official)
     seats = [StateSeat(place.state, place.chamber, place.seat, place.name, tuple(members))
              for place, members in grouped.values()]
     seats.sort(key=lambda s: (s.state, CHAMBERS.index(s.chamber), _natural(s.district)))
     found = StateLookup(zcta, seats)
     if seats:
-        sitting = {o.state: o for o in db.session.execute(
-            db.select(StateOfficial).where(StateOfficial.chamber == "governor",
-                                           StateOfficial.state.in_(found.states), current(on))
-            .order_by(StateOfficial.end_date)).scalars()}
+        sitting = {o.state: o for o in db.session.execute(GOVERNORS, {"states": found.states, "on": on}).scalars()}
         found.governors = {state: sitting.get(state) for state in found.states}
     return found
 
@@ -173,11 +182,11 @@ def no_statehouse_note(states: list[str]) -> str:
              "write to here. Your member of Congress is still yours to write to.", place=place[:1].upper() + place[1:])
 
 
-def member_json(seat: StateSeat, official: StateOfficial | None) -> dict:
+def member_json(seat: StateSeat, official: StateOfficial | None, title: str) -> dict:
     """One state legislator (or a vacant seat) for /api/representatives."""
     return {
         "name": official.name if official else None,
-        "title": chambers.official_title(seat.state, official.chamber if official else seat.chamber),
+        "title": title,
         "chamber": official.chamber if official else ("legislature" if seat.state in UNICAMERAL else seat.chamber),
         "state": seat.state,
         "district": official.district if official else seat.district,  # Idaho's seats: "2A", "2B"
@@ -198,8 +207,9 @@ def as_json(found: StateLookup, congress_states: list[str]) -> dict:
         note = (no_statehouse_note(congress_states) if no_statehouse(congress_states) else
                 _("We couldn't match ZIP code %(zip)s to state legislative districts.", zip=found.zip))
         return {"state_legislators": [], "governor": None, "state_note": note}
+    titles = {(seat.state, seat.chamber): chambers.official_title(seat.state, seat.chamber) for seat in found.seats}
     answer = {
-        "state_legislators": [member_json(seat, official) for seat in found.seats
+        "state_legislators": [member_json(seat, official, titles[seat.state, seat.chamber]) for seat in found.seats
                               for official in (seat.members or (None,))],
         "governor": governor_json(found.governors.get(found.state)) if found.state else None,
     }
