@@ -1243,8 +1243,8 @@ def test_the_campaign_list_and_the_api_stay_fixed_with_many_campaigns_and_counts
     for odd in ("0", "-4", "abc", "99999999999999999999", "x\x00"):
         assert client.get("/letters/", query_string={"page": odd}).status_code == 200
     api = statements_for(loaded, lambda: client.get("/api/representatives?zip=60614"))
-    # Congress: the ZIP's districts with members, their offices; the statehouse: its districts with members
-    # (none here, so no governor to look up).
+    # Congress: the ZIP's districts with members, their offices; the statehouse: its districts with their
+    # members and governor (none here).
     assert len([s for s in api if s.startswith("SELECT") and "page_generation" not in s]) == 3
     one = statements_for(loaded, lambda: client.get("/letters/cause-3"))
     assert len([s for s in one if s.startswith("SELECT")]) <= 3

@@ -68,10 +68,10 @@ def schools_campaign() -> Campaign:
     return schools
 
 
-def load_statehouse_fixtures() -> None:
-    """The Open States and ZIP-to-state-district fixtures, and the Congress rows for their ZIPs (an app context
-    is open; the caller commits whatever else it adds)."""
-    importer.import_zip_districts([MORE_ZIPS])
+def load_statehouse_fixtures(congress_zips: tuple[str, ...] = ()) -> None:
+    """The Open States and ZIP-to-state-district fixtures, and the congressional district table: the rows for
+    their ZIPs and any other such files given (an app context is open; the caller commits what else it adds)."""
+    importer.import_zip_districts([*congress_zips, MORE_ZIPS])
     state_importer.import_state_officials(OPENSTATES, today=TODAY)
     state_importer.import_state_districts(state_importer.parse_state_districts(
         Path(STATE_ZIPS).read_bytes(), STATE_ZIPS), STATE_ZIPS)
@@ -83,8 +83,7 @@ def loaded(app, statehouse_today):
     two languages for every state, one for Ohio only with a bill, and a Congress one in English only."""
     with app.app_context():
         importer.import_legislators([YAML, TERRITORIES, OFFICES])
-        importer.import_zip_districts([ZIPS, str(snapshot.ISLANDS)])
-        load_statehouse_fixtures()
+        load_statehouse_fixtures((ZIPS, str(snapshot.ISLANDS)))
         schools = schools_campaign()
         ohio = Campaign(slug="ohio-bill", title="Pass the Ohio bill", summary="Ohio only.", status="live",
                         letter_template=ENGLISH, level="state", state="OH", recipients="upper",
@@ -295,8 +294,8 @@ def test_the_api_stays_a_few_statements(client, loaded):
     from .test_letters import statements_for
 
     seen = statements_for(loaded, lambda: client.get("/api/representatives?zip=05401"))
-    # Congress: districts with members, their offices; statehouse: districts with members, the governors.
-    assert len([s for s in seen if s.startswith("SELECT") and "page_generation" not in s]) == 4
+    # Congress: districts with members, their offices; statehouse: districts with their members and governor.
+    assert len([s for s in seen if s.startswith("SELECT") and "page_generation" not in s]) == 3
 
 
 # -- writing to the statehouse ------------------------------------------------------------------------------
@@ -697,8 +696,8 @@ def test_state_letters_run_the_same_few_statements_however_many_recipients(clien
 
     one_each = work("21401")  # a senator, two delegates, the governor
     many = work("05401", lower_district="chittenden13")  # three senators, two representatives, no governor
-    # campaign, state districts with members, governors, data sources, token, expired tokens, state count,
-    # campaign total, page generation: the same whatever the ZIP and however many letters.
+    # campaign, state districts with their members and governor, data sources, token, expired tokens, state
+    # count, campaign total, page generation: the same whatever the ZIP and however many letters.
     assert len(one_each) == len(many) <= 10, "\n".join(many)
 
 
@@ -714,3 +713,22 @@ def test_a_state_campaign_not_yet_in_spanish_is_quoted_in_a_spanish_letter_and_s
     assert ("Vivo en Columbus, Ohio, y le escribo como una de las personas a quienes usted representa, para "
             "pedirle que actúe en una causa que me importa profundamente: “Pass the Ohio bill”.") in letter
     assert "que están escritas en inglés: Pass it." in letter and "Congreso" not in letter
+
+
+@pytest.mark.both_databases
+def test_a_closed_campaign_says_so_and_is_listed_as_done(client, loaded):
+    sign_in(client, loaded)
+    with loaded.app_context():
+        campaign_id = _db.session.execute(select(Campaign.id).filter_by(slug="ohio-bill")).scalar_one()
+    data = {"title": "Pass the Ohio bill", "slug": "ohio-bill", "summary": "Ohio only.", "ask": "Pass it.",
+            "letter_template": ENGLISH, "level": "state", "state": "OH", "recipients": ["upper"], "status": "closed",
+            "update": "The session ended before a vote.", "bill_number": "HB 1",
+            "bill_url": "https://www.legislature.ohio.gov/legislation/136/hb1"}
+    assert submit(client, f"/moderate/campaigns/{campaign_id}", data).status_code == 302
+    text = text_of(loaded.test_client().get("/letters/ohio-bill"))
+    assert "This campaign is closed" in text and "The session ended before a vote." in text
+    assert "No letters were written for it here." in text and "The bill: HB 1" in text
+    spanish = text_of(loaded.test_client().get("/es/letters/ohio-bill"))
+    assert "Esta campaña está cerrada" in spanish and "The session ended before a vote." in spanish  # no Spanish yet
+    index = text_of(loaded.test_client().get("/letters/"))
+    assert "Closed · Letters to your state senator, in Ohio Pass the Ohio bill" in index

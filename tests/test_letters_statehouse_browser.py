@@ -8,7 +8,7 @@ import os
 import pytest
 
 from memorials.extensions import db
-from memorials.letters import importer, snapshot, statehouse
+from memorials.letters import snapshot, statehouse
 from memorials.letters.models import LetterCount
 
 from .browser import PHONE, LiveServer, assert_accessible, click_and_wait, new_driver, quit_driver, require_browser, \
@@ -42,8 +42,7 @@ def live(tmp_path, monkeypatch):
     monkeypatch.setattr(statehouse, "today", lambda: TODAY)  # the server runs in this process
     server = LiveServer(tmp_path)
     with server.context():
-        importer.import_zip_districts([str(FIXTURES / "zccd.csv"), str(snapshot.ISLANDS)])
-        load_statehouse_fixtures()
+        load_statehouse_fixtures((str(FIXTURES / "zccd.csv"), str(snapshot.ISLANDS)))
         db.session.add(schools_campaign())
         db.session.commit()
     server.start()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, text
 
 from ..extensions import db
 from ..states import STATES
@@ -220,10 +220,12 @@ def import_legislators(paths: list[str], *, source: str | None = None, as_of: st
             db.session.execute(delete(Legislator))
             db.session.execute(insert(Legislator), rows)
             record_dataset("legislators", source or ", ".join(paths), as_of, len(rows))
+            analyze(Legislator)
         if office_rows:
             db.session.execute(delete(DistrictOffice))
             db.session.execute(insert(DistrictOffice), office_rows)
             record_dataset("district_offices", source or ", ".join(paths), as_of, len(office_rows))
+            analyze(DistrictOffice)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -282,6 +284,7 @@ def import_zip_districts(paths: str | list[str], *, source: str | None = None,
         db.session.execute(delete(ZipDistrict))
         db.session.execute(insert(ZipDistrict), rows)
         record_dataset("zip_districts", name, as_of, len(rows))
+        analyze(ZipDistrict)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -296,6 +299,13 @@ def record_dataset(kind: str, source: str, as_of: str | None, count: int) -> Non
         dataset = LetterDataset(kind=kind)
         db.session.add(dataset)
     dataset.source, dataset.as_of, dataset.row_count, dataset.imported_at = source[:500], as_of, count, utcnow()
+
+
+def analyze(model) -> None:
+    """PostgreSQL's planner statistics for a table just filled, in the import's transaction, so the first lookups
+    use its indexes (without them it may scan every row for every ZIP until autovacuum gets round to it)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"ANALYZE {model.__tablename__}"))
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

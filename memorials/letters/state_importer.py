@@ -27,7 +27,7 @@ from sqlalchemy import delete, insert
 from ..extensions import db
 from ..states import STATES
 from . import districts, statehouse
-from .importer import LettersImportError, NON_STATES, read_bytes, record_dataset
+from .importer import LettersImportError, NON_STATES, analyze, read_bytes, record_dataset
 from .models import StateOfficial, ZipStateDistrict
 
 LEGISLATIVE = ("upper", "lower", "legislature")
@@ -251,6 +251,7 @@ def import_state_officials(path: str, *, source: str | None = None, as_of: str |
         db.session.execute(delete(StateOfficial))
         db.session.connection().execute(insert(StateOfficial.__table__), rows)  # Core: twice as fast
         record_dataset("state_officials", name, as_of, len(rows))
+        analyze(StateOfficial)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -309,6 +310,7 @@ def import_state_districts(rows: list[dict], source: str, as_of: str | None = No
         db.session.execute(delete(ZipStateDistrict))
         db.session.connection().execute(insert(ZipStateDistrict.__table__), rows)  # 100,000 rows: Core
         record_dataset("zip_state_districts", source, as_of, len(rows))
+        analyze(ZipStateDistrict)
         db.session.commit()
     except Exception:
         db.session.rollback()

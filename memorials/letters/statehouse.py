@@ -1,5 +1,5 @@
 """Who represents a ZIP code in its statehouse: the state legislative districts it touches, their members, and
-the governor. Two indexed queries whatever the ZIP.
+the governor. One indexed query whatever the ZIP.
 
 A ZIP code area often overlaps several districts of a chamber (about half do): then the visitor says which
 one they live in, as for a split congressional ZIP. Some districts elect several members (New Hampshire,
@@ -12,6 +12,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..states import state_name
@@ -125,42 +126,39 @@ def current(on=None):
     return or_(StateOfficial.end_date.is_(None), StateOfficial.end_date >= (on if on is not None else today()))
 
 
-# The two statements, made once: a ZIP's districts with their sitting members, and the governors of its states.
+# The one statement, made once: a ZIP's districts, each with its sitting members, and its state's governor
+# (a second join on the same (state, seat) index: a governor has no seat).
+GOVERNOR = aliased(StateOfficial, name="governor")
 SEATS = (
-    select(ZipStateDistrict, StateOfficial)
+    select(ZipStateDistrict, StateOfficial, GOVERNOR)
     .outerjoin(StateOfficial, and_(
         StateOfficial.state == ZipStateDistrict.state, StateOfficial.seat == ZipStateDistrict.seat,
         or_(StateOfficial.chamber == ZipStateDistrict.chamber,
             and_(ZipStateDistrict.chamber == "upper", StateOfficial.chamber == "legislature")),
         current(bindparam("on"))))
+    .outerjoin(GOVERNOR, and_(GOVERNOR.state == ZipStateDistrict.state, GOVERNOR.seat == "",
+                              GOVERNOR.chamber == "governor",
+                              or_(GOVERNOR.end_date.is_(None), GOVERNOR.end_date >= bindparam("on"))))
     .where(ZipStateDistrict.zcta == bindparam("zcta"))
     .order_by(ZipStateDistrict.state, ZipStateDistrict.seat, StateOfficial.family_name, StateOfficial.name)
-)
-GOVERNORS = (
-    select(StateOfficial)
-    .where(StateOfficial.chamber == "governor", StateOfficial.state.in_(bindparam("states", expanding=True)),
-           current(bindparam("on")))
-    .order_by(StateOfficial.end_date)
 )
 
 
 def find(zcta: str, on: date | None = None) -> StateLookup:
     """The statehouse for a five-digit ZIP code (cleaned by lookup.clean_zip); no seats when it is not in the
-    table (DC, the territories, a PO-box ZIP)."""
-    on = on or today()
+    table (DC, the territories, a PO-box ZIP). One indexed query, whatever the ZIP."""
     grouped: dict[tuple[str, str, str], tuple[ZipStateDistrict, list[StateOfficial]]] = {}
-    for place, official in db.session.execute(SEATS, {"zcta": zcta, "on": on}).all():
+    governors: dict[str, StateOfficial | None] = {}
+    for place, official, governor in db.session.execute(SEATS, {"zcta": zcta, "on": on or today()}).all():
         members = grouped.setdefault((place.state, place.chamber, place.seat), (place, []))[1]
         if official is not None:
             members.append(official)
+        if governors.get(place.state) is None:
+            governors[place.state] = governor
     seats = [StateSeat(place.state, place.chamber, place.seat, place.name, tuple(members))
              for place, members in grouped.values()]
     seats.sort(key=lambda s: (s.state, CHAMBERS.index(s.chamber), _natural(s.district)))
-    found = StateLookup(zcta, seats)
-    if seats:
-        sitting = {o.state: o for o in db.session.execute(GOVERNORS, {"states": found.states, "on": on}).scalars()}
-        found.governors = {state: sitting.get(state) for state in found.states}
-    return found
+    return StateLookup(zcta, seats, governors)
 
 
 def _natural(district: str) -> tuple:

@@ -101,7 +101,6 @@ class Question:
 
     field: object  # the form's radio field, its choices set
     legend: str
-    error_id: str
 
 
 def _form_page(campaign: Campaign, form: LetterForm, attached, note=None, found=None,
@@ -308,7 +307,7 @@ def _state_question(form, found: statehouse.StateLookup, chamber: str, field, st
         field.errors = [_("Please choose the district you live in.")]
     legend = _("%(chamber)s: ZIP code %(zip)s is split between %(count)s districts. Which one do you live in?",
                chamber=seats[0].body if state else _("State legislature"), zip=found.zip, count=len(seats))
-    return Question(field, legend, f"{field.id}-error")
+    return Question(field, legend)
 
 
 def _state_choice_label(seat: statehouse.StateSeat, with_state: bool) -> str:
