@@ -255,18 +255,24 @@ def figures_sentence(figures, state_name: str) -> str:
     return " ".join(sentences)
 
 
+# "He was my son", "era mi hijo": the start of a sentence the letter says itself.
+ALREADY_SAID = r"^(?:(?:he|she|they)\s+(?:was|were|is)|was|were|is|(?:él|ella)\s+(?:era|fue|es)|era|fue|es)\s+"
+# "my", "mi" and "su" (an answer to "¿Quién era … para usted?"): the letter puts its own possessive back.
+POSSESSIVE = r"^(my|our|your|mi|mis|su|sus|tu|tus|nuestro|nuestra)\s+"
+# Words that already say whose (or which) person it was: "a friend", "the son of my sister", "un amigo".
+DETERMINERS = {"a", "an", "the", "his", "her", "their", "un", "una", "el", "la", "los", "las"}
+
+
+def _answer(relation: str | None) -> str:
+    """What the writer typed, as an answer: 'He was my son.' -> 'my son'."""
+    answer = " ".join((relation or "").split()).strip(" .,;:!¡¿?")
+    return re.sub(ALREADY_SAID, "", answer, flags=re.IGNORECASE)
+
+
 def clean_relation(relation: str | None) -> str:
     """'My daughter' -> 'daughter' ('mi hija', 'su hija' -> 'hija'): the writer's word, without the possessive the
     letter puts back in its own language."""
-    relation = " ".join((relation or "").split()).strip(" .,;:!¡¿?")
-    relation = re.sub(ALREADY_SAID, "", relation, flags=re.IGNORECASE)
-    return re.sub(r"^(my|our|your|mi|mis|su|sus|tu|tus|nuestro|nuestra)\s+", "", relation, flags=re.IGNORECASE)[:60]
-
-
-# "He was my son", "era mi hijo": the start of a sentence the letter says itself.
-ALREADY_SAID = r"^(?:(?:he|she|they)\s+(?:was|were|is)|was|were|is|(?:él|ella)\s+(?:era|fue|es)|era|fue|es)\s+"
-# Words that already say whose (or which) person it was: "a friend", "the son of my sister", "un amigo".
-DETERMINERS = {"a", "an", "the", "his", "her", "their", "un", "una", "el", "la", "los", "las"}
+    return re.sub(POSSESSIVE, "", _answer(relation), flags=re.IGNORECASE)[:60]
 
 
 # Relations a writer may give in English, as a letter in another language says them. Each word carries its
@@ -289,8 +295,7 @@ def relation_in_letter(relation: str | None) -> tuple[str, str]:
     """('word', 'my son'), ('neutral', '') or ('none', ''): how a letter in the current language names who the
     person was to the writer, whatever they typed ("son", "My son", "he was my son", "su hijo", "a friend").
     What the writer typed is kept unless it is a word we can say in the letter's language without a guess."""
-    typed = " ".join((relation or "").split()).strip(" .,;:!¡¿?")
-    typed = re.sub(ALREADY_SAID, "", typed, flags=re.IGNORECASE)
+    typed = _answer(relation)
     word = clean_relation(typed)
     if not word:
         return "none", ""
