@@ -7,6 +7,7 @@ Vermont, Arizona, Washington...): each gets a letter. Nebraska's single chamber 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -126,22 +127,25 @@ def current(on=None):
     return or_(StateOfficial.end_date.is_(None), StateOfficial.end_date >= (on if on is not None else today()))
 
 
-# The one statement, made once: a ZIP's districts, each with its sitting members, and its state's governor
-# (a second join on the same (state, seat) index: a governor has no seat).
-GOVERNOR = aliased(StateOfficial, name="governor")
-SEATS = (
-    select(ZipStateDistrict, StateOfficial, GOVERNOR)
-    .outerjoin(StateOfficial, and_(
-        StateOfficial.state == ZipStateDistrict.state, StateOfficial.seat == ZipStateDistrict.seat,
-        or_(StateOfficial.chamber == ZipStateDistrict.chamber,
-            and_(ZipStateDistrict.chamber == "upper", StateOfficial.chamber == "legislature")),
-        current(bindparam("on"))))
-    .outerjoin(GOVERNOR, and_(GOVERNOR.state == ZipStateDistrict.state, GOVERNOR.seat == "",
-                              GOVERNOR.chamber == "governor",
-                              or_(GOVERNOR.end_date.is_(None), GOVERNOR.end_date >= bindparam("on"))))
-    .where(ZipStateDistrict.zcta == bindparam("zcta"))
-    .order_by(ZipStateDistrict.state, ZipStateDistrict.seat, StateOfficial.family_name, StateOfficial.name)
-)
+@functools.cache
+def seats_statement():
+    """The one statement, made once (at first use: an alias configures every mapper, so not at import): a ZIP's
+    districts, each with its sitting members, and its state's governor, by a second join on the same (state,
+    seat) index, a governor having no seat."""
+    governor = aliased(StateOfficial, name="governor")
+    return (
+        select(ZipStateDistrict, StateOfficial, governor)
+        .outerjoin(StateOfficial, and_(
+            StateOfficial.state == ZipStateDistrict.state, StateOfficial.seat == ZipStateDistrict.seat,
+            or_(StateOfficial.chamber == ZipStateDistrict.chamber,
+                and_(ZipStateDistrict.chamber == "upper", StateOfficial.chamber == "legislature")),
+            current(bindparam("on"))))
+        .outerjoin(governor, and_(governor.state == ZipStateDistrict.state, governor.seat == "",
+                                  governor.chamber == "governor",
+                                  or_(governor.end_date.is_(None), governor.end_date >= bindparam("on"))))
+        .where(ZipStateDistrict.zcta == bindparam("zcta"))
+        .order_by(ZipStateDistrict.state, ZipStateDistrict.seat, StateOfficial.family_name, StateOfficial.name)
+    )
 
 
 def find(zcta: str, on: date | None = None) -> StateLookup:
@@ -149,7 +153,8 @@ def find(zcta: str, on: date | None = None) -> StateLookup:
     table (DC, the territories, a PO-box ZIP). One indexed query, whatever the ZIP."""
     grouped: dict[tuple[str, str, str], tuple[ZipStateDistrict, list[StateOfficial]]] = {}
     governors: dict[str, StateOfficial | None] = {}
-    for place, official, governor in db.session.execute(SEATS, {"zcta": zcta, "on": on or today()}).all():
+    rows = db.session.execute(seats_statement(), {"zcta": zcta, "on": on or today()}).all()
+    for place, official, governor in rows:
         members = grouped.setdefault((place.state, place.chamber, place.seat), (place, []))[1]
         if official is not None:
             members.append(official)
