@@ -164,7 +164,8 @@ def build_state(shared: Path) -> dict:
                                               StateOfficial.name)).scalars()]
         layout: dict = {}
         for row in db.session.execute(db.select(ZipStateDistrict).order_by(
-                ZipStateDistrict.state, ZipStateDistrict.chamber, ZipStateDistrict.seat, ZipStateDistrict.zcta)).scalars():
+                ZipStateDistrict.state, ZipStateDistrict.chamber, ZipStateDistrict.seat,
+                ZipStateDistrict.zcta)).scalars():
             chambers = layout.setdefault(FIPS[row.state], {"abbreviation": row.state, "chambers": {}})["chambers"]
             district = chambers.setdefault(row.chamber, {"districts": {}})["districts"].setdefault(
                 row.seat, {"name": row.name, "zips": []})
