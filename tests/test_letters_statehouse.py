@@ -590,10 +590,10 @@ def test_a_won_campaign_shows_what_happened_and_its_totals_and_takes_no_more_let
     html, text = page(response), text_of(response)
     if lang == "en":
         assert "We won" in text and "The School Naloxone Act was signed on May 1." in text
-        assert "3 letters written so far, from 1 state." in text and "no longer takes letters" in text
+        assert "3 letters written, from 1 state." in text and "no longer takes letters" in text
     else:
         assert "Lo logramos" in text and "La ley se firmó el 1 de mayo." in text
-        assert "3 cartas escritas hasta ahora" in text
+        assert "3 cartas escritas, desde 1 estado." in text
     assert 'name="zip"' not in html and "Write my letters" not in text
     index = text_of(visitor.get(f"{'/es' if lang == 'es' else ''}/letters/"))
     assert ("Done" if lang == "en" else "Terminadas") in index
