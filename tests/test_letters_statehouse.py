@@ -749,3 +749,13 @@ def test_the_letters_package_imports_before_the_rest_of_the_app():
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "-c", "import memorials.stories"], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-800:]
+
+
+def test_a_download_of_another_kind_is_not_found(client, loaded):
+    from .test_letters import press
+
+    assert press(client, "05401", "pdf", url="/letters/congress-cause").mimetype == "application/pdf"
+    form = page(client.get("/letters/congress-cause"))
+    response = client.post("/letters/congress-cause/download/docx",
+                           data={"csrf_token": csrf_token(form), "zip": "05401", **SENDER})
+    assert response.status_code == 404

@@ -119,6 +119,7 @@ def _form_page(campaign: Campaign, form: LetterForm, attached, note=None, found=
                            datasets=_datasets())
 
 
+DOWNLOADS = ("pdf", "txt")
 # Every post from the letter form and the letters page counts against one limit, whichever button sent it.
 posts = limiter.shared_limit("20 per minute;200 per hour", scope="letters-post")
 
@@ -185,10 +186,13 @@ def show_edits(slug):
     return _letters_page(written) if isinstance(written, Written) else written
 
 
-@bp.post("/<slug>/download/<any(txt, pdf):kind>")
+@bp.post("/<slug>/download/<kind>")
 @posts
 def download(slug, kind):
-    """Every letter, or the one the button names, as a file; the sender's details travel only in the POST body."""
+    """Every letter, or the one the button names, as a file (kind: pdf or txt); the sender's details travel only in
+    the POST body."""
+    if kind not in DOWNLOADS:
+        abort(404)
     written = _written(_live_campaign(slug), _letter_form())
     if not isinstance(written, Written):
         return written
