@@ -22,12 +22,10 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from sqlalchemy import delete, insert
 
-from ..extensions import db
 from ..states import STATES
 from . import districts, statehouse
-from .importer import LettersImportError, NON_STATES, analyze, read_bytes, record_dataset
+from .importer import LettersImportError, NON_STATES, read_bytes, replace_table
 from .models import StateOfficial, ZipStateDistrict
 
 LEGISLATIVE = ("upper", "lower", "legislature")
@@ -247,15 +245,7 @@ def import_state_officials(path: str, *, source: str | None = None, as_of: str |
     rows = parse_people(read_people(path), path, today or statehouse.today())
     dropped = check_governor_phones(rows)
     name = source or path
-    try:
-        db.session.execute(delete(StateOfficial))
-        db.session.connection().execute(insert(StateOfficial.__table__), rows)  # Core: twice as fast
-        record_dataset("state_officials", name, as_of, len(rows))
-        analyze(StateOfficial)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    replace_table(StateOfficial, rows, "state_officials", name, as_of)
     governors = sum(1 for row in rows if row["chamber"] == "governor")
     return StateImportResult(len(rows), name, governors, dropped)
 
@@ -306,15 +296,7 @@ def import_state_districts(rows: list[dict], source: str, as_of: str | None = No
     """Replace the ZIP-to-state-district table with these rows, in one transaction."""
     if not rows:
         raise LettersImportError(f"{source} has no ZIP-to-state-district rows.")
-    try:
-        db.session.execute(delete(ZipStateDistrict))
-        db.session.connection().execute(insert(ZipStateDistrict.__table__), rows)  # 100,000 rows: Core
-        record_dataset("zip_state_districts", source, as_of, len(rows))
-        analyze(ZipStateDistrict)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    replace_table(ZipStateDistrict, rows, "zip_state_districts", source, as_of)
     return len(rows)
 
 
