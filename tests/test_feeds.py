@@ -279,7 +279,7 @@ def campaign(app):
     ("/stories/", "Memorials"),
     ("/stats/", "The numbers"),
     ("/stats/OH", "Overdose deaths in Ohio"),
-    ("/letters/", "Write to Congress"),
+    ("/letters/", "Write to your lawmakers"),
 ])
 def test_pages_without_a_memorial_have_open_graph_and_twitter_tags(client, url, title):
     page = client.get(url).get_data(as_text=True)

@@ -70,16 +70,36 @@ def write(client, zip_code, url="/letters/test-cause", **fields):
     return client.post(url.split("?")[0], data=data)
 
 
+# Each button of the letters page posts the one form to its own address (formaction), some naming a member.
+ACTIONS = {"change": "change", "update": "edits", "txt": "download/txt", "pdf": "download/pdf", "called": "called"}
+
+
+def action_url(campaign_url: str, action: str) -> tuple[str, dict]:
+    """'pdf:S000033' -> ('/letters/test-cause/download/pdf', {'member': 'S000033'})."""
+    what, _sep, member = action.partition(":")
+    return f"{campaign_url}/{ACTIONS[what]}", ({"member": member} if member else {})
+
+
 def again(client, letters_page: str, action: str, **changes):
-    """Press a button on the letters page: everything in its one form goes back, with the button's action."""
+    """Press a button on the letters page: everything in its one form goes to the button's own address."""
     data = {name: htmllib.unescape(value) for name, value in
             re.findall(r'<input type="hidden"(?: form="letters-form")? name="([^"]+)" value="([^"]*)">', letters_page)}
     data.update({name: htmllib.unescape(value) for name, value in
                  re.findall(r'<textarea id="[^"]+" name="([^"]+)" form="letters-form"[^>]*>\n?(.*?)</textarea>',
                             letters_page, flags=re.S)})
-    data.update(csrf_token=csrf_token(letters_page), action=action, **changes)
-    return client.post(re.search(r'<form id="letters-form" method="post" action="([^"]+)"', letters_page).group(1),
-                       data=data)
+    url, member = action_url(re.search(r'<form id="letters-form" method="post" action="([^"]+)"',
+                                       letters_page).group(1), action)
+    data.update(csrf_token=csrf_token(letters_page), **member, **changes)
+    return client.post(url, data=data)
+
+
+def press(client, zip_code, action, url="/letters/test-cause", **fields):
+    """The letter form filled in and sent straight to one button's address, without writing the letters first."""
+    form = client.get(url).get_data(as_text=True)
+    target, member = action_url(url.split("?")[0], action)
+    data = {"csrf_token": csrf_token(form), "once": hidden(form, "once"), "memorial": hidden(form, "memorial"),
+            "zip": zip_code, **SENDER, **member, **fields}
+    return client.post(target, data=data)
 
 
 def page(response) -> str:
@@ -268,7 +288,8 @@ def test_letters_for_an_at_large_state_are_addressed_and_signed_properly(client,
     assert date.today().strftime("%B") in text
     assert "https://www.sanders.senate.gov/contact/" in text and "202-224-5141" in text
     assert 'District office nearest you, in Burlington: <a href="tel:+18028620697">802-862-0697</a>' in text
-    assert 'name="action" value="txt:S000033"' in text and 'name="action" value="pdf"' in text
+    assert 'formaction="/letters/test-cause/download/txt" name="member" value="S000033"' in text
+    assert '<button type="submit" formaction="/letters/test-cause/download/pdf"' in text
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -335,7 +356,7 @@ def test_visitor_text_is_escaped_everywhere(client, loaded):
 
 
 def test_the_text_download_is_plain_text_with_the_letter(client, loaded):
-    response = write(client, "05401", action="txt:S000033")
+    response = press(client, "05401", "txt:S000033")
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -346,12 +367,12 @@ def test_the_text_download_is_plain_text_with_the_letter(client, loaded):
     assert "My brother Sam died in 2023.\nHe was 24." in body
     assert body.rstrip().endswith("Maria Lopez\n12 Elm Street\nBurlington, VT 05401")
 
-    every = write(client, "05401", action="txt").get_data(as_text=True)
+    every = press(client, "05401", "txt").get_data(as_text=True)
     assert all(s in every for s in ("Dear Representative Balint:", "Dear Senator Sanders:", "Dear Senator Welch:"))
 
 
 def test_the_pdf_download(client, loaded):
-    response = write(client, "05401", action="pdf")
+    response = press(client, "05401", "pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
 
@@ -372,8 +393,8 @@ def test_the_sender_is_never_in_a_url_and_nothing_personal_is_stored(client, loa
 def test_counts_per_campaign_and_state_go_up_but_downloads_do_not_count(client, loaded):
     write(client, "05401")
     write(client, "20002")
-    write(client, "05401", action="txt")
-    write(client, "05401", action="pdf:S000033")
+    press(client, "05401", "txt")
+    press(client, "05401", "pdf:S000033")
     with loaded.app_context():
         counts = dict(_db.session.execute(select(LetterCount.state, LetterCount.letters)).all())
     assert counts == {"VT": 3, "DC": 1}
@@ -493,9 +514,11 @@ def test_a_visitors_note_is_text_in_html_and_in_the_text_version():
 @pytest.mark.both_databases
 def test_the_bundled_snapshot_loads_once_and_never_overwrites_an_edited_campaign(db):
     first = snapshot.load_bundled()
-    assert "537 legislators rows" in first and "3 campaigns" in first and "1,312 district-offices rows" in first
+    assert "537 legislators rows" in first and "6 campaigns" in first and "1,312 district-offices rows" in first
+    assert "7,395 state-officials rows" in first and "104,146 zip-state-districts rows" in first
     campaigns = db.session.execute(select(Campaign).order_by(Campaign.position)).scalars().all()
-    assert [c.status for c in campaigns] == ["live", "live", "live"]
+    assert [(c.status, c.level) for c in campaigns] == [("live", "congress")] * 3 + [("live", "state")] * 3
+    assert all(c.missing_spanish == [] for c in campaigns)  # every shipped campaign in English and Spanish
     for campaign in campaigns:
         assert letters_compose.unknown_placeholders(campaign.letter_template) == []
     campaigns[0].title = "Edited by an admin"
@@ -715,8 +738,11 @@ def test_with_several_live_campaigns_the_visitor_chooses_and_the_memorial_goes_a
 def test_a_writer_who_says_who_they_were_writes_in_the_first_person(client, loaded):
     slug, _, _ = published_memorial(loaded)
     text = htmllib.unescape(page(write(client, "20002", url=f"/letters/test-cause?memorial={slug}", relation="My nephew")))
-    assert ("My nephew Daniel James Rivera died at 25 in Dayton, Ohio, in 2023. You can read Daniel James "
-            f"Rivera's story at http://localhost/stories/{slug}.") in text
+    # Issue 19: the name and age are said once ("Daniel James Rivera, my nephew, died at 25 ...").
+    assert ("Daniel James Rivera, my nephew, died at 25 in Dayton, Ohio, in 2023. You can read more at "
+            f"http://localhost/stories/{slug}.") in text
+    # On the page, in the edit box and in the plain text of the one letter, and once in the call script.
+    assert text.count("Daniel James Rivera, my nephew") == 4 and "Daniel James Rivera's story" not in text
     assert "I am writing in memory of" not in text
 
 
@@ -774,7 +800,7 @@ def test_the_family_writes_from_their_private_page_with_their_relation_and_no_to
     form = page(client.get(url))
     assert 'name="relation" type="text" value="child"' in form  # a suggestion, in words that guess no gender
     text = page(write(client, "05401", url=url, relation="son"))
-    assert "My son Daniel James Rivera died at 25 in Dayton, Ohio, in 2023." in text
+    assert "Daniel James Rivera, my son, died at 25 in Dayton, Ohio, in 2023." in text
     assert token not in text
 
 
@@ -820,7 +846,7 @@ def test_memorial_paragraph_wording():
         "I am writing in memory of Danny R., who died at 25 in Dayton, Ohio, in 2023. Their family tells their story "
         "at https://example.org/stories/d.")
     assert letters_compose.memorial_paragraph(remembered, "my daughter ") == (
-        "My daughter Danny R. died at 25 in Dayton, Ohio, in 2023. You can read Danny R.'s story at "
+        "Danny R., my daughter, died at 25 in Dayton, Ohio, in 2023. You can read more at "
         "https://example.org/stories/d.")
     no_place = letters_compose.Remembered(name="Sam", died_year=2021, url="u", age=40)
     assert letters_compose.memorial_paragraph(no_place).startswith("I am writing in memory of Sam, who died at 40 in 2021.")
@@ -903,9 +929,8 @@ def test_i_called_counts_calls_per_campaign_and_state_once_per_member(client, lo
     text = page(again(client, letters, "called:S000033"))
     assert "Your call to Senator Sanders is already counted." in text and calls(loaded) == {"VT": 1}
     # With script, the button asks for JSON and the page stays as it is.
-    answer = again(client, letters, "called:W000800", headers={"Accept": "application/json"}) if False else \
-        client.post("/letters/test-cause", data={**_letters_form(letters), "action": "called:W000800"},
-                    headers={"Accept": "application/json"})
+    answer = client.post("/letters/test-cause/called", data={**_letters_form(letters), "member": "W000800"},
+                         headers={"Accept": "application/json"})
     assert answer.is_json and answer.get_json() == {"counted": True,
                                                    "message": "Thank you for calling Senator Welch. Your call is counted."}
     assert calls(loaded) == {"VT": 2}
@@ -920,9 +945,9 @@ def test_i_called_counts_calls_per_campaign_and_state_once_per_member(client, lo
 
 def test_i_called_needs_the_forms_csrf_token(client, loaded):
     letters = page(write(client, "05401"))
-    data = {**_letters_form(letters), "action": "called:S000033"}
+    data = {**_letters_form(letters), "member": "S000033"}
     del data["csrf_token"]
-    assert client.post("/letters/test-cause", data=data).status_code == 400
+    assert client.post("/letters/test-cause/called", data=data).status_code == 400
     assert calls(loaded) == {"VT": 0}
 
 
@@ -1239,7 +1264,9 @@ def test_the_campaign_list_and_the_api_stay_fixed_with_many_campaigns_and_counts
     for odd in ("0", "-4", "abc", "99999999999999999999", "x\x00"):
         assert client.get("/letters/", query_string={"page": odd}).status_code == 200
     api = statements_for(loaded, lambda: client.get("/api/representatives?zip=60614"))
-    assert len([s for s in api if s.startswith("SELECT") and "page_generation" not in s]) == 2
+    # Congress: the ZIP's districts with members, their offices; the statehouse: its districts with their
+    # members and governor (none here).
+    assert len([s for s in api if s.startswith("SELECT") and "page_generation" not in s]) == 3
     one = statements_for(loaded, lambda: client.get("/letters/cause-3"))
     assert len([s for s in one if s.startswith("SELECT")]) <= 3
 
@@ -1254,7 +1281,7 @@ def test_odd_addresses_get_a_plain_answer(client, loaded, url):
 @pytest.mark.parametrize("field, value", [
     ("zip", "05401\x00"), ("sender_name", "Maria\x00Lopez"), ("personal_note", "words\x00more"),
     ("district", "\x00"), ("relation", "son\x00"), ("memorial", "\x00"), ("once", "\x00" * 50),
-    ("action", "called:\x00"), ("action", "pdf:" + "A" * 5000), ("edits-0-member", "S000033\x00"),
+    ("member", "\x00"), ("member", "A" * 5000), ("edits-0-member", "S000033\x00"),
     ("edits-0-body", "x\x00y"), ("edits-99999999999999999999-body", "x"),
 ])
 def test_odd_bytes_in_the_letter_form_get_a_plain_answer(client, loaded, field, value):
@@ -1413,11 +1440,13 @@ def test_a_memorial_in_a_spanish_letter_is_remembered_in_spanish_with_the_name_a
 
     # The family, in Spanish: the word they give decides the words of the letter.
     html = page(write(client, "05401", url=url, letter_language="es", relation="hija"))
-    assert ("Mi hija Daniel James Rivera murió a los 25 años en Dayton, Ohio, en 2023. Puede leer la historia de "
-            f"Daniel James Rivera en http://localhost/es/stories/{slug}.") in htmllib.unescape(html)
-    assert "Llamo porque mi hija Daniel James Rivera murió en 2023." in htmllib.unescape(html)
+    assert ("Daniel James Rivera, mi hija, murió a los 25 años en Dayton, Ohio, en 2023. Puede leer su historia en "
+            f"http://localhost/es/stories/{slug}.") in htmllib.unescape(html)
+    assert "Llamo porque Daniel James Rivera, mi hija, murió en 2023." in htmllib.unescape(html)
     html = htmllib.unescape(page(write(client, "05401", url=url, letter_language="es", relation="my son")))
-    assert "Mi hijo Daniel James Rivera murió a los 25 años" in html
+    assert "Daniel James Rivera, mi hijo, murió a los 25 años" in html
+    html = htmllib.unescape(page(write(client, "05401", url=url, letter_language="es", relation="su hijo")))
+    assert "Daniel James Rivera, mi hijo, murió a los 25 años" in html
     # A word that says no gender is never turned into one: the letter says it without one.
     html = htmllib.unescape(page(write(client, "05401", url=url, letter_language="es", relation="child")))
     assert ("Le escribo porque perdí a Daniel James Rivera, una persona a quien quiero mucho, que murió a los 25 "
@@ -1425,9 +1454,9 @@ def test_a_memorial_in_a_spanish_letter_is_remembered_in_spanish_with_the_name_a
     assert "Llamo porque en 2023 perdí a Daniel James Rivera, una persona a quien quiero mucho." in html
     # In an English letter, a Spanish word we know is said in English, and the link is the English page.
     html = htmllib.unescape(page(write(client, "05401", url=url, relation="hija")))
-    assert ("My daughter Daniel James Rivera died at 25 in Dayton, Ohio, in 2023. You can read Daniel James Rivera's "
-            f"story at http://localhost/stories/{slug}.") in html
-    assert memorial_count(loaded, story_id) == 15
+    assert ("Daniel James Rivera, my daughter, died at 25 in Dayton, Ohio, in 2023. You can read more at "
+            f"http://localhost/stories/{slug}.") in html
+    assert memorial_count(loaded, story_id) == 18
 
 
 def test_a_suggested_relation_that_would_need_a_gender_in_spanish_is_left_to_the_family(client, loaded):
@@ -1436,7 +1465,7 @@ def test_a_suggested_relation_that_would_need_a_gender_in_spanish_is_left_to_the
         client.get(f"/letters/test-cause?memorial={slug}&relation=child"))
     spanish = page(client.get(f"{ES}?memorial={slug}&relation=child"))
     assert re.search(r'id="relation" maxlength="60" name="relation" type="text" value=""', spanish)
-    assert "Por ejemplo: hijo, hija, hermano, mejor amiga." in htmllib.unescape(spanish)
+    assert "Por ejemplo: mi hijo, mi hermana, una gran amiga." in htmllib.unescape(spanish)
 
 
 def test_a_copy_by_email_from_a_spanish_page_is_in_spanish_around_the_letters_and_not_kept(client, loaded):

@@ -133,8 +133,11 @@ def test_phone_letter_in_memory_edited_called_and_downloaded_as_pdf(live, browse
     assert phone.find_element(By.TAG_NAME, "h1").text == "Your 3 letters are ready"
     shot(phone, "2-letters")
     sanders = phone.find_element(By.ID, "letter-S000033")
+    # On a phone the letters are folded one at a time (issue 19): open the letter to Senator Sanders from the list.
+    phone.find_element(By.CSS_SELECTOR, ".letters-contents a[href='#letter-S000033']").click()
     body = sanders.find_element(By.CSS_SELECTOR, ".letter-body")
-    assert "My friend Daniel James Rivera died at 25 in Dayton, Ohio, in 2023." in body.text
+    wait_for(phone, lambda d: body.is_displayed())
+    assert "Daniel James Rivera, my friend, died at 25 in Dayton, Ohio, in 2023." in body.text
     assert NOTE in body.text
     overflow = phone.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the letters page is {overflow}px wider than the phone"
@@ -266,11 +269,14 @@ def test_phone_letters_flow_in_spanish_with_a_spanish_letter(live, browser_for):
     assert phone.find_element(By.TAG_NAME, "h1").text == "Sus 3 cartas están listas"
     shot(phone, "es-2-letters")
     sanders = phone.find_element(By.ID, "letter-S000033")
+    # One letter at a time on a phone (issue 19): open the letter to Bernard Sanders from the list.
+    phone.find_element(By.CSS_SELECTOR, ".letters-contents a[href='#letter-S000033']").click()
     letter = sanders.find_element(By.CSS_SELECTOR, "article.letter")
+    wait_for(phone, lambda d: letter.is_displayed())
     assert letter.get_attribute("lang") == "es"
     text = letter.text
     assert "Respetable Bernard Sanders:" in text and "Atentamente," in text
-    assert "Mi hermano Daniel James Rivera murió a los 25 años en Dayton, Ohio, en 2023." in text
+    assert "Daniel James Rivera, mi hermano, murió a los 25 años en Dayton, Ohio, en 2023." in text
     assert note in text  # the visitor's words, exactly as typed
     overflow = phone.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the letters page is {overflow}px wider than the phone"

@@ -23,6 +23,7 @@ from memorials.web import without_control_characters
 
 from .factories import form_data, make_moderator, make_story, publish, sign_in
 from .forms import csrf_token
+from .test_letters_statehouse import load_statehouse_fixtures
 
 # Its behaviour depends on the database: it runs on SQLite and on PostgreSQL.
 pytestmark = pytest.mark.both_databases
@@ -56,6 +57,13 @@ LETTER = {"zip": "05401", "sender_name": "Maria Lopez", "sender_address": "12 El
           "personal_note": "My brother Sam died in 2023."}
 CAMPAIGN = {"title": "Fund treatment", "slug": "fund-treatment", "summary": "Treatment saves lives.",
             "ask": "Fund **treatment**.", "letter_template": "Dear friend.\n\n{{ personal_note }}", "status": "draft"}
+STATE_CAMPAIGN = {**CAMPAIGN, "title_es": "Financiar el tratamiento", "summary_es": "El tratamiento salva vidas.",
+                  "ask_es": "Financie el **tratamiento**.", "letter_template_es": "Hola.\n\n{{ personal_note }}",
+                  "call_ask_es": "financie el tratamiento", "level": "state", "state": "OH", "recipients": "upper",
+                  "bill_number": "HB 1", "bill_url": "https://example.org/hb1", "update": "", "update_es": ""}
+# A state campaign's letters for ZIP 43215 (tests/fixtures/letters: Ohio's senator of district 15, its
+# representative of district 7, its governor).
+STATE_LETTER = {**LETTER, "zip": "43215", "sender_city": "Columbus", "upper_district": "15", "lower_district": "7"}
 
 FORMS = [
     FormCase("share a story", "/stories/new", form_data(), STORY_FIELDS, STORY_KEPT, stored=STORY_COLUMNS),
@@ -75,6 +83,20 @@ FORMS = [
               "member"), ("sender_name", "sender_address", "sender_city", "personal_note")),
     FormCase("campaign", "/moderate/campaigns/new", CAMPAIGN, tuple(CAMPAIGN), ("title", "summary", "ask"),
              who="admin"),
+    FormCase("state campaign in two languages", "/moderate/campaigns/new", STATE_CAMPAIGN, tuple(STATE_CAMPAIGN),
+             ("title", "summary", "ask", "title_es", "summary_es", "ask_es", "bill_number"), who="admin"),
+    FormCase("write to the statehouse", "/letters/state-cause", STATE_LETTER,
+             ("zip", "upper_district", "lower_district", "state_district_zip", "relation", "letter_language",
+              "member"), ("sender_name", "sender_address", "sender_city", "personal_note")),
+    FormCase("change my letter", "/letters/state-cause/change", STATE_LETTER,
+             ("zip", "sender_name", "personal_note", "upper_district"), ("sender_name", "personal_note"),
+             page="/letters/state-cause"),
+    FormCase("show my changes", "/letters/state-cause/edits", STATE_LETTER,
+             ("edits-0-member", "edits-0-body", "edits-15-body", "lower_district"), page="/letters/state-cause"),
+    FormCase("download a letter", "/letters/state-cause/download/txt", STATE_LETTER,
+             ("member", "letter_language", "edits-0-body"), page="/letters/state-cause"),
+    FormCase("I called", "/letters/state-cause/called", {**STATE_LETTER, "member": "ed858ef9-97dc-4be8-97ab-006ea96923ae"},
+             ("member", "once", "upper_district"), page="/letters/state-cause"),
     FormCase("condolence", "/stories/{slug}/condolences", {"name": "Ana", "message": "We remember him."},
              ("name", "message", "email", "website"), ("name", "message", "email"), page="/stories/{slug}"),
     FormCase("light a candle", "/stories/{slug}/candle", {}, ("slug",), page="/stories/{slug}"),
@@ -111,6 +133,8 @@ QUERIES = [
     ("/stats/OH", ("sort",), "visitor"),
     ("/api/representatives", ("zip",), "visitor"),
     ("/letters/test-cause", ("zip",), "visitor"),
+    ("/letters/state-cause", ("memorial", "relation", "upper_district"), "visitor"),
+    ("/letters/", ("page", "memorial", "relation"), "visitor"),
     ("/moderate/login", ("next",), "visitor"),
     ("/moderate/log", ("page",), "moderator"),
 ]
@@ -130,6 +154,8 @@ PATHS = [
     ("/stats/{}/data.csv", "visitor"),
     ("/stats/{}/data.json", "visitor"),
     ("/letters/{}", "visitor"),
+    ("/letters/state-cause/download/{}", "visitor"),
+    ("/letters/{}/called", "visitor"),
     ("/moderate/stories/{}", "moderator"),
     ("/moderate/photos/{}", "moderator"),
     ("/moderate/invitation/{}", "visitor"),
@@ -163,6 +189,12 @@ def site(app):
                             letter_template="Dear friend.\n\n{{ personal_note }}", status="live")
         letters_services.set_ask(campaign, "Please **act**.")
         db.session.add(campaign)
+        state = Campaign(slug="state-cause", title="A state cause", summary="Short summary.", status="live",
+                         letter_template="Dear friend.\n\n{{ personal_note }}", level="state",
+                         recipients="upper,lower,governor")
+        letters_services.set_ask(state, "Please **act**.")
+        db.session.add(state)
+        load_statehouse_fixtures()
         db.session.commit()
         publish(story)
         values = {"token": token, "story_id": story.id, "slug": story.slug}

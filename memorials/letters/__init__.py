@@ -1,4 +1,4 @@
-"""Letters to members of Congress: find them by ZIP, write a letter that is ready to send."""
+"""Letters to members of Congress, state legislators and governors: find them by ZIP, write letters ready to send."""
 from flask import Blueprint
 
 bp = Blueprint("letters", __name__, url_prefix="/letters", cli_group=None)

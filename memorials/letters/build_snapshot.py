@@ -1,10 +1,11 @@
 """Make the bundled letters snapshot from the public files, with the project's own importers.
 
-    python -m memorials.letters.build_snapshot ../shared/data
+    python -m memorials.letters.build_snapshot ../shared/data [all|congress|state]
 
-Imports congress/legislators-current.yaml and zip_to_district/zccd_119th_congress.csv into a
-scratch database with importer.py, then writes back only what the site uses, in the same
-public shapes, to memorials/data/letters/ with a manifest of sources and dates. Run by hand
+Imports congress/legislators-current.yaml and zip_to_district/zccd_119th_congress.csv (congress), and
+openstates/ and state_legislative_districts/districts.json (state) into a scratch database with the
+importers, then writes back only what the site uses, in the same public shapes, to
+memorials/data/letters/ with a manifest of sources and dates. Run by hand
 when the public files are refreshed; the site never reads the public folder itself.
 
 zip_island_areas.csv is not made here: the Census table has no ZIP codes for American Samoa,
@@ -24,7 +25,39 @@ from pathlib import Path
 
 import yaml
 
-from .snapshot import FOLDER, ISLANDS, LEGISLATORS, MANIFEST, OFFICES, ZIPS
+from ..extensions import db
+from ..scratch import scratch_app
+from ..states import FIPS as STATE_OF_FIPS
+from .importer import import_legislators, import_zip_districts, parse_zip_districts, read_bytes
+from .models import DistrictOffice, Legislator, StateOfficial, ZipDistrict, ZipStateDistrict
+from .snapshot import FOLDER, ISLANDS, LEGISLATORS, MANIFEST, OFFICES, STATE_DISTRICTS, STATE_PEOPLE, ZIPS
+from .state_importer import import_state_districts, import_state_officials, parse_state_districts
+
+STATE_SOURCES = {
+    "state_officials": {
+        "file": STATE_PEOPLE.name,
+        "from": "openstates",
+        "source": "Open States people data (openstates/people, CC0), its commit of 2026-08-05: state legislators "
+                  "and governors of the 50 states",
+        "as_of": "2026-08-05",
+        "note": "Only current roles (no end date, or one still to come when the snapshot was made), and only what "
+                "letters use: name, family name, party, email, the capitol and one district office (address and "
+                "phone), the first link, the district and the role's end date. DC's council and Puerto Rico's "
+                "legislature are left out (the ZIP table has no districts for them). A governor's phone whose area "
+                "code no legislator of the state uses is left out (Wyoming's record holds Puerto Rico's number).",
+    },
+    "zip_state_districts": {
+        "file": STATE_DISTRICTS.name,
+        "from": "state_legislative_districts/districts.json",
+        "source": "ZIP Code Tabulation Areas to 2024 state legislative districts, from the Census Bureau's 2020 "
+                  "relationship files (tab20_sldu202420_zcta520_natl.txt and tab20_sldl202420_zcta520_natl.txt, "
+                  "PD-USGov), as districts.json generated 2026-02-14",
+        "as_of": "2026-02-14",
+        "note": "Every ZIP area overlapping a district is listed, so about half of ZIP areas have several districts "
+                "in a chamber. Districts are keyed by their name (memorials/letters/districts.py), the same way the "
+                "officials' districts are. New Hampshire's floterial districts are not in the Census files.",
+    },
+}
 
 SOURCES = {
     "legislators": {
@@ -71,11 +104,6 @@ SOURCES = {
 
 
 def build(shared: Path) -> dict:
-    from ..extensions import db
-    from ..scratch import scratch_app
-    from .importer import import_legislators, import_zip_districts, parse_zip_districts
-    from .models import DistrictOffice, Legislator, ZipDistrict
-
     FOLDER.mkdir(parents=True, exist_ok=True)
     with scratch_app():
         members = import_legislators([str(shared / SOURCES["legislators"]["from"])]).rows
@@ -122,6 +150,77 @@ def build(shared: Path) -> dict:
     return meta
 
 
+def build_state(shared: Path) -> dict:
+    """The statehouse part of the snapshot (Open States people and ZIP areas to state districts), made with
+    state_importer.py in a scratch database and written back in the same public layouts, trimmed, with its
+    entries in the manifest (the Congress part is left as it is)."""
+    info = {kind: {**STATE_SOURCES[kind], "built": date.today().isoformat()} for kind in STATE_SOURCES}
+    with scratch_app():
+        found = import_state_officials(str(shared / STATE_SOURCES["state_officials"]["from"]))
+        table = read_bytes(str(shared / STATE_SOURCES["zip_state_districts"]["from"]))
+        zips = import_state_districts(parse_state_districts(table, "districts.json"), "districts.json")
+        people = [_state_person(o) for o in db.session.execute(
+            db.select(StateOfficial).order_by(StateOfficial.state, StateOfficial.chamber, StateOfficial.seat,
+                                              StateOfficial.name)).scalars()]
+        layout: dict = {}
+        for row in db.session.execute(db.select(ZipStateDistrict).order_by(
+                ZipStateDistrict.state, ZipStateDistrict.chamber, ZipStateDistrict.seat,
+                ZipStateDistrict.zcta)).scalars():
+            chambers = layout.setdefault(FIPS[row.state], {"abbreviation": row.state, "chambers": {}})["chambers"]
+            district = chambers.setdefault(row.chamber, {"districts": {}})["districts"].setdefault(
+                row.seat, {"name": row.name, "zips": []})
+            district["zips"].append(row.zcta)
+    metadata = json.loads(table).get("metadata", {})
+    _write_gzip(STATE_PEOPLE, json.dumps({"source": info["state_officials"]["source"],
+                                          "as_of": info["state_officials"]["as_of"], "people": people},
+                                         ensure_ascii=False, separators=(",", ":")))
+    _write_gzip(STATE_DISTRICTS, json.dumps({"states": layout, "metadata": {
+        **metadata, "source": info["zip_state_districts"]["source"]}}, separators=(",", ":")))
+    meta = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
+    meta["state_officials"] = {**info["state_officials"], "rows": found.rows, "governors": found.governors,
+                               "phones_left_out": found.dropped_phones}
+    meta["zip_state_districts"] = {**info["zip_state_districts"], "rows": zips}
+    MANIFEST.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    return {kind: meta[kind] for kind in STATE_SOURCES}
+
+
+FIPS = {code: fips for fips, code in STATE_OF_FIPS.items()}
+
+
+def _write_gzip(path: Path, text: str) -> None:
+    # mtime=0: the same rows make the same bytes, so the snapshot only changes when they do.
+    with gzip.GzipFile(path, "wb", mtime=0) as out:
+        out.write(text.encode("utf-8"))
+
+
+def _state_person(official: StateOfficial) -> dict:
+    """A state official as an Open States person record again, with only what letters use."""
+    role = {"type": official.chamber, "jurisdiction": f"ocd-jurisdiction/country:us/state:{official.state.lower()}"
+                                                      "/government"}
+    if official.district:
+        role["district"] = official.district
+    if official.end_date:
+        role["end_date"] = official.end_date.isoformat()
+    offices = [{"classification": kind, **{k: v for k, v in (("address", address), ("voice", phone)) if v}}
+               for kind, address, phone in (("capitol", official.address, official.phone),
+                                           ("district", official.district_address, official.district_phone))
+               if address or phone]
+    person = {"id": f"ocd-person/{official.person}", "name": official.name, "family_name": official.family_name,
+              "roles": [role]}
+    if official.party:
+        person["party"] = [{"name": official.party}]
+    if official.email:
+        person["email"] = official.email
+    if offices:
+        person["offices"] = offices
+    links = [{"url": official.url}] if official.url else []
+    if official.contact_form and official.contact_form != official.url:
+        links.append({"url": official.contact_form, "note": "contact form"})
+    if links:
+        person["links"] = links
+    return person
+
+
 def _person(member) -> dict:
     term = {"type": "sen" if member.chamber == "senate" else "rep", "state": member.state}
     if member.chamber == "house":
@@ -136,4 +235,10 @@ def _person(member) -> dict:
 
 if __name__ == "__main__":
     shared_folder = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data")
-    print(json.dumps(build(shared_folder), indent=2))
+    part = sys.argv[2] if len(sys.argv) > 2 else "all"
+    if part not in ("all", "congress", "state"):
+        sys.exit("usage: python -m memorials.letters.build_snapshot SHARED_DATA_FOLDER [all|congress|state]")
+    built = build(shared_folder) if part in ("all", "congress") else {}
+    if part in ("all", "state"):
+        built.update(build_state(shared_folder))
+    print(json.dumps(built, indent=2, ensure_ascii=False))

@@ -1,4 +1,4 @@
-"""Calling a member: what to say in under a minute, which office to call, and when it is open.
+"""Calling a member or official: what to say in under a minute, which office to call, and when it is open.
 
 Pure: data in, words out. Office hours come from the congress-legislators district offices
 when the office gives them; otherwise we say what is usual ("9 to 5, Monday to Friday") in
@@ -74,14 +74,18 @@ def nearest_office(offices: list, zip_code: str):
 def call_script(*, member_title: str, member_last_name: str, sender_name: str, sender_city: str,
                 state_name: str, zip_code: str, campaign_title: str, call_ask: str | None,
                 figures_text: str = "", remembered: Remembered | None = None, relation: str = "",
-                member_full_name: str = "") -> list[str]:
+                member_full_name: str = "", quoted: bool = False) -> list[str]:
     """What to say on the phone, in a few short sentences (well under a minute read aloud), in the current
-    language; the campaign's phone ask (written in English) is quoted as written in another language."""
+    language; quoted: the campaign's phone ask is in another language (its Spanish is not written yet), and
+    is quoted as written."""
     member = member_name(member_title, member_last_name, member_full_name or member_last_name)
     lines = [_("Hello, my name is %(name)s, and I'm a constituent from %(city)s, %(state)s, ZIP code %(zip)s.",
                name=sender_name.strip(), city=sender_city.strip(), state=state_name, zip=zip_code)]
     ask = " ".join((call_ask or "").split()).rstrip(".")
-    if ask:
+    if ask and quoted:
+        lines.append(_("I'm calling to ask %(member)s for what this campaign asks, in its own words in English: "
+                       "“%(ask)s”.", member=member, ask=ask))
+    elif ask:
         lines.append(_("I'm calling to ask %(member)s to %(ask)s.", member=member, ask=ask))
     else:
         lines.append(_("I'm calling about “%(title)s”, and I'm asking %(member)s to act on it.",
@@ -91,7 +95,7 @@ def call_script(*, member_title: str, member_last_name: str, sender_name: str, s
     if remembered is not None:
         kind, relation = relation_in_letter(relation)
         if kind == "word":
-            lines.append(_("I'm calling because my %(relation)s %(name)s died in %(year)s.", relation=relation,
+            lines.append(_("I'm calling because %(name)s, %(relation)s, died in %(year)s.", relation=relation,
                            name=remembered.name, year=remembered.died_year))
         elif kind == "neutral":
             lines.append(_("I'm calling because I lost %(name)s, someone I love, in %(year)s.",

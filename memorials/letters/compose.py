@@ -22,17 +22,18 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
-from ..i18n import current_language, long_date, number
+from ..i18n import LANGUAGES, current_language, in_language, long_date, month_year, number
 from ..text import render_markdown
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 # The placeholders a template may use, with what each becomes (shown to admins).
 PLACEHOLDERS = {
-    "member_title": _l("Representative, Senator, Delegate or Resident Commissioner"),
+    "member_title": _l("Representative, Senator, Delegate or Resident Commissioner; for a state campaign "
+                       "Senator, Representative, Assemblymember, Delegate or Governor"),
     "member_name": _l("the member's full name"),
     "member_last_name": _l("the member's last name"),
-    "chamber": _l("House or Senate"),
+    "chamber": _l("House or Senate; for a state campaign the chamber or office, like Ohio Senate"),
     "state": _l("the sender's state, e.g. Ohio"),
     "state_figures": _l("a sentence with the state's latest CDC counts (left out when none are loaded)"),
     "memorial": _l("a paragraph about the memorial the letter is written in memory of (left out when there "
@@ -61,9 +62,13 @@ class Member:
     title: str
     full_name: str
     last_name: str
-    chamber: str  # "house" or "senate"
+    chamber: str  # "house" or "senate"; for a state official upper, lower, legislature or governor
     office: str | None = None  # "2136 Rayburn House Office Building"
     address: str | None = None  # "2136 Rayburn House Office Building Washington DC 20515-5101"
+    # A state official: the chamber or office the letter is addressed to ("Ohio Senate", "Governor of Ohio"),
+    # and the mailing address's lines (mailing_lines).
+    body: str | None = None
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,8 +144,9 @@ def washington_address(member: Member) -> list[str]:
     return lines
 
 
-# Campaigns are written by moderators in English. A letter in another language is our own sentences,
-# in that language, around the campaign's ask kept exactly as written (and said to be in English).
+# Campaigns are written by moderators in English and Spanish. A letter in a language the campaign is not yet
+# written in is our own sentences, in that language, around the campaign's ask kept exactly as written (and
+# said to be in English).
 CAMPAIGN_LANGUAGE = "en"
 SITE_FRAME = _l(
     # Translators: a whole letter to Congress; keep every {{ … }} exactly as it is. {{ campaign_ask }} is the
@@ -155,17 +161,26 @@ SITE_FRAME = _l(
     "Please act now: every month of waiting costs lives. Thank you for reading my letter, and I look forward "
     "to your reply.")
 
+# The first paragraph of a letter to a state lawmaker or governor in that case; the rest is SITE_FRAME's.
+STATE_OPENING = _l(
+    # Translators: the first paragraph of a letter to a state lawmaker or governor; keep every {{ … }} as it is.
+    "I live in {{ sender_city }}, {{ state }}, and I am writing to you as your constituent, to ask you to act on "
+    "a cause that matters deeply to me: “{{ campaign_title }}”.")
+
 # Languages whose words for a member (senador, senadora; delegado, delegada) say a gender that the
 # congress-legislators data we keep does not give: there members are named by their full name only.
 NAME_WITHOUT_TITLE = {"es"}
 
 
-def letter_template(campaign_template: str, campaign_ask: str) -> str:
-    """What a letter in the current language is filled from: the campaign's own template in its language,
-    else our sentences in this language around the campaign's ask as written."""
-    if current_language() == CAMPAIGN_LANGUAGE:
-        return campaign_template
-    return str(SITE_FRAME).replace("{{ campaign_ask }}", (campaign_ask or "").strip())
+def letter_template(template: str, template_language: str, ask: str, *, state: bool = False) -> str:
+    """What a letter in the current language is filled from: the campaign's own template when it is in this
+    language, else our sentences in this language around the campaign's ask as written."""
+    if current_language() == template_language:
+        return template
+    frame = str(SITE_FRAME)
+    if state:  # not "you represent me in Congress": the rest is the same letter
+        frame = str(STATE_OPENING) + "\n\n" + frame.split("\n\n", 1)[1]
+    return frame.replace("{{ campaign_ask }}", (ask or "").strip())
 
 
 def member_name(title: str, last_name: str, full_name: str, *, full: bool = False) -> str:
@@ -175,9 +190,26 @@ def member_name(title: str, last_name: str, full_name: str, *, full: bool = Fals
     return f"{title} {full_name if full else last_name}"
 
 
+def mailing_lines(address: str | None) -> tuple[str, ...]:
+    """'Room 165, Lowe House Office Building, Annapolis, MD 21401' -> ('Room 165', 'Lowe House Office Building',
+    'Annapolis, MD 21401'); () for anything that is not a whole address (no ZIP code at its end)."""
+    address = " ".join((address or "").split())
+    if not re.search(r"\b\d{5}(?:-\d{4})?$", address):
+        return ()
+    parts = [part.strip() for part in address.split(";") if part.strip()]
+    last = parts.pop()
+    city = re.match(r"^(.*?),\s*([^,]+,\s*[A-Z]{2}\.?,?\s+\d{5}(?:-\d{4})?)$", last)
+    if city:
+        parts += [part.strip() for part in city.group(1).split(",") if part.strip()]
+        last = city.group(2)
+    return (*parts, last)
+
+
 def address_block(member: Member) -> list[str]:
-    return [_("The Honorable %(name)s", name=member.full_name), str(CHAMBER_NAMES[member.chamber]),
-            *washington_address(member)]
+    honorable = _("The Honorable %(name)s", name=member.full_name)
+    if member.body is not None:
+        return [honorable, member.body, *member.lines]
+    return [honorable, str(CHAMBER_NAMES[member.chamber]), *washington_address(member)]
 
 
 def salutation(member: Member) -> str:
@@ -197,11 +229,6 @@ def figures_sentence(figures, state_name: str) -> str:
     """
     if figures is None:
         return ""
-    from flask_babel import gettext as _
-    from flask_babel import ngettext
-
-    from ..i18n import month_year, number
-
     place = _("the District of Columbia") if state_name == "District of Columbia" else state_name
     period_end = getattr(figures, "period_end", None)
     month = month_year(period_end) if period_end else getattr(figures, "month_label", "")
@@ -228,10 +255,24 @@ def figures_sentence(figures, state_name: str) -> str:
     return " ".join(sentences)
 
 
+# "He was my son", "era mi hijo": the start of a sentence the letter says itself.
+ALREADY_SAID = r"^(?:(?:he|she|they)\s+(?:was|were|is)|was|were|is|(?:él|ella)\s+(?:era|fue|es)|era|fue|es)\s+"
+# "my", "mi" and "su" (an answer to "¿Quién era … para usted?"): the letter puts its own possessive back.
+POSSESSIVE = r"^(my|our|your|mi|mis|su|sus|tu|tus|nuestro|nuestra)\s+"
+# Words that already say whose (or which) person it was: "a friend", "the son of my sister", "un amigo".
+DETERMINERS = {"a", "an", "the", "his", "her", "their", "un", "una", "el", "la", "los", "las"}
+
+
+def _answer(relation: str | None) -> str:
+    """What the writer typed, as an answer: 'He was my son.' -> 'my son'."""
+    answer = " ".join((relation or "").split()).strip(" .,;:!¡¿?")
+    return re.sub(ALREADY_SAID, "", answer, flags=re.IGNORECASE)
+
+
 def clean_relation(relation: str | None) -> str:
-    """'My daughter' -> 'daughter' ('mi hija' -> 'hija'): the writer's word, without the 'my' the sentence adds."""
-    relation = " ".join((relation or "").split())
-    return re.sub(r"^(my|our|mi|mis|nuestro|nuestra)\s+", "", relation, flags=re.IGNORECASE)[:60]
+    """'My daughter' -> 'daughter' ('mi hija', 'su hija' -> 'hija'): the writer's word, without the possessive the
+    letter puts back in its own language."""
+    return re.sub(POSSESSIVE, "", _answer(relation), flags=re.IGNORECASE)[:60]
 
 
 # Relations a writer may give in English, as a letter in another language says them. Each word carries its
@@ -251,27 +292,34 @@ WITHOUT_GENDER = {"child", "sibling", "parent", "grandchild", "grandparent", "co
 
 
 def relation_in_letter(relation: str | None) -> tuple[str, str]:
-    """('word', 'hija'), ('neutral', '') or ('none', ''): how a letter in the current language can name
-    who the person was to the writer. What the writer typed is used as typed unless it is an English word
-    we can say without a guess."""
-    relation = clean_relation(relation)
-    if not relation:
+    """('word', 'my son'), ('neutral', '') or ('none', ''): how a letter in the current language names who the
+    person was to the writer, whatever they typed ("son", "My son", "he was my son", "su hijo", "a friend").
+    What the writer typed is kept unless it is a word we can say in the letter's language without a guess."""
+    typed = _answer(relation)
+    word = clean_relation(typed)
+    if not word:
         return "none", ""
+    if word.split()[0].lower() in DETERMINERS and word == typed:  # "a friend", "un amigo": as typed
+        return "word", _mid_sentence(word)
+    said = word.lower()
     if current_language() == "en":
-        return "word", relation_for_english(relation)
-    said = relation.lower()
-    if said in RELATIONS:
-        return "word", str(RELATIONS[said])
-    if said in WITHOUT_GENDER:
+        word = relation_for_english(word)
+    elif said in RELATIONS:
+        word = str(RELATIONS[said])
+    elif said in WITHOUT_GENDER:
         return "neutral", ""
-    return "word", relation
+    # Translators: "my" before who the person was to the writer ("my son"); Spanish "mi".
+    return "word", _("my %(relation)s", relation=_mid_sentence(word))
+
+
+def _mid_sentence(words: str) -> str:
+    """'Son' -> 'son', 'Best friend' -> 'best friend' (said mid-sentence); 'Grandma Rose' stays as typed."""
+    return words[:1].lower() + words[1:] if not any(ch.isupper() for ch in words[1:]) else words
 
 
 def relation_for_english(relation: str | None) -> str:
     """A relation typed in another of our languages ('hija'), said in English ('daughter') for an English
     letter when it is one of the words we know; anything else as typed."""
-    from ..i18n import LANGUAGES, in_language
-
     said = clean_relation(relation)
     for language in LANGUAGES:
         if language == "en":
@@ -287,8 +335,9 @@ def relation_for_english(relation: str | None) -> str:
 def memorial_paragraph(remembered: Remembered | None, relation: str = "") -> str:
     """One paragraph in memory of a memorial, in words that fit who is writing; '' without one.
 
-    A writer who says who the person was to them ("daughter", "friend") speaks in the first
-    person; anyone else writes in memory of them. No pronoun is guessed: only the name is used.
+    The name, age, place and year are said once. A writer who says who the person was to them ("my son",
+    "a friend") names them so ("Daniel, my son, died at 25..."); anyone else writes in their memory. No
+    pronoun is guessed: only the name is used.
     """
     if remembered is None:
         return ""
@@ -305,9 +354,9 @@ def memorial_paragraph(remembered: Remembered | None, relation: str = "") -> str
     else:
         died = _("died in %(year)s", **values)
     kind, relation = relation_in_letter(relation)
-    story = _("You can read %(name)s's story at %(url)s.", name=remembered.name, url=remembered.url)
+    story = _("You can read more at %(url)s.", url=remembered.url)
     if kind == "word":
-        return _("My %(relation)s %(name)s %(died)s.", relation=relation, name=remembered.name, died=died) + " " + story
+        return _("%(name)s, %(relation)s, %(died)s.", name=remembered.name, relation=relation, died=died) + " " + story
     if kind == "neutral":
         return _("I am writing because I lost %(name)s, someone I love, who %(died)s.", name=remembered.name,
                  died=died) + " " + story
@@ -337,7 +386,7 @@ def compose(template: str, member: Member, sender: Sender, figures=None, today: 
         "member_title": member.title,
         "member_name": member.full_name,
         "member_last_name": member.last_name,
-        "chamber": _("House") if member.chamber == "house" else _("Senate"),
+        "chamber": member.body or (_("House") if member.chamber == "house" else _("Senate")),
         "state": sender.state_name,
         "state_figures": figures_sentence(figures, sender.state_name) if figures_text is None else figures_text,
         "memorial": memorial_paragraph(remembered, relation),

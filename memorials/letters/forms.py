@@ -6,28 +6,29 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (EmailField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (EmailField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, URLField)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
+from ..states import STATES
 from .compose import PLACEHOLDERS, unknown_placeholders
-from .models import CampaignStatus
+from .importer import NON_STATES
 
 NOTE_PROMPTS = _l("Who did you lose, and what were they like? What has it been like since? "
                   "What do you want your members of Congress to do?")
-BIOGUIDE = r"[A-Z]\d{6}"
-# What the buttons on the letters page ask for: write (the form), change (back to the form),
-# update (show edits), a download of every letter or of one, and "I called" one member.
-# Anything else is taken as "write".
+STATE_NOTE_PROMPTS = _l("Who did you lose, and what were they like? What has it been like since? "
+                        "What do you want your state's leaders to do?")
+# A recipient on the letters page: a member of Congress's bioguide id, or a state official's Open States id.
+RECIPIENT = r"[A-Z]\d{6}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # The languages a letter can be written in: English first, what congressional offices read fastest.
 LETTER_LANGUAGES = [("en", _l("English")), ("es", _l("Spanish (español)"))]
-ACTION = re.compile(rf"^(?:(write|change|update|txt|pdf)|(txt|pdf|called):({BIOGUIDE}))$")
 
 
 class LetterEdit(Form):
     """One member's letter as the sender changed it on the letters page (never stored)."""
 
-    member = HiddenField(validators=[Optional(), Regexp(rf"^{BIOGUIDE}$")])
+    member = HiddenField(validators=[Optional(), Regexp(rf"^(?:{RECIPIENT})$")])
     body = TextAreaField(validators=[Optional(), Length(max=20000, message=_l(
         "Please keep each letter under 20,000 characters."))])
 
@@ -47,13 +48,19 @@ class LetterForm(FlaskForm):
                           validators=[Optional()])
     # The ZIP the district question was asked for: sent back without a choice, it is an error.
     district_zip = HiddenField(validators=[Optional(), Length(max=10)])
+    # For a state campaign: the district in each chamber, asked when the ZIP touches several; and for which ZIP.
+    upper_district = RadioField(_l("Which state senate district do you live in?"), choices=[],
+                                validate_choice=False, validators=[Optional(), Length(max=90)])
+    lower_district = RadioField(_l("Which state house district do you live in?"), choices=[],
+                                validate_choice=False, validators=[Optional(), Length(max=90)])
+    state_district_zip = HiddenField(validators=[Optional(), Length(max=10)])
     sender_name = StringField(_l("Your name"), validators=[
         InputRequired(_l("Please enter your name: it signs the letter.")),
         Length(max=120, message=_l("Please keep your name under 120 characters."))])
     sender_address = StringField(_l("Street address"), validators=[
         InputRequired(_l("Please enter your street address: offices answer constituents by mail.")),
         Length(max=200, message=_l("Please keep the address under 200 characters."))],
-        description=_l("Congressional offices reply to constituents, and check that you live where you say."))
+        description=_l("Offices reply to the people they represent by mail, and check that you live where you say."))
     sender_city = StringField(_l("City or town"), validators=[
         InputRequired(_l("Please enter your city or town.")),
         Length(max=80, message=_l("Please keep the city under 80 characters."))])
@@ -74,15 +81,10 @@ class LetterForm(FlaskForm):
         Optional(), Email(_l("Please check the email address.")), Length(max=254)],
         description=_l("We send the copy once and keep nothing: not your address, not your words."))
     once = HiddenField()  # checked by services.token_is_valid; a bad one only means nothing is counted
-    action = HiddenField()  # read by wanted(); anything unknown means "write"
-    edits = FieldList(FormField(LetterEdit), min_entries=0, max_entries=6)
-
-    def wanted(self) -> tuple[str, str | None]:
-        """(what, member): ('write', None), ('pdf', 'S000033'), ('called', 'B001318')..."""
-        match = ACTION.match(self.action.data or "")
-        if not match:
-            return "write", None
-        return (match.group(1), None) if match.group(1) else (match.group(2), match.group(3))
+    # The member a button on the letters page names (download one letter, "I called"): the button's own value.
+    member = HiddenField(validators=[Optional(), Length(max=40)])
+    # One per letter: a state senator, up to ten representatives of a New Hampshire district, and the governor.
+    edits = FieldList(FormField(LetterEdit), min_entries=0, max_entries=16)
 
     def chosen_language(self) -> str:
         """The letter's language: what the sender chose, English when they chose nothing we offer."""
@@ -98,10 +100,33 @@ class LetterForm(FlaskForm):
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-STATUS_NAMES = {"draft": _l("Draft"), "live": _l("Live"), "archived": _l("Archived")}
+STATUS_NAMES = {"draft": _l("Draft"), "live": _l("Live"), "archived": _l("Archived"), "won": _l("Won"),
+                "closed": _l("Closed")}
+LEVEL_NAMES = {"congress": _l("Congress"), "state": _l("State legislators and governors")}
+RECIPIENT_NAMES = {"upper": _l("The state senator"), "lower": _l("The state representative (or assemblymember, "
+                                                                "delegate: the state's own title)"),
+                   "governor": _l("The governor")}
+ASK_PROMPT = _l("What we ask them to do (Markdown).")
+CALL_PROMPT = _l("Finishes the sentence “I'm calling to ask Senator Smith to …”, for example: fund naloxone in "
+                 "every school. Leave empty to name the campaign instead.")
+SPANISH = {"lang": "es"}  # the Spanish fields are read and spell-checked as Spanish, whatever the page's language
+
+
+def _placeholder_names() -> str:
+    return ", ".join("{{ %s }}" % name for name in PLACEHOLDERS)
+
+
+def _known_placeholders(field) -> None:
+    unknown = unknown_placeholders(field.data)
+    if unknown:
+        raise ValidationError(_("We don't know %(unknown)s. The placeholders are: %(names)s.",
+                                unknown=", ".join("{{ %s }}" % n for n in unknown), names=_placeholder_names()))
 
 
 class CampaignForm(FlaskForm):
+    """A campaign in English and Spanish. English is required; the Spanish, shown to Spanish readers once its
+    title, summary, ask and letter are all written, may come later: the page says what is missing."""
+
     title = StringField(_l("Title"), validators=[InputRequired(_l("Please give the campaign a title.")),
                                                  Length(max=160)])
     slug = StringField(_l("Address (slug)"), validators=[
@@ -113,26 +138,85 @@ class CampaignForm(FlaskForm):
         Length(max=500, message=_l("Keep it under 500 characters."))],
         description=_l("One or two sentences, shown in the list of campaigns."))
     ask = TextAreaField(_l("The ask"), validators=[InputRequired(_l("Please say what the letter asks for.")),
-                                                   Length(max=5000)],
-                        description=_l("What we ask Congress to do (Markdown)."))
+                                                   Length(max=5000)], description=ASK_PROMPT)
     call_ask = StringField(_l("The ask, for a phone call"), validators=[Optional(), Length(max=300)],
-                           description=_l("Finishes the sentence “I'm calling to ask Senator Smith to …”, "
-                                          "for example: fund naloxone in every school. Leave empty to name "
-                                          "the campaign instead."))
+                           description=CALL_PROMPT)
     letter_template = TextAreaField(_l("Letter"), validators=[InputRequired(_l("Please write the letter.")),
                                                               Length(max=20000)])
-    status = SelectField(_l("Status"), choices=[(s.value, STATUS_NAMES[s.value]) for s in CampaignStatus],
-                         validators=[InputRequired()])
+
+    title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=160)], render_kw=SPANISH)
+    summary_es = TextAreaField(_l("Short summary in Spanish"), validators=[
+        Optional(), Length(max=500, message=_l("Keep it under 500 characters."))], render_kw=SPANISH)
+    ask_es = TextAreaField(_l("The ask in Spanish"), validators=[Optional(), Length(max=5000)],
+                           description=ASK_PROMPT, render_kw=SPANISH)
+    call_ask_es = StringField(_l("The ask for a phone call, in Spanish"), validators=[Optional(), Length(max=300)],
+                              description=_l("Finishes “Llamo para pedirle a Jane Smith que …”, for example: "
+                                             "financie la naloxona en todas las escuelas."), render_kw=SPANISH)
+    letter_template_es = TextAreaField(_l("Letter in Spanish"), validators=[Optional(), Length(max=20000)],
+                                       render_kw=SPANISH)
+
+    level = RadioField(_l("Who the letters go to"), choices=list(LEVEL_NAMES.items()), default="congress",
+                       validators=[Optional(), AnyOf(list(LEVEL_NAMES), message=_l(
+                           "Please choose Congress or the states."))])
+    state = SelectField(_l("Which state"), choices=[("", _l("Every state"))], default="",
+                        validators=[Optional()],
+                        description=_l("A state campaign is for one state (a bill in Ohio) or for every state."))
+    recipients = SelectMultipleField(_l("Write to"), choices=list(RECIPIENT_NAMES.items()),
+                                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                     validate_choice=False,  # validate_recipients says what is wrong
+                                     description=_l("For a state campaign: any of them, and as many as you like."))
+    bill_number = StringField(_l("Bill number"), validators=[Optional(), Length(max=40)],
+                              description=_l("Optional: the bill this campaign is about, like HB 1006."))
+    bill_url = URLField(_l("Official page of the bill"), validators=[
+        Optional(), Length(max=300), Regexp(r"^https?://\S+$", message=_l(
+            "Please give the bill's full address, starting with https://."))],
+        description=_l("Its page on the legislature's own site, or congress.gov."))
+    status = SelectField(_l("Status"), choices=list(STATUS_NAMES.items()), validators=[InputRequired()],
+                         description=_l("Live campaigns take letters. Won and closed ones show what happened and "
+                                        "their totals, under “Done”; drafts and archived ones are not shown."))
+    update = TextAreaField(_l("What happened"), validators=[Length(max=5000)],  # needed when won: validate_update
+                           description=_l("For a won or closed campaign: the news, for everyone who wrote "
+                                          "(Markdown)."))
+    update_es = TextAreaField(_l("What happened, in Spanish"), validators=[Optional(), Length(max=5000)],
+                              render_kw=SPANISH)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.state.choices = [("", _("Every state"))] + [(code, name) for code, name in STATES.items()
+                                                         if code not in NON_STATES]
         # Made per request: the placeholders' names stay as they are, the sentence around them is translated.
-        self.letter_template.description = _("Markdown, in English. Placeholders: %(names)s.", names=", ".join(
-            "{{ %s }}" % name for name in PLACEHOLDERS))
+        self.letter_template.description = _("Markdown. Placeholders: %(names)s.", names=_placeholder_names())
+        self.letter_template_es.description = self.letter_template.description
 
     def validate_letter_template(self, field) -> None:
-        unknown = unknown_placeholders(field.data)
+        _known_placeholders(field)
+
+    def validate_letter_template_es(self, field) -> None:
+        _known_placeholders(field)
+
+    def validate_state(self, field) -> None:
+        if field.data and field.data not in dict(self.state.choices):
+            raise ValidationError(_("Please choose one of the states, or every state."))
+
+    def validate_recipients(self, field) -> None:
+        unknown = [value for value in field.data or [] if value not in RECIPIENT_NAMES]
         if unknown:
-            raise ValidationError(_("We don't know %(unknown)s. The placeholders are: %(names)s.",
-                                    unknown=", ".join("{{ %s }}" % n for n in unknown),
-                                    names=", ".join("{{ %s }}" % n for n in PLACEHOLDERS)))
+            raise ValidationError(_("Please choose among the state senator, the state representative and the "
+                                    "governor."))
+        if self.level.data == "state" and not field.data:
+            raise ValidationError(_("Please choose who the letters go to: the state senator, the state "
+                                    "representative, the governor, or several of them."))
+
+    def validate_update(self, field) -> None:
+        if self.status.data in ("won", "closed") and not (field.data or "").strip():
+            raise ValidationError(_("Please say what happened, for the people who wrote: a won or closed "
+                                    "campaign shows it."))
+
+    def missing_spanish(self) -> list[str]:
+        """The labels of the Spanish fields still empty, as the form holds them now."""
+        wanted = [self.title_es, self.summary_es, self.ask_es, self.letter_template_es]
+        if (self.call_ask.data or "").strip():
+            wanted.append(self.call_ask_es)
+        if (self.update.data or "").strip():
+            wanted.append(self.update_es)
+        return [str(f.label.text) for f in wanted if not (f.data or "").strip()]

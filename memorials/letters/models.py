@@ -1,12 +1,14 @@
-"""Members of Congress, the ZIP-to-district table, campaigns, and letter counts (no personal data)."""
+"""Members of Congress, state legislators and governors, the ZIP-to-district tables, campaigns, and letter
+counts (no personal data)."""
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db, unseen_by_visitors
@@ -85,7 +87,8 @@ class LetterDataset(db.Model):
     __tablename__ = "letter_dataset"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), unique=True)  # "legislators" or "zip_districts"
+    # "legislators", "district_offices", "zip_districts", "state_officials" or "zip_state_districts"
+    kind: Mapped[str] = mapped_column(String(20), unique=True)
     source: Mapped[str] = mapped_column(String(500))
     as_of: Mapped[str | None] = mapped_column(String(40))
     row_count: Mapped[int]
@@ -100,10 +103,88 @@ class LetterDataset(db.Model):
             return self.imported_at.date()
 
 
+class StateOfficial(db.Model):
+    """A sitting state legislator or governor from the Open States people data: only what letters use.
+
+    A role that has ended is never imported, and one that ends later (end_date) is never offered after it.
+    """
+
+    __tablename__ = "state_official"
+    __table_args__ = (Index("ix_state_official_seat", "state", "seat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person: Mapped[str] = mapped_column(String(40), unique=True)  # the uuid of Open States' ocd-person id
+    state: Mapped[str] = mapped_column(String(2))
+    chamber: Mapped[str] = mapped_column(String(12))  # upper, lower, legislature (Nebraska) or governor
+    district: Mapped[str | None] = mapped_column(String(80))  # the legislature's own name: "12", "1st Barnstable"
+    seat: Mapped[str] = mapped_column(String(80), default="")  # the district as districts.seat_key makes it
+    name: Mapped[str] = mapped_column(String(160))
+    family_name: Mapped[str] = mapped_column(String(80))
+    party: Mapped[str | None] = mapped_column(String(60))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))  # the capitol (or main) office
+    address: Mapped[str | None] = mapped_column(String(300))
+    district_phone: Mapped[str | None] = mapped_column(String(30))  # an office at home, where there is one
+    district_address: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(300))
+    contact_form: Mapped[str | None] = mapped_column(String(300))  # a link whose address or note says "contact"
+    end_date: Mapped[date | None]
+
+    @property
+    def key(self) -> str:
+        """How the letters page names this official in its buttons and fields."""
+        return self.person
+
+
+class ZipStateDistrict(db.Model):
+    """One row per (ZCTA, chamber, state district) the ZIP code area overlaps: a split ZIP has several."""
+
+    __tablename__ = "zip_state_district"
+    __table_args__ = (UniqueConstraint("zcta", "state", "chamber", "seat", name="uq_zip_state_district_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    zcta: Mapped[str] = mapped_column(String(5), index=True)
+    state: Mapped[str] = mapped_column(String(2))
+    chamber: Mapped[str] = mapped_column(String(6))  # upper or lower
+    seat: Mapped[str] = mapped_column(String(80))  # districts.seat_key of the name
+    name: Mapped[str] = mapped_column(String(120))  # the Census Bureau's name, tidied: "12", "1st Barnstable"
+
+
 class CampaignStatus(str, enum.Enum):
     DRAFT = "draft"
     LIVE = "live"
     ARCHIVED = "archived"
+    WON = "won"        # what it asked for happened: the page says so, with the totals, and takes no letters
+    CLOSED = "closed"  # over without winning (a bill died, a session ended): said the same way
+
+
+# Shown to visitors: live campaigns take letters; won and closed ones are listed under "Done".
+PUBLIC_STATUSES = (CampaignStatus.LIVE.value, CampaignStatus.WON.value, CampaignStatus.CLOSED.value)
+DONE_STATUSES = (CampaignStatus.WON.value, CampaignStatus.CLOSED.value)
+
+
+class CampaignLevel(str, enum.Enum):
+    CONGRESS = "congress"
+    STATE = "state"
+
+
+# Who a state campaign writes to, in the order the letters come.
+STATE_RECIPIENTS = ("upper", "lower", "governor")
+
+
+@dataclass(frozen=True)
+class CampaignText:
+    """A campaign's words in one language; language says which (English when the other is not written yet)."""
+
+    language: str
+    title: str
+    summary: str
+    ask: str  # Markdown
+    ask_html: Markup
+    call_ask: str | None
+    letter_template: str
+    update_html: Markup | None
+    update_language: str = "en"  # a won campaign's news may be written in English only, for now
 
 
 class Campaign(db.Model):
@@ -124,6 +205,27 @@ class Campaign(db.Model):
     calls_total: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(10), default=CampaignStatus.DRAFT.value, index=True)
     position: Mapped[int] = mapped_column(default=0)
+    # Congress, or the states: one state (state set) or every state (state empty), written to the recipients
+    # listed ("upper,lower,governor" in any combination).
+    level: Mapped[str] = mapped_column(String(10), default=CampaignLevel.CONGRESS.value,
+                                       server_default=CampaignLevel.CONGRESS.value)
+    state: Mapped[str | None] = mapped_column(String(2))
+    recipients: Mapped[str | None] = mapped_column(String(40))
+    # The same words in Spanish; a campaign is shown in Spanish once all four main ones are written.
+    title_es: Mapped[str | None] = mapped_column(String(160))
+    summary_es: Mapped[str | None] = mapped_column(String(500))
+    ask_es: Mapped[str | None] = mapped_column(Text)
+    ask_html_es: Mapped[str | None] = mapped_column(Text)
+    call_ask_es: Mapped[str | None] = mapped_column(String(300))
+    letter_template_es: Mapped[str | None] = mapped_column(Text)
+    # What happened, for a won or closed campaign (Markdown, and its HTML made when saved).
+    update_text: Mapped[str | None] = mapped_column(Text)
+    update_html: Mapped[str | None] = mapped_column(Text)
+    update_text_es: Mapped[str | None] = mapped_column(Text)
+    update_html_es: Mapped[str | None] = mapped_column(Text)
+    # The bill the campaign is about, when there is one: its number and its official page.
+    bill_number: Mapped[str | None] = mapped_column(String(40))
+    bill_url: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -138,6 +240,44 @@ class Campaign(db.Model):
     @property
     def is_live(self) -> bool:
         return self.status == CampaignStatus.LIVE.value
+
+    @property
+    def is_done(self) -> bool:
+        """Won or closed: shown with its update and totals, and no longer taking letters."""
+        return self.status in DONE_STATUSES
+
+    @property
+    def is_state(self) -> bool:
+        return self.level == CampaignLevel.STATE.value
+
+    @property
+    def recipient_list(self) -> list[str]:
+        """Who a state campaign writes to, in letter order ([] for Congress)."""
+        chosen = set((self.recipients or "").split(","))
+        return [r for r in STATE_RECIPIENTS if r in chosen] if self.is_state else []
+
+    @property
+    def missing_spanish(self) -> list[str]:
+        """The Spanish fields still to write ('title', 'summary', ...), for the admin pages."""
+        wanted = {"title": self.title_es, "summary": self.summary_es, "ask": self.ask_es,
+                  "letter_template": self.letter_template_es}
+        if self.call_ask:
+            wanted["call_ask"] = self.call_ask_es
+        if self.update_text:
+            wanted["update"] = self.update_text_es
+        return [name for name, value in wanted.items() if not (value or "").strip()]
+
+    def text(self, language: str) -> CampaignText:
+        """The campaign's words in this language, or in English while its Spanish is not all written
+        (title, summary, ask and letter go together, so a page never mixes the two)."""
+        english_update = stored_html(self.update_html) if self.update_html else None
+        if language == "es" and not [n for n in self.missing_spanish if n not in ("call_ask", "update")]:
+            spanish_update = stored_html(self.update_html_es) if self.update_html_es else None
+            return CampaignText("es", self.title_es, self.summary_es, self.ask_es, stored_html(self.ask_html_es or ""),
+                                self.call_ask_es or None, self.letter_template_es, spanish_update or english_update,
+                                "es" if spanish_update else "en")
+        return CampaignText("en", self.title, self.summary, self.ask, self.ask_markup, self.call_ask,
+                            self.letter_template, english_update, "en")
 
 
 class LetterCount(db.Model):

@@ -1,6 +1,6 @@
 """Letters as a PDF: each on its own page, in a font that covers what visitors type.
 
-A letter is set at the largest size (11.5 pt down to 10 pt) at which it fits one US Letter
+A letter is set ragged right at the largest size (11.5 pt down to 10 pt) at which it fits one US Letter
 page. A letter too long for that flows on, but its closing and signature always stay with the
 last lines of its last paragraph: a signature is never alone on a page.
 """
@@ -27,6 +27,8 @@ LEADING = 1.38  # line height as a multiple of the font size
 # Space after each part, in lines: date, address, greeting, each paragraph, closing (room to sign).
 AFTER_DATE, AFTER_ADDRESS, AFTER_GREETING, AFTER_PARAGRAPH, AFTER_CLOSING = 1.4, 1.0, 0.8, 0.7, 2.4
 TAIL_LINES = 3  # the last lines of the last paragraph that go with the closing
+# Ragged right, as a letter is typed: justified lines stretch the gaps before a long link or address.
+ALIGN = "L"
 
 
 def _font(pdf: FPDF) -> tuple[str, bool]:
@@ -51,7 +53,7 @@ class _Layout:
         self.signature = clean("\n".join(letter.signature))
 
     def _height(self, text: str) -> float:
-        return self.pdf.multi_cell(0, self.line, text, dry_run=True, output="HEIGHT") if text else 0
+        return self.pdf.multi_cell(0, self.line, text, align=ALIGN, dry_run=True, output="HEIGHT") if text else 0
 
     def height(self) -> float:
         self.pdf.set_font(self.family, size=self.size)
@@ -64,7 +66,7 @@ class _Layout:
         pdf.set_font(self.family, size=self.size)
         for text, gap in [*self.head, *self.body]:
             self._paragraph(pdf, text, gap)
-        lines = pdf.multi_cell(0, self.line, self.last, dry_run=True, output="LINES") if self.last else []
+        lines = pdf.multi_cell(0, self.line, self.last, align=ALIGN, dry_run=True, output="LINES") if self.last else []
         keep = len(lines) if len(lines) <= TAIL_LINES + 1 else TAIL_LINES
         if lines[:-keep]:
             self._paragraph(pdf, "\n".join(lines[:-keep]), 0)
@@ -77,17 +79,17 @@ class _Layout:
 
     def _paragraph(self, target, text: str, gap: float) -> None:
         if text:
-            target.multi_cell(0, self.line, text, new_x="LMARGIN", new_y="NEXT")
+            target.multi_cell(0, self.line, text, align=ALIGN, new_x="LMARGIN", new_y="NEXT")
         if gap:
             target.ln(gap * self.line)
 
 
-def letters_pdf(letters: list[Letter]) -> bytes:
-    """One page per letter when it fits (it nearly always does), in the order given."""
+def letters_pdf(letters: list[Letter], *, state: bool = False) -> bytes:
+    """One page per letter when it fits (it nearly always does), in the order given (state: to state leaders)."""
     pdf = FPDF(format="letter", unit="pt")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
-    pdf.set_title(_("Letters to Congress"))
+    pdf.set_title(_("Letters to state leaders") if state else _("Letters to Congress"))
     family, unicode = _font(pdf)
     room = pdf.h - 2 * MARGIN
 

@@ -12,13 +12,15 @@ from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..text import render_markdown
 from ..timeutil import utcnow
 from .compose import unwrap
-from .models import Campaign, CampaignStatus, LetterCount, MemorialLetterCount, UsedLetterToken
+from .models import (PUBLIC_STATUSES, STATE_RECIPIENTS, Campaign, CampaignLevel, CampaignStatus, LetterCount,
+                     MemorialLetterCount, UsedLetterToken)
 
 # How long a letter form's one-time token is good for: a day or two to write, then a fresh page.
 TOKEN_MAX_AGE = timedelta(days=2)
@@ -70,11 +72,8 @@ def forget_expired_tokens() -> None:
 
 def _insert(model):
     """INSERT with ON CONFLICT for the database in use (SQLite and PostgreSQL both have it)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def _bump_state(campaign: Campaign, state: str, *, letters: int = 0, calls: int = 0) -> None:
@@ -153,10 +152,42 @@ def set_ask(campaign: Campaign, ask: str) -> None:
     campaign.ask_html = str(render_markdown(unwrap(campaign.ask)))
 
 
-def live_campaigns(limit: int | None = None, offset: int = 0) -> list[Campaign]:
-    """Live campaigns in the order admins set (one query, never a count of them all)."""
-    query = (db.select(Campaign).where(Campaign.status == CampaignStatus.LIVE.value)
-             .order_by(Campaign.position, Campaign.id))
+def set_spanish(campaign: Campaign, *, title: str | None, summary: str | None, ask: str | None,
+                call_ask: str | None, letter: str | None) -> None:
+    """The campaign's words in Spanish (any may still be empty), and the ask's HTML."""
+    campaign.title_es = _plain(title)
+    campaign.summary_es = _plain(summary)
+    campaign.ask_es = (ask or "").strip() or None
+    campaign.ask_html_es = str(render_markdown(unwrap(campaign.ask_es))) if campaign.ask_es else None
+    campaign.call_ask_es = _plain(call_ask)
+    campaign.letter_template_es = _letter(letter)
+
+
+def set_update(campaign: Campaign, update: str | None, update_es: str | None) -> None:
+    """What happened (Markdown, in both languages), and its HTML, for a won or closed campaign's page."""
+    campaign.update_text = (update or "").strip() or None
+    campaign.update_html = str(render_markdown(unwrap(campaign.update_text))) if campaign.update_text else None
+    campaign.update_text_es = (update_es or "").strip() or None
+    campaign.update_html_es = (str(render_markdown(unwrap(campaign.update_text_es)))
+                               if campaign.update_text_es else None)
+
+
+def _plain(value: str | None) -> str | None:
+    return " ".join((value or "").split()) or None
+
+
+def _letter(value: str | None) -> str | None:
+    value = (value or "").replace("\r\n", "\n").strip()
+    return value + "\n" if value else None
+
+
+def public_campaigns(limit: int | None = None, offset: int = 0) -> list[Campaign]:
+    """Live campaigns in the order admins set, then the won and closed ones, latest first (one query, never a
+    count of them all)."""
+    live = Campaign.status == CampaignStatus.LIVE.value
+    query = (db.select(Campaign).where(Campaign.status.in_(PUBLIC_STATUSES))
+             .order_by(case((live, 0), else_=1), case((live, Campaign.position), else_=0),
+                       case((live, Campaign.id), else_=0), Campaign.updated_at.desc(), Campaign.id))
     if limit:
         query = query.limit(limit).offset(offset)
     return list(db.session.execute(query).scalars())
@@ -170,13 +201,22 @@ def slug_taken(slug: str, campaign: Campaign | None = None) -> bool:
 
 
 def save_campaign(campaign: Campaign, form) -> Campaign:
-    """Copy the admin's form onto a campaign (new or existing)."""
+    """Copy the admin's form onto a campaign (new or existing), in both languages."""
     campaign.title = form.title.data.strip()
     campaign.slug = form.slug.data.strip()
     campaign.summary = form.summary.data.strip()
     set_ask(campaign, form.ask.data)
-    campaign.call_ask = " ".join((form.call_ask.data or "").split()) or None
-    campaign.letter_template = form.letter_template.data.replace("\r\n", "\n").strip() + "\n"
+    campaign.call_ask = _plain(form.call_ask.data)
+    campaign.letter_template = _letter(form.letter_template.data)
+    set_spanish(campaign, title=form.title_es.data, summary=form.summary_es.data, ask=form.ask_es.data,
+                call_ask=form.call_ask_es.data, letter=form.letter_template_es.data)
+    campaign.level = form.level.data
+    state = campaign.level == CampaignLevel.STATE.value
+    campaign.state = (form.state.data or None) if state else None
+    campaign.recipients = ",".join(r for r in STATE_RECIPIENTS if r in (form.recipients.data or [])) if state else None
+    campaign.bill_number = _plain(form.bill_number.data)
+    campaign.bill_url = (form.bill_url.data or "").strip() or None
+    set_update(campaign, form.update.data, form.update_es.data)
     campaign.status = form.status.data
     if campaign.id is None:
         db.session.add(campaign)

@@ -1,4 +1,4 @@
-// Letters to Congress: small enhancements only. Every page works without this file:
+// Letters to Congress and the statehouse: small enhancements only. Every page works without this file:
 // the ask can be unfolded by hand, letters can be printed from the browser, changed in their text box
 // and shown with "Show my changes", copied from the plain-text box, downloaded, and "I called" posts the form.
 (function () {
@@ -18,7 +18,48 @@
     if (window.matchMedia && window.matchMedia("(min-width: 48em)").matches) { details.open = true; }
   });
 
-  // Printing: one letter, or all of them.
+  // On a phone, one letter at a time: each letter is a folded section, and opening one folds the others
+  // (the one the address names, being edited or just called stays open). Elsewhere, every letter is open.
+  var folds = Array.prototype.slice.call(document.querySelectorAll("details.sheet-fold"));
+  var printing = false;
+  var wasOpen = [];
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 47.99em)").matches;
+  var folding = narrow && folds.length > 1;
+
+  function foldOf(element) {
+    var sheet = element && element.closest ? element.closest(".letter-sheet") : null;
+    return sheet ? sheet.querySelector("details.sheet-fold") : null;
+  }
+
+  if (folding) {
+    var named = location.hash && document.getElementById(location.hash.slice(1));
+    var kept = foldOf(named) || folds.filter(function (f) { return f.hasAttribute("data-keep-open"); })[0] || folds[0];
+    folds.forEach(function (fold) { fold.open = fold === kept; });
+    folds.forEach(function (fold) {
+      fold.addEventListener("toggle", function () {
+        if (!fold.open || printing) { return; }
+        folds.forEach(function (other) { if (other !== fold) { other.open = false; } });
+        // The letters above fold away: bring the one just opened to the top of the screen.
+        window.requestAnimationFrame(function () { fold.scrollIntoView({block: "start"}); });
+      });
+    });
+  }
+
+  // The list of letters and each "Next: the letter to ..." open the letter they point to.
+  document.querySelectorAll("a[data-open]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      var fold = foldOf(document.getElementById(link.getAttribute("data-open")));
+      if (fold) { fold.open = true; }
+    });
+  });
+
+  // Printing: one letter, or all of them; every letter is unfolded for it, and folded again after.
+  window.addEventListener("beforeprint", function () {
+    printing = true;
+    wasOpen = folds.map(function (fold) { return fold.open; });
+    folds.forEach(function (fold) { fold.open = true; });
+  });
+
   function printOnly(sheet) {
     document.body.classList.add("printing-one");
     sheet.classList.add("print-this");
@@ -28,6 +69,8 @@
   window.addEventListener("afterprint", function () {
     document.body.classList.remove("printing-one");
     document.querySelectorAll(".print-this").forEach(function (sheet) { sheet.classList.remove("print-this"); });
+    if (folding) { folds.forEach(function (fold, index) { fold.open = wasOpen[index]; }); }
+    printing = false;
   });
 
   document.querySelectorAll(".js-print").forEach(function (button) {
@@ -102,17 +145,17 @@
     button.addEventListener("click", function (event) {
       event.preventDefault();
       var data = new FormData(form);
-      data.set("action", button.value);
+      data.set("member", button.value);
       button.disabled = true;
-      // getAttribute: the form's buttons are named "action", which hides form.action.
-      fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
-                          headers: {"Accept": "application/json"}})
+      // The button's own address, without the #fragment that brings a page without script back to the call box.
+      fetch(button.formAction.split("#")[0], {method: "POST", body: data, credentials: "same-origin",
+                                              headers: {"Accept": "application/json"}})
         .then(function (response) {
           if (!response.ok) { throw new Error(String(response.status)); }
           return response.json();
         })
         .then(function (answer) {
-          var line = document.getElementById(button.value.replace("called:", "called-"));
+          var line = document.getElementById(button.getAttribute("data-status"));
           if (line) { line.textContent = answer.message; }
         })
         .catch(function () {

@@ -1,13 +1,13 @@
 """photo storage: deletes and public copies of photos and share cards that must still happen
 
 Revision ID: 0017_photo_storage
-Revises: 0014_memorial_place
+Revises: 0015_statehouse
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0017_photo_storage"
-down_revision = "0014_memorial_place"
+down_revision = "0015_statehouse"
 branch_labels = None
 depends_on = None
 
