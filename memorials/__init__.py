@@ -24,7 +24,6 @@ from .letters import bp as letters_bp
 from .memories import bp as memories_bp
 from .memories import moderate_bp as memories_moderation_bp
 from .moderation import bp as moderation_bp
-from .search import init_search
 from .search.models import schema_objects_to_compare
 from .stats import bp as stats_bp
 from .storage.tasks import init_tasks
@@ -98,7 +97,6 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     init_i18n(app)
-    init_search(app)
     init_tasks(app)
 
 

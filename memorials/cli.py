@@ -8,13 +8,17 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from .community.commands import send_remembrances_command
 from .extensions import db
+from .letters.commands import import_legislators_command, import_zip_districts_command
 from .letters.snapshot import load_bundled as load_letters
 from .logs import log_refused_commands
 from .mail.commands import deliver_mail_command
 from .moderation.accounts import WeakPassword, create_moderator
 from .moderation.accounts import reset_two_factor as reset
 from .pagecache import generation
+from .search import reindex_search_command
+from .stats.commands import import_stats_command, stats_status_command
 from .stats.snapshot import load_bundled as load_stats
 from .storage.commands import store_tasks_command
 from .stories.commands import move_photos_command
@@ -67,9 +71,13 @@ def create_moderator_command(email: str, password_stdin: bool, admin: bool, rese
                if created or reset_two_factor else f"{verb} {role} {moderator.email}.")
 
 
+COMMANDS = (init_db_command, create_moderator_command, deliver_mail_command, send_remembrances_command,
+            import_stats_command, stats_status_command, import_legislators_command, import_zip_districts_command,
+            reindex_search_command, move_photos_command, store_tasks_command)
+
+
 def register_commands(app: Flask) -> None:
-    """The site's own commands (each feature's commands come with its blueprint); every refusal is logged."""
-    for command in (init_db_command, create_moderator_command, deliver_mail_command, move_photos_command,
-                    store_tasks_command):
+    """Every command of the site, each a plain click command in its feature's package; every refusal is logged."""
+    for command in COMMANDS:
         app.cli.add_command(command)
     log_refused_commands(app)

@@ -5,13 +5,15 @@ from datetime import date
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from ..timeutil import utcnow
-from . import bp, remembrance
+from . import remembrance
 
 
-@bp.cli.command("send-remembrances")
+@click.command("send-remembrances")
 @click.option("--date", "on", metavar="YYYY-MM-DD", help="Send the notes due on this day (default: today, UTC).")
+@with_appcontext
 def send_remembrances_command(on: str | None) -> None:
     """Queue each remembrance note due today (anniversary of the death, birthday), once a year at most."""
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ..text import plain_text_html
-from . import bp
+from .views import bp
 
 
 @bp.app_template_filter("plain_text")

@@ -1,7 +1,7 @@
 """Moderators decide on condolences and reports: their own tabs beside the story queue."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from babel import dates as babel_dates
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,9 +13,11 @@ from ..moderation import tabs
 from ..moderation.auth import moderator_required
 from ..moderation.decide import decide_item
 from ..moderation.services import events_for
-from . import condolences, moderate_bp, queries, reports
+from . import condolences, queries, reports
 from .forms import ButtonForm, ReportDecisionForm, reason_label
 from .models import Condolence
+
+moderate_bp = Blueprint("community_moderation", __name__, url_prefix="/moderate")
 
 
 tabs.register("condolences", "community_moderation.condolences_queue", _l("Messages"), queries.waiting_messages,

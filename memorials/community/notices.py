@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from .. import mail
 from ..i18n import in_language, language_or_default, localized_url
 from ..languages import LANGUAGES
+from ..moderation.directory import moderator_emails
 from ..stories.models import Story
 from ..stories.notices import absolute
 from ..stories.stewards import family_addresses
@@ -67,7 +68,7 @@ def condolences_waiting():
     with in_language(MODERATORS_LANGUAGE):
         body = _body("condolences_waiting",
                      review_url=link("community_moderation.condolences_queue", MODERATORS_LANGUAGE))
-        return mail.queue_to_moderators(_("Messages for families are waiting for review"), body,
+        return mail.queue(moderator_emails(), _("Messages for families are waiting for review"), body,
                                         kind="condolences_waiting")
 
 
@@ -77,7 +78,7 @@ def report_received(report: Report):
     with in_language(MODERATORS_LANGUAGE):
         body = _body("report_received", version=version, reason=reason_label(report.reason),
                      review_url=link("community_moderation.report", MODERATORS_LANGUAGE, report_id=report.id))
-        return mail.queue_to_moderators(_("A concern about %(name)s's memorial", name=version.display_name),
+        return mail.queue(moderator_emails(), _("A concern about %(name)s's memorial", name=version.display_name),
                                         body, kind="report_received")
 
 

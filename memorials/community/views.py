@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ..extensions import csrf, db, limiter
@@ -14,10 +14,12 @@ from ..stories import memorial
 from ..stories.models import Story
 from ..stories.services import find_by_token
 from ..timeutil import utcnow
-from . import bp, candles, condolences, queries, remembrance, reports
+from . import candles, condolences, queries, remembrance, reports
 from .guestbook import CANDLE_COOKIE, SAID, candle_serializer, lit_today
 from .forms import ButtonForm, CondolenceForm, GuestbookSettingsForm, ReportForm
 from .models import Condolence
+
+bp = Blueprint("community", __name__, url_prefix="/stories")
 
 CANDLES_REMEMBERED = 100      # memorials one browser can have lit a candle for in a day
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from itertools import chain
 from xml.sax.saxutils import escape as xml_escape
 
-from flask import Response, abort, current_app, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context, url_for
 
 from .. import storage
 from ..extensions import limiter
@@ -17,7 +17,9 @@ from ..languages import LANGUAGES, PREFIXES
 from ..responses import cache_keys, public_page
 from ..stats.indicators import NATIONAL, PAGE_CODES
 from ..stories.queries import published_by_slug
-from . import addresses, bp, queries, services
+from . import addresses, queries, services
+
+bp = Blueprint("feeds", __name__)
 
 SITEMAP_LIMIT = 50_000          # URLs per sitemap file, as the sitemap protocol allows
 MAX_FILES = 50_000              # files in a sitemap index, as the protocol allows

@@ -1,7 +1,7 @@
 """Moderators read new gallery photos and new words for them in their own tab."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,8 +11,10 @@ from ..extensions import db
 from ..moderation import tabs
 from ..moderation.auth import moderator_required
 from ..moderation.decide import decide_item
-from . import moderate_bp, queries, services
+from . import queries, services
 from .models import GalleryPhoto
+
+moderate_bp = Blueprint("gallery_moderation", __name__, url_prefix="/moderate")
 
 tabs.register("photos", "gallery_moderation.queue", _l("Photos"), queries.waiting_count, order=40)
 

@@ -1,7 +1,7 @@
 """A gallery photo's own page (the plain link every thumbnail is), and the family's gallery form."""
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..community.queries import public_story
@@ -10,8 +10,10 @@ from ..responses import private_page, public_page
 from ..stories import photos
 from ..stories import manage
 from ..stories.services import find_access
-from . import bp, queries, services, uploads
+from . import queries, services, uploads
 from .forms import GalleryForm
+
+bp = Blueprint("gallery", __name__, url_prefix="/stories")
 
 
 @bp.get("/<slug>/photos/<int:item_id>")

@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("home", __name__)
-
-from . import views  # noqa: E402,F401
+"""The front page and the site's plain pages: help and support, the sharing terms."""
+from .views import bp  # noqa: F401 (the package's blueprint)

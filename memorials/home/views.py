@@ -1,13 +1,14 @@
 """The front page and the site's plain pages."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import Blueprint, render_template
 
 from ..responses import public_page
 from ..search import pages as search_pages
 from ..stats.queries import national_headline
 from ..stories.queries import recent_stories
-from . import bp
+
+bp = Blueprint("home", __name__)
 
 FACES = 12
 

@@ -3,7 +3,7 @@
     python -m memorials.letters.build_snapshot ../shared/data [all|congress|state]
 
 Imports congress/legislators-current.yaml and zip_to_district/zccd_119th_congress.csv (congress), and
-openstates/ and state_legislative_districts/districts.json (state) into a scratch database with the
+openstates/ and state_legislative_districts/districts.json (state) into a throwaway database with the
 importers, then writes back only what the site uses, in the same public shapes, to
 memorials/data/letters/ with a manifest of sources and dates. Run by hand
 when the public files are refreshed; the site never reads the public folder itself.
@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from ..extensions import db
-from ..scratch import scratch_app
+from ..throwaway import throwaway_app
 from ..states import FIPS as STATE_OF_FIPS
 from .importer import import_legislators, import_zip_districts, parse_zip_districts, read_bytes
 from .models import DistrictOffice, Legislator, StateOfficial, ZipDistrict, ZipStateDistrict
@@ -105,7 +105,7 @@ SOURCES = {
 
 def build(shared: Path) -> dict:
     FOLDER.mkdir(parents=True, exist_ok=True)
-    with scratch_app():
+    with throwaway_app():
         members = import_legislators([str(shared / SOURCES["legislators"]["from"])]).rows
         offices = import_legislators([str(shared / SOURCES["district_offices"]["from"])]).offices
         by_member: dict[str, list] = {}
@@ -152,10 +152,10 @@ def build(shared: Path) -> dict:
 
 def build_state(shared: Path) -> dict:
     """The statehouse part of the snapshot (Open States people and ZIP areas to state districts), made with
-    state_importer.py in a scratch database and written back in the same public layouts, trimmed, with its
+    state_importer.py in a throwaway database and written back in the same public layouts, trimmed, with its
     entries in the manifest (the Congress part is left as it is)."""
     info = {kind: {**STATE_SOURCES[kind], "built": date.today().isoformat()} for kind in STATE_SOURCES}
-    with scratch_app():
+    with throwaway_app():
         found = import_state_officials(str(shared / STATE_SOURCES["state_officials"]["from"]))
         table = read_bytes(str(shared / STATE_SOURCES["zip_state_districts"]["from"]))
         zips = import_state_districts(parse_state_districts(table, "districts.json"), "districts.json")

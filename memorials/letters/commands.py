@@ -10,8 +10,9 @@ holds which table it refreshes.
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
-from . import bp, statehouse
+from . import statehouse
 from .importer import LettersImportError, import_legislators, import_zip_districts, read_bytes
 from .state_importer import (import_state_districts, import_state_officials, looks_like_openstates,
                              parse_people_file, parse_state_districts)
@@ -27,8 +28,9 @@ def holds_state_people(path: str) -> bool:
         return False  # unreadable: the Congress importer says why
 
 
-@bp.cli.command("import-legislators")
+@click.command("import-legislators")
 @click.argument("paths", nargs=-1, required=True)
+@with_appcontext
 def import_legislators_command(paths: tuple[str, ...]) -> None:
     """Replace the members of Congress (legislators-current), their district offices
     (legislators-district-offices), or the state legislators and governors (Open States people data), each
@@ -54,8 +56,9 @@ def import_legislators_command(paths: tuple[str, ...]) -> None:
         raise click.ClickException(f"Nothing was imported. {error}") from None
 
 
-@bp.cli.command("import-zip-districts")
+@click.command("import-zip-districts")
 @click.argument("paths", nargs=-1, required=True)
+@with_appcontext
 def import_zip_districts_command(paths: tuple[str, ...]) -> None:
     """Replace the ZIP-to-congressional-district table with one or more CSVs (state_abbr, zcta, cd), for
     example the Census-based table and memorials/data/letters/zip_island_areas.csv; or the ZIP-to-state-district

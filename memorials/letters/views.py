@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from babel.lists import format_list
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -16,10 +16,12 @@ from ..i18n import current_language, in_language, number
 from ..responses import never_kept, private_page, public_page
 from ..stats.queries import latest_figures
 from ..states import state_name
-from . import bp, chambers, lookup, memorials, services, statehouse, writing
+from . import chambers, lookup, memorials, services, statehouse, writing
 from .compose import WITHOUT_GENDER, Letter, clean_relation, member_name
 from .forms import SLUG, STATE_NOTE_PROMPTS, LetterForm
 from .models import PUBLIC_STATUSES, Campaign, LetterDataset
+
+bp = Blueprint("letters", __name__, url_prefix="/letters")
 
 
 def state_figures(code: str):

@@ -21,9 +21,3 @@ def queue(to: str | list[str], subject: str, body: str, *, kind: str = "notice",
     db.session.add(message)
     return message
 
-
-def queue_to_moderators(subject: str, body: str, *, kind: str = "moderators") -> OutboxMessage | None:
-    """One message to every moderator who can act on it (disabled accounts excluded)."""
-    from ..moderation.directory import moderator_emails
-
-    return queue(moderator_emails(), subject, body, kind=kind)

@@ -1,7 +1,7 @@
 """Moderators read memories in their own tab: approve (they appear, or wait for the family) or reject."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,8 +12,10 @@ from ..extensions import db
 from ..moderation import tabs
 from ..moderation.auth import moderator_required
 from ..moderation.decide import decide_item
-from . import moderate_bp, queries, services
+from . import queries, services
 from .models import Memory
+
+moderate_bp = Blueprint("memories_moderation", __name__, url_prefix="/moderate")
 
 tabs.register("memories", "memories_moderation.queue", _l("Memories"), queries.waiting_count, order=30)
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from .. import mail
 from ..community.notices import MODERATORS_LANGUAGE, link, visitor_language
 from ..i18n import in_language
+from ..moderation.directory import moderator_emails
 from ..stories.models import Story
 from .models import Memory
 
@@ -22,7 +23,7 @@ def memories_waiting():
     with in_language(MODERATORS_LANGUAGE):
         body = render_template("memories/mail/memories_waiting.txt", site_name=current_app.config["SITE_NAME"],
                                review_url=link("memories_moderation.queue", MODERATORS_LANGUAGE))
-        return mail.queue_to_moderators(_("Memories are waiting for review"), body, kind="memories_waiting")
+        return mail.queue(moderator_emails(), _("Memories are waiting for review"), body, kind="memories_waiting")
 
 
 def memory_published(story: Story, memory: Memory):

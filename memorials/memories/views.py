@@ -1,7 +1,7 @@
 """Visitors share a memory on a memorial; the family lets it appear, hides it, or shows it again."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from ..community.guestbook import SAID
@@ -11,9 +11,11 @@ from ..extensions import csrf, limiter
 from ..responses import private_page
 from ..stories import photos
 from ..stories import memorial
-from . import bp, services
+from . import services
 from .forms import MemoryForm
 from .models import Memory
+
+bp = Blueprint("memories", __name__, url_prefix="/stories")
 
 
 def _limit():

@@ -1,5 +1,3 @@
-from flask import Blueprint
-
-bp = Blueprint("moderation", __name__, url_prefix="/moderate")
-
-from . import signin, team, views  # noqa: E402,F401
+"""Moderators: signing in with two factors, the team, the queue (a tab for each kind of item) and the log."""
+from . import signin, team  # noqa: F401 (their routes join the blueprint)
+from .views import bp  # noqa: F401 (the package's blueprint)

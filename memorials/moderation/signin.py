@@ -8,9 +8,10 @@ from flask_login import current_user, login_user, logout_user
 from ..extensions import db, limiter
 from ..languages import PREFIXES
 from ..responses import private_page
-from . import accounts, auth, bp
+from . import accounts, auth
 from .forms import ChangePasswordForm, CodeForm, LoginForm, LogoutForm, SetPasswordForm
 from .models import ModeratorSession
+from .views import bp
 
 ENROL_SECRET = "enrol_secret"
 

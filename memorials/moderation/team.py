@@ -9,10 +9,11 @@ from flask_login import current_user
 from .. import mail
 from ..extensions import db
 from ..i18n import in_language, localized_url
-from . import accounts, auth, bp
+from . import accounts, auth
 from .directory import MODERATOR_LANGUAGE
 from .forms import InviteForm, LogoutForm
 from .models import Moderator
+from .views import bp
 
 ACTIONS = {"make_admin", "make_moderator", "disable", "enable", "reset_two_factor", "password_link"}
 

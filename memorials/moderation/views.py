@@ -1,7 +1,7 @@
 """Moderators read the queue, decide, and read the log (signing in is in signin.py, the team in team.py)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,8 +16,10 @@ from ..stories.models import Story
 from ..stories.services import prune_photos
 from ..text import render_markdown
 from ..stories.models import StoryVersion, VersionState
-from . import auth, bp, labels, services, tabs
+from . import auth, labels, services, tabs
 from .forms import DecisionForm, LogoutForm
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderate")
 
 
 @bp.app_context_processor

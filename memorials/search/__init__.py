@@ -11,7 +11,6 @@ The list view stays stories.index; this package has no pages of its own.
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 from ..extensions import db
@@ -27,7 +26,3 @@ def reindex_search_command() -> None:
     generation.changed()   # the lists' words and counts are new: every worker makes its pages again
     db.session.commit()
     click.echo(f"Indexed {total} published memorials.")
-
-
-def init_search(app: Flask) -> None:
-    app.cli.add_command(reindex_search_command)

@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("stats", __name__, url_prefix="/stats", cli_group=None)
-
-from . import commands, views  # noqa: E402,F401
+"""The numbers: CDC's overdose-death statistics, imported, computed once per import, and served."""
+from .views import bp  # noqa: F401 (the package's blueprint)

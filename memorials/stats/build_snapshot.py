@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from ..extensions import db
-from ..scratch import scratch_app
+from ..throwaway import throwaway_app
 from ..states import FIPS, STATES
 from .importer import import_vsrr, parse_population, read_text
 from .longview import import_long, parse_key_figures, parse_nchs_rates
@@ -61,7 +61,7 @@ MONTH_ABBR = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "Jun.", "Jul.", "Aug.", "Se
 
 def build(shared: Path) -> dict:
     FOLDER.mkdir(parents=True, exist_ok=True)
-    with scratch_app():
+    with throwaway_app():
         releases = []
         for name, cdc_release in RELEASES:
             release = import_vsrr(str(shared / "vsrr" / name))

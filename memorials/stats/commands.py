@@ -10,10 +10,11 @@ import io
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..i18n import month_year, number
-from . import bp, publish
+from . import publish
 from .compute import is_history, load, status_lines
 from .importer import StatsImportError, import_age_groups, import_population, import_vsrr, read_text
 from .indicators import STALE_MONTHS
@@ -56,8 +57,9 @@ def import_file(path_or_url: str) -> tuple[str, object]:
     return found
 
 
-@bp.cli.command("import-stats")
+@click.command("import-stats")
 @click.argument("path_or_url")
+@with_appcontext
 def import_stats_command(path_or_url: str) -> None:
     """Import a statistics file (CDC VSRR, CDC WONDER, NCHS, Census); a malformed file changes nothing.
 
@@ -80,7 +82,8 @@ def import_stats_command(path_or_url: str) -> None:
                + (f" ({number(skipped)} months marked suppressed)" if skipped and kind == "wonder" else "") + ".")
 
 
-@bp.cli.command("stats-status")
+@click.command("stats-status")
+@with_appcontext
 def stats_status_command() -> None:
     """For each indicator: how many places it covers and the month it runs through; then the long view."""
     data = load()

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from flask import Response, abort, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..i18n import current_language
 from ..responses import public_page
-from . import bp, publish, queries, words
+from . import publish, queries, words
 from .compute import csv_bytes
 from .indicators import NATIONAL, PAGE_CODES, STALE_MONTHS
+
+bp = Blueprint("stats", __name__, url_prefix="/stats")
 
 DOWNLOADS = {"data.csv": ("text/csv", "overdose-deaths-cdc{place}.csv"), "data.json": ("application/json", None)}
 

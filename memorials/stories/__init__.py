@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("stories", __name__, url_prefix="/stories")
-
-from . import views  # noqa: E402,F401
+"""Memorials: a family shares a story, keeps a private link to edit or withdraw it, and visitors read it."""
+from .views import bp  # noqa: F401 (the package's blueprint)

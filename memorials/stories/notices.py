@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from .. import mail
 from ..i18n import in_language, localized_url
+from ..moderation.directory import moderator_emails
 from .models import Story, StoryVersion
 
 
@@ -31,7 +32,7 @@ def _send(to, template: str, subject: str, kind: str | None = None, **context):
 
 def _to_moderators(template: str, subject: str, **context):
     body = render_template(f"mail/{template}.txt", site_name=current_app.config["SITE_NAME"], **context)
-    return mail.queue_to_moderators(subject, body, kind=template)
+    return mail.queue(moderator_emails(), subject, body, kind=template)
 
 
 def story_received(story: Story, version: StoryVersion, token: str):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from .. import storage
@@ -14,12 +14,14 @@ from ..gallery import uploads as gallery_uploads
 from ..i18n import current_language
 from ..responses import cache_keys, private_page, public_page
 from ..search import pages as search_pages
-from . import bp, manage as manage_page, memorial, notices, photos, stewards
+from . import manage as manage_page, memorial, notices, photos, stewards
 from .forms import MAX_GALLERY, ButtonOnlyForm, EditStoryForm, LostLinkForm, NewStoryForm, StewardForm, WithdrawForm
 from .models import Story, StoryVersion
 from .queries import public_photo_story, published_by_slug
 from .services import (Access, StoryInput, edit_story, find_access, fresh_links_for_email, submit_story,
                        use_token, withdraw_story)
+
+bp = Blueprint("stories", __name__, url_prefix="/stories")
 
 WALL_PER_PAGE = 48
 

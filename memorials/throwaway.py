@@ -1,4 +1,5 @@
-"""An app on a throwaway SQLite database: for building bundled snapshots and for benchmarks."""
+"""An app on a throwaway SQLite database, removed when done: where the snapshot builders run the importers
+(python -m memorials.stats.build_snapshot, python -m memorials.letters.build_snapshot)."""
 from __future__ import annotations
 
 import tempfile
@@ -7,16 +8,16 @@ from contextlib import contextmanager
 
 from flask import Flask
 
+from . import create_app
+from .extensions import db
+
 
 @contextmanager
-def scratch_app(**settings) -> Iterator[Flask]:
+def throwaway_app(**settings) -> Iterator[Flask]:
     """Yield an app, inside its app context, on a fresh SQLite database that is removed afterwards."""
-    from . import create_app
-    from .extensions import db
-
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"INSTANCE_PATH": folder, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/scratch.sqlite3",
-                          "SECRET_KEY": "scratch", "RATELIMIT_ENABLED": False, **settings})
+        app = create_app({"INSTANCE_PATH": folder, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/throwaway.sqlite3",
+                          "SECRET_KEY": "throwaway", "RATELIMIT_ENABLED": False, **settings})
         with app.app_context():
             db.create_all()
             try:
