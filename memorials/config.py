@@ -127,3 +127,13 @@ class Defaults:
     MODERATOR_SESSION_IDLE = timedelta(hours=12)
     MODERATOR_SESSION_LONGEST = timedelta(days=7)
     STORIES_PER_PAGE = 24
+    # Rate limits (Flask-Limiter strings), per connection: sharing or editing a story; condolences, memories and
+    # reports; candles.
+    STORY_RATE_LIMIT = "20 per hour"
+    COMMUNITY_RATE_LIMIT = "10 per hour"
+    CANDLE_RATE_LIMIT = "60 per hour"
+    # Addresses per sitemap file (the protocol allows 50,000; tests set fewer to cross it).
+    SITEMAP_URLS_PER_FILE = 50_000
+    # The form field Flask-WTF names the CSRF token (its own default, stated here because the page cache and the
+    # response pipeline look for it).
+    WTF_CSRF_FIELD_NAME = "csrf_token"

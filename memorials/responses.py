@@ -175,7 +175,7 @@ def _sealed(response: Response) -> Response:
 
 def _carries_a_secret() -> bool:
     """This answer holds a form token made for this visitor (generate_csrf keeps it in g)."""
-    return bool(g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
+    return bool(g.get(current_app.config["WTF_CSRF_FIELD_NAME"]))
 
 
 def _reflects_input() -> bool:

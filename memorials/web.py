@@ -85,7 +85,7 @@ class BoundedIntConverter(IntegerConverter):
 
 def register_web(app: Flask) -> None:
     """Request-wide behaviour: the proxies in front, the log, odd paths, the site's names, kind error pages."""
-    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    proxies = app.config["TRUSTED_PROXIES"]
     if proxies > 0:
         # Behind nginx or a load balancer: the client's address and scheme come from the proxies'
         # headers, so rate limits count each visitor, not the proxy.

@@ -77,7 +77,8 @@ def waiting(app) -> list[tuple[str, str, str]]:
 # Which store, from which setting ------------------------------------------------------------------------
 
 def test_the_store_url_names_a_folder_or_a_bucket(tmp_path):
-    config = {"S3_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+    config = {"S3_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s",
+              "S3_REGION": ""}
     assert storage.open_store("", "photos", config, tmp_path).folder == tmp_path / "photos"
     assert storage.open_store("", "share-cards", config, tmp_path).folder == tmp_path / "share-cards"
     assert storage.open_store("file:///srv/shared", "photos", config, tmp_path).folder == Path("/srv/shared/photos")
@@ -131,7 +132,7 @@ def test_the_s3_store_writes_reads_lists_and_deletes(s3_server, s3_bucket, tmp_p
 
 def test_a_store_that_does_not_answer_says_so_quickly(tmp_path):
     config = {"S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}", "AWS_ACCESS_KEY_ID": "k",
-              "AWS_SECRET_ACCESS_KEY": "s"}
+              "AWS_SECRET_ACCESS_KEY": "s", "S3_REGION": ""}
     store = storage.open_store("s3://nowhere/site", "photos", config, tmp_path)
     for action in (lambda: store.save("a.jpg", b"x"), lambda: store.read("a.jpg"), lambda: store.delete("a.jpg"),
                    lambda: list(store.names())):

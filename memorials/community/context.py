@@ -17,4 +17,4 @@ def plain_text(value: str | None):
 @bp.app_context_processor
 def community_globals():
     """The contact address for the footer and the mail (a setting, no query)."""
-    return {"contact_email": current_app.config.get("CONTACT_EMAIL") or ""}
+    return {"contact_email": current_app.config["CONTACT_EMAIL"]}

@@ -1,8 +1,6 @@
 """The forms visitors and families fill in around a memorial, and the moderators' buttons."""
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
@@ -11,11 +9,6 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from ..honeypot import HoneypotMixin
 from ..i18n import number
 from .models import DETAILS_MAX, MESSAGE_MAX, NAME_MAX, ReportReason
-
-# Control characters (NUL included) are never part of what a person meant to write, and
-# PostgreSQL refuses NUL outright: they are dropped before validation. Line breaks and tabs stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 class Count:
     """A limit written in the reader's language when the message is shown, not at import."""
@@ -28,17 +21,18 @@ class Count:
 
 
 def clean_text(value):
-    """Multi-line text as typed, with Windows line ends made plain and control characters dropped."""
+    """Multi-line text as typed, with Windows line ends made plain (control characters never reach a form: the
+    request cleaner in web.py takes them out of every parameter)."""
     if value is None:
         return None
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def clean_line(value):
-    """One line of text: control characters dropped, runs of spaces made one."""
+    """One line of text: line breaks, tabs and runs of spaces made one space."""
     if value is None:
         return None
-    return " ".join(_CONTROL.sub("", value).split())
+    return " ".join(value.split())
 
 
 def writer_name(required, description) -> StringField:

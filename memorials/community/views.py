@@ -25,11 +25,11 @@ CANDLES_REMEMBERED = 100      # memorials one browser can have lit a candle for 
 
 
 def _limit():
-    return current_app.config.get("COMMUNITY_RATE_LIMIT", "10 per hour")
+    return current_app.config["COMMUNITY_RATE_LIMIT"]
 
 
 def _candle_limit():
-    return current_app.config.get("CANDLE_RATE_LIMIT", "60 per hour")
+    return current_app.config["CANDLE_RATE_LIMIT"]
 
 
 def _memorial(slug: str) -> Story:
@@ -87,7 +87,7 @@ def candle(slug):
     response.set_cookie(
         CANDLE_COOKIE, candle_serializer().dumps({"day": now.date().isoformat(), "lit": remembered}),
         max_age=int((datetime.combine(now.date() + timedelta(days=1), time()) - now).total_seconds()) + 60,
-        httponly=True, samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"],
         # The whole site, not /stories/: the same browser reads the memorial at /stories/… and /es/stories/….
         path=root_path() + "/",
     )

@@ -21,7 +21,6 @@ from . import addresses, queries, services
 
 bp = Blueprint("feeds", __name__)
 
-SITEMAP_LIMIT = 50_000          # URLs per sitemap file, as the sitemap protocol allows
 MAX_FILES = 50_000              # files in a sitemap index, as the protocol allows
 CARD_MAX_AGE = 300              # a card taken down must not linger long in caches
 # Characters XML 1.0 forbids (a pasted control character must not make the whole feed unreadable).
@@ -244,7 +243,7 @@ def _xml(body) -> Response:
 
 
 def _limit() -> int:
-    return current_app.config.get("SITEMAP_URLS_PER_FILE", SITEMAP_LIMIT)
+    return current_app.config["SITEMAP_URLS_PER_FILE"]
 
 
 def _per_file() -> int:

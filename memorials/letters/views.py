@@ -50,9 +50,8 @@ def _datasets() -> dict[str, LetterDataset]:
 
 
 def _arg(name: str) -> str:
-    """A query-string value as plain text (NUL and other control characters dropped)."""
-    value = request.args.get(name, "")
-    return re.sub(r"[\x00-\x1f\x7f]", "", value)[:200]
+    """A query-string value as one line of plain text (other control characters never reach here: see web.py)."""
+    return " ".join(request.args.get(name, "").split())[:200]
 
 
 def _memorial(slug: str) -> tuple[memorials.Attached | None, str | None]:
@@ -84,7 +83,7 @@ def index():
 
 def _letter_form() -> LetterForm:
     form = LetterForm()
-    if not current_app.config.get("MAIL_SERVER"):
+    if not current_app.config["MAIL_SERVER"]:
         # With no mail server a copy could only be written to a file: don't offer it at all.
         del form.email
     return form

@@ -120,7 +120,7 @@ def build(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
     email["To"] = ", ".join(message.recipient_list)
-    if config.get("CONTACT_EMAIL"):
+    if config["CONTACT_EMAIL"]:
         email["Reply-To"] = config["CONTACT_EMAIL"]
     email["Subject"] = message.subject or ""
     email["Date"] = format_datetime(message.created_at.replace(tzinfo=timezone.utc))

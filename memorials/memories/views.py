@@ -19,7 +19,7 @@ bp = Blueprint("memories", __name__, url_prefix="/stories")
 
 
 def _limit():
-    return current_app.config.get("COMMUNITY_RATE_LIMIT", "10 per hour")
+    return current_app.config["COMMUNITY_RATE_LIMIT"]
 
 
 def _memorial(slug: str):

@@ -116,7 +116,7 @@ def remember_device(response, moderator) -> None:
     value = _device_serializer().dumps({"m": moderator.id})
     for prefix in ("", *PREFIXES.values()):
         response.set_cookie(DEVICE_COOKIE, value, max_age=int(timedelta(days=180).total_seconds()), httponly=True,
-                            samesite="Strict", secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+                            samesite="Strict", secure=current_app.config["SESSION_COOKIE_SECURE"],
                             path=root_path() + prefix + "/moderate/")
 
 

@@ -111,7 +111,7 @@ def _page_of(response: Response, counted: int, expires: float) -> Page | None:
     body = response.get_data()
     if len(body) > MAX_PAGE_BYTES:
         return None
-    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
     with_token = bool(token) and response.mimetype == "text/html"
     dropped = NEVER_KEPT_HEADERS
     if with_token:

@@ -18,14 +18,14 @@ from .query import Filters
 
 _AGE = re.compile(r"^\s*(\d{1,3})\s*-\s*(\d{1,3})?\s*$")
 _YEAR = re.compile(r"^\s*(\d{4})\s*$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _OPTIONS: dict[tuple, Markup] = {}
 EARLIEST_YEAR = 1900
 OLDEST = 130
 
 
 def _clean(value):
-    return _CONTROL.sub(" ", value).strip() if isinstance(value, str) else value
+    """A line or a tab in a search is a space (other control characters never reach here: see web.py)."""
+    return " ".join(value.split()) if isinstance(value, str) else value
 
 
 def age_value(low: int, high: int | None) -> str:

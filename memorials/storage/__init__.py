@@ -59,10 +59,10 @@ def open_store(url: str, area: str, config, instance_path: str | Path) -> Store:
         from .s3 import S3Store
 
         prefix = "/".join(p for p in (parts.path.strip("/"), area) if p)
-        return S3Store(parts.netloc, prefix, endpoint_url=config.get("S3_ENDPOINT_URL") or None,
-                       access_key=config.get("AWS_ACCESS_KEY_ID") or None,
-                       secret_key=config.get("AWS_SECRET_ACCESS_KEY") or None,
-                       region=config.get("S3_REGION") or None)
+        return S3Store(parts.netloc, prefix, endpoint_url=config["S3_ENDPOINT_URL"] or None,
+                       access_key=config["AWS_ACCESS_KEY_ID"] or None,
+                       secret_key=config["AWS_SECRET_ACCESS_KEY"] or None,
+                       region=config["S3_REGION"] or None)
     raise ValueError(f"PHOTO_STORE_URL must be file://PATH or s3://BUCKET/PREFIX, not {url!r}")
 
 
@@ -72,8 +72,8 @@ def store(area: str, app: Flask | None = None) -> Store:
     stores = app.extensions.setdefault("stores", {})
     found = stores.get(area)
     if found is None:
-        found = stores[area] = _legacy(app) if area == PHOTOS and app.config.get("PHOTO_STORE") else \
-            open_store(app.config.get("PHOTO_STORE_URL") or "", area, app.config, app.instance_path)
+        found = stores[area] = _legacy(app) if area == PHOTOS and app.config["PHOTO_STORE"] else \
+            open_store(app.config["PHOTO_STORE_URL"], area, app.config, app.instance_path)
     return found
 
 
@@ -86,4 +86,4 @@ def _legacy(app: Flask) -> Store:
 
 def public_url(app: Flask | None = None) -> str:
     """Where the public copies of photos are served from (a bucket's web address or a CDN); empty: the app."""
-    return ((app or current_app).config.get("PHOTO_PUBLIC_URL") or "").rstrip("/")
+    return (app or current_app).config["PHOTO_PUBLIC_URL"].rstrip("/")

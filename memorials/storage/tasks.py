@@ -173,7 +173,7 @@ def waiting(area: str | None = None) -> list[StoreTask]:
 
 def publishing() -> bool:
     """Whether photos of public memorials are copied to the public area (PHOTO_PUBLIC_URL is set)."""
-    return bool(current_app.config.get("PHOTO_PUBLIC_URL"))
+    return bool(current_app.config["PHOTO_PUBLIC_URL"])
 
 
 def init_tasks(app: Flask) -> None:

@@ -31,7 +31,7 @@ LOST_LINK_SECONDS = 0.25
 
 
 def _limit():
-    return current_app.config.get("STORY_RATE_LIMIT", "20 per hour")
+    return current_app.config["STORY_RATE_LIMIT"]
 
 
 def _story_sent(response) -> bool:
