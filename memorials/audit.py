@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import pgettext
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,70 +41,3 @@ def log_event(story_id: int | None, version_id: int | None, action: str, *, mode
                             moderator=moderator, item_kind=item_kind, item_ref=item_ref)
     db.session.add(event)
     return event
-
-
-# What each act is called on the moderators' pages (the log, a story's history), in their language.
-# The table keeps the plain action names: they are data, not words for a reader. The words carry the
-# context "moderation log" so they never share a translation with a status elsewhere ("rejected").
-def _action_labels() -> dict[str, str]:
-    return {
-        "approve": pgettext("moderation log", "approved"),
-        "reject": pgettext("moderation log", "rejected"),
-        "request_changes": pgettext("moderation log", "asked for changes"),
-        "unpublish": pgettext("moderation log", "unpublished"),
-        "republish": pgettext("moderation log", "published again"),
-        "withdrawn": pgettext("moderation log", "withdrawn by the family"),
-        "hide": pgettext("moderation log", "hidden"),
-        "show": pgettext("moderation log", "shown again"),
-        "dismiss": pgettext("moderation log", "dismissed"),
-        "ask_family": pgettext("moderation log", "asked the family for a change"),
-        "family_approve": pgettext("moderation log", "approved by the family"),
-        "remove": pgettext("moderation log", "removed by the family"),
-        "steward_added": pgettext("moderation log", "gave someone access"),
-        "steward_removed": pgettext("moderation log", "ended someone's access"),
-        "sign_in": pgettext("moderation log", "signed in"),
-        "sign_in_failed": pgettext("moderation log", "sign-in failed"),
-        "password_changed": pgettext("moderation log", "changed their password"),
-        "two_factor_enrolled": pgettext("moderation log", "set up two-factor sign-in"),
-        "recovery_codes_renewed": pgettext("moderation log", "made new recovery codes"),
-        "two_factor_reset": pgettext("moderation log", "two-factor sign-in reset"),
-        "joined": pgettext("moderation log", "joined the team"),
-        "password_reset": pgettext("moderation log", "chose a new password"),
-        "invited": pgettext("moderation log", "invited someone"),
-        "password_link_sent": pgettext("moderation log", "sent a new-password link"),
-        "role_changed": pgettext("moderation log", "role changed"),
-        "enabled": pgettext("moderation log", "account turned on"),
-        "disabled": pgettext("moderation log", "account turned off"),
-    }
-
-
-def _kind_labels() -> dict[str, str]:
-    return {"condolence": pgettext("moderation log", "condolence"), "report": pgettext("moderation log", "report"),
-            "memory": pgettext("moderation log", "memory"), "photo": pgettext("moderation log", "gallery photo"),
-            "steward": pgettext("moderation log", "access")}
-
-
-def _system_reasons() -> dict[tuple[str, str], str]:
-    """Reasons the site itself writes (not a moderator's words), shown in the reader's language."""
-    return {
-        ("sign_in", "recovery code"): pgettext("moderation log", "with a recovery code"),
-        ("sign_in_failed", "password"): pgettext("moderation log", "wrong password"),
-        ("sign_in_failed", "code"): pgettext("moderation log", "wrong code"),
-        ("hide", "hidden by the family"): pgettext("moderation log", "hidden by the family"),
-        ("show", "shown again by the family"): pgettext("moderation log", "shown again by the family"),
-        ("family_approve", "approved by the family"): pgettext("moderation log", "approved by the family"),
-        ("steward_removed", "the first steward"): pgettext("moderation log", "the person who shared the story"),
-    }
-
-
-def event_label(event: ModerationEvent) -> str:
-    """What happened, for a moderator: "condolence: approved", "signed in"; unknown actions as they are."""
-    label = _action_labels().get(event.action) or event.action.replace("_", " ")
-    kind = _kind_labels().get(event.item_kind or "")
-    return f"{kind}: {label}" if kind else label
-
-
-def event_reason(event: ModerationEvent) -> str:
-    """Why, as written: a moderator's own words stay as they are; the site's own notes are translated."""
-    reason = event.reason or ""
-    return _system_reasons().get((event.action, reason), reason)

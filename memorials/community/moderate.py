@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from babel import dates as babel_dates
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
-from ..i18n import format_locale
 from ..moderation import tabs
 from ..moderation.auth import moderator_required
 from ..moderation.decide import decide_item
@@ -28,63 +26,6 @@ tabs.register("reports", "community_moderation.reports_queue", _l("Reports"), qu
 @moderate_bp.app_template_filter("report_reason")
 def report_reason(value: str) -> str:
     return reason_label(value)
-
-
-STORY_STATUS = {"pending": _l("waiting for a first review"), "changes_requested": _l("waiting for the family's changes"),
-                "published": _l("published"), "rejected": _l("rejected"), "unpublished": _l("unpublished")}
-REPORT_STATUS = {"open": _l("waiting for a decision"), "dismissed": _l("dismissed: the memorial stayed up"),
-                 "asked_family": _l("the family was asked for a change"),
-                 "unpublished": _l("upheld: the memorial was taken down")}
-# What a line of a memorial's history says, by (what it was about, what happened).
-EVENT_WORDS = {
-    (None, "approve"): _l("story approved"), (None, "reject"): _l("story rejected"),
-    (None, "request_changes"): _l("changes requested"), (None, "unpublish"): _l("memorial unpublished"),
-    (None, "republish"): _l("memorial published again"), (None, "withdrawn"): _l("withdrawn by the family"),
-    ("condolence", "approve"): _l("message approved"), ("condolence", "reject"): _l("message rejected"),
-    ("condolence", "hide"): _l("message hidden by the family"),
-    ("condolence", "show"): _l("message shown again by the family"),
-    ("condolence", "family_approve"): _l("message approved by the family"),
-    ("memory", "approve"): _l("memory approved"), ("memory", "reject"): _l("memory rejected"),
-    ("memory", "hide"): _l("memory hidden by the family"), ("memory", "show"): _l("memory shown again by the family"),
-    ("memory", "family_approve"): _l("memory approved by the family"),
-    ("photo", "approve"): _l("gallery photo approved"), ("photo", "reject"): _l("gallery photo rejected"),
-    ("photo", "remove"): _l("gallery photo removed by the family"),
-    ("steward", "steward_added"): _l("the family gave someone access"),
-    ("steward", "steward_removed"): _l("the family ended someone's access"),
-    ("report", "ask_family"): _l("report: the family was asked for a change"),
-    ("report", "dismiss"): _l("report dismissed"), ("report", "unpublish"): _l("report upheld, memorial unpublished"),
-}
-
-
-@moderate_bp.app_template_filter("story_status")
-def story_status(value: str) -> str:
-    return str(STORY_STATUS.get(value, value.replace("_", " ")))
-
-
-@moderate_bp.app_template_filter("report_status")
-def report_status(value: str) -> str:
-    return str(REPORT_STATUS.get(value, value))
-
-
-@moderate_bp.app_template_filter("moment")
-def moment(value) -> str:
-    """When something happened, to the minute, in UTC: digits only, the same in every language."""
-    if value is None:
-        return ""
-    return babel_dates.format_datetime(value, "yyyy-MM-dd HH:mm", locale=format_locale()) + " UTC"
-
-
-@moderate_bp.app_template_filter("event_words")
-def event_words(event) -> str:
-    """One line of a memorial's history in words: what happened, who did it, and the reason given."""
-    words = EVENT_WORDS.get((event.item_kind, event.action))
-    parts = [str(words) if words else f"{event.item_kind + ': ' if event.item_kind else ''}{event.action.replace('_', ' ')}"]
-    if event.moderator:
-        parts.append(event.moderator.email)
-    if event.reason and event.action not in {"hide", "show", "family_approve", "steward_removed"}:
-        # the family's own actions say it all
-        parts.append(event.reason)
-    return " · ".join(parts)
 
 
 def approved_words(outcome: str) -> str:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..audit import ModerationEvent, event_label, event_reason
+from ..audit import ModerationEvent
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.sender import failed_messages, retry
@@ -30,10 +30,12 @@ def logout_form():
 @bp.app_context_processor
 def log_words():
     """The log's words in the reader's language, for every page that shows moderation history."""
-    return {"event_label": event_label, "event_reason": event_reason}
+    return {"event_label": labels.event_label, "event_reason": labels.event_reason}
 
 
-bp.add_app_template_filter(labels.utc_time, "utc_time")
+# The words and times of every moderator's page, from one module (moderation/labels.py).
+for _filter in (labels.utc_time, labels.story_status, labels.report_status, labels.event_words):
+    bp.add_app_template_filter(_filter)
 tabs.register("stories", "moderation.queue", _l("Stories"), lambda: (
     db.select(db.func.count()).select_from(StoryVersion)
     .where(StoryVersion.state == VersionState.PENDING.value).scalar_subquery()), order=10)
