@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from memorials.community import candles, condolences
+from memorials.community import candles
 from memorials.community.models import Condolence
 from memorials.extensions import db
 from memorials.gallery import services as gallery

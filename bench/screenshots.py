@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import io
 import sys
 import tempfile
 from pathlib import Path

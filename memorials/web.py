@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote_plus
 
 from flask import Flask, Request, Response, abort, g, jsonify, render_template, request
 from flask.globals import request_ctx
@@ -30,6 +31,12 @@ LARGEST_ID = 2**31 - 1
 # feed or a link preview into something else. The joiners U+200C and U+200D stay: emoji and some scripts need them.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f"
                                 "\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+# What other sites add to a link to follow whoever clicks it (Facebook's fbclid, Google's gclid, utm_…). Nothing
+# here reads them; left in, a shared memorial would be a page of its own for every click: made afresh, sent
+# uncompressed (it would echo the query beside a form token: BREACH), with the tracking id copied into its links.
+TRACKING_PARAMETERS = re.compile(r"utm_[a-z_]+|fbclid|gclid|gbraid|wbraid|dclid|msclkid|twclid|ttclid|igshid|"
+                                 r"mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|yclid", re.IGNORECASE)
 
 ERROR_PAGES = {
     400: (_l("Something in that request didn't work"), "errors/400.html"),
@@ -76,6 +83,22 @@ class CleanRequest(Request):
     parameter_storage_class = CleanParameters
 
 
+class WithoutTracking:
+    """WSGI middleware: the query string without the tracking parameters above (what the site reads stays as
+    sent), before anything reads the request."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if query:
+            kept = [part for part in query.split("&")
+                    if part and not TRACKING_PARAMETERS.fullmatch(unquote_plus(part.partition("=")[0]))]
+            environ["QUERY_STRING"] = "&".join(kept)
+        return self.wsgi_app(environ, start_response)
+
+
 class BoundedIntConverter(IntegerConverter):
     """<int:id> that stops at the largest id: /moderate/stories/99999999999999999999999 is a 404."""
 
@@ -85,6 +108,7 @@ class BoundedIntConverter(IntegerConverter):
 
 def register_web(app: Flask) -> None:
     """Request-wide behaviour: the proxies in front, the log, odd paths, the site's names, kind error pages."""
+    app.wsgi_app = WithoutTracking(app.wsgi_app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies > 0:
         # Behind nginx or a load balancer: the client's address and scheme come from the proxies'

@@ -10,11 +10,12 @@ from contextlib import contextmanager
 from email import message_from_bytes, policy
 from pathlib import Path
 
-import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from memorials import create_app
 from memorials.extensions import db
+
+from . import needs
 
 # Debian's packages; elsewhere point these variables at the browser and its matching driver.
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
@@ -36,9 +37,7 @@ def require_browser() -> None:
     """Skip where Chromium or its driver is missing, unless REQUIRE_BROWSER=1 (then fail loudly)."""
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not (os.path.isfile(p) and os.access(p, os.X_OK))]
     if missing:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {', '.join(missing)} not found")
-        pytest.skip(f"headless Chromium is not installed ({', '.join(missing)} missing)")
+        needs.missing("REQUIRE_BROWSER", f"headless Chromium is not installed ({', '.join(missing)} missing)")
 
 
 class QuietRequestHandler(WSGIRequestHandler):

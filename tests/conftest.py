@@ -32,6 +32,7 @@ from memorials.extensions import db as _db
 from memorials.extensions import limiter
 from memorials.pagecache import page_store
 
+from . import needs
 from .postgres import Cluster
 from .redis_server import RedisServer
 
@@ -118,29 +119,15 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture(scope="session")
 def postgres_server():
     """One PostgreSQL cluster for this worker; its tests skip where PostgreSQL is missing."""
-    try:
-        cluster = Cluster()
-    except FileNotFoundError:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail("REQUIRE_POSTGRES=1 but initdb/pg_ctl were not found")
-        pytest.skip("PostgreSQL (initdb) is not installed")
-    url = cluster.start()
-    yield url
-    cluster.stop()
+    with needs.running(Cluster, "REQUIRE_POSTGRES", "PostgreSQL (initdb, pg_ctl) is not installed") as (_, url):
+        yield url
 
 
 @pytest.fixture(scope="session")
 def redis_server():
     """One Redis server for the run; its tests skip where redis-server is missing (unless REQUIRE_REDIS=1)."""
-    try:
-        server = RedisServer()
-    except FileNotFoundError:
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail("REQUIRE_REDIS=1 but redis-server was not found")
-        pytest.skip("Redis (redis-server) is not installed")
-    server.start()
-    yield server
-    server.stop()
+    with needs.running(RedisServer, "REQUIRE_REDIS", "Redis (redis-server) is not installed") as (server, _):
+        yield server
 
 
 @pytest.fixture

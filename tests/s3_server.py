@@ -17,6 +17,7 @@ import urllib.request
 
 import pytest
 
+from . import needs
 from .smtp import free_port
 
 KEY, SECRET = "testing-key", "testing-secret"
@@ -85,15 +86,9 @@ class S3Server:
 @pytest.fixture(scope="session")
 def s3_server():
     """One S3 server for the run; its tests skip where moto[server] is missing (unless REQUIRE_S3=1)."""
-    try:
-        server = S3Server()
-    except FileNotFoundError:
-        if os.environ.get("REQUIRE_S3") == "1":
-            pytest.fail("REQUIRE_S3=1 but moto[server] is not installed (pip install -r tests/requirements.txt)")
-        pytest.skip("moto[server] is not installed")
-    server.start()
-    yield server
-    server.stop()
+    with needs.running(S3Server, "REQUIRE_S3", "moto[server] is not installed (pip install -r tests/requirements.txt)") \
+            as (server, _):
+        yield server
 
 
 @pytest.fixture

@@ -18,7 +18,11 @@ from memorials.extensions import db as _db
 from memorials.letters import compose as letters_compose
 from memorials.letters import importer, services, snapshot, views
 from memorials.letters.models import Campaign, LetterCount, Legislator, ZipDistrict
+from memorials.moderation.services import unpublish
+from memorials.stories.models import Story
 
+from . import factories
+from .factories import make_moderator
 from .forms import csrf_token, submit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "letters"
@@ -556,7 +560,6 @@ def test_tables_from_an_older_bundled_snapshot_are_refreshed_and_hand_imports_ke
 # -- campaign admin ------------------------------------------------------------------------------------
 
 def sign_in(client, app, *, admin=True):
-    from . import factories
 
     email = "admin@example.org" if admin else "mod@example.org"
     with app.app_context():
@@ -680,7 +683,6 @@ def test_campaign_pages_show_the_stored_ask_and_count_without_a_query_per_campai
 
 def published_memorial(app, **overrides):
     """A memorial a family shared and a moderator approved: (slug, story id, private token)."""
-    from . import factories
 
     with app.app_context():
         story, token = factories.make_story(**overrides)
@@ -697,7 +699,7 @@ def memorial_count(app, story_id) -> int:
 def test_a_memorial_page_offers_a_letter_in_their_memory_and_counts_them(client, loaded):
     slug, story_id, token = published_memorial(loaded)
     memorial = page(client.get(f"/stories/{slug}"))
-    link = re.search(r'<a class="button" href="([^"]+)">Write to Congress in Daniel James Rivera\'s memory</a>',
+    link = re.search(r'<a class="button" href="([^"]+)">Write a letter in Daniel James Rivera\'s memory</a>',
                      memorial)
     assert link and htmllib.unescape(link.group(1)) == f"/letters/test-cause?memorial={slug}"
     assert "written in their memory" not in memorial
@@ -714,9 +716,9 @@ def test_a_memorial_page_offers_a_letter_in_their_memory_and_counts_them(client,
     body = text[text.index('<div class="letter-body"'):]
     assert body.index(paragraph) < body.index("My brother Sam died")  # before the sender's own words
     assert memorial_count(loaded, story_id) == 3
-    assert "3 letters to Congress have been written in their memory." in page(client.get(f"/stories/{slug}"))
+    assert "3 letters to lawmakers have been written in their memory." in page(client.get(f"/stories/{slug}"))
     manage = page(client.get(f"/stories/manage/{token}"))
-    assert "3 letters to Congress have been written in Daniel James Rivera's memory." in manage
+    assert "3 letters to lawmakers have been written in Daniel James Rivera's memory." in manage
     # Nothing about the writers: only the number.
     assert "Maria Lopez" not in manage and "Burlington" not in manage
 
@@ -728,7 +730,7 @@ def test_with_several_live_campaigns_the_visitor_chooses_and_the_memorial_goes_a
                                  letter_template=TEMPLATE, status="live", position=1))
         _db.session.commit()
     memorial = page(client.get(f"/stories/{slug}"))
-    assert f'href="/letters/?memorial={slug}">Write to Congress in Daniel James Rivera' in memorial
+    assert f'href="/letters/?memorial={slug}">Write a letter in Daniel James Rivera' in memorial
     chooser = page(client.get(f"/letters/?memorial={slug}"))
     assert "You are writing in memory of" in chooser
     assert f'href="/letters/test-cause?memorial={slug}"' in chooser
@@ -773,14 +775,9 @@ def test_anything_else_passed_as_memorial_is_ignored_with_a_plain_note(client, l
 
 
 def test_a_memorial_that_is_no_longer_published_is_not_attached(client, loaded):
-    from memorials.moderation.services import unpublish
-    from memorials.stories.models import Story
-
     slug, story_id, _ = published_memorial(loaded)
     with loaded.app_context():
-        moderator = _db.session.execute(select(Story)).scalar_one()
-        from . import factories
-        unpublish(_db.session.get(Story, story_id), factories.make_moderator(email="x@example.org"), "asked by family")
+        unpublish(_db.session.get(Story, story_id), make_moderator(email="x@example.org"), "asked by family")
         _db.session.commit()
     text = page(write(client, "05401", url=f"/letters/test-cause?memorial={slug}"))
     assert "in memory of" not in text and "Dear Senator Sanders:" in text
@@ -790,12 +787,12 @@ def test_a_memorial_that_is_no_longer_published_is_not_attached(client, loaded):
 def test_the_family_writes_from_their_private_page_with_their_relation_and_no_token_in_the_link(client, loaded):
     slug, story_id, token = published_memorial(loaded)  # shared by Maria Rivera, "mother"
     manage = page(client.get(f"/stories/manage/{token}"))
-    link = re.search(r'<a class="button" href="([^"]+)" rel="noreferrer">Write to your members of Congress about '
+    link = re.search(r'<a class="button" href="([^"]+)" rel="noreferrer">Write to your lawmakers about '
                      r'Daniel James Rivera</a>', manage)
     assert link, "the manage page offers the letter"
     url = htmllib.unescape(link.group(1))
     assert url == f"/letters/test-cause?memorial={slug}&relation=child" and token not in url
-    assert "No letters to Congress have been written in Daniel James Rivera's memory yet." in manage
+    assert "No letters to lawmakers have been written in Daniel James Rivera's memory yet." in manage
 
     form = page(client.get(url))
     assert 'name="relation" type="text" value="child"' in form  # a suggestion, in words that guess no gender
@@ -827,7 +824,6 @@ def test_the_family_relation_is_turned_round_only_without_guessing_a_gender(said
 @pytest.mark.both_databases
 def test_a_withdrawn_memorial_takes_its_letter_count_with_it(client, loaded):
     from memorials.letters.models import MemorialLetterCount
-    from memorials.stories.models import Story
     from memorials.stories.services import withdraw_story
 
     slug, story_id, _ = published_memorial(loaded)

@@ -108,7 +108,7 @@ def test_phone_letter_in_memory_edited_called_and_downloaded_as_pdf(live, browse
 
     # From the memorial to the letter form, with the memorial attached.
     visit(phone, f"{live.url}/stories/{live.slug}")
-    click_and_wait(phone, phone.find_element(By.LINK_TEXT, "Write to Congress in Daniel James Rivera's memory"))
+    click_and_wait(phone, phone.find_element(By.LINK_TEXT, "Write a letter in Daniel James Rivera's memory"))
     assert phone.current_url == f"{live.url}/letters/{live.campaign}?memorial={live.slug}"
     assert "Your letters will be written in memory of Daniel James Rivera." in phone.page_source.replace(
         '<a href="/stories/' + live.slug + '">', "").replace("</a>", "")
@@ -183,7 +183,7 @@ def test_phone_letter_in_memory_edited_called_and_downloaded_as_pdf(live, browse
 
     # The memorial counts the letters written in its memory.
     visit(phone, f"{live.url}/stories/{live.slug}")
-    assert "3 letters to Congress have been written in their memory." in phone.find_element(
+    assert "3 letters to lawmakers have been written in their memory." in phone.find_element(
         By.CSS_SELECTOR, ".memorial-letters").text
 
 
@@ -243,7 +243,7 @@ def test_phone_letters_flow_in_spanish_with_a_spanish_letter(live, browser_for):
 
     # A Spanish-speaking visitor goes from the memorial, in Spanish, to the letter form, in Spanish.
     visit(phone, f"{live.url}/es/stories/{live.slug}")
-    click_and_wait(phone, phone.find_element(By.LINK_TEXT, "Escribir al Congreso en memoria de Daniel James Rivera"))
+    click_and_wait(phone, phone.find_element(By.LINK_TEXT, "Escribir una carta en memoria de Daniel James Rivera"))
     assert phone.current_url == f"{live.url}/es/letters/{live.campaign}?memorial={live.slug}"
     assert phone.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
     assert phone.find_element(By.ID, "write-heading").text == "Escriba su carta"

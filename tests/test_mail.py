@@ -16,7 +16,7 @@ import pytest
 from memorials import mail
 from memorials.extensions import db
 from memorials.mail import sender
-from memorials.mail.models import OutboxMessage, OutboxStatus
+from memorials.mail.models import OutboxMessage
 from memorials.stories.models import Story
 from memorials.timeutil import utcnow
 

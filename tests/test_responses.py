@@ -116,6 +116,24 @@ def test_a_secret_is_never_compressed_beside_what_the_request_sent(app, client, 
     assert search.headers["Content-Encoding"] == "gzip"   # no secret on the list: compressed as usual
 
 
+def test_a_memorial_shared_with_a_tracking_id_is_the_memorial_itself(client, memorial):
+    """A link from Facebook or a newsletter (?fbclid=…, ?utm_source=…) gets the memorial as its plain address gives
+    it: compressed, with no tracking id copied into its links; what the site reads stays."""
+    _, slug, _ = memorial
+    plain = client.get(f"/stories/{slug}", headers={"Accept-Encoding": "gzip"})
+    shared = client.get(f"/stories/{slug}?fbclid=IwAR0xYz&utm_source=facebook&UTM_Medium=social",
+                        headers={"Accept-Encoding": "gzip"})
+    assert shared.status_code == 200 and shared.headers["Content-Encoding"] == "gzip"
+    page = gzip.decompress(shared.data)
+    assert b"fbclid" not in page and b"utm_" not in page.lower() and b"IwAR0xYz" not in page
+    assert _CSRF.sub(b"", page) == _CSRF.sub(b"", gzip.decompress(plain.data))
+    searched = client.get("/stories/?utm_campaign=vigil&q=zzzqqq").get_data(as_text=True)
+    assert 'value="zzzqqq"' in searched and "vigil" not in searched
+
+
+_CSRF = re.compile(rb'<input[^>]*name="csrf_token"[^>]*>')
+
+
 @pytest.mark.both_databases
 def test_every_address_answers_plainly_on_this_database(app, memorial):
     """One request to every route, with real values where the route needs them: no 500 on either database."""

@@ -147,10 +147,12 @@ class CachedCard:
 
 
 def campaign_card(campaign) -> CachedCard:
-    """A live campaign's card: 'Write to Congress', its title and summary, the site's name."""
+    """A live campaign's card: whom it writes to ('Write to Congress', 'Write to your state's leaders'), its title
+    and summary, the site's name."""
     card = cards.Card(
         blocks=[
-            cards.Block(_("Write to Congress"), "italic", 32, color=cards.SOFT, gap_after=22),
+            cards.Block(_("Write to your state's leaders") if campaign.is_state else _("Write to Congress"), "italic",
+                        32, color=cards.SOFT, gap_after=22),
             cards.Block(campaign.title, "bold", 64, 40, max_lines=3, gap_after=24),
             cards.Block(campaign.summary, "regular", 30, 24, max_lines=3, color=cards.SOFT),
         ],
@@ -165,7 +167,7 @@ def site_card() -> CachedCard:
         blocks=[
             cards.Block(current_app.config["SITE_NAME"], "bold", 72, 44, max_lines=2, gap_after=28),
             cards.Block(_("Memorials for people lost to fentanyl and other drug overdoses, the numbers "
-                          "behind them, and letters to Congress."), "regular", 32, 24, max_lines=4,
+                          "behind them, and letters to lawmakers."), "regular", 32, 24, max_lines=4,
                         color=cards.SOFT),
         ],
         footer=urlsplit(current_app.config["SITE_URL"]).netloc,

@@ -164,6 +164,7 @@ def show(slug):
         if moved is None:
             abort(404)
         return redirect(url_for("stories.show", slug=moved), 301)
+    cache_keys(f"memorial-{story.id}")   # a CDN drops it when the memorial changes, is withdrawn or unpublished
     return memorial.render_memorial(story)
 
 
