@@ -53,7 +53,7 @@ from memorials.extensions import db  # noqa: E402
 from memorials.pagecache import generation  # noqa: E402
 from memorials.search.index import (MAX_WORDS, Document, add_counts, add_documents, age_at, optimize,  # noqa: E402
                                     plain_text, words)
-from memorials.search.models import (CREATE_FTS, FTS_SHADOW_SUFFIXES, FTS_TABLE, NO_STATE, count_keys,  # noqa: E402
+from memorials.search.models import (ALL_STATES, CREATE_FTS, FTS_SHADOW_SUFFIXES, FTS_TABLE, NO_STATE, count_keys,  # noqa: E402
                                      month_of)
 from memorials.slugs import slugify, unique_slug  # noqa: E402
 from memorials.states import STATES, state_name  # noqa: E402
@@ -572,16 +572,25 @@ class SQLiteBulk(Rows):
 
     def _count(self, batch: list[Memorial]) -> None:
         counts: dict[tuple, int] = {}
-        months: dict[int, int] = {}
+        months: dict[int, list[int]] = {}
+        faces: dict[str, int] = {}
         for m in batch:
             for key in count_keys(m.entry[3], m.entry[4], m.entry[5]):
                 counts[key] = counts.get(key, 0) + 1
-            months[month_of(m.entry[2])] = months.get(month_of(m.entry[2]), 0) + 1
+            counted = months.setdefault(month_of(m.entry[2]), [0, 0])
+            counted[0] += 1
+            counted[1] += 1 if m.entry[6] else 0
+            if m.entry[6]:   # a face on the wall, in its state and in every state
+                for state in (m.entry[3], ALL_STATES):
+                    faces[state] = faces.get(state, 0) + 1
         self.raw.executemany("INSERT INTO search_count (state_code, died_year, age_group, memorials) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (state_code, died_year, age_group) DO UPDATE SET "
                              "memorials = memorials + excluded.memorials", [(*k, n) for k, n in counts.items()])
-        self.raw.executemany("INSERT INTO search_month (month, memorials) VALUES (?, ?) ON CONFLICT (month) DO UPDATE "
-                             "SET memorials = memorials + excluded.memorials", list(months.items()))
+        self.raw.executemany("INSERT INTO search_month (month, memorials, faces) VALUES (?, ?, ?) ON CONFLICT (month) "
+                             "DO UPDATE SET memorials = memorials + excluded.memorials, faces = faces + excluded.faces",
+                             [(month, n, f) for month, (n, f) in months.items()])
+        self.raw.executemany("INSERT INTO search_face (state_code, memorials) VALUES (?, ?) ON CONFLICT (state_code) "
+                             "DO UPDATE SET memorials = memorials + excluded.memorials", list(faces.items()))
 
     def finish(self) -> None:
         self.builder.add(None)

@@ -7,7 +7,7 @@ import ast
 import html
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,12 +17,15 @@ from memorials.community import candles
 from memorials.community.models import Condolence
 from memorials.extensions import db
 from memorials.memories.models import Memory
+from memorials.moderation import services as moderation_services
+from memorials.search import query
+from memorials.search.models import SearchEntry
 from memorials.stories import photos
 from memorials.stories.models import Story
 
 from .factories import image_bytes, make_moderator, make_story, publish, sign_in
 from .forms import csrf_token, submit
-from .statements import statements_for
+from .statements import Statements, statements_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -184,6 +187,33 @@ def test_the_wall_shows_only_faces_newest_first_by_state_paged(app, client):
         services.unpublish(db.session.execute(db.select(Story).where(Story.slug == tx[0])).scalar_one(), None, "x")
         db.session.commit()
     assert "3 memorials with a photo" in client.get("/stories/wall").get_data(as_text=True)
+
+
+@pytest.mark.both_databases
+def test_a_deep_page_of_the_wall_starts_from_its_month_and_shows_exactly_the_faces_in_order(app, client, monkeypatch):
+    """The wall's later pages skip whole months by their counts of faces (search_month.faces), not by reading
+    every newer face: each page holds exactly the faces the full order puts there, before and after a face
+    leaves, on both databases."""
+    months = [datetime(2024, 1, 10), datetime(2024, 3, 5), datetime(2024, 3, 20), datetime(2024, 6, 1)]
+    for n, moment in enumerate(months):
+        monkeypatch.setattr(moderation_services, "utcnow", lambda moment=moment: moment)
+        published(app, 1)                              # no photo: counted in the month, never on the wall
+        published(app, 2 + n, photo=True, state_code="OH" if n % 2 else "TX")
+    with app.app_context():
+        everyone = [tuple(row) for row in db.session.execute(
+            db.select(SearchEntry.story_id, SearchEntry.version_id).where(SearchEntry.face.is_(True))
+            .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc()))]
+        assert len(everyone) == 14
+        assert [query.faces(None, page, 3).entries for page in range(1, 6)] == [everyone[i:i + 3] for i in range(0, 15, 3)]
+        with Statements(db.engine) as seen:
+            query.faces(None, 5, 3)    # in the oldest month: every newer month skipped by its count
+        wall = [sql for sql in seen.seen if "search_entry" in sql][0]
+        assert "published_at <" in wall
+        gone = db.session.get(Story, everyone[4][0])      # a face in the middle leaves: the later pages move up
+        moderation_services.unpublish(gone, None, "x")
+        db.session.commit()
+        everyone.pop(4)
+        assert [query.faces(None, page, 3).entries for page in range(1, 6)] == [everyone[i:i + 3] for i in range(0, 15, 3)]
 
 
 @pytest.mark.both_databases

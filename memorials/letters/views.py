@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import mail
 from ..extensions import db, limiter
-from ..i18n import current_language, in_language, number
+from ..i18n import current_language, in_language
 from ..responses import never_kept, private_page, public_page
 from ..stats.queries import latest_figures
 from ..states import state_name
@@ -392,12 +392,6 @@ def _download(campaign: Campaign, letters: list[Letter], kind: str, language: st
         response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="letter-{name}.{kind}"'
     return response
-
-
-@bp.app_template_filter("thousands")
-def thousands(value) -> str:
-    """Kept for the campaign admin pages: a count, formatted for the page's language."""
-    return number(value) if isinstance(value, int) else ""
 
 
 # The parties in the congress-legislators data, as the page's language names them (an adjective

@@ -134,13 +134,20 @@ def add_counts(connection: Connection, rows: list[dict], *, faces: bool = True) 
         index_elements=["state_code", "died_year", "age_group"],
         set_={"memorials": SearchCount.memorials + statement.excluded.memorials})
     connection.execute(statement, [{"s": s, "y": y, "a": a, "n": n} for (s, y, a), n in counts.items()])
-    months: dict[int, int] = {}
+    months: dict[int, list[int]] = {}
     for row in rows:
-        months[month_of(row["published_at"])] = months.get(month_of(row["published_at"]), 0) + 1
-    statement = dialect_insert(SearchMonth).values(month=bindparam("m"), memorials=bindparam("n"))
-    statement = statement.on_conflict_do_update(
-        index_elements=["month"], set_={"memorials": SearchMonth.memorials + statement.excluded.memorials})
-    connection.execute(statement, [{"m": m, "n": n} for m, n in months.items()])
+        counted = months.setdefault(month_of(row["published_at"]), [0, 0])
+        counted[0] += 1
+        counted[1] += 1 if faces and row["face"] else 0
+    values = {"month": bindparam("m"), "memorials": bindparam("n")}
+    if faces:
+        values["faces"] = bindparam("f")
+    statement = dialect_insert(SearchMonth).values(values)
+    added = {"memorials": SearchMonth.memorials + statement.excluded.memorials}
+    if faces:
+        added["faces"] = SearchMonth.faces + statement.excluded.faces
+    statement = statement.on_conflict_do_update(index_elements=["month"], set_=added)
+    connection.execute(statement, [{"m": m, "n": n, "f": f} for m, (n, f) in months.items()])
     per_state: dict[str, int] = {}
     for row in rows:
         if faces and row["face"]:
@@ -172,7 +179,8 @@ def remove_story(connection: Connection, story_id: int) -> None:
         .values(memorials=SearchCount.memorials - 1),
         [{"s": s, "y": y, "a": a} for s, y, a in count_keys(entry.state_code, entry.died_year, entry.age)])
     connection.execute(update(SearchMonth).where(SearchMonth.month == month_of(entry.published_at))
-                       .values(memorials=SearchMonth.memorials - 1))
+                       .values(memorials=SearchMonth.memorials - 1,
+                               faces=SearchMonth.faces - (1 if entry.face else 0)))
     if entry.face:
         connection.execute(update(SearchFace).where(SearchFace.state_code.in_([entry.state_code, ALL_STATES]))
                            .values(memorials=SearchFace.memorials - 1))

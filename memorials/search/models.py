@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, event, false
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, event, false, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -99,13 +99,16 @@ class SearchCount(db.Model):
 
 
 class SearchMonth(db.Model):
-    """How many public memorials were first published in each month (YYYYMM): a deep page of the whole
-    list starts from the month it falls in, so it never skips through every newer memorial."""
+    """How many public memorials were first published in each month (YYYYMM), and how many of them show a
+    photo: a deep page of the whole list, or of the wall of faces, starts from the month it falls in, so it
+    never skips through every newer memorial."""
 
     __tablename__ = "search_month"
 
     month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     memorials: Mapped[int] = mapped_column(default=0)
+    # No default on the Python side: migration 0007's rebuild writes this table before the column exists.
+    faces: Mapped[int] = mapped_column(server_default=text("0"))
 
 
 class SearchFace(db.Model):

@@ -130,16 +130,16 @@ def _counts_by_year(filters: Filters, groups: list[int] | None) -> dict[int, int
     return {year: int(n) for year, n in _read(query)}
 
 
-def _deep_start(offset: int) -> tuple[datetime | None, int]:
-    """Where a deep page of the whole list starts: (published before this moment, offset from there).
+def _deep_start(offset: int, counted=SearchMonth.memorials) -> tuple[datetime | None, int]:
+    """Where a deep page of the whole list (or of the wall: counted=SearchMonth.faces) starts: (published
+    before this moment, offset from there).
 
     Walks the per-month counts (a dozen rows a year) from the newest month, so the database skips at
     most one month's memorials, not every newer one.
     """
     passed = 0
     for month, memorials in _read(
-            select(SearchMonth.month, SearchMonth.memorials).where(SearchMonth.memorials > 0)
-            .order_by(SearchMonth.month.desc())):
+            select(SearchMonth.month, counted).where(counted > 0).order_by(SearchMonth.month.desc())):
         if passed + memorials > offset:
             year, number = divmod(month, 100)
             end = datetime(year + number // 12, number % 12 + 1, 1)
@@ -222,16 +222,21 @@ def find(filters: Filters, page: int, per_page: int) -> Results:
 def faces(state: str | None, page: int, per_page: int, counted: bool = True) -> Results:
     """One page of the public memorials that show a photo, newest first (the wall of faces): the count from
     search_face (one row; counted=False for the front page, which needs no count), the page's ids from
-    ix_search_entry_faces alone."""
+    ix_search_entry_faces alone; a deep page of every state's faces starts from its month (search_month)."""
     total = (_read(select(SearchFace.memorials).where(SearchFace.state_code == (state or ALL_STATES))).scalar() or 0
              if counted else per_page)
     results = Results(entries=[], page=page, per_page=per_page, total=int(total))
     if total and not results.past_end:
         conditions = [SearchEntry.face.is_(True)]
+        offset = (page - 1) * per_page
         if state:
             conditions.append(SearchEntry.state_code == state)
+        elif offset:
+            before, offset = _deep_start(offset, SearchMonth.faces)
+            if before is not None:
+                conditions.append(SearchEntry.published_at < before)
         query = (select(SearchEntry.story_id, SearchEntry.version_id).where(*conditions)
                  .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
-                 .limit(per_page).offset((page - 1) * per_page))
+                 .limit(per_page).offset(offset))
         results.entries = [tuple(row) for row in _read(query)]
     return results

@@ -100,6 +100,3 @@ def latest_figures(code: str) -> LatestFigures | None:
                              synthetic["period_end"])
     return None
 
-
-__all__ = ["SORTS", "LatestFigures", "headline", "latest_figures", "national_headline", "page", "page_etag",
-           "place_name", "sorted_rows", "state_line"]

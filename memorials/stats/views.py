@@ -10,7 +10,7 @@ from markupsafe import Markup
 from ..i18n import current_language
 from ..responses import public_page
 from . import publish, queries, words
-from .compute import csv_bytes
+from .compute import csv_bytes, place_name
 from .indicators import NATIONAL, PAGE_CODES, STALE_MONTHS
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -58,7 +58,7 @@ def _rendered(code: str, sort: str | None = None, view: str | None = None) -> di
     if found is not None:
         return found
     payload = queries.page(code, page_etag)
-    name = payload["place"] if payload else queries.place_name(code)
+    name = payload["place"] if payload else place_name(code)
     place = words.place(code, name)  # as it reads in a sentence: "the United States", "the District of Columbia"
     table = payload.get("states") if payload and sort is not None else None
     if payload:  # the stored payload is shared by this process's requests: copied, never changed
