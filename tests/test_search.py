@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import func, text
 
+from memorials import create_app
 from memorials.extensions import db
 from memorials.search.index import Document, words
-from memorials.search.models import SearchCount, SearchEntry
+from memorials.search.models import SearchCount, SearchEntry, SearchMonth
 from memorials.stories.models import Story
 
 from .factories import form_data, make_moderator, make_story, publish, sign_in
@@ -450,3 +452,33 @@ def test_cards_are_kept_per_language(app, client, many):
     assert "falleció en julio de 2023" in spanish and "died July" not in spanish
     # A card's link follows the page's language.
     assert 'href="/es/stories/person-number' in spanish and 'href="/stories/person-number' in english
+
+
+@pytest.mark.both_databases
+def test_the_wall_months_migration_counts_the_faces_already_published_by_month(empty_database_url, tmp_path):
+    """Migration 0018 on a database with memorials: each month's faces are counted from the index as it stands
+    (a month without faces keeps 0), so the wall's deep pages are right from the first request."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path / "migrated")})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0017_photo_storage")
+        entries = [(1, datetime(2024, 1, 31, 23, 59), True), (2, datetime(2024, 1, 2), True),
+                   (3, datetime(2024, 1, 5), False), (4, datetime(2024, 12, 1), True), (5, datetime(2025, 3, 9), False)]
+        with db.engine.begin() as connection:   # as 0017 left them: stories in the index, months counted
+            for story_id, published, face in entries:
+                connection.execute(text(
+                    "INSERT INTO story (id, slug, status, email, manage_token_hash, created_at, published_at) "
+                    "VALUES (:id, :slug, 'published', 'a@example.org', :hash, :at, :at)"),
+                    {"id": story_id, "slug": f"person-{story_id}", "hash": f"h{story_id}", "at": published})
+                connection.execute(text(
+                    "INSERT INTO search_entry (story_id, version_id, published_at, state_code, died_year, age, face) "
+                    "VALUES (:id, :id, :at, 'OH', 2023, 30, :face)"), {"id": story_id, "at": published, "face": face})
+            connection.execute(text("INSERT INTO search_month (month, memorials) VALUES (202401, 3), (202412, 1), "
+                                    "(202503, 1)"))
+        upgrade(directory=directory, revision="head")
+        months = db.session.execute(db.select(SearchMonth.month, SearchMonth.memorials, SearchMonth.faces)
+                                    .order_by(SearchMonth.month)).all()
+        assert [tuple(row) for row in months] == [(202401, 3, 2), (202412, 1, 1), (202503, 1, 0)]
+        db.session.remove()
+        db.engine.dispose()
