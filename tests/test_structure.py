@@ -106,5 +106,23 @@ def test_no_import_hides_inside_a_function():
     assert hidden == [], "\n".join(hidden)
 
 
+def test_every_per_process_cache_is_the_one_lru():
+    """memorials/lru.py is the site's one least-recently-used store: no other module builds its own (an
+    OrderedDict moved to the end, or cachetools used directly)."""
+    own = []
+    for name, path in sorted(_modules().items()):
+        if name == "memorials.lru":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module in ("cachetools", "collections") and \
+                    any(alias.name in ("LRUCache", "TTLCache", "OrderedDict") for alias in node.names):
+                own.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            elif isinstance(node, ast.Import) and any(alias.name == "cachetools" for alias in node.names):
+                own.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            elif isinstance(node, ast.Attribute) and node.attr == "move_to_end":
+                own.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert own == [], "\n".join(own)
+
+
 def test_the_walk_finds_a_cycle_when_there_is_one():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

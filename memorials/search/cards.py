@@ -8,51 +8,22 @@ simply never asked for again and falls out of the cache (least recently used fir
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from flask import current_app, get_template_attribute, request, url_for
 from markupsafe import Markup
 
 from ..i18n import current_language
+from ..lru import LRU
 from ..stories.queries import cards as load_cards
 
 CACHE_SIZE = 20_000   # about 15 MB per worker
 PLACE = "zq-place-zq"
 
 
-class CardCache:
-    """Least recently used cards, safe across threads."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple, Markup] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Markup | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, card: Markup) -> None:
-        with self._lock:
-            self._items[key] = card
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-def cache() -> CardCache:
+def cache() -> LRU:
     """This app's card cache (one per app, so tests never share cards)."""
     found = current_app.extensions.get("memorial_cards")
     if found is None:
-        found = current_app.extensions["memorial_cards"] = CardCache(CACHE_SIZE)
+        found = current_app.extensions["memorial_cards"] = LRU(CACHE_SIZE)
     return found
 
 

@@ -23,11 +23,11 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from cachetools import LRUCache
 from flask import Flask, current_app
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from ..extensions import db
+from ..lru import LRU
 from ..timeutil import utcnow
 from . import compute
 from .indicators import NATIONAL, NEW_YORK_CITY
@@ -145,24 +145,21 @@ def ensure_built() -> bool:
 
 class Memos:
     """What one app's process keeps: stored payloads as parsed, and pages as rendered, each keyed by content
-    hash (so never stale), least recently used first out. Shared by the app's threads, hence the lock."""
+    hash (so never stale), least recently used first out (memorials/lru.py, safe across the app's threads)."""
 
     def __init__(self, size: int = 512):
-        self.parsed, self.rendered, self.lock = LRUCache(maxsize=size), LRUCache(maxsize=size), threading.Lock()
+        self.kept = {"parsed": LRU(size), "rendered": LRU(size)}
 
     def get(self, which: str, name):
-        with self.lock:
-            return getattr(self, which).get(name)
+        return self.kept[which].get(name)
 
     def put(self, which: str, name, value):
-        with self.lock:
-            getattr(self, which)[name] = value
+        self.kept[which].put(name, value)
         return value
 
     def clear(self) -> None:
-        with self.lock:
-            self.parsed.clear()
-            self.rendered.clear()
+        for kept in self.kept.values():
+            kept.clear()
 
 
 def memos(app: Flask | None = None) -> Memos:
