@@ -2,23 +2,18 @@
 statements whatever the number of messages or memorials."""
 from __future__ import annotations
 
-import re
 
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..slugs import is_slug
 from ..stories.models import Story, StoryVersion
 from ..stories.queries import published_by_slug
 from .models import CandleTally, Condolence, CondolenceStatus, Report, ReportStatus
 
-# Addresses are made by slugs.slugify: anything else cannot name a memorial (and a NUL byte must
-# never reach the database).
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
-
-
 def public_story(slug: str) -> Story | None:
     """The published memorial at this address, else None."""
-    if not _SLUG.match(slug or ""):
+    if not is_slug(slug):
         return None
     return published_by_slug(slug)
 

@@ -1,22 +1,13 @@
 """Memorial addresses that don't break: every slug a memorial has had keeps leading to it."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from ..extensions import db
-from ..slugs import slugify, unique_slug
+from ..slugs import is_slug, slugify, unique_slug
 from ..stories.models import Story, StoryStatus
 from .models import StorySlug
-
-
-# What slugify makes: anything else (a NUL byte, a 2,000-character path) cannot be a memorial's address.
-SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")
-
-
-def is_slug(text: str) -> bool:
-    return SLUG.fullmatch(text) is not None
 
 
 def _taken_by_another(slug: str, story_id: int) -> bool:

@@ -15,9 +15,10 @@ from ..extensions import limiter
 from ..i18n import current_language, format_locale, in_language, localized_url
 from ..languages import LANGUAGES, PREFIXES
 from ..responses import cache_keys, public_page
+from ..slugs import is_slug
 from ..stats.indicators import NATIONAL, PAGE_CODES
 from ..stories.queries import published_by_slug
-from . import addresses, queries, services
+from . import queries, services
 
 bp = Blueprint("feeds", __name__)
 
@@ -91,7 +92,7 @@ def campaign_card_url(campaign) -> str:
 
 
 def _public_story(slug: str):
-    story = published_by_slug(slug) if addresses.is_slug(slug) else None
+    story = published_by_slug(slug) if is_slug(slug) else None
     if story is None:
         abort(404)
     cache_keys(f"memorial-{story.id}")   # a CDN drops its copy when the memorial changes or goes
@@ -121,7 +122,7 @@ def story_card(slug):
 @public_page(max_age=300, shared=300, keys=("letters",))
 def campaign_card(slug):
     """A live campaign's share card, drawn at first request and kept until its words change."""
-    campaign = queries.live_campaign(slug) if addresses.is_slug(slug) else None
+    campaign = queries.live_campaign(slug) if is_slug(slug) else None
     if campaign is None:
         abort(404)
     with in_language(asked_language()):

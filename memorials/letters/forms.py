@@ -1,7 +1,6 @@
 """The letter form a visitor fills in, and the campaign form admins use."""
 from __future__ import annotations
 
-import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,6 +10,7 @@ from wtforms import (EmailField, FieldList, Form, FormField, HiddenField, RadioF
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
+from ..slugs import WELL_FORMED
 from ..states import STATES
 from .compose import PLACEHOLDERS, unknown_placeholders
 from .importer import NON_STATES
@@ -97,8 +97,6 @@ class LetterForm(FlaskForm):
                 if entry.form.member.data and entry.form.body.data}
 
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
 
 STATUS_NAMES = {"draft": _l("Draft"), "live": _l("Live"), "archived": _l("Archived"), "won": _l("Won"),
                 "closed": _l("Closed")}
@@ -131,7 +129,7 @@ class CampaignForm(FlaskForm):
                                                  Length(max=160)])
     slug = StringField(_l("Address (slug)"), validators=[
         InputRequired(_l("Please give the campaign an address.")), Length(max=80),
-        Regexp(SLUG, message=_l("Use lower-case letters, digits and hyphens, like saving-lives-now."))],
+        Regexp(WELL_FORMED, message=_l("Use lower-case letters, digits and hyphens, like saving-lives-now."))],
         description=_l("The end of the page address: /letters/<slug>."))
     summary = TextAreaField(_l("Short summary"), validators=[
         InputRequired(_l("Please write a short summary.")),

@@ -13,12 +13,11 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..slugs import is_slug
 from ..stories.queries import published_by_slug
 from .compose import Remembered
 from .models import Campaign, CampaignStatus
 from .services import memorial_letters
-
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # The submitter says who they were to the person ("mother"); a letter needs who the person was
 # to the writer. Only inversions that need no guess about gender are offered, as a suggestion.
@@ -50,13 +49,9 @@ class Attached:
     relationship_to: str | None  # what the submitter said they were to the person, to suggest a relation
 
 
-def valid_slug(value: str | None) -> bool:
-    return bool(value) and len(value) <= 120 and SLUG.match(value) is not None
-
-
 def attached_memorial(slug: str | None) -> Attached | None:
     """The published memorial at this address, as the family shows it; None for anything else."""
-    if not valid_slug(slug):
+    if not is_slug(slug):
         return None
     story = published_by_slug(slug)
     if story is None or story.live_version is None:

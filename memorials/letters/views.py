@@ -14,11 +14,12 @@ from .. import mail
 from ..extensions import db, limiter
 from ..i18n import current_language, in_language
 from ..responses import never_kept, private_page, public_page
+from ..slugs import is_slug
 from ..stats.queries import latest_figures
 from ..states import state_name
 from . import chambers, lookup, memorials, services, statehouse, writing
 from .compose import WITHOUT_GENDER, Letter, clean_relation, member_name
-from .forms import SLUG, STATE_NOTE_PROMPTS, LetterForm
+from .forms import STATE_NOTE_PROMPTS, LetterForm
 from .models import PUBLIC_STATUSES, Campaign, LetterDataset
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -32,7 +33,7 @@ def state_figures(code: str):
 def _campaign(slug: str) -> Campaign:
     """The public campaign at this address (live, won or closed); 404 for anything else (checked before the
     database sees it)."""
-    if len(slug) > 80 or not SLUG.match(slug):
+    if not is_slug(slug):
         abort(404)
     return db.first_or_404(db.select(Campaign).where(Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES)))
 

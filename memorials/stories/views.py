@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 
 from .. import storage
 from ..extensions import csrf, db, limiter
-from ..feeds.addresses import is_slug, moved_to
+from ..feeds.addresses import moved_to
 from ..gallery import services as gallery_services
 from ..gallery import uploads as gallery_uploads
 from ..i18n import current_language
 from ..responses import cache_keys, private_page, public_page
 from ..search import pages as search_pages
+from ..slugs import is_slug
 from . import manage as manage_page, memorial, notices, photos, stewards
 from .forms import MAX_GALLERY, ButtonOnlyForm, EditStoryForm, LostLinkForm, NewStoryForm, StewardForm, WithdrawForm
 from .models import Story, StoryVersion
