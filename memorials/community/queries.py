@@ -6,17 +6,8 @@ from __future__ import annotations
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..slugs import is_slug
 from ..stories.models import Story, StoryVersion
-from ..stories.queries import published_by_slug
 from .models import CandleTally, Condolence, CondolenceStatus, Report, ReportStatus
-
-def public_story(slug: str) -> Story | None:
-    """The published memorial at this address, else None."""
-    if not is_slug(slug):
-        return None
-    return published_by_slug(slug)
-
 
 def candle_count(story_id: int) -> int:
     """Every candle ever lit for this memorial."""

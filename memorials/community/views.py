@@ -12,9 +12,10 @@ from ..i18n import root_path
 from ..responses import private_page, public_page
 from ..stories import memorial
 from ..stories.models import Story
+from ..stories.queries import published_by_slug
 from ..stories.services import find_by_token
 from ..timeutil import utcnow
-from . import candles, condolences, queries, remembrance, reports
+from . import candles, condolences, remembrance, reports
 from .guestbook import CANDLE_COOKIE, SAID, candle_serializer, lit_today
 from .forms import ButtonForm, CondolenceForm, GuestbookSettingsForm, ReportForm
 from .models import Condolence
@@ -33,7 +34,7 @@ def _candle_limit():
 
 
 def _memorial(slug: str) -> Story:
-    story = queries.public_story(slug)
+    story = published_by_slug(slug)
     if story is None:
         abort(404)
     return story
@@ -125,7 +126,7 @@ def report(slug):
 @public_page()
 def report_thanks(slug):
     """A plain thank-you; nothing else about the person is kept."""
-    return render_template("community/report_thanks.html", story=queries.public_story(slug))
+    return render_template("community/report_thanks.html", story=published_by_slug(slug))
 
 
 def _family_story(token: str) -> Story:

@@ -92,7 +92,7 @@ def campaign_card_url(campaign) -> str:
 
 
 def _public_story(slug: str):
-    story = published_by_slug(slug) if is_slug(slug) else None
+    story = published_by_slug(slug)
     if story is None:
         abort(404)
     cache_keys(f"memorial-{story.id}")   # a CDN drops its copy when the memorial changes or goes

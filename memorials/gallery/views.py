@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..community.queries import public_story
 from ..extensions import db
 from ..responses import private_page, public_page
 from ..stories import photos
 from ..stories import manage
+from ..stories.queries import published_by_slug
 from ..stories.services import find_access
 from . import queries, services, uploads
 from .forms import GalleryForm
@@ -20,7 +20,7 @@ bp = Blueprint("gallery", __name__, url_prefix="/stories")
 @public_page(shared=60, keys=("memorials",))
 def photo_page(slug, item_id):
     """One photo of a memorial's gallery, large, with its caption and the photos before and after it."""
-    story = public_story(slug)
+    story = published_by_slug(slug)
     if story is None:
         abort(404)
     items = queries.for_memorial(story)

@@ -13,7 +13,6 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..slugs import is_slug
 from ..stories.queries import published_by_slug
 from .compose import Remembered
 from .models import Campaign, CampaignStatus
@@ -51,8 +50,6 @@ class Attached:
 
 def attached_memorial(slug: str | None) -> Attached | None:
     """The published memorial at this address, as the family shows it; None for anything else."""
-    if not is_slug(slug):
-        return None
     story = published_by_slug(slug)
     if story is None or story.live_version is None:
         return None

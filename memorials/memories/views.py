@@ -5,12 +5,12 @@ from flask import Blueprint, abort, current_app, redirect, request, session, url
 from flask_babel import gettext as _
 
 from ..community.guestbook import SAID
-from ..community.queries import public_story
 from ..community import views as community_views
 from ..extensions import csrf, limiter
 from ..responses import private_page
 from ..stories import photos
 from ..stories import memorial
+from ..stories.queries import published_by_slug
 from . import services
 from .forms import MemoryForm
 from .models import Memory
@@ -23,7 +23,7 @@ def _limit():
 
 
 def _memorial(slug: str):
-    story = public_story(slug)
+    story = published_by_slug(slug)
     if story is None:
         abort(404)
     return story

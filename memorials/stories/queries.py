@@ -5,6 +5,7 @@ from sqlalchemy import union_all
 from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db
+from ..slugs import is_slug
 from .models import Photo, Story, StoryStatus, StoryVersion
 
 
@@ -50,7 +51,11 @@ def cards(ids: list[int]) -> list[Story]:
     return [found[i] for i in ids if i in found]
 
 
-def published_by_slug(slug: str) -> Story | None:
+def published_by_slug(slug: str | None) -> Story | None:
+    """The published memorial at this address, else None (anything that cannot be an address never reaches the
+    database: a NUL byte, a 2,000-character path)."""
+    if not is_slug(slug):
+        return None
     return db.session.execute(_published().where(Story.slug == slug)).unique().scalar_one_or_none()
 
 

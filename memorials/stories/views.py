@@ -14,7 +14,6 @@ from ..gallery import uploads as gallery_uploads
 from ..i18n import current_language
 from ..responses import cache_keys, private_page, public_page
 from ..search import pages as search_pages
-from ..slugs import is_slug
 from . import manage as manage_page, memorial, notices, photos, stewards
 from .forms import MAX_GALLERY, ButtonOnlyForm, EditStoryForm, LostLinkForm, NewStoryForm, StewardForm, WithdrawForm
 from .models import Story, StoryVersion
@@ -158,7 +157,7 @@ def thanks():
 @public_page(shared=60, keys=("memorials",))
 def show(slug):
     """One memorial, as the family chose to show it."""
-    story = published_by_slug(slug) if is_slug(slug) else None
+    story = published_by_slug(slug)
     if story is None:
         # A memorial whose name (or how it is shown) changed keeps its old addresses, forever.
         moved = moved_to(slug)
