@@ -759,3 +759,39 @@ def test_a_download_of_another_kind_is_not_found(client, loaded):
     response = client.post("/letters/congress-cause/download/docx",
                            data={"csrf_token": csrf_token(form), "zip": "05401", **SENDER})
     assert response.status_code == 404
+
+
+@pytest.mark.both_databases
+def test_a_campaign_to_state_representatives_reaches_nebraskas_senator(client, loaded):
+    """Nebraska's one chamber answers for both: a campaign to state representatives writes to its senator, as the
+    page says, rather than to nobody."""
+    with loaded.app_context():
+        house = Campaign(slug="house-only", title="To the House", summary="s", status="live", letter_template=ENGLISH,
+                         level="state", recipients="lower", call_ask="act")
+        services.set_ask(house, "Act.")
+        _db.session.add(house)
+        _db.session.commit()
+    text = text_of(write(client, "68508", slug="house-only", upper_district="28"))
+    assert "Dear Senator Raybould:" in text and "Nebraska has one chamber, the Legislature" in text
+    assert "Dear Representative" not in text
+
+
+def test_reading_a_campaign_never_uses_up_the_letter_limit(make_app):
+    """The limit counts letters sent, not pages read: a school or a library shares one address."""
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        _db.session.add(schools_campaign())
+        _db.session.commit()
+    client = app.test_client()
+    assert [client.get("/letters/schools").status_code for _ in range(25)] == [200] * 25
+
+
+def test_rebuilding_one_part_of_the_snapshot_keeps_the_other_in_the_manifest(tmp_path, monkeypatch):
+    """`build_snapshot … congress` must not drop the statehouse entries (nor `… state` the Congress ones): a fresh
+    install loads only what the manifest names."""
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"state_officials": {"rows": 7395}, "legislators": {"rows": 537}}))
+    monkeypatch.setattr(build_snapshot, "MANIFEST", manifest)
+    build_snapshot._update_manifest({"legislators": {"rows": 538}, "built": "2027-01-05"})
+    assert json.loads(manifest.read_text()) == {"state_officials": {"rows": 7395}, "legislators": {"rows": 538},
+                                                "built": "2027-01-05"}

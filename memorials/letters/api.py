@@ -21,14 +21,7 @@ def representatives():
     except lookup.MalformedZip as error:
         return jsonify(error=str(error)), 400
     except lookup.UnknownZip as error:
-        return _cacheable(jsonify(error=str(error))), 404
+        return jsonify(error=str(error)), 404
     answer = lookup.as_json(found)
     answer.update(statehouse.as_json(statehouse.find(found.zip), found.states))
-    return _cacheable(jsonify(answer))
-
-
-def _cacheable(response):
-    """The answer changes only when members or districts are imported: a cache in front may keep it an hour."""
-    response.cache_control.public = True
-    response.cache_control.max_age = 3600
-    return response
+    return jsonify(answer)

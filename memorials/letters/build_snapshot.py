@@ -135,19 +135,19 @@ def build(shared: Path) -> dict:
               f"into address)\n# Made by memorials/letters/build_snapshot.py on {date.today().isoformat()}.\n")
     OFFICES.write_text(header + yaml.safe_dump(office_people, allow_unicode=True, sort_keys=False, width=120),
                        encoding="utf-8")
-    # mtime=0: the same rows make the same bytes, so the snapshot only changes when they do.
-    with gzip.GzipFile(ZIPS, "wb", mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["state_abbr", "zcta", "cd"])
-        writer.writerows(rows)
-    meta = {"built": date.today().isoformat(),
-            "legislators": {**SOURCES["legislators"], "rows": members},
-            "district_offices": {**SOURCES["district_offices"], "rows": offices},
-            "zip_districts": {**SOURCES["zip_districts"], "rows": zips},
-            "island_zips": {**SOURCES["island_zips"], "rows": islands},
-            "campaigns": {"file": "campaigns.yaml", "source": "written for this project; facts cited in the text"}}
-    MANIFEST.write_text(json.dumps(meta, indent=2) + "\n")
-    return meta
+    table = io.StringIO(newline="")
+    writer = csv.writer(table, lineterminator="\n")
+    writer.writerow(["state_abbr", "zcta", "cd"])
+    writer.writerows(rows)
+    _write_gzip(ZIPS, table.getvalue())
+    congress = {"built": date.today().isoformat(),
+                "legislators": {**SOURCES["legislators"], "rows": members},
+                "district_offices": {**SOURCES["district_offices"], "rows": offices},
+                "zip_districts": {**SOURCES["zip_districts"], "rows": zips},
+                "island_zips": {**SOURCES["island_zips"], "rows": islands},
+                "campaigns": {"file": "campaigns.yaml", "source": "written for this project; facts cited in the text"}}
+    _update_manifest(congress)   # the statehouse entries stay as they are
+    return congress
 
 
 def build_state(shared: Path) -> dict:
@@ -176,12 +176,18 @@ def build_state(shared: Path) -> dict:
                                          ensure_ascii=False, separators=(",", ":")))
     _write_gzip(STATE_DISTRICTS, json.dumps({"states": layout, "metadata": {
         **metadata, "source": info["zip_state_districts"]["source"]}}, separators=(",", ":")))
+    state = {"state_officials": {**info["state_officials"], "rows": found.rows, "governors": found.governors,
+                                 "phones_left_out": found.dropped_phones},
+             "zip_state_districts": {**info["zip_state_districts"], "rows": zips}}
+    _update_manifest(state)   # the Congress entries stay as they are
+    return state
+
+
+def _update_manifest(entries: dict) -> None:
+    """Write these entries into manifest.json, keeping the others: each part of the snapshot is rebuilt alone."""
     meta = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
-    meta["state_officials"] = {**info["state_officials"], "rows": found.rows, "governors": found.governors,
-                               "phones_left_out": found.dropped_phones}
-    meta["zip_state_districts"] = {**info["zip_state_districts"], "rows": zips}
+    meta.update(entries)
     MANIFEST.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-    return {kind: meta[kind] for kind in STATE_SOURCES}
 
 
 FIPS = {code: fips for fips, code in STATE_OF_FIPS.items()}

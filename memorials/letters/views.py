@@ -123,8 +123,9 @@ def _form_page(campaign: Campaign, form: LetterForm, attached, note=None, found=
 
 
 DOWNLOADS = ("pdf", "txt")
-# Every post from the letter form and the letters page counts against one limit, whichever button sent it.
-posts = limiter.shared_limit("20 per minute;200 per hour", scope="letters-post")
+# Every post from the letter form and the letters page counts against one limit, whichever button sent it;
+# reading a campaign counts for nothing (a school or a library shares one address).
+posts = limiter.shared_limit("20 per minute;200 per hour", scope="letters-post", methods=["POST"])
 
 
 @dataclass
@@ -272,7 +273,9 @@ def _written_to_statehouse(campaign: Campaign, form: LetterForm, attached, note)
                              state=state_name(campaign.state), zip=zcta,
                              other=" / ".join(state_name(s) for s in found.states))]
         return _form_page(campaign, form, attached, note)
-    recipients = campaign.recipient_list
+    recipients = set(campaign.recipient_list)
+    if "lower" in recipients and state in statehouse.UNICAMERAL:
+        recipients.add("upper")   # Nebraska's one chamber is both: its senators answer for the "lower" one too
     chambers_asked = [c for c in statehouse.CHAMBERS if c in recipients] or (["upper"] if state is None else [])
     seats, questions = [], []
     for chamber in chambers_asked:
