@@ -119,7 +119,9 @@ def test_private_links_never_reach_nginx_log(app_server, tmp_path):
         paths = [f"/stories/manage/{secret}", f"/es/stories/manage/{secret}/photos/a.jpg",
                  f"/moderate/invitation/{secret}", f"/stories/unsubscribe/{secret}", f"/x/{secret}",
                  f"/moderate/password?token={secret}", f"/stories/?key={secret}&page=2",
-                 "/stories/manage/lost", "/stories/?q=garcia&page=2", "/stories/daniel-rivera-2023"]
+                 f"/language/es?next=/stories/manage/{secret}", f"/language/en?next=/es/moderate/invitation/{secret}",
+                 "/stories/manage/lost", "/stories/?q=garcia&page=2", "/stories/daniel-rivera-2023",
+                 "/language/es?next=/stories/manage/lost"]
         for path in paths:
             request(proxy.url, "GET", path)
         lines = proxy.log_lines()
