@@ -15,6 +15,8 @@ from PIL import Image
 
 from memorials import storage
 from memorials.extensions import db
+from memorials.gallery.models import GalleryPhoto
+from memorials.memories.models import Memory
 from memorials.storage import tasks
 from memorials.storage.local import LocalStore
 from memorials.storage.models import StoreTask
@@ -23,7 +25,7 @@ from memorials.stories import photos
 from memorials.stories.models import Photo, Story
 
 from .conftest import deliver
-from .factories import form_data, make_moderator, publish, sign_in
+from .factories import form_data, make_moderator, make_story, publish, sign_in
 from .forms import csrf_token, submit
 from .s3_server import s3_bucket, s3_server  # noqa: F401 (fixtures)
 from .smtp import free_port
@@ -205,6 +207,36 @@ def test_a_store_that_is_down_costs_the_family_nothing_they_typed(make_app, lang
         assert db.session.execute(db.select(db.func.count()).select_from(Story)).scalar() == 0
         assert db.session.execute(db.select(db.func.count()).select_from(Photo)).scalar() == 0
     assert not (Path(app.instance_path) / "outbox").exists() or not list((Path(app.instance_path) / "outbox").iterdir())
+
+
+@pytest.mark.both_databases
+def test_a_store_that_is_down_costs_a_friend_or_the_family_nothing_they_typed(make_app):
+    """A memory with a photo, and new gallery photos from the family's page, while the store does not answer: the
+    page comes back with every word kept and the note beside the photo field, and nothing is saved."""
+    app = make_app(PHOTO_STORE_URL="s3://nowhere/site", S3_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}",
+                   AWS_ACCESS_KEY_ID="k", AWS_SECRET_ACCESS_KEY="s")
+    with app.app_context():
+        story, token = make_story()
+        publish(story)
+        slug = story.slug
+    client = app.test_client()
+    note = "We couldn&#39;t save your photo just now, so nothing has been sent yet"
+    memory = submit(client, f"/stories/{slug}/memories",
+                    {"name": "Marcus", "memory": "The raft sank in twenty minutes.", "email": "", "website": "",
+                     "photo_alt": "Danny on the raft", "photo": photo_upload()},
+                    page=f"/stories/{slug}", content_type="multipart/form-data")
+    page = memory.get_data(as_text=True)
+    assert memory.status_code == 200 and note in page
+    assert "The raft sank in twenty minutes." in page and 'value="Danny on the raft"' in page
+    gallery = submit(client, f"/stories/manage/{token}/gallery",
+                     {"photos": photo_upload(), "gallery-0-alt": "Danny at the lake", "gallery-0-caption": "2019"},
+                     page=f"/stories/manage/{token}", content_type="multipart/form-data")
+    page = gallery.get_data(as_text=True)
+    assert gallery.status_code == 200 and note in page and 'value="Danny at the lake"' in page
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Memory)).scalar() == 0
+        assert db.session.execute(db.select(db.func.count()).select_from(GalleryPhoto)).scalar() == 0
+        assert db.session.execute(db.select(db.func.count()).select_from(Photo)).scalar() == 0
 
 
 class FailingDeletes:

@@ -59,10 +59,14 @@ def family_gallery(token):
         removed = services.change(story, changes)
         added = services.add(story, new, written)
         db.session.commit()
-    except Exception:
+    except Exception as error:
         db.session.rollback()
         photos.delete_files(*written)
-        raise
+        if not isinstance(error, photos.StoreDown):
+            raise
+        # Nothing was saved: the family's words come back with the note beside the photos.
+        form.photos.errors = [*form.photos.errors, str(error)]
+        return manage.render_manage(access, token, gallery_form=form)
     photos.delete_files(*removed)
     flash(_("Thank you. New photos and new words will be read by a moderator before they appear; everything else "
             "is saved.") if added or any(c.item.words_waiting for c in changes if not c.remove)

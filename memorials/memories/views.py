@@ -49,10 +49,14 @@ def share(slug):
     # The same path as every photo: checked by content, re-encoded, resized; refused beside the field.
     photo = photos.from_field(form.photo, current_app.config["PHOTO_MAX_BYTES"]) if valid else None
     if valid and photo is not False:
-        if not form.is_bot:
-            services.leave(story, form.name.data, form.memory.data, form.email.data, photo, form.photo_alt.data)
-        session[SAID] = {"story": story.id, "what": "memory"}
-        return redirect(url_for("stories.show", slug=slug, _anchor="memories-said"))
+        try:
+            if not form.is_bot:
+                services.leave(story, form.name.data, form.memory.data, form.email.data, photo, form.photo_alt.data)
+        except photos.StoreDown as error:   # nothing was saved: the words come back, the note beside the photo
+            form.photo.errors = [*form.photo.errors, str(error)]
+        else:
+            session[SAID] = {"story": story.id, "what": "memory"}
+            return redirect(url_for("stories.show", slug=slug, _anchor="memories-said"))
     if form.csrf_token.errors:
         form.form_errors.append(_("This page was open for a long while, so please press Share once more. "
                                   "Your words are kept."))
