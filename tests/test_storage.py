@@ -22,7 +22,7 @@ from memorials.storage.local import LocalStore
 from memorials.storage.models import StoreTask
 from memorials.storage.move import move
 from memorials.stories import photos
-from memorials.stories.models import Photo, Story
+from memorials.stories.models import Photo, PhotoPurpose, Story
 
 from .conftest import deliver
 from .factories import form_data, make_moderator, make_story, publish, sign_in
@@ -447,3 +447,24 @@ def test_a_withdrawn_memorial_is_purged_from_the_cdn_by_key_and_a_failed_purge_i
         tasks.work_off(everything=True)
         assert db.session.execute(db.select(StoreTask).filter_by(action="purge")).first() is None
     assert sorted(path for path, _ in _PurgeLog.received) == sorted([f"/purge/memorial-{story_id}", "/purge/memorials"])
+
+
+def test_a_photo_that_stops_showing_on_a_public_memorial_leaves_the_cdn_too(make_app, cdn):
+    """A memory hidden by the family, or a gallery photo taken off, must not stay a year in a CDN: the memorial's
+    key is purged right after the decision."""
+    app = make_app(CDN_PURGE_URL=f"http://127.0.0.1:{cdn}/purge/{{key}}", CDN_PURGE_HEADER="Fastly-Key: secret")
+    with app.app_context():
+        story, _token = make_story()
+        publish(story)
+        photo = Photo(story_id=story.id, filename="memory.jpg", thumb_filename="memory-thumb.jpg", width=1, height=1,
+                      purpose=PhotoPurpose.MEMORY.value, shown=True)
+        db.session.add(photo)
+        db.session.commit()
+        tasks.work_off(everything=True)
+        _PurgeLog.received = []
+        photo.shown = False
+        photos.shown_changed(photo)
+        db.session.commit()
+        tasks.work_off(everything=True)
+        story_id = story.id
+    assert _PurgeLog.received == [(f"/purge/memorial-{story_id}", "secret")]

@@ -94,6 +94,8 @@ def change(story: Story, changes: list[Change]) -> list[str]:
             removed += [item.photo.filename, item.photo.thumb_filename]
             log_event(story.id, story.live_version_id, "remove", item_kind="photo", item_ref=item.id)
             photo = item.photo
+            if photo.shown:
+                photos.left_the_memorial(story)
             db.session.delete(item)
             db.session.delete(photo)
             continue

@@ -236,10 +236,19 @@ def _publish_copies(story, **_) -> None:
 
 def shown_changed(photo) -> None:
     """A gallery or memory photo a moderator just showed (or that stopped showing): its public copy follows, while
-    the memorial is public."""
+    the memorial is public, and a photo that stopped showing leaves a CDN too."""
     if tasks.publishing() and photo.story.is_public:
         names = _names([photo])
         tasks.plan(tasks.publishes(names) if photo.shown else tasks.deletes(storage.PUBLIC, names))
+    if not photo.shown:
+        left_the_memorial(photo.story)
+
+
+def left_the_memorial(story) -> None:
+    """A photo of a public memorial stopped showing (a memory hidden, a gallery photo removed): a CDN drops what it
+    keeps of the memorial (key memorial-<id>), right after the decision commits."""
+    if story.is_public:
+        tasks.plan(tasks.purges([f"memorial-{story.id}"]))
 
 
 @story_hidden.connect
