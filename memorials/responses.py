@@ -201,7 +201,8 @@ def _lifetime(response: Response, policy: Policy) -> None:
 def _purge_keys(response: Response, policy: Policy) -> None:
     """What a copy a shared cache keeps shows, so a CDN can drop it by key when that changes (a memorial
     withdrawn: memorial-<id> and memorials; see the README's "A cache policy a CDN can use")."""
-    keys = [*policy.keys, *g.get("cache_keys", [])]
+    # A page served from the page cache keeps the keys its view named when it was made (the view did not run now).
+    keys = [*response.headers.get("Surrogate-Key", "").split(), *policy.keys, *g.get("cache_keys", [])]
     if keys and response.status_code == 200 and response.cache_control.public:
         response.headers["Surrogate-Key"] = " ".join(dict.fromkeys(keys))
 

@@ -110,7 +110,7 @@ def _card_response(name_of: Callable[[], str]):
 
 
 @bp.get("/stories/<slug>/share.jpg")
-@public_page(max_age=300, shared=300)
+@public_page()   # the card file's own lifetime (CARD_MAX_AGE)
 def story_card(slug):
     """A memorial's share card, only while the memorial is public."""
     story = _public_story(slug)
@@ -119,7 +119,7 @@ def story_card(slug):
 
 
 @bp.get("/letters/<slug>/share.jpg")
-@public_page(max_age=300, shared=300, keys=("letters",))
+@public_page(keys=("letters",))   # the card file's own lifetime (CARD_MAX_AGE)
 def campaign_card(slug):
     """A live campaign's share card, drawn at first request and kept until its words change."""
     campaign = queries.live_campaign(slug) if is_slug(slug) else None
@@ -130,7 +130,7 @@ def campaign_card(slug):
 
 
 @bp.get("/share.jpg")
-@public_page(max_age=300, shared=300)
+@public_page()   # the card file's own lifetime (CARD_MAX_AGE)
 def site_card():
     """The site's own share card, for the front page, the lists and the statistics."""
     with in_language(asked_language()):

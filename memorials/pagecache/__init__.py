@@ -129,6 +129,4 @@ def _page_of(response: Response, counted: int, expires: float) -> Page | None:
 
 def _response_of(page: Page) -> Response:
     body = page.body.replace(TOKEN, generate_csrf().encode()) if page.with_token else page.body
-    response = Response(body, status=page.status, headers=list(page.headers))
-    response.kept = True   # the pipeline finishes it again for this visitor (token, validator, encoding)
-    return response
+    return Response(body, status=page.status, headers=list(page.headers))

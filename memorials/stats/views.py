@@ -106,7 +106,7 @@ def _download(name: str, stored: str | None, place: str = "") -> Response:
     else:
         path = publish.download_file(stored, etag, gzipped)
         if "wsgi.file_wrapper" in request.environ:  # a real server (gunicorn): sendfile, closed by the server
-            response = send_file(path, mimetype=media_type, conditional=False, etag=False, max_age=300)
+            response = send_file(path, mimetype=media_type, conditional=False, etag=False)
         else:  # the development server and the test client: no open file left behind
             response = Response(path.read_bytes(), mimetype=media_type)
         if filename:
@@ -115,10 +115,7 @@ def _download(name: str, stored: str | None, place: str = "") -> Response:
             response.headers["Content-Encoding"] = "gzip"
     response.set_etag(tag, weak=True)
     response.last_modified = modified
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    response.vary.add("Accept-Encoding")
-    return response
+    return response   # how long it may be kept, by whom and Vary: the view's policy (responses.py)
 
 
 def _empty(name: str) -> bytes:

@@ -179,7 +179,7 @@ def preview(token):
 
 
 @bp.get("/photos/<filename>")
-@public_page(max_age=86400, shared=86400)
+@public_page()   # its lifetime is the file's own (a year, immutable) or the redirect's; a 404 is asked again
 def photo(filename):
     """A published story's photo; any other photo answers 404."""
     story_id = public_photo_story(filename)
