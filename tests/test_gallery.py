@@ -102,10 +102,10 @@ def test_a_photo_without_its_description_comes_back_beside_its_row_and_nothing_i
     response = submit(client, f"{prefix}/stories/new", data, content_type="multipart/form-data")
     page = text_of(response)
     assert response.status_code == 200
-    expected = "Por favor, describa la foto 2 en pocas palabras." if lang == "es" else \
-        "Please describe photo 2 in a few words."
-    assert f'<p class="error" id="gallery-1-alt-error">{expected}</p>' in page
-    assert f'href="#gallery-1-alt">{expected}' in page                          # in the summary, linked
+    expected, photo = (("Por favor, describa esta foto en pocas palabras.", "Foto 2") if lang == "es" else
+                       ("Please describe this photo in a few words.", "Photo 2"))
+    assert f'<p class="error" id="gallery-1-alt-error">{expected}</p>' in page   # beside the row "Photo 2"
+    assert f'href="#gallery-1-alt">{photo}: {expected}' in page                 # in the summary, linked, named
     assert 'value="A caption kept"' in page and 'value="Danny at the lake"' in page
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Story)).scalar() == 0

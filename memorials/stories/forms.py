@@ -105,8 +105,7 @@ class GalleryUploadFields:
         for index, _upload in enumerate(chosen[:MAX_GALLERY]):
             row = self.gallery.entries[index].form
             if not (row.alt.data or "").strip():
-                row.alt.errors = [*row.alt.errors, _("Please describe photo %(number)s in a few words.",
-                                                     number=number(index + 1))]
+                row.alt.errors = [*row.alt.errors, _("Please describe this photo in a few words.")]
                 ok = False
         refresh_errors(self.gallery)
         return ok
