@@ -241,9 +241,7 @@ def init_i18n(app: Flask) -> None:
                 and request.endpoint is not None):
             wanted = _preferred_language()
             if wanted != g.lang:
-                response = redirect(page_url(wanted, external=False), 302)
-                response.vary.update(("Accept-Language", "Cookie"))
-                return response
+                return redirect(page_url(wanted, external=False), 302)   # Vary: responses.py, as every page
         return None
 
     @app.after_request

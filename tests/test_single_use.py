@@ -21,7 +21,7 @@ def _at_once(make_app, count: int, attempt) -> list:
     """Run attempt(app) in `count` threads that load what they need, meet at a barrier, then act together:
     each in its own app context and database connection, as concurrent requests on several workers are."""
     app = make_app()
-    barrier = threading.Barrier(count)
+    barrier = threading.Barrier(count, timeout=30)   # one attempt that fails early never hangs the run
     results, errors = [], []
 
     def run():

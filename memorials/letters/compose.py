@@ -147,7 +147,6 @@ def washington_address(member: Member) -> list[str]:
 # Campaigns are written by moderators in English and Spanish. A letter in a language the campaign is not yet
 # written in is our own sentences, in that language, around the campaign's ask kept exactly as written (and
 # said to be in English).
-CAMPAIGN_LANGUAGE = "en"
 SITE_FRAME = _l(
     # Translators: a whole letter to Congress; keep every {{ … }} exactly as it is. {{ campaign_ask }} is the
     # campaign's own text, in English, and must stay a paragraph of its own.

@@ -49,7 +49,6 @@ class Sheet:
     email: str | None = None
     find_your_representative: str | None = None  # the House's own lookup, for a House member with no form
     mailable: bool = True  # the data has a whole mailing address for the letter
-    chamber: str = ""
 
 
 @dataclass
@@ -132,8 +131,7 @@ def sheets(campaign: Campaign, found: lookup.Lookup, area: lookup.Area, form: Le
             full_name=member_name(member.title, member.last_name, member.full_name, full=True), role=seat.label,
             party=member.party, letter=writing.edited(member.bioguide, letter), script=script, phones=phones,
             language=writing.language, contact_form=member.contact_form, website=member.url,
-            find_your_representative=HOUSE_FIND_YOUR_REPRESENTATIVE if member.chamber == "house" else None,
-            chamber=member.chamber))
+            find_your_representative=HOUSE_FIND_YOUR_REPRESENTATIVE if member.chamber == "house" else None))
     return result
 
 
@@ -185,4 +183,4 @@ def _state_sheet(writing: Writing, seat: statehouse.StateSeat | None, official: 
                  full_name=member_name(page_title, official.family_name, official.name, full=True), role=role,
                  party=official.party, letter=writing.edited(official.key, letter), script=script, phones=phones,
                  language=writing.language, contact_form=official.contact_form, website=official.url,
-                 email=official.email, mailable=bool(lines), chamber=official.chamber)
+                 email=official.email, mailable=bool(lines))

@@ -13,6 +13,7 @@ from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormF
                      StringField, TextAreaField)
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from ..gallery.models import MAX_PHOTOS
 from ..honeypot import HoneypotMixin
 from ..i18n import current_language, number
 from ..languages import LANGUAGE_NAMES, LANGUAGES
@@ -21,7 +22,7 @@ from ..timeutil import utcnow
 from .models import NameDisplay
 
 STORY_MIN, STORY_MAX = 50, 20_000
-MAX_GALLERY = 12   # photos besides the main one (memorials/gallery)
+MAX_GALLERY = MAX_PHOTOS   # photos besides the main one (memorials/gallery)
 EARLIEST = date(1900, 1, 1)
 
 
