@@ -76,8 +76,7 @@ def manage_page(access: Access, token: str, *, form: EditStoryForm | None = None
         suggested_relation=letters_memorials.suggested_relation(live.relationship_to) if live else "",
         moved=addresses.address_change(story) if story.is_public else None,
         stale=stale, photo_again=photo_again,
-        forms={"withdraw": WithdrawForm(formdata=None), "button": community_forms.ButtonForm(),
-               "access": ButtonOnlyForm()},
+        forms={"withdraw": WithdrawForm(formdata=None), "access": ButtonOnlyForm()},
     )
 
 
