@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from flask import make_response, render_template, url_for
 
 # Features are imported as modules, as in memorial.py (each of them imports stories).
-from ..community import forms as community_forms
 from ..community import guestbook
 from ..feeds import addresses
 from ..gallery import forms as gallery_forms
