@@ -171,7 +171,7 @@ def test_import_legislators_reads_open_states_and_still_congress_by_what_the_pat
 def test_a_malformed_open_states_folder_is_refused_whole_and_changes_nothing(runner, loaded):
     result = runner.invoke(args=["import-legislators", str(FIXTURES / "openstates-malformed")])
     assert result.exit_code != 0 and "Nothing was imported" in result.output
-    assert "not valid Open States people data" in result.output
+    assert "is not a valid Open States people file" in result.output
     assert "district is missing" in result.output and "'person-2' is not an ocd-person id" in result.output
     with loaded.app_context():
         assert _db.session.execute(select(func.count()).select_from(StateOfficial)).scalar_one() == 30

@@ -55,7 +55,8 @@ def read_bytes(path_or_url: str) -> bytes:
     return data
 
 
-def _problems(kind: str, name: str, problems: list[str]) -> LettersImportError:
+def refused(kind: str, name: str, problems: list[str]) -> LettersImportError:
+    """The error that refuses a whole file: its first few problems, and how many more (every importer's words)."""
     shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
     more = f" (and {len(problems) - MAX_PROBLEMS_SHOWN} more)" if len(problems) > MAX_PROBLEMS_SHOWN else ""
     return LettersImportError(f"{name} is not a valid {kind} file: {shown}{more}.")
@@ -71,7 +72,7 @@ def parse_legislators(data: bytes, name: str) -> tuple[str, list[dict]]:
     except UnicodeDecodeError:
         raise LettersImportError(f"{name} is not UTF-8 text.") from None
     try:
-        people = json.loads(text) if text.lstrip().startswith("[") else yaml.load(text, Loader=_Loader)
+        people = json.loads(text) if text.lstrip().startswith("[") else yaml.load(text, Loader=YAML_LOADER)
     except (ValueError, yaml.YAMLError) as error:
         raise LettersImportError(f"{name} is neither valid JSON nor valid YAML: {error}") from None
     if not isinstance(people, list) or not people:
@@ -89,7 +90,7 @@ def parse_legislators(data: bytes, name: str) -> tuple[str, list[dict]]:
             label = _label(person, number)
             problems.append(f"{label}: {error}")
     if problems:
-        raise _problems("district offices" if offices else "legislators", name, problems)
+        raise refused("district offices" if offices else "legislators", name, problems)
     return ("district_offices" if offices else "legislators"), rows
 
 
@@ -100,14 +101,15 @@ def _label(person, number: int) -> str:
         return f"record {number}"
 
 
-def _text(value, field: str, *, required: bool = False, limit: int = 300) -> str | None:
+def text_value(value, field: str, *, required: bool = False, limit: int = 300) -> str | None:
+    """A field of a record as one line of text (None when empty), or why it cannot be one."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ValueError(f"{field} is missing")
         return None
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise ValueError(f"{field} should be text")
-    value = str(value).strip()
+    value = " ".join(str(value).split())   # runs of spaces and line breaks in the data read as one space
     if len(value) > limit:
         raise ValueError(f"{field} is longer than {limit} characters")
     return value
@@ -138,24 +140,24 @@ def _legislator_row(person: dict) -> dict:
         if state in NON_STATES:
             raise ValueError(f"{state} has no senators")
         district = None
-    first = _text(name.get("first"), "first name", required=True, limit=80)
-    last = _text(name.get("last"), "last name", required=True, limit=80)
-    suffix = _text(name.get("suffix"), "suffix", limit=20)
-    full = _text(name.get("official_full"), "official name", limit=160) or \
-        " ".join(part for part in (first, _text(name.get("middle"), "middle name", limit=40), last) if part) + \
+    first = text_value(name.get("first"), "first name", required=True, limit=80)
+    last = text_value(name.get("last"), "last name", required=True, limit=80)
+    suffix = text_value(name.get("suffix"), "suffix", limit=20)
+    full = text_value(name.get("official_full"), "official name", limit=160) or \
+        " ".join(part for part in (first, text_value(name.get("middle"), "middle name", limit=40), last) if part) + \
         (f", {suffix}" if suffix else "")
     return {
-        "bioguide": _text(ids.get("bioguide"), "bioguide id", required=True, limit=10),
+        "bioguide": text_value(ids.get("bioguide"), "bioguide id", required=True, limit=10),
         "chamber": "house" if kind == "rep" else "senate",
         "state": state,
         "district": district,
         "first_name": first,
         "last_name": last,
         "full_name": full,
-        "party": _text(term.get("party"), "party", limit=40),
-        "phone": _text(term.get("phone"), "phone", limit=20),
-        "office": _text(term.get("office"), "office", limit=200),
-        "address": _text(term.get("address"), "address"),
+        "party": text_value(term.get("party"), "party", limit=40),
+        "phone": text_value(term.get("phone"), "phone", limit=20),
+        "office": text_value(term.get("office"), "office", limit=200),
+        "address": text_value(term.get("address"), "address"),
         "url": _web(term.get("url"), "url"),
         "contact_form": _web(term.get("contact_form"), "contact form"),
     }
@@ -164,7 +166,7 @@ def _legislator_row(person: dict) -> dict:
 def _office_rows(person: dict) -> list[dict]:
     if not isinstance(person, dict) or not isinstance(person.get("id"), dict):
         raise ValueError("id is missing")
-    bioguide = _text(person["id"].get("bioguide"), "bioguide id", required=True, limit=10)
+    bioguide = text_value(person["id"].get("bioguide"), "bioguide id", required=True, limit=10)
     if not isinstance(person.get("offices"), list):
         raise ValueError("offices should be a list")
     rows = []
@@ -174,19 +176,19 @@ def _office_rows(person: dict) -> list[dict]:
         state = office.get("state")
         if state not in STATES:
             raise ValueError(f"office state {state!r} is not a US state or territory")
-        street = ", ".join(part for part in (_text(office.get("building"), "building", limit=120),
-                                              _text(office.get("address"), "address", limit=120),
-                                              _text(office.get("suite"), "suite", limit=120)) if part)
-        rows.append({"bioguide": bioguide, "city": _text(office.get("city"), "office city", required=True, limit=80),
-                     "state": state, "address": street or None, "zip": _text(office.get("zip"), "zip", limit=10),
-                     "phone": _text(office.get("phone"), "phone", limit=20),
-                     "hours": _text(office.get("hours"), "hours", limit=200)})
+        street = ", ".join(part for part in (text_value(office.get("building"), "building", limit=120),
+                                              text_value(office.get("address"), "address", limit=120),
+                                              text_value(office.get("suite"), "suite", limit=120)) if part)
+        rows.append({"bioguide": bioguide, "city": text_value(office.get("city"), "office city", required=True, limit=80),
+                     "state": state, "address": street or None, "zip": text_value(office.get("zip"), "zip", limit=10),
+                     "phone": text_value(office.get("phone"), "phone", limit=20),
+                     "hours": text_value(office.get("hours"), "hours", limit=200)})
     return rows
 
 
 def _web(value, field: str) -> str | None:
     """A link we can show, or None: a mistyped address (the public file has one) is left out, not shown broken."""
-    value = _text(value, field)
+    value = text_value(value, field)
     if value is not None and not value.startswith(("https://", "http://")):
         return None
     return value
@@ -261,7 +263,7 @@ def parse_zip_districts(data: bytes, name: str) -> list[dict]:
             seen.add((zcta, state, int(cd)))
             rows.append({"zcta": zcta, "state": state, "district": int(cd)})
     if problems:
-        raise _problems("ZIP-to-district", name, problems)
+        raise refused("ZIP-to-district", name, problems)
     if not rows:
         raise LettersImportError(f"{name} has no rows.")
     return rows
@@ -314,4 +316,4 @@ def analyze(model) -> None:
         db.session.execute(text(f"ANALYZE {model.__tablename__}"))
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

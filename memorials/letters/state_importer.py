@@ -25,7 +25,7 @@ import yaml
 
 from ..states import STATES
 from . import districts, statehouse
-from .importer import LettersImportError, NON_STATES, read_bytes, replace_table
+from .importer import NON_STATES, LettersImportError, YAML_LOADER, refused, text_value, read_bytes, replace_table
 from .models import StateOfficial, ZipStateDistrict
 
 LEGISLATIVE = ("upper", "lower", "legislature")
@@ -36,9 +36,6 @@ STATEHOUSES = {code for code in STATES if code not in NON_STATES}
 JURISDICTION = re.compile(r"/state:([a-z]{2})/")
 MAIN_OFFICES = ("capitol", "primary", "capitol-mail")  # never "home": a legislator's own house
 LOCAL_OFFICES = ("district", "district-mail")
-MAX_PROBLEMS_SHOWN = 5
-
-
 @dataclass
 class StateImportResult:
     rows: int
@@ -71,7 +68,7 @@ def read_people(path: str) -> list[dict]:
             if file.parent.parent.name == "us":
                 continue  # Congress: the congress-legislators import has it, with its district offices
             try:
-                person = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)
+                person = yaml.load(file.read_text(encoding="utf-8"), Loader=YAML_LOADER)
             except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
                 raise LettersImportError(f"{file} is not a readable Open States person file: {error}") from None
             people.append(person)
@@ -87,7 +84,7 @@ def parse_people_file(data: bytes, name: str) -> list[dict] | None:
     """A file's list of Open States person records, or None when it holds something else."""
     try:
         text = data.decode("utf-8-sig")
-        records = json.loads(text) if text.lstrip()[:1] in ("[", "{") else yaml.load(text, Loader=_Loader)
+        records = json.loads(text) if text.lstrip()[:1] in ("[", "{") else yaml.load(text, Loader=YAML_LOADER)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError):
         return None
     if isinstance(records, dict):
@@ -111,9 +108,7 @@ def parse_people(people: list[dict], name: str, today: date) -> list[dict]:
             label = person.get("name") if isinstance(person, dict) and isinstance(person.get("name"), str) else ""
             problems.append(f"record {number}{f' ({label})' if label else ''}: {error}")
     if problems:
-        shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
-        more = f" (and {len(problems) - MAX_PROBLEMS_SHOWN} more)" if len(problems) > MAX_PROBLEMS_SHOWN else ""
-        raise LettersImportError(f"{name} is not valid Open States people data: {shown}{more}.")
+        raise refused("Open States people", name, problems)
     if not rows:
         raise LettersImportError(f"{name} has no current state legislator or governor.")
     return rows
@@ -122,11 +117,11 @@ def parse_people(people: list[dict], name: str, today: date) -> list[dict]:
 def _official_rows(person: dict, today: date) -> list[dict]:
     if not isinstance(person, dict):
         raise TypeError("not a person record")
-    ocd = _text(person.get("id"), "id", required=True, limit=80)
+    ocd = text_value(person.get("id"), "id", required=True, limit=80)
     if not ocd.startswith("ocd-person/"):
         raise ValueError(f"id {ocd!r} is not an ocd-person id")
-    full = _text(person.get("name"), "name", required=True, limit=160)
-    family = _text(person.get("family_name"), "family name", limit=80) or full.split()[-1]
+    full = text_value(person.get("name"), "name", required=True, limit=160)
+    family = text_value(person.get("family_name"), "family name", limit=80) or full.split()[-1]
     roles = person.get("roles")
     if not isinstance(roles, list):
         raise ValueError("roles should be a list")
@@ -144,7 +139,7 @@ def _official_rows(person: dict, today: date) -> list[dict]:
         chamber = role["type"]
         district = None
         if chamber in LEGISLATIVE:
-            district = _text(role.get("district"), "district", required=True, limit=80)
+            district = text_value(role.get("district"), "district", required=True, limit=80)
         main = _office(person, MAIN_OFFICES)
         local = _office(person, LOCAL_OFFICES)
         rows.append({
@@ -152,9 +147,9 @@ def _official_rows(person: dict, today: date) -> list[dict]:
             "district": district, "seat": districts.seat_key(state, district) if district else "",
             "name": full, "family_name": family, "party": _party(person.get("party")),
             "email": _email(person.get("email")),
-            "phone": _text(main.get("voice"), "phone", limit=30), "address": _text(main.get("address"), "address"),
-            "district_phone": _text(local.get("voice"), "district phone", limit=30),
-            "district_address": _text(local.get("address"), "district address"),
+            "phone": text_value(main.get("voice"), "phone", limit=30), "address": text_value(main.get("address"), "address"),
+            "district_phone": text_value(local.get("voice"), "district phone", limit=30),
+            "district_address": text_value(local.get("address"), "district address"),
             "url": _link(person.get("links")), "contact_form": _link(person.get("links"), contact=True),
             "end_date": end,
         })
@@ -173,7 +168,7 @@ def _party(parties) -> str | None:
     if not isinstance(parties, list) or not parties:
         return None
     current = [p for p in parties if isinstance(p, dict) and not p.get("end_date")] or parties
-    return _text(current[-1].get("name") if isinstance(current[-1], dict) else None, "party", limit=60)
+    return text_value(current[-1].get("name") if isinstance(current[-1], dict) else None, "party", limit=60)
 
 
 def _link(links, *, contact: bool = False) -> str | None:
@@ -188,21 +183,10 @@ def _link(links, *, contact: bool = False) -> str | None:
 
 
 def _email(value) -> str | None:
-    value = _text(value, "email", limit=200)
+    value = text_value(value, "email", limit=200)
     return value if value and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value) else None
 
 
-def _text(value, name: str, *, required: bool = False, limit: int = 300) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ValueError(f"{name} is missing")
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"{name} should be text")
-    value = " ".join(str(value).split())
-    if len(value) > limit:
-        raise ValueError(f"{name} is longer than {limit} characters")
-    return value
 
 
 def _date(value, name: str) -> date | None:
@@ -285,8 +269,7 @@ def parse_state_districts(data: bytes, name: str) -> list[dict] | None:
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             problems.append(f"state {fips}: {error}")
     if problems:
-        shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
-        raise LettersImportError(f"{name} is not a valid ZIP-to-state-district file: {shown}.")
+        raise refused("ZIP-to-state-district", name, problems)
     if not rows:
         raise LettersImportError(f"{name} has no districts.")
     return rows
@@ -300,4 +283,3 @@ def import_state_districts(rows: list[dict], source: str, as_of: str | None = No
     return len(rows)
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
