@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..i18n import in_language
 from ..moderation.auth import admin_required
-from . import services
+from ..states import state_name
+from . import chambers, services
 from .compose import PLACEHOLDERS, Member, Sender, compose
 from .forms import CampaignForm
 from .models import Campaign
@@ -25,8 +26,9 @@ SAMPLE_SENDER = Sender(name="Alex Example", address="100 Main Street", city="Day
 def sample_member(campaign: Campaign) -> Member:
     """Who the preview is addressed to: a House member, or a state senator for a state campaign."""
     if campaign.is_state:
-        return Member(title=_("Senator"), full_name="Jane Q. Sample", last_name="Sample", chamber="upper",
-                      body=_("%(state)s Senate", state="Ohio"), lines=("1 Capitol Square", "Columbus, OH 43215"))
+        return Member(title=chambers.official_title("OH", "upper"), full_name="Jane Q. Sample", last_name="Sample",
+                      chamber="upper", body=chambers.body_name("OH", "upper", state_name("OH")),
+                      lines=("1 Capitol Square", "Columbus, OH 43215"))
     return Member(title=_("Representative"), full_name="Jane Q. Sample", last_name="Sample", chamber="house",
                   office="1234 Longworth House Office Building")
 
