@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from memorials.community import candles
 from memorials.community.models import Condolence
 from memorials.extensions import db
+from memorials.gallery import queries as gallery_queries
 from memorials.gallery import services as gallery
 from memorials.memories import services as memories
 from memorials.memories.models import Memory
@@ -114,7 +115,7 @@ def make_demo(messages: int = 50, gallery_photos: int = 12, others: int = 8) -> 
     gallery.add(rich, new, written)
     db.session.commit()
     moderation.approve(rich, moderator)
-    for item in gallery.items_of(rich):
+    for item in gallery_queries.for_family(rich):
         gallery.approve(item, moderator)
     db.session.commit()
     start = datetime(2024, 1, 1)

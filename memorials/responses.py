@@ -42,13 +42,12 @@ from werkzeug.security import safe_join
 from . import pagecache
 from .languages import LANGUAGES, is_neutral
 from .lru import LRU
+from .storage.base import IMMUTABLE, ONE_YEAR
 
 PRIVATE = "private"
 NEVER_KEPT = "never_kept"
 PUBLIC = "public"
 
-ONE_YEAR = 31_536_000
-IMMUTABLE = f"public, max-age={ONE_YEAR}, immutable"
 # No third-party anything: scripts, styles, fonts and images come from this site only.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

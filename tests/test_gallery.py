@@ -230,14 +230,14 @@ def test_a_memorial_with_a_twelve_photo_gallery_runs_the_statements_of_one_witho
         slug, story_id = story.slug, story.id
     empty = statements_for(app, client, f"/stories/{slug}")
     with app.test_request_context("/"):
-        from memorials.gallery import services
+        from memorials.gallery import queries, services
         from memorials.stories import photos
 
         story = db.session.get(Story, story_id)
         written: list[str] = []
         processed = photos.process(image_bytes(size=(50, 50)))
         services.add(story, [services.NewPhoto(processed, f"Photo {n}", None) for n in range(12)], written)
-        for item in services.items_of(story):
+        for item in queries.for_family(story):
             services.approve(item, None)
         db.session.commit()
     assert statements_for(app, client, f"/stories/{slug}") == empty

@@ -283,11 +283,11 @@ def test_a_memorial_with_a_gallery_and_fifty_messages_runs_a_fixed_number_of_sta
         rich_slug = db.session.execute(db.select(Story.slug).where(Story.slug.like("daniel%"))).scalar_one()
     with app.test_request_context("/"):
         story = db.session.execute(db.select(Story).where(Story.slug == rich_slug)).scalar_one()
-        from memorials.gallery import services
+        from memorials.gallery import queries, services
 
         services.add(story, [services.NewPhoto(photos.process(image_bytes(size=(40, 40))), f"P{n}", None)
                              for n in range(12)], [])
-        for item in services.items_of(story):
+        for item in queries.for_family(story):
             services.approve(item, None)
         for n in range(50):
             db.session.add(Condolence(story_id=story.id, name=f"W{n}", message="Words.", status="published"))

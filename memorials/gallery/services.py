@@ -13,7 +13,7 @@ from ..extensions import db
 from ..stories import photos
 from ..stories.models import Photo, PhotoPurpose, Story
 from ..timeutil import utcnow
-from . import notices
+from . import notices, queries
 from .models import MAX_PHOTOS, GalleryPhoto, GalleryStatus
 
 
@@ -39,15 +39,9 @@ class Change:
     remove: bool
 
 
-def items_of(story: Story) -> list[GalleryPhoto]:
-    return list(db.session.execute(
-        db.select(GalleryPhoto).where(GalleryPhoto.story_id == story.id)
-        .order_by(GalleryPhoto.position, GalleryPhoto.id)).scalars())
-
-
 def room(story: Story) -> int:
     """How many more photos the gallery takes."""
-    return max(0, MAX_PHOTOS - len(items_of(story)))
+    return max(0, MAX_PHOTOS - len(queries.for_family(story)))
 
 
 def _anything_waiting() -> bool:
@@ -61,7 +55,7 @@ def add(story: Story, new: list[NewPhoto], written: list[str]) -> list[GalleryPh
     if not new:
         return []
     waiting_before = _anything_waiting()
-    items = items_of(story)
+    items = queries.for_family(story)
     position = max((item.position for item in items), default=0)
     added = []
     for each in new[:max(0, MAX_PHOTOS - len(items))]:

@@ -42,7 +42,7 @@ def family_gallery(token):
     if access is None:
         abort(make_response(render_template("stories/manage_missing.html"), 404))
     story = access.story
-    items = {str(item.id): item for item in services.items_of(story)}
+    items = {str(item.id): item for item in queries.for_family(story)}
     form = GalleryForm()
     valid = form.validate()
     valid = form.validate_existing_rows() and valid

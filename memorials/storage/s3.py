@@ -16,9 +16,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Response, abort, request
 
-from .base import NAME, ONE_YEAR, StoreUnavailable
+from .base import IMMUTABLE, NAME, StoreUnavailable
 
-IMMUTABLE = f"public, max-age={ONE_YEAR}, immutable"
 MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
