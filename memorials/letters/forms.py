@@ -13,6 +13,7 @@ from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Re
 from ..slugs import WELL_FORMED
 from ..states import STATES
 from .compose import PLACEHOLDERS, unknown_placeholders
+from . import models
 from .importer import NON_STATES
 
 NOTE_PROMPTS = _l("Who did you lose, and what were they like? What has it been like since? "
@@ -211,10 +212,7 @@ class CampaignForm(FlaskForm):
                                     "campaign shows it."))
 
     def missing_spanish(self) -> list[str]:
-        """The labels of the Spanish fields still empty, as the form holds them now."""
-        wanted = [self.title_es, self.summary_es, self.ask_es, self.letter_template_es]
-        if (self.call_ask.data or "").strip():
-            wanted.append(self.call_ask_es)
-        if (self.update.data or "").strip():
-            wanted.append(self.update_es)
-        return [str(f.label.text) for f in wanted if not (f.data or "").strip()]
+        """The labels of the Spanish fields still empty, as the form holds them now (the campaign's own rule)."""
+        missing = models.missing_spanish({name: self[name].data for name in models.SPANISH_TWINS},
+                                         {name: self[f"{name}_es"].data for name in models.SPANISH_TWINS})
+        return [str(self[f"{name}_es"].label.text) for name in missing]

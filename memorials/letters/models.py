@@ -187,6 +187,19 @@ class CampaignText:
     update_language: str = "en"  # a won campaign's news may be written in English only, for now
 
 
+# A campaign's words that have a Spanish twin. The first four are always needed for a Spanish page; the phone ask
+# and the update only once they are written in English.
+SPANISH_TWINS = ("title", "summary", "ask", "letter_template", "call_ask", "update")
+ALWAYS_TWINNED = ("title", "summary", "ask", "letter_template")
+
+
+def missing_spanish(english: dict, spanish: dict) -> list[str]:
+    """The names of the Spanish twins still empty, given each field's English and Spanish words (the campaign as
+    stored, or the admin form as typed: one rule for both)."""
+    return [name for name in SPANISH_TWINS
+            if (name in ALWAYS_TWINNED or (english.get(name) or "").strip()) and not (spanish.get(name) or "").strip()]
+
+
 class Campaign(db.Model):
     __tablename__ = "campaign"
 
@@ -259,19 +272,18 @@ class Campaign(db.Model):
     @property
     def missing_spanish(self) -> list[str]:
         """The Spanish fields still to write ('title', 'summary', ...), for the admin pages."""
-        wanted = {"title": self.title_es, "summary": self.summary_es, "ask": self.ask_es,
-                  "letter_template": self.letter_template_es}
-        if self.call_ask:
-            wanted["call_ask"] = self.call_ask_es
-        if self.update_text:
-            wanted["update"] = self.update_text_es
-        return [name for name, value in wanted.items() if not (value or "").strip()]
+        fields = {"title": self.title, "summary": self.summary, "ask": self.ask, "call_ask": self.call_ask,
+                  "letter_template": self.letter_template, "update": self.update_text}
+        spanish = {"title": self.title_es, "summary": self.summary_es, "ask": self.ask_es,
+                   "call_ask": self.call_ask_es, "letter_template": self.letter_template_es,
+                   "update": self.update_text_es}
+        return missing_spanish(fields, spanish)
 
     def text(self, language: str) -> CampaignText:
         """The campaign's words in this language, or in English while its Spanish is not all written
         (title, summary, ask and letter go together, so a page never mixes the two)."""
         english_update = stored_html(self.update_html) if self.update_html else None
-        if language == "es" and not [n for n in self.missing_spanish if n not in ("call_ask", "update")]:
+        if language == "es" and not [n for n in self.missing_spanish if n in ALWAYS_TWINNED]:
             spanish_update = stored_html(self.update_html_es) if self.update_html_es else None
             return CampaignText("es", self.title_es, self.summary_es, self.ask_es, stored_html(self.ask_html_es or ""),
                                 self.call_ask_es or None, self.letter_template_es, spanish_update or english_update,
