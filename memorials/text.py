@@ -114,3 +114,9 @@ def plain_text_html(source: str | None) -> Markup:
         "<p>" + "<br>\n".join(str(escape(line.rstrip())) for line in part.split("\n")) + "</p>"
         for part in paragraphs
     ))
+
+
+def one_line(value):
+    """Words on one line: line breaks, tabs and runs of spaces made one space (a name, a caption, a search).
+    Anything but text (None, a file) as it is; control characters never get here (web.py removes them)."""
+    return " ".join(value.split()) if isinstance(value, str) else value

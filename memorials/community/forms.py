@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from ..honeypot import HoneypotMixin
 from ..i18n import number
+from ..text import one_line
 from .models import DETAILS_MAX, MESSAGE_MAX, NAME_MAX, ReportReason
 
 class Count:
@@ -28,18 +29,11 @@ def clean_text(value):
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def clean_line(value):
-    """One line of text: line breaks, tabs and runs of spaces made one space."""
-    if value is None:
-        return None
-    return " ".join(value.split())
-
-
 def writer_name(required, description) -> StringField:
     """A visitor's name, shown with their words (a message, a memory)."""
     return StringField(
         _l("Your name"),
-        filters=[clean_line],
+        filters=[one_line],
         validators=[DataRequired(required),
                     Length(max=NAME_MAX, message=_l("Please keep your name under %(max)s characters.",
                                                      max=Count(NAME_MAX)))],
@@ -51,7 +45,7 @@ def writer_email(description) -> EmailField:
     """A visitor's email, never shown: used once, for the one answer it was given for."""
     return EmailField(
         _l("Your email"),
-        filters=[clean_line],
+        filters=[one_line],
         validators=[Optional(),
                     Email(_l("That doesn't look like an email address. Please check it."),
                           check_deliverability=False),
@@ -108,7 +102,7 @@ class ReportForm(HoneypotMixin, FlaskForm):
     )
     email = EmailField(
         _l("Your email, if you would like an answer"),
-        filters=[clean_line],
+        filters=[one_line],
         validators=[Optional(),
                     Email(_l("That doesn't look like an email address. Please check it."),
                           check_deliverability=False),

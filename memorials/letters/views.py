@@ -17,6 +17,7 @@ from ..responses import never_kept, private_page, public_page
 from ..slugs import is_slug
 from ..stats.queries import latest_figures
 from ..states import state_name
+from ..text import one_line
 from . import chambers, lookup, memorials, services, statehouse, writing
 from .compose import WITHOUT_GENDER, Letter, clean_relation, member_name
 from .forms import STATE_NOTE_PROMPTS, LetterForm
@@ -52,7 +53,7 @@ def _datasets() -> dict[str, LetterDataset]:
 
 def _arg(name: str) -> str:
     """A query-string value as one line of plain text (other control characters never reach here: see web.py)."""
-    return " ".join(request.args.get(name, "").split())[:200]
+    return one_line(request.args.get(name, ""))[:200]
 
 
 def _memorial(slug: str) -> tuple[memorials.Attached | None, str | None]:

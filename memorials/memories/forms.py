@@ -7,8 +7,9 @@ from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..community.forms import Count, clean_line, clean_text, writer_email, writer_name
+from ..community.forms import Count, clean_text, writer_email, writer_name
 from ..honeypot import HoneypotMixin
+from ..text import one_line
 from .models import ALT_MAX, MEMORY_MAX
 
 
@@ -29,7 +30,7 @@ class MemoryForm(HoneypotMixin, FlaskForm):
                       description=_l("JPEG, PNG or WebP, up to 10 MB. We remove location and camera details."))
     photo_alt = StringField(
         _l("Describe the photo in a few words"),
-        filters=[clean_line],
+        filters=[one_line],
         validators=[Optional(), Length(max=ALT_MAX, message=_l("Please keep this under %(max)s characters.",
                                                                max=Count(ALT_MAX)))],
         description=_l("For people who use screen readers: who is in it, and what is happening."),

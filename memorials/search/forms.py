@@ -12,6 +12,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from ..i18n import current_language
 from ..states import STATES, state_choices
+from ..text import one_line
 from ..timeutil import utcnow
 from .models import AGE_GROUPS
 from .query import Filters
@@ -21,11 +22,6 @@ _YEAR = re.compile(r"^\s*(\d{4})\s*$")
 _OPTIONS: dict[tuple, Markup] = {}
 EARLIEST_YEAR = 1900
 OLDEST = 130
-
-
-def _clean(value):
-    """A line or a tab in a search is a space (other control characters never reach here: see web.py)."""
-    return " ".join(value.split()) if isinstance(value, str) else value
 
 
 def age_value(low: int, high: int | None) -> str:
@@ -55,12 +51,12 @@ def parse_age(value: str | None) -> tuple[int, int | None] | None:
 class FindForm(FlaskForm):
     """Words, state, year they died, age. Made from the query string: FindForm(request.args)."""
 
-    q = SearchField(_l("Name, place or words from their story"), filters=[_clean],
+    q = SearchField(_l("Name, place or words from their story"), filters=[one_line],
                     validators=[Optional(),
                                 Length(max=200, message=_l("Please use fewer words (up to 200 characters)."))])
-    state = SelectField(_l("State"), validate_choice=False, filters=[_clean])
-    year = SelectField(_l("Year they died"), validate_choice=False, filters=[_clean])
-    age = SelectField(_l("Age"), validate_choice=False, filters=[_clean])
+    state = SelectField(_l("State"), validate_choice=False, filters=[one_line])
+    year = SelectField(_l("Year they died"), validate_choice=False, filters=[one_line])
+    age = SelectField(_l("Age"), validate_choice=False, filters=[one_line])
 
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata=formdata, meta={"csrf": False}, **kwargs)
@@ -130,7 +126,7 @@ class FindForm(FlaskForm):
 class WallForm(FlaskForm):
     """The wall of faces' one filter: a state. A GET form, like the list's."""
 
-    state = SelectField(_l("State"), validate_choice=False, filters=[_clean])
+    state = SelectField(_l("State"), validate_choice=False, filters=[one_line])
 
     def __init__(self, formdata, **kwargs):
         super().__init__(formdata=formdata, meta={"csrf": False}, **kwargs)

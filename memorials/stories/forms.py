@@ -18,17 +18,13 @@ from ..honeypot import HoneypotMixin
 from ..i18n import current_language, number
 from ..languages import LANGUAGE_NAMES, LANGUAGES
 from ..states import STATES, state_choices
+from ..text import one_line
 from ..timeutil import utcnow
 from .models import NameDisplay
 
 STORY_MIN, STORY_MAX = 50, 20_000
 MAX_GALLERY = MAX_PHOTOS   # photos besides the main one (memorials/gallery)
 EARLIEST = date(1900, 1, 1)
-
-
-def one_line(value):
-    """Words on one line, runs of spaces made one (a description, a caption, a fund's name)."""
-    return " ".join(value.split()) if isinstance(value, str) else value
 
 
 def stripped(value):
