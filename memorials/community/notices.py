@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import mail
 from ..i18n import in_language, language_or_default, localized_url
@@ -63,13 +64,20 @@ def condolence_is_up(story: Story, condolence: Condolence):
                      memorial_url=link("stories.show", lang, slug=story.slug, _anchor="condolences"))
 
 
-def condolences_waiting():
-    """One note to moderators when the condolence queue stops being empty (not one per message)."""
+def queue_waiting(template: str, subject, queue_endpoint: str):
+    """One note to moderators when a queue stops being empty (not one per item), in their language, with the link
+    to the queue: the guestbook's, the memories' and the gallery's. `template` is "<package>/mail/<kind>.txt";
+    `subject` a lazy string, said in the moderators' language."""
     with in_language(MODERATORS_LANGUAGE):
-        body = _body("condolences_waiting",
-                     review_url=link("community_moderation.condolences_queue", MODERATORS_LANGUAGE))
-        return mail.queue(moderator_emails(), _("Messages for families are waiting for review"), body,
-                                        kind="condolences_waiting")
+        body = render_template(template, site_name=current_app.config["SITE_NAME"],
+                               review_url=link(queue_endpoint, MODERATORS_LANGUAGE))
+        kind = template.rsplit("/", 1)[-1].removesuffix(".txt")
+        return mail.queue(moderator_emails(), str(subject), body, kind=kind)
+
+
+def condolences_waiting():
+    return queue_waiting("community/mail/condolences_waiting.txt", _l("Messages for families are waiting for review"),
+                         "community_moderation.condolences_queue")
 
 
 def report_received(report: Report):

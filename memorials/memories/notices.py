@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import mail
-from ..community.notices import MODERATORS_LANGUAGE, link, visitor_language
+from ..community.notices import link, queue_waiting, visitor_language
 from ..i18n import in_language
-from ..moderation.directory import moderator_emails
 from ..stories.models import Story
 from .models import Memory
 
@@ -19,11 +19,8 @@ def _send(to, template: str, subject: str, **context):
 
 
 def memories_waiting():
-    """One note to moderators when the memories tab stops being empty (not one per memory)."""
-    with in_language(MODERATORS_LANGUAGE):
-        body = render_template("memories/mail/memories_waiting.txt", site_name=current_app.config["SITE_NAME"],
-                               review_url=link("memories_moderation.queue", MODERATORS_LANGUAGE))
-        return mail.queue(moderator_emails(), _("Memories are waiting for review"), body, kind="memories_waiting")
+    return queue_waiting("memories/mail/memories_waiting.txt", _l("Memories are waiting for review"),
+                         "memories_moderation.queue")
 
 
 def memory_published(story: Story, memory: Memory):
