@@ -158,7 +158,7 @@ def finish(response: Response) -> Response:
     if compress:
         _compress(response)
     if policy is not None and policy.kind == PUBLIC:
-        pagecache.keep(response)
+        pagecache.keep(response, PAGE_LEVEL)
     return response
 
 

@@ -8,11 +8,14 @@ import io
 import re
 import time
 
+import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from memorials.extensions import UNSEEN, db
 from memorials.mail.models import OutboxMessage
-from memorials.pagecache import generation, page_store
+from memorials.pagecache import generation, page_store, pieces
 from memorials.search import cards
 
 from memorials.stories.models import Photo, Story
@@ -131,6 +134,27 @@ def test_each_visitor_gets_their_own_form_token_and_it_works(app, memorial):
     # The second visitor's token posts; the first one's does not, from the second visitor's browser.
     assert second.post(f"/stories/{slug}/candle", data={"csrf_token": first_token}).status_code == 400
     assert second.post(f"/stories/{slug}/candle", data={"csrf_token": second_token}).status_code == 302
+
+
+def test_a_kept_page_with_a_form_is_compressed_once_and_still_gives_each_visitor_their_own_token(app, memorial):
+    slug, _ = memorial
+    gzip_asked = {"Accept-Encoding": "gzip"}
+    first, second, third = app.test_client(), app.test_client(), app.test_client()
+    made = first.get(f"/stories/{slug}", headers=gzip_asked)
+    seen, kept = statements(app, second, f"/stories/{slug}", headers=gzip_asked)
+    assert len(seen) <= 1 and made.headers["Content-Encoding"] == kept.headers["Content-Encoding"] == "gzip"
+    # An ordinary gzip stream, the whole page but for the visitor's own token, with the same validator.
+    made_page, kept_page = gzip.decompress(made.data).decode(), gzip.decompress(kept.data).decode()
+    made_token, kept_token = csrf_token(made_page), csrf_token(kept_page)
+    assert made_token != kept_token and kept_page.count(kept_token) == made_page.count(made_token) >= 2
+    assert kept_page.replace(kept_token, "T") == made_page.replace(made_token, "T")
+    assert kept.headers["ETag"] == made.headers["ETag"] and int(kept.headers["Content-Length"]) == len(kept.data)
+    # Compressing the parts apart costs a few hundred bytes.
+    assert len(kept.data) < len(made.data) + 400   # each token sent as it is, and a few bytes a part
+    # A browser holding the page is told it has it, and the token posts.
+    third_answer = third.get(f"/stories/{slug}", headers={**gzip_asked, "If-None-Match": kept.headers["ETag"]})
+    assert third_answer.status_code == 304
+    assert second.post(f"/stories/{slug}/candle", data={"csrf_token": kept_token}).status_code == 302
 
 
 def test_a_page_with_a_message_waiting_or_a_cookie_of_its_own_is_made_afresh(app, memorial):
@@ -297,3 +321,74 @@ def test_a_small_kept_answer_keeps_its_validator(app):
     assert made.status_code == kept.status_code == 200 and made.headers["ETag"] == kept.headers["ETag"]
     assert app.test_client().get("/robots.txt", headers={"Accept-Encoding": "gzip",
                                                           "If-None-Match": made.headers["ETag"]}).status_code == 304
+
+
+# --- PostgreSQL: each worker hears the counter change (memorials/pagecache/listen.py) ------------------------
+
+def _by_hand(app):
+    """A connection of PostgreSQL's own, outside every app: what another app server or an operator's psql is."""
+    with app.app_context():
+        url = db.engine.url
+    return psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True)
+
+
+def _moved_by_hand(app) -> None:
+    """The memorial's hometown changed and the counter raised, committed by nothing in this process."""
+    with _by_hand(app) as other, other.transaction():
+        other.execute("UPDATE story_version SET city = 'Kettering' WHERE city = 'Dayton'")
+        other.execute("UPDATE page_generation SET value = value + 1")
+
+
+def _until(condition, seconds: float = 2.0) -> float:
+    """How long condition took to hold (it must within `seconds`)."""
+    started = time.perf_counter()
+    while not condition():
+        assert time.perf_counter() - started < seconds, "not seen in time"
+        time.sleep(0.001)
+    return time.perf_counter() - started
+
+
+@pytest.mark.postgresql_only
+def test_on_postgresql_a_kept_page_needs_no_query_and_a_change_made_anywhere_is_seen(make_app, memorial):
+    app = make_app()
+    slug, _ = memorial
+    app.test_client().get(f"/stories/{slug}")
+    again_statements, again = statements(app, app.test_client(), f"/stories/{slug}")
+    assert again.status_code == 200 and "Dayton" in text_of(again) and again_statements == []
+
+    _moved_by_hand(app)   # only PostgreSQL's notice can tell this worker
+    waited = _until(lambda: "Kettering" in text_of(app.test_client().get(f"/stories/{slug}")))
+    assert waited < 0.5
+    assert "Dayton" not in text_of(app.test_client().get(f"/stories/{slug}"))
+
+
+@pytest.mark.postgresql_only
+def test_on_postgresql_a_lost_listening_connection_falls_back_to_asking_and_misses_nothing(make_app, memorial):
+    app = make_app()
+    slug, _ = memorial
+    app.test_client().get(f"/stories/{slug}")
+    assert "Dayton" in text_of(app.test_client().get(f"/stories/{slug}"))
+    # The server ends the worker's listening connection (a restart, an administrator); then a change commits
+    # that no notice will ever bring to it.
+    with _by_hand(app) as other:
+        ended = other.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' "
+                              "OR query LIKE 'SELECT value FROM page_generation%' AND pid <> pg_backend_pid()").fetchall()
+    assert ended
+    _moved_by_hand(app)
+    time.sleep(0.05)   # the end of the connection has reached the worker's socket
+    # The very next visit asks the database itself: nothing stale is served.
+    assert "Kettering" in text_of(app.test_client().get(f"/stories/{slug}"))
+    assert "Dayton" not in text_of(app.test_client().get(f"/stories/{slug}"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.text(alphabet=st.characters(min_codepoint=0), max_size=3000), min_size=1, max_size=5),
+       token=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789.-_", min_size=1, max_size=120),
+       other=st.text(alphabet="ABCDEF0123456789", max_size=120))
+def test_a_page_with_holes_is_one_ordinary_gzip_stream_whatever_is_around_them(parts, token, other):
+    hole = ("\x01hole" + token).encode()     # never in the parts: they are cut there
+    body = hole.join(part.encode() for part in parts if hole not in part.encode())
+    made = pieces.holed(body, hole, 5)
+    for visitor in (hole, ("\x02" + token + "x" * 5).encode()[: len(hole)], other.encode()):
+        assert gzip.decompress(made.filled(visitor)) == body.replace(hole, visitor)
+    assert made.filled(hole)[:2] == b"\x1f\x8b"

@@ -6,12 +6,15 @@ the page this worker made for the same address, language and encoding, if nothin
 every commit that changes a public table raises one counter in the database in the same transaction
 (generation.py), and a kept page is used only while the counter is what it was before the page was made.
 So a withdrawn memorial, an approval, a candle or a new import is seen by the next visitor, on every worker
-and every app server; the only cost is one small query per visit. Pages are also dropped after
-PAGE_CACHE_SECONDS (60 by default; 0 turns the cache off), for what changes with the clock alone.
+and every app server. On PostgreSQL each worker hears the counter's new value as it commits (listen.py) and
+serves a kept page without a query; on SQLite the counter is read with one small query per visit. Pages are
+also dropped after PAGE_CACHE_SECONDS (60 by default; 0 turns the cache off), for what changes with the
+clock alone.
 
 The response pipeline (memorials/responses.py) decides which answers may be kept and calls `lookup` before
-the view and `keep` once the answer is finished. Pages with forms are kept with a placeholder where the
-form's CSRF token goes, and each visitor gets their own token, as a freshly made page would give.
+the view and `keep` once the answer is finished. Pages with forms are kept with holes where the form's CSRF
+token goes, and each visitor gets their own token, as a freshly made page would give; the parts around the
+holes are compressed once, when the page is kept (pieces.py).
 """
 from __future__ import annotations
 
@@ -22,16 +25,15 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from ..languages import COOKIE as LANGUAGE_COOKIE
-from . import generation
+from . import generation, pieces
 from .models import PageGeneration  # noqa: F401 (the table is part of the schema)
+from .pieces import Holed
 from .store import Page, PageStore
 
-TOKEN = b"\x00token\x00"      # NUL never appears in a page: every input has its control characters removed
 # A form token, and Flask-Login's note that nobody signed in just now: a session like that changes no page.
 QUIET_SESSION_KEYS = frozenset({"csrf_token", "_fresh"})
 MAX_PAGE_BYTES = 1024 * 1024
 NEVER_KEPT_HEADERS = frozenset({"content-length", "set-cookie", "date"})
-REMADE_HEADERS = NEVER_KEPT_HEADERS | {"content-encoding", "etag"}    # a page with a token is re-encoded
 
 
 def init_page_cache(app: Flask) -> None:
@@ -62,8 +64,6 @@ def lookup() -> Response | None:
     has checked that this address may be kept at all."""
     if _seconds() <= 0 or request.method not in ("GET", "HEAD") or not quiet_visitor():
         return None
-    if not generation.available():
-        return None
     counted = generation.current()
     if counted is None:
         return None
@@ -76,15 +76,16 @@ def lookup() -> Response | None:
     return _response_of(page)
 
 
-def keep(response: Response) -> None:
-    """Keep a finished 200 for the next quiet visitor, if it was made for one (lookup noted the counter)."""
+def keep(response: Response, level: int) -> None:
+    """Keep a finished 200 for the next quiet visitor, if it was made for one (lookup noted the counter); a
+    page with a form token is kept with holes, its parts gzipped at `level` if the page was."""
     state = g.pop("page_cache", None)
     if (state is None or g.get("page_cache_hit") or request.method != "GET" or response.status_code != 200
             or _sets_a_cookie_of_its_own(response) or (response.is_streamed and not response.direct_passthrough)
             or not _quiet(session)):
         return
     key, counted = state
-    page = _page_of(response, counted, time.monotonic() + _seconds())
+    page = _page_of(response, counted, time.monotonic() + _seconds(), level)
     if page is not None:
         page_store().put(key, page)
 
@@ -101,7 +102,7 @@ def _key() -> tuple:
             request.accept_encodings.quality("gzip") > 0)
 
 
-def _page_of(response: Response, counted: int, expires: float) -> Page | None:
+def _page_of(response: Response, counted: int, expires: float, level: int) -> Page | None:
     if response.direct_passthrough:  # a file: read it once (it is sent from the bytes read)
         length = response.content_length
         if length is None or length > MAX_PAGE_BYTES:
@@ -111,22 +112,17 @@ def _page_of(response: Response, counted: int, expires: float) -> Page | None:
     body = response.get_data()
     if len(body) > MAX_PAGE_BYTES:
         return None
+    headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in NEVER_KEPT_HEADERS)
     token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
-    with_token = bool(token) and response.mimetype == "text/html"
-    dropped = NEVER_KEPT_HEADERS
-    if with_token:
-        if response.headers.get("Content-Encoding") == "gzip":
-            body = gzip.decompress(body)
-        if token.encode() not in body:
-            with_token = False
-            body = response.get_data()
-        else:
-            body = body.replace(token.encode(), TOKEN)
-            dropped = REMADE_HEADERS
-    headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in dropped)
-    return Page(response.status_code, headers, body, counted, expires, with_token)
+    if token and response.mimetype == "text/html":
+        gzipped = response.headers.get("Content-Encoding") == "gzip"
+        plain = gzip.decompress(body) if gzipped else body
+        if token.encode() in plain:
+            # Its validator and encoding stay: the validator leaves the token out (responses._validator).
+            body = pieces.holed(plain, token.encode(), level if gzipped else None)
+    return Page(response.status_code, headers, body, counted, expires)
 
 
 def _response_of(page: Page) -> Response:
-    body = page.body.replace(TOKEN, generate_csrf().encode()) if page.with_token else page.body
+    body = page.body.filled(generate_csrf().encode()) if isinstance(page.body, Holed) else page.body
     return Response(body, status=page.status, headers=list(page.headers))

@@ -18,16 +18,19 @@ from __future__ import annotations
 import weakref
 
 from sqlalchemy import Table, event, inspect
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import TextClause
 
 from ..extensions import UNSEEN, db
+from . import listen
 
 RAISE = ("INSERT INTO page_generation (id, value) VALUES (1, 1) "
-         "ON CONFLICT (id) DO UPDATE SET value = page_generation.value + 1")
+         "ON CONFLICT (id) DO UPDATE SET value = page_generation.value + 1 RETURNING value")
 READ = "SELECT value FROM page_generation WHERE id = 1"
 CHANGED = "pagecache.changed"
+RAISED = "pagecache.raised"
 # SQL typed by hand is read only to tell a plain read from anything else (which counts, to be safe).
 READS = ("SELECT", "PRAGMA", "SHOW", "EXPLAIN")
 SCHEMA = ("CREATE", "DROP", "ALTER")
@@ -73,13 +76,23 @@ def _raise_with_the_change(session: Session) -> None:
         return
     connection = session.connection()
     if _counter_exists(connection):
-        connection.exec_driver_sql(RAISE)
+        value = connection.exec_driver_sql(RAISE).scalar()
+        if isinstance(session.get_bind(), Engine):   # not a caller's connection, whose transaction may roll back
+            session.info[RAISED] = (connection.engine, value)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    raised = session.info.pop(RAISED, None)
+    if raised is not None:
+        listen.heard_here(*raised)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous) -> None:
     if previous.parent is None:   # the whole transaction, not a savepoint inside it
         session.info.pop(CHANGED, None)
+        session.info.pop(RAISED, None)
 
 
 _engines_with_counter: weakref.WeakSet = weakref.WeakSet()
@@ -107,9 +120,15 @@ def available() -> bool:
 
 
 def current() -> int | None:
-    """The counter as this request's transaction sees it (0 before anything has changed), or None when it
-    cannot be read (the table dropped under a running worker by a downgrade): then no page is kept. Plain
-    SQL: it runs on every visit, and building an ORM statement would cost more than the query."""
+    """The counter (0 before anything has changed), or None when it cannot be read (the table dropped under a
+    running worker by a downgrade): then no page is kept. On PostgreSQL, as this process last heard it
+    (listen.py: no query); else as this request's transaction sees it, in plain SQL (it runs on every visit,
+    and building an ORM statement would cost more than the query)."""
+    heard = listen.current(db.engine)
+    if heard is not None:
+        return heard
+    if not available():
+        return None
     try:
         return db.session.connection().exec_driver_sql(READ).scalar() or 0
     except SQLAlchemyError:

@@ -5,20 +5,21 @@ import time
 from dataclasses import dataclass
 
 from ..lru import LRU
+from .pieces import Holed
 
 
 @dataclass(frozen=True)
 class Page:
     status: int
     headers: tuple[tuple[str, str], ...]
-    body: bytes
+    body: bytes | Holed      # Holed: with a hole where each visitor's own form token goes
     generation: int
     expires: float
-    with_token: bool    # the body holds TOKEN where each visitor's own CSRF token goes
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+        body = self.body.size if isinstance(self.body, Holed) else len(self.body)
+        return body + sum(len(k) + len(v) for k, v in self.headers) + 200
 
 
 class PageStore:
