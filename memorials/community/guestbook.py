@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ..paging import page_number
 from ..stories.models import Story
 from ..timeutil import utcnow
 from . import queries
@@ -59,11 +60,6 @@ class Guestbook:
 
 
 CANDLES_DRAWN = 24
-
-
-def page_number(name: str) -> int:
-    """?messages=3 -> 3; anything else (or absurd) -> a page the query answers plainly."""
-    return min(max(request.args.get(name, 1, type=int) or 1, 1), 1_000_000)
 
 
 def for_memorial(story: Story, form: CondolenceForm | None = None) -> Guestbook:

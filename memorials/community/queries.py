@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..paging import paginate
 from ..stories.models import Story, StoryVersion
 from .models import CandleTally, Condolence, CondolenceStatus, Report, ReportStatus
 
@@ -22,7 +23,7 @@ def condolence_page(story_id: int, page: int, per_page: int):
     query = (db.select(Condolence)
              .where(Condolence.story_id == story_id, Condolence.status == CondolenceStatus.PUBLISHED.value)
              .order_by(Condolence.created_at, Condolence.id))
-    return db.paginate(query, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+    return paginate(query, page, per_page)
 
 
 FAMILY_SEES = [CondolenceStatus.WITH_FAMILY.value, CondolenceStatus.PUBLISHED.value, CondolenceStatus.HIDDEN.value]

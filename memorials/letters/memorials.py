@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
+from .. import pagecache
 from ..extensions import db
 from ..stories.queries import published_by_slug
 from .compose import Remembered
@@ -78,13 +79,17 @@ class MemorialLetters:
     """What a memorial page shows about letters: how many, and where to write one."""
 
     count: int
-    campaigns: list[Campaign]
+    campaigns: list[str]    # the addresses (slugs) of up to two live campaigns
 
 
 def for_memorial(story_id: int) -> MemorialLetters:
-    """The letters written in a memorial's memory, and (up to two) live campaigns to write for: two queries."""
+    """The letters written in a memorial's memory, and (up to two) live campaigns to write for: one query, and
+    one more for the campaigns once per worker while nothing public changes."""
     count = memorial_letters(story_id)
-    campaigns = list(db.session.execute(
-        db.select(Campaign).where(Campaign.status == CampaignStatus.LIVE.value)
+    return MemorialLetters(count, pagecache.while_unchanged(("live campaigns",), _live_campaign_slugs))
+
+
+def _live_campaign_slugs() -> list[str]:
+    return list(db.session.execute(
+        db.select(Campaign.slug).where(Campaign.status == CampaignStatus.LIVE.value)
         .order_by(Campaign.position, Campaign.id).limit(2)).scalars())
-    return MemorialLetters(count, campaigns)

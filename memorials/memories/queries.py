@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import joinedload
 
-from ..community.guestbook import page_number
+from ..paging import page_number, paginate
 from ..extensions import db
 from ..stories.models import Story, StoryVersion
 from .forms import MemoryForm
@@ -27,8 +27,7 @@ def for_memorial(story: Story, form: MemoryForm | None = None) -> MemoryBook:
     """One page of a memorial's published memories with their photos (two statements) and the form."""
     query = (db.select(Memory).where(Memory.story_id == story.id, Memory.status == MemoryStatus.PUBLISHED.value)
              .options(joinedload(Memory.photo)).order_by(Memory.created_at, Memory.id))
-    page = db.paginate(query, page=page_number("memories"), per_page=MEMORIES_PER_PAGE,
-                       max_per_page=MEMORIES_PER_PAGE, error_out=False)
+    page = paginate(query, page_number("memories"), MEMORIES_PER_PAGE)
     return MemoryBook(page, form or MemoryForm(formdata=None))
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import gzip
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
@@ -33,11 +35,23 @@ from .store import Page, PageStore
 # A form token, and Flask-Login's note that nobody signed in just now: a session like that changes no page.
 QUIET_SESSION_KEYS = frozenset({"csrf_token", "_fresh"})
 MAX_PAGE_BYTES = 1024 * 1024
+T = TypeVar("T")
 NEVER_KEPT_HEADERS = frozenset({"content-length", "set-cookie", "date"})
 
 
 def init_page_cache(app: Flask) -> None:
     app.extensions["pagecache"] = PageStore(int(app.config["PAGE_CACHE_BYTES"]))
+
+
+def while_unchanged(key: tuple, make: Callable[[], T]) -> T:
+    """What make() returns (something small that public tables say: the live campaigns, a state's headline),
+    made once per worker while nothing public changes: kept under the counter this visit was looked up with,
+    for PAGE_CACHE_SECONDS at most, as pages are. Made every time where the visit has no counter (a private
+    page, the cache off)."""
+    counted = g.get("page_counter")
+    if counted is None:
+        return make()
+    return page_store().memo((counted, *key), make, time.monotonic() + _seconds())
 
 
 def page_store(app: Flask | None = None) -> PageStore:
@@ -69,6 +83,7 @@ def lookup() -> Response | None:
         return None
     key = _key()
     g.page_cache = (key, counted)
+    g.page_counter = counted
     page = page_store().get(key, counted)
     if page is None:
         return None

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..lru import LRU
 from .pieces import Holed
+
+MEMOS = 512
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -23,11 +28,20 @@ class Page:
 
 
 class PageStore:
-    """At most `budget` bytes of pages; one page is at most an eighth of it."""
+    """At most `budget` bytes of pages (one page is at most an eighth of it), and a few small values pages are
+    made from, each kept under the counter it was read with."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self._pages = LRU(budget, sizeof=lambda page: page.size)
+        self._memos = LRU(MEMOS)
+
+    def memo(self, key: tuple, make: Callable[[], T], expires: float) -> T:
+        found = self._memos.get(key)
+        if found is None or found[1] <= time.monotonic():
+            found = (make(), expires)
+            self._memos.put(key, found)
+        return found[0]
 
     def get(self, key: tuple, generation: int) -> Page | None:
         page = self._pages.get(key)
@@ -44,6 +58,7 @@ class PageStore:
 
     def clear(self) -> None:
         self._pages.clear()
+        self._memos.clear()
 
     def keys(self) -> list[tuple]:
         return self._pages.keys()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .. import pagecache
 from ..i18n import month_year
 from ..states import STATES
 from . import publish
@@ -52,11 +53,12 @@ def national_headline() -> dict | None:
 
 
 def state_line(code: str | None) -> dict | None:
-    """For a memorial: its state's headline figure with the state's name, or None (no query for other codes)."""
+    """For a memorial: its state's headline figure with the state's name, or None (no query for other codes;
+    asked once per worker while nothing public changes)."""
     code = (code or "").upper()
     if code == NATIONAL or code not in PAGE_CODES:
         return None
-    head = headline(code)
+    head = pagecache.while_unchanged(("headline", code), lambda: headline(code))
     if not head or not (head["overdose"] or head["synthetic"]):
         return None
     return {"code": code, "name": STATES[code], **head}
