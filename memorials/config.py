@@ -92,6 +92,9 @@ def from_environment(folder: Path) -> dict:
         # dropped at once when anything public changes (see memorials/pagecache/). Per worker, in memory.
         "PAGE_CACHE_SECONDS": float(os.environ.get("PAGE_CACHE_SECONDS") or 60),
         "PAGE_CACHE_BYTES": int(os.environ.get("PAGE_CACHE_MB") or 32) * 1024 * 1024,
+        # On PostgreSQL each worker LISTENs for the counter's changes (memorials/pagecache/listen.py) and serves a
+        # kept page without a query. Off (0) behind a pooler in transaction mode, which does not pass NOTIFY on.
+        "PAGE_CACHE_LISTEN": _flag("PAGE_CACHE_LISTEN", True),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         # memory:// counts per worker process; redis://host:6379/0 shares the counts between workers
         # and app servers (see the README's deployment section).

@@ -363,6 +363,17 @@ def test_on_postgresql_a_kept_page_needs_no_query_and_a_change_made_anywhere_is_
 
 
 @pytest.mark.postgresql_only
+def test_behind_a_pooler_that_drops_notices_the_listener_can_be_turned_off(make_app, memorial):
+    app = make_app(PAGE_CACHE_LISTEN=False)
+    slug, _ = memorial
+    app.test_client().get(f"/stories/{slug}")
+    again_statements, again = statements(app, app.test_client(), f"/stories/{slug}")
+    assert "Dayton" in text_of(again) and len(again_statements) == 1 and "page_generation" in again_statements[0]
+    _moved_by_hand(app)
+    assert "Kettering" in text_of(app.test_client().get(f"/stories/{slug}"))   # asked, not heard: at once
+
+
+@pytest.mark.postgresql_only
 def test_on_postgresql_a_lost_listening_connection_falls_back_to_asking_and_misses_nothing(make_app, memorial):
     app = make_app()
     slug, _ = memorial

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import weakref
 
+from flask import current_app
 from sqlalchemy import Table, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -124,7 +125,7 @@ def current() -> int | None:
     running worker by a downgrade): then no page is kept. On PostgreSQL, as this process last heard it
     (listen.py: no query); else as this request's transaction sees it, in plain SQL (it runs on every visit,
     and building an ORM statement would cost more than the query)."""
-    heard = listen.current(db.engine)
+    heard = listen.current(db.engine) if current_app.config["PAGE_CACHE_LISTEN"] else None
     if heard is not None:
         return heard
     if not available():

@@ -9,9 +9,12 @@ How soon is a change seen? PostgreSQL hands the notice to every listening connec
 so it is on its way before the writer has even heard that its commit is done; on loopback or a local network
 it arrives well within a millisecond, long before a visitor can ask again after the change. A commit made
 in this process raises the value it knows at once (`heard_here`), without waiting for its own notice: a
-visitor who lights a candle and is sent back to the memorial sees it on the same worker. Every minute or so,
+visitor who lights a candle and is sent back to the memorial sees it on the same worker. Every ten seconds,
 and whenever the connection breaks, the counter is read again in full, so a notice lost with a broken
 connection costs at most that.
+
+It needs a direct connection to PostgreSQL, or a pooler in session mode: a pooler in transaction mode (as
+PgBouncer is often run) does not pass notices on. There, set PAGE_CACHE_LISTEN=0.
 
 Where there is no listener the counter is read with one query per visit, as before: on SQLite, on a
 connection a caller holds (a test's transaction), on a database without the trigger, or for a few seconds
@@ -33,7 +36,7 @@ TRIGGER = "page_generation_notify"
 READ = "SELECT value FROM page_generation WHERE id = 1"
 RETRY_SECONDS = 5.0       # after a failed connection, the query path until then
 DRAIN_SECONDS = 5.0       # an idle worker still reads its notices, so none pile up in PostgreSQL's queue
-REREAD_SECONDS = 60.0     # the counter read in full now and then, whatever was heard
+REREAD_SECONDS = 10.0     # the counter read in full now and then, whatever was heard
 
 _listeners: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _registry_lock = threading.Lock()
