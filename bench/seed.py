@@ -54,7 +54,7 @@ from memorials.pagecache import generation  # noqa: E402
 from memorials.search.index import (MAX_WORDS, Document, add_counts, add_documents, age_at, optimize,  # noqa: E402
                                     plain_text, words)
 from memorials.search.models import (ALL_STATES, CREATE_FTS, FTS_SHADOW_SUFFIXES, FTS_TABLE, NO_STATE, count_keys,  # noqa: E402
-                                     month_of)
+                                     month_of, state_words)
 from memorials.slugs import slugify, unique_slug  # noqa: E402
 from memorials.states import STATES, state_name  # noqa: E402
 from memorials.storage.local import LocalStore  # noqa: E402
@@ -401,7 +401,8 @@ _LEXEME = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")
 
 class Vectors:
     """tsvector text for memorials: the template's vector (asked of PostgreSQL once) with the first name put in
-    place of the placeholder, behind the name (weight A) and the place (B), positions moved as `||` moves them."""
+    place of the placeholder, behind the name (weight A) and the place (B), positions moved as `||` moves them,
+    and the state's lexeme (search/models.py state_words) after it all."""
 
     def __init__(self, connection, templates: list[Template], vocabulary: set[str]) -> None:
         ask = text("SELECT w, to_tsvector('simple'::regconfig, w)::text FROM unnest(CAST(:ws AS text[])) AS t(w)")
@@ -428,6 +429,7 @@ class Vectors:
                 f"'{lexeme}':{','.join(str(int(p) + shift) for p in positions.split(','))}" if positions
                 else f"'{lexeme}'" for lexeme, positions in memorial.template.vector)
         parts.append(story.replace(f"'{FOLDED}':", f"'{memorial.first}':"))
+        parts.append(state_words(memorial.entry[3]))
         return " ".join(parts)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, text
 from memorials import create_app
 from memorials.extensions import db
 from memorials.search.index import Document, words
-from memorials.search.models import SearchCount, SearchEntry, SearchMonth
+from memorials.search.models import SearchCount, SearchEntry, SearchMonth, state_words
 from memorials.stories.models import Story
 
 from .factories import form_data, make_moderator, make_story, publish, sign_in
@@ -480,5 +480,36 @@ def test_the_wall_months_migration_counts_the_faces_already_published_by_month(e
         months = db.session.execute(db.select(SearchMonth.month, SearchMonth.memorials, SearchMonth.faces)
                                     .order_by(SearchMonth.month)).all()
         assert [tuple(row) for row in months] == [(202401, 3, 2), (202412, 1, 1), (202503, 1, 0)]
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.postgresql_only
+def test_the_state_lexeme_migration_lets_a_search_with_a_state_find_memorials_already_published(empty_database_url,
+                                                                                                 tmp_path):
+    """Migration 0020: documents indexed before it gain their state's lexeme, so a search with words and a state
+    (which asks the full-text index for both) finds them; a memorial with no state gains nothing."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path / "migrated")})
+    both = "SELECT story_id FROM search_entry WHERE document @@ (to_tsquery('simple', 'garcia') && CAST(:state AS tsquery))"
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0019_page_generation_notify")
+        with db.engine.begin() as connection:   # as 0019 left them: the words, no state
+            for story_id, state in ((1, "OH"), (2, "TX"), (3, "")):
+                connection.execute(text(
+                    "INSERT INTO story (id, slug, status, email, manage_token_hash, created_at, published_at) "
+                    "VALUES (:id, :slug, 'published', 'a@example.org', :hash, now(), now())"),
+                    {"id": story_id, "slug": f"person-{story_id}", "hash": f"h{story_id}"})
+                connection.execute(text(
+                    "INSERT INTO search_entry (story_id, version_id, published_at, state_code, died_year, age, face, "
+                    "document) VALUES (:id, :id, now(), :state, 2023, 30, false, to_tsvector('simple', 'Ana Garcia'))"),
+                    {"id": story_id, "state": state})
+            assert connection.execute(text(both), {"state": state_words("OH")}).all() == []
+        upgrade(directory=directory, revision="head")
+        found = db.session.execute(text(both), {"state": state_words("OH")}).scalars().all()
+        assert found == [1]
+        assert db.session.execute(text("SELECT count(*) FROM search_entry WHERE document @@ to_tsquery('simple', "
+                                       "'garcia')")).scalar() == 3
         db.session.remove()
         db.engine.dispose()

@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, delete, func, insert, inspect, literal_column, select, text, update
+from sqlalchemy import bindparam, cast, delete, func, insert, inspect, literal_column, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 
 from ..events import story_hidden, story_published
@@ -24,7 +25,7 @@ from ..extensions import db
 from ..states import state_name
 from ..stories.models import Story, StoryStatus, StoryVersion
 from .models import (ALL_STATES, FTS_TABLE, NO_STATE, SearchCount, SearchEntry, SearchFace, SearchMonth, count_keys,
-                     month_of)
+                     month_of, state_words)
 
 _WORD = re.compile(r"[^\W_]+")
 # Combining marks left by NFKD ("é" -> "e" + U+0301): removed, so accents never matter.
@@ -91,11 +92,13 @@ class Document:
 
 
 def _pg_document():
-    """The tsvector of a document: the name counts most, then the place, then the story."""
+    """The tsvector of a document: the name counts most, then the place, then the story; and its state as a
+    lexeme of its own (models.state_words)."""
     def weighted(param: str, weight: str):
         return func.setweight(func.to_tsvector(literal_column("'simple'::regconfig"), bindparam(param)),
                             literal_column(f"'{weight}'"))
-    return weighted("name", "A").op("||")(weighted("place", "B")).op("||")(weighted("story", "D"))
+    return (weighted("name", "A").op("||")(weighted("place", "B")).op("||")(weighted("story", "D"))
+            .op("||")(cast(bindparam("state_words"), TSVECTOR)))
 
 
 def add_documents(connection: Connection, documents: Iterable[Document], *, faces: bool = True) -> None:
@@ -111,6 +114,8 @@ def add_documents(connection: Connection, documents: Iterable[Document], *, face
         values["face"] = bindparam("face")
     if postgres:
         values["document"] = _pg_document()
+        for row in rows:
+            row["state_words"] = state_words(row["state_code"])
     connection.execute(insert(SearchEntry).values(values), rows)
     if not postgres:
         connection.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, name, place, story) "

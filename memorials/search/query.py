@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from math import ceil
 
-from sqlalchemy import column, func, literal_column, select, table, text
+from sqlalchemy import cast, column, func, literal_column, select, table, text
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from ..extensions import db
 from .index import words
-from .models import AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry, SearchFace, SearchMonth
+from .models import (AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry, SearchFace, SearchMonth,
+                     state_words)
 
 # Past this many matches we say "more than 1,000" and offer the best 1,000: more words narrow them.
 COUNT_LIMIT = 1000
@@ -172,8 +174,11 @@ def _matching(filters: Filters, limit: int) -> list[int]:
     if db.session.get_bind().dialect.name == "postgresql":
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
                                   " & ".join(f"'{t}'" + (":*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms))
+        # With a state, the index is asked for the words and the state's lexeme together (models.state_words);
+        # the ranking reads the words alone.
+        wanted = (tsquery.op("&&")(cast(state_words(filters.state), TSQUERY)) if filters.state else tsquery)
         newest = (select(SearchEntry.story_id.label("id"), SearchEntry.document)
-                  .where(SearchEntry.document.op("@@")(tsquery), *conditions)
+                  .where(SearchEntry.document.op("@@")(wanted), *conditions)
                   .order_by(SearchEntry.story_id.desc()).limit(limit).subquery())
         score = func.ts_rank(newest.c.document, tsquery).desc()
     else:
