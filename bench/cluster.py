@@ -16,7 +16,9 @@ Then:
 
 It reports requests, failures and acknowledged writes lost (a story, an approval or a candle whose request was
 answered as done but is not in the database). Goals: 0 acknowledged writes lost, 0 failed GETs (nginx sends a
-GET that A cannot answer to B), every photo served by both servers, every queued message sent once.
+GET that A cannot answer to B), every photo served by both servers, every queued message sent once, and no
+stale page: after each candle, a new visitor asks both servers for the memorial, and each must count at least
+every candle acknowledged so far (each worker's page cache hears of the change from PostgreSQL).
 """
 from __future__ import annotations
 
@@ -126,6 +128,9 @@ class Tally:
     candles_acknowledged: int = 0
     candles_unanswered: int = 0
     failed_gets: list = field(default_factory=list)
+    lit: Counter = field(default_factory=Counter)            # slug -> candles acknowledged so far
+    reads_after_candle: int = 0
+    stale_reads: list = field(default_factory=list)          # (slug, server, candles acknowledged, candles shown)
 
     def get(self, status: int, path: str) -> None:
         with self.lock:
@@ -307,13 +312,35 @@ def visitor(cluster: Cluster, tally: Tally, stop: threading.Event, memorials: li
                 with tally.lock:
                     if status == 302:
                         tally.candles_acknowledged += 1
+                        tally.lit[slug] += 1
+                        known = tally.lit[slug]
                     elif status in (0, 502, 504):
                         tally.candles_unanswered += 1
+                if status == 302:
+                    read_after_candle(cluster, tally, slug, known)
             continue
         path = random.choice(["/", "/stories/", "/stories/?page=2", f"/stories/{slug}", f"/stories/photos/{thumb}",
                               f"/stories/photos/{full}", f"/es/stories/{slug}"])
         status, _, _ = _safe(lambda: person.request(port, "GET", path))
         tally.get(status, path)
+
+
+CANDLES_SHOWN = re.compile(r'<p class="candle-count">\s*(?:([\d,]+) candles? ha(?:s|ve) been lit|No candles yet)')
+
+
+def read_after_candle(cluster: Cluster, tally: Tally, slug: str, known: int) -> None:
+    """A new visitor asks each app server for the memorial just after a candle was acknowledged: the page, kept
+    or made, must count at least every candle acknowledged so far (a page kept from before would show fewer)."""
+    for name, server in cluster.servers.items():
+        status, _, page = _safe(lambda port=server.port: Browser().request(port, "GET", f"/stories/{slug}"))
+        if status != 200:   # A, killed
+            continue
+        found = CANDLES_SHOWN.search(page.decode("utf-8", "replace"))
+        shown = int(found.group(1).replace(",", "")) if found and found.group(1) else 0
+        with tally.lock:
+            tally.reads_after_candle += 1
+            if shown < known:
+                tally.stale_reads.append((slug, name, known, shown))
 
 
 def run(args) -> dict:
@@ -402,6 +429,8 @@ def run(args) -> dict:
             "candles acknowledged": tally.candles_acknowledged, "candles stored": int(candles),
             "candles lost": max(0, tally.candles_acknowledged - int(candles)),
             "candles without an answer": tally.candles_unanswered,
+            "reads of a memorial from each server just after a candle": tally.reads_after_candle,
+            "reads that showed fewer candles than acknowledged": len(tally.stale_reads),
             "photos checked on both servers": photos_checked, "photos not served alike": photos_differ,
             "mail": {"queued": sum(mail.values()), "sent": mail.get("sent", 0),
                      "still queued": mail.get("queued", 0) + mail.get("sending", 0),
@@ -415,6 +444,8 @@ def run(args) -> dict:
 def goals_met(result: dict) -> bool:
     return (result["stories lost"] == 0 and result["approvals lost"] == 0 and result["candles lost"] == 0
             and result["failed GETs"] == 0 and not result["photos not served alike"]
+            and result["reads that showed fewer candles than acknowledged"] == 0
+            and result["reads of a memorial from each server just after a candle"] > 0
             and result["photos checked on both servers"] > 0 and result["mail"]["written twice"] == 0)
 
 

@@ -45,5 +45,8 @@ def test_two_app_servers_behind_nginx_lose_nothing_when_one_is_killed(cluster_pa
     assert result["stories lost"] == result["approvals lost"] == result["candles lost"] == 0, output
     assert result["failed GETs"] == 0, output    # nginx sent what the killed server could not answer to the other
     assert result["photos checked on both servers"] >= 6 and result["photos not served alike"] == [], output
+    # No stale page: a memorial read from each server just after a candle counts every candle acknowledged.
+    assert result["reads of a memorial from each server just after a candle"] > 0, output
+    assert result["reads that showed fewer candles than acknowledged"] == 0, output
     assert result["mail"]["written twice"] == 0 and result["mail"]["still queued"] == 0, output
     assert finished.returncode == 0 and output.rstrip().endswith("goals met"), finished.stderr[-2000:]

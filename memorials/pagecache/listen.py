@@ -56,6 +56,7 @@ class Listener:
         self.read_at = 0.0
         self.retry_at = 0.0
         self.closed = False
+        self.draining = False   # the thread that reads notices while the worker is idle, started once
 
     def current(self) -> int | None:
         """The counter's last value heard, or None when this process cannot listen just now."""
@@ -104,7 +105,9 @@ class Listener:
                 connection.close()
             self.retry_at = time.monotonic() + RETRY_SECONDS
             return False
-        _drain_while_idle(self)
+        if not self.draining:
+            self.draining = True
+            _drain_while_idle(self)
         return True
 
     def _read(self) -> None:
