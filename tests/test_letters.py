@@ -986,7 +986,7 @@ def test_an_edited_letter_is_shown_printed_and_downloaded_with_the_new_words(cli
     text = page(again(client, letters, "update", **{f"edits-{index}-body": edited}))
     assert "<p>Senator, I changed this letter myself.</p>" in text and "<p>It is shorter now.</p>" in text
     assert "I write from Burlington, Vermont, to my Senator." in text  # the other letters are as they were
-    assert f'<details class="letter-edit" id="edit-S000033" open>' in text
+    assert '<details class="letter-edit" id="edit-S000033" open>' in text
     with loaded.app_context():
         assert _db.session.execute(select(Campaign.letters_total)).scalar_one() == 3  # showing edits counts nothing
 
