@@ -66,7 +66,8 @@ def from_environment(folder: Path) -> dict:
         # X-Forwarded-Proto are trusted (werkzeug's ProxyFix), so limits count each real visitor.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
         # Connections each worker process keeps to PostgreSQL: a sync worker serves one request at a time,
-        # so 2 (+2 in a burst) per worker; servers x workers x that must stay under max_connections.
+        # so 2 (+2 in a burst) per worker, and one more that listens for the page counter (PAGE_CACHE_LISTEN);
+        # servers x workers x that must stay under max_connections.
         **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
                                           "pool_size": int(os.environ.get("DATABASE_POOL_SIZE") or 2),
                                           "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW") or 2)}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import html
+import logging
 import io
 import re
 import time
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from memorials.extensions import UNSEEN, db
 from memorials.mail.models import OutboxMessage
-from memorials.pagecache import generation, page_store, pieces
+from memorials.pagecache import generation, listen, page_store, pieces
 from memorials.search import cards
 
 from memorials.stories.models import Photo, Story
@@ -403,3 +404,56 @@ def test_a_page_with_holes_is_one_ordinary_gzip_stream_whatever_is_around_them(p
     for visitor in (hole, ("\x02" + token + "x" * 5).encode()[: len(hole)], other.encode()):
         assert gzip.decompress(made.filled(visitor)) == body.replace(hole, visitor)
     assert made.filled(hole)[:2] == b"\x1f\x8b"
+
+
+@pytest.mark.postgresql_only
+def test_on_postgresql_a_notice_that_comes_during_the_full_read_is_not_lost(make_app, memorial):
+    app = make_app()
+    slug, _ = memorial
+    app.test_client().get(f"/stories/{slug}")
+    with app.app_context():
+        listener = listen.listener_for(db.engine)
+        before = listener.current()
+        _moved_by_hand(app)          # its notice is waiting on the worker's socket
+        time.sleep(0.05)
+        with listener.lock:          # the ten-second read in full comes first, and takes the notice with it
+            listener._read()
+        assert listener.heard_up_to == listener.value == before + 1 and listener.awaited is None
+    assert "Kettering" in text_of(app.test_client().get(f"/stories/{slug}"))
+
+
+@pytest.mark.postgresql_only
+def test_on_postgresql_a_worker_whose_notices_stop_asks_the_database_again(make_app, memorial, monkeypatch, caplog):
+    caplog.set_level(logging.WARNING, logger="memorials")
+    monkeypatch.setattr(listen, "REREAD_SECONDS", 0.1)
+    monkeypatch.setattr(listen, "AWAIT_SECONDS", 0.1)
+    app = make_app()
+    slug, _ = memorial
+    app.test_client().get(f"/stories/{slug}")
+    assert "Dayton" in text_of(app.test_client().get(f"/stories/{slug}"))
+    with _by_hand(app) as other:   # an operator disables the trigger: no notice will come
+        other.execute("ALTER TABLE page_generation DISABLE TRIGGER page_generation_notify")
+    _moved_by_hand(app)
+    # Seen by the next read in full; and since no notice comes for what it read, the worker stops listening.
+    waited = _until(lambda: "Kettering" in text_of(app.test_client().get(f"/stories/{slug}")))
+    assert waited < 1.0
+    time.sleep(0.2)
+    app.test_client().get(f"/stories/{slug}")
+    assert "no notice said so" in caplog.text
+    seen, again = statements(app, app.test_client(), f"/stories/{slug}")
+    assert len(seen) == 1 and "page_generation" in seen[0] and "Dayton" not in text_of(again)
+
+
+@pytest.mark.postgresql_only
+def test_on_postgresql_a_savepoint_is_not_taken_for_a_commit(make_app):
+    app = make_app()
+    with app.test_request_context("/"):
+        listener = listen.listener_for(db.engine)
+        before = listener.current()
+        db.session.rollback()
+        with db.session.begin_nested():
+            db.session.execute(db.text("UPDATE story SET slug = slug WHERE false"))   # a public table
+        assert listener.current() == before     # the savepoint is released; the transaction is not committed
+        db.session.rollback()
+        assert listener.current() == before == (db.session.execute(db.text(generation.READ)).scalar() or 0)
+        db.session.remove()

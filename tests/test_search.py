@@ -513,3 +513,15 @@ def test_the_state_lexeme_migration_lets_a_search_with_a_state_find_memorials_al
                                        "'garcia')")).scalar() == 3
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_short_word_never_matches_the_state_kept_in_the_index(app, client, moderator):
+    """PostgreSQL's documents carry their state as a lexeme of their own: a short word, which is also sought as
+    the start of longer ones ("sta" finds "stacy"), must not find it, with or without a state."""
+    with app.app_context():
+        published(moderator, story("Maria Lopez", city="Tucson", state="AZ", text="She loved music and dancing."))
+    for words in ("sta", "stat", "st maria"):
+        assert names_on(find(client, q=words)[1]) == [], words
+        assert names_on(find(client, q=words, state="AZ")[1]) == [], words
+    assert names_on(find(client, q="maria", state="AZ")[1]) == ["Maria Lopez"]
+    assert names_on(find(client, q="maria", state="OH")[1]) == []

@@ -79,7 +79,7 @@ class MemorialLetters:
     """What a memorial page shows about letters: how many, and where to write one."""
 
     count: int
-    campaigns: list[str]    # the addresses (slugs) of up to two live campaigns
+    campaigns: tuple[str, ...]    # the addresses (slugs) of up to two live campaigns (shared: never changed)
 
 
 def for_memorial(story_id: int) -> MemorialLetters:
@@ -89,7 +89,7 @@ def for_memorial(story_id: int) -> MemorialLetters:
     return MemorialLetters(count, pagecache.while_unchanged(("live campaigns",), _live_campaign_slugs))
 
 
-def _live_campaign_slugs() -> list[str]:
-    return list(db.session.execute(
+def _live_campaign_slugs() -> tuple[str, ...]:
+    return tuple(db.session.execute(
         db.select(Campaign.slug).where(Campaign.status == CampaignStatus.LIVE.value)
         .order_by(Campaign.position, Campaign.id).limit(2)).scalars())

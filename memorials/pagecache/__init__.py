@@ -6,8 +6,9 @@ the page this worker made for the same address, language and encoding, if nothin
 every commit that changes a public table raises one counter in the database in the same transaction
 (generation.py), and a kept page is used only while the counter is what it was before the page was made.
 So a withdrawn memorial, an approval, a candle or a new import is seen by the next visitor, on every worker
-and every app server. On PostgreSQL each worker hears the counter's new value as it commits (listen.py) and
-serves a kept page without a query; on SQLite the counter is read with one small query per visit. Pages are
+and every app server. On PostgreSQL each worker hears the counter's new value by a notice PostgreSQL sends as
+it commits (listen.py: a fraction of a millisecond later) and serves a kept page without a query; on SQLite
+the counter is read with one small query per visit. Pages are
 also dropped after PAGE_CACHE_SECONDS (60 by default; 0 turns the cache off), for what changes with the
 clock alone.
 

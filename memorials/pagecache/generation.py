@@ -78,7 +78,9 @@ def _raise_with_the_change(session: Session) -> None:
     connection = session.connection()
     if _counter_exists(connection):
         value = connection.exec_driver_sql(RAISE).scalar()
-        if isinstance(session.get_bind(), Engine):   # not a caller's connection, whose transaction may roll back
+        # Known to this process's listeners once it commits: not in a caller's connection or a savepoint, whose
+        # outer transaction may still roll back.
+        if isinstance(session.get_bind(), Engine) and not session.in_nested_transaction():
             session.info[RAISED] = (connection.engine, value)
 
 

@@ -32,13 +32,14 @@ ALL_STATES = "*"
 ALL_AGES = 99
 
 def state_words(state_code: str) -> str:
-    """PostgreSQL's document carries its state as one more lexeme ("state=oh", as tsvector text), which no word
-    typed in a search can be (words have no "="): a search with a state asks the full-text index for both at
-    once, and reads only the memorials of that state that have the words. '' without a state."""
+    """PostgreSQL's document carries its state as one more lexeme ("_state_oh", as tsvector text), which no word
+    typed in a search can be or begin (words never hold "_", and a short word is also sought as a prefix): a
+    search with a state asks the full-text index for both at once, and reads only the memorials of that state
+    that have the words. '' without a state."""
     return f"'{STATE_LEXEME}{state_code.lower()}'" if state_code and state_code != NO_STATE else ""
 
 
-STATE_LEXEME = "state="
+STATE_LEXEME = "_state_"
 
 # The FTS5 table and the five shadow tables SQLite keeps for it: not models, so the schema
 # comparison leaves exactly these out (see schema_objects_to_compare).

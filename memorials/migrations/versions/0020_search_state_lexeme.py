@@ -11,19 +11,19 @@ down_revision = "0019_page_generation_notify"
 branch_labels = None
 depends_on = None
 
-# As memorials/search/models.py state_words writes it: 'state=oh'. SQLite's index is unchanged (its search
-# joins the state from search_entry).
+# As memorials/search/models.py state_words writes it: '_state_oh' (no typed word, nor its prefix, can match
+# it). SQLite's index is unchanged (its search joins the state from search_entry).
 
 
 def upgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("UPDATE search_entry SET document = coalesce(document, ''::tsvector) "
-               "|| array_to_tsvector(ARRAY['state=' || lower(state_code)]) WHERE state_code <> ''")
+               "|| array_to_tsvector(ARRAY['_state_' || lower(state_code)]) WHERE state_code <> ''")
 
 
 def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("UPDATE search_entry SET document = ts_delete(document, 'state=' || lower(state_code)) "
+    op.execute("UPDATE search_entry SET document = ts_delete(document, '_state_' || lower(state_code)) "
                "WHERE state_code <> ''")
