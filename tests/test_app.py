@@ -28,6 +28,7 @@ def test_home_page_says_what_the_site_is_for_and_shows_crisis_lines(client):
     page = client.get("/").get_data(as_text=True)
     assert "Remembering the people we lost" in page
     assert "988" in page and "1-800-662-4357" in page
+    assert "(press 2 for Spanish)" in page   # for a family that reads this page in English for someone who speaks Spanish
 
 
 @pytest.mark.both_databases
