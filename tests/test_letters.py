@@ -598,6 +598,13 @@ def test_bad_campaign_input_is_explained_and_kept(client, loaded):
     assert "Use lower-case letters" in text and "Treatment saves lives." in text
     text = page(submit(client, "/moderate/campaigns/new", {**CAMPAIGN, "slug": "test-cause"}))
     assert "Another campaign already has this address." in text
+    # Blank space is not a letter (it was saved as none and answered 500), nor a title or a summary.
+    blank = submit(client, "/moderate/campaigns/new", {**CAMPAIGN, "slug": "blank-cause", "letter_template": "  ",
+                                                       "title": " \r\n ", "summary": "\t"})
+    text = page(blank)
+    assert blank.status_code == 200 and "Please write the letter." in text
+    assert "Please give the campaign a title." in text and "Please write a short summary." in text
+    assert client.get("/letters/blank-cause").status_code == 404
 
 
 def test_campaign_admin_is_for_admins_only(client, loaded):

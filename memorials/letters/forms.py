@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (EmailField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, URLField)
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..slugs import WELL_FORMED
 from ..states import STATES
@@ -123,24 +123,25 @@ def _known_placeholders(field) -> None:
 
 
 class CampaignForm(FlaskForm):
-    """A campaign in English and Spanish. English is required; the Spanish, shown to Spanish readers once its
-    title, summary, ask and letter are all written, may come later: the page says what is missing."""
+    """A campaign in English and Spanish. English is required (DataRequired: blank space is not words); the
+    Spanish, shown to Spanish readers once its title, summary, ask and letter are all written, may come later:
+    the page says what is missing."""
 
-    title = StringField(_l("Title"), validators=[InputRequired(_l("Please give the campaign a title.")),
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please give the campaign a title.")),
                                                  Length(max=160)])
     slug = StringField(_l("Address (slug)"), validators=[
         InputRequired(_l("Please give the campaign an address.")), Length(max=80),
         Regexp(WELL_FORMED, message=_l("Use lower-case letters, digits and hyphens, like saving-lives-now."))],
         description=_l("The end of the page address: /letters/<slug>."))
     summary = TextAreaField(_l("Short summary"), validators=[
-        InputRequired(_l("Please write a short summary.")),
+        DataRequired(_l("Please write a short summary.")),
         Length(max=500, message=_l("Keep it under 500 characters."))],
         description=_l("One or two sentences, shown in the list of campaigns."))
-    ask = TextAreaField(_l("The ask"), validators=[InputRequired(_l("Please say what the letter asks for.")),
+    ask = TextAreaField(_l("The ask"), validators=[DataRequired(_l("Please say what the letter asks for.")),
                                                    Length(max=5000)], description=ASK_PROMPT)
     call_ask = StringField(_l("The ask, for a phone call"), validators=[Optional(), Length(max=300)],
                            description=CALL_PROMPT)
-    letter_template = TextAreaField(_l("Letter"), validators=[InputRequired(_l("Please write the letter.")),
+    letter_template = TextAreaField(_l("Letter"), validators=[DataRequired(_l("Please write the letter.")),
                                                               Length(max=20000)])
 
     title_es = StringField(_l("Title in Spanish"), validators=[Optional(), Length(max=160)], render_kw=SPANISH)

@@ -140,7 +140,8 @@ class StoryFields(HoneypotMixin, FlaskForm):
     state = SelectField(
         _l("State"),
         choices=[("", _l("Choose a state"))] + state_choices(),
-        validators=[Optional()],
+        validators=[Optional()],   # which passes blank space on as it came: one_line makes it no state
+        filters=[one_line],
         validate_choice=False,
     )
     photo = FileField(_l("A photo of them"),
