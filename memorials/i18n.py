@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request
-from flask_babel import force_locale, get_locale, refresh
+from flask_babel import force_locale, get_locale, get_translations, refresh
 
 from .extensions import babel
 from .languages import COOKIE, FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, PREFIXES, is_neutral
@@ -43,7 +43,28 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or LANGUAGES[0]).split("_")[0]
+    locale = get_locale()
+    return locale.language if locale is not None else LANGUAGES[0]
+
+
+# Flask-Babel finds the catalog anew for every string (the request's context three times, the locale's name
+# built each time): about ten microseconds, and a list page shows some 150 strings. The catalogs never change
+# while the app runs, so each locale's is found once; the locale is still the request's own, so force_locale
+# (mail in the family's language) is followed as before.
+_catalogs: dict[tuple, object] = {}
+
+
+def translations():
+    """The catalog of the page's language (Flask-Babel's own outside a request)."""
+    ctx = g.get("_flask_babel") if g else None
+    locale = getattr(ctx, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    key = (locale.language, locale.territory)
+    found = _catalogs.get(key)
+    if found is None:
+        found = _catalogs[key] = get_translations()
+    return found
 
 
 def format_locale() -> str:
@@ -224,6 +245,13 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     check_catalogs(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters.update(number=number, percent=percent, month_year=month_year, long_date=long_date,
                                  short_month_year=short_month_year)
     app.jinja_env.globals.update(current_language=current_language, language_url=page_url,
