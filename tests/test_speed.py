@@ -125,6 +125,29 @@ def test_a_warm_list_page_asks_only_for_ids_and_counts(app):
 
 
 @pytest.mark.usefixtures("make_app")   # the seeder commits on a connection of its own
+def test_a_first_visit_to_another_page_reads_only_its_memorials_until_something_public_changes(app):
+    """The counts and the months are the same for every page of the list: read once per worker, read again
+    (and right) as soon as a memorial is added."""
+    with app.app_context():
+        seed(100)
+        engine = db.engine
+    client = app.test_client()
+    assert "100 memorials" in fetch(client, "/stories/?page=2").get_data(as_text=True)
+    with Statements(engine) as seen:
+        third = fetch(client, "/stories/?page=3").get_data(as_text=True)
+    assert "100 memorials" in third and "Page 3 of 5" in third
+    assert not any("search_count" in s or "search_month" in s for s in seen.seen)
+    # its ids, its cards, their candles and messages (and, where nothing listens for it, the page counter)
+    assert len([s for s in seen.seen if "page_generation" not in s]) == 3
+    with app.app_context():
+        seed(101)   # one more memorial, published as an approval publishes it
+    with Statements(engine) as seen:
+        fourth = fetch(client, "/stories/?page=4").get_data(as_text=True)
+    assert "101 memorials" in fourth and "Page 4 of 5" in fourth
+    assert any("search_count" in s for s in seen.seen)
+
+
+@pytest.mark.usefixtures("make_app")   # the seeder commits on a connection of its own
 def test_the_seeder_leaves_what_an_approval_leaves(app):
     with app.app_context():
         assert seed(60) == 60 and seed(60) == 0

@@ -1,6 +1,6 @@
 """Finding memorials: filters, full-text words, one page of results and how many match.
 
-A page costs three or four statements whatever the number of memorials:
+A page costs three or four statements whatever the number of memorials, fewer while nothing public changes:
   1. how many match, and the years to offer, summed from search_count (a few dozen rows);
      with words (or an age range that is not one of the groups) the matching ids are read instead,
      up to COUNT_LIMIT + 1 of them, best first, and counted in Python (with words, one more statement
@@ -10,6 +10,9 @@ A page costs three or four statements whatever the number of memorials:
      so that it skips at most one month of memorials;
   3. the cards not rendered yet (search/cards.py keeps each version's card): those stories with what
      their cards show (stories/queries.py), no story text. None when every card is kept.
+The counts of 1 and the months of 2 are the same for every page with the same filters: each worker keeps
+them under the page counter (pagecache.while_unchanged), so a first visit to a random page of a list already
+visited reads only its ids and its cards.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from math import ceil
 from sqlalchemy import cast, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import TSQUERY
 
+from .. import pagecache
 from ..extensions import db
 from .index import words
 from .models import (AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry, SearchFace, SearchMonth,
@@ -123,13 +127,19 @@ def _entry_conditions(filters: Filters) -> list:
 
 
 def _counts_by_year(filters: Filters, groups: list[int] | None) -> dict[int, int]:
-    """Public memorials per year they died, for the other filters (state, age groups)."""
-    ages = groups if groups is not None and filters.age is not None else [ALL_AGES]
-    query = (select(SearchCount.died_year, func.sum(SearchCount.memorials))
-             .where(SearchCount.state_code == (filters.state or ALL_STATES), SearchCount.age_group.in_(ages))
-             .group_by(SearchCount.died_year)
-             .having(func.sum(SearchCount.memorials) > 0))
-    return {year: int(n) for year, n in _read(query)}
+    """Public memorials per year they died, for the other filters (state, age groups): the same for every page
+    and every search with those filters, so each worker reads them once while nothing public changes."""
+    ages = tuple(groups if groups is not None and filters.age is not None else [ALL_AGES])
+    state = filters.state or ALL_STATES
+
+    def read() -> dict[int, int]:
+        query = (select(SearchCount.died_year, func.sum(SearchCount.memorials))
+                 .where(SearchCount.state_code == state, SearchCount.age_group.in_(ages))
+                 .group_by(SearchCount.died_year)
+                 .having(func.sum(SearchCount.memorials) > 0))
+        return {year: int(n) for year, n in _read(query)}
+
+    return pagecache.while_unchanged(("years", state, ages), read)
 
 
 def _deep_start(offset: int, counted=SearchMonth.memorials) -> tuple[datetime | None, int]:
@@ -139,9 +149,12 @@ def _deep_start(offset: int, counted=SearchMonth.memorials) -> tuple[datetime | 
     Walks the per-month counts (a dozen rows a year) from the newest month, so the database skips at
     most one month's memorials, not every newer one.
     """
+    def read() -> list[tuple[int, int]]:
+        return [tuple(row) for row in
+                _read(select(SearchMonth.month, counted).where(counted > 0).order_by(SearchMonth.month.desc()))]
+
     passed = 0
-    for month, memorials in _read(
-            select(SearchMonth.month, counted).where(counted > 0).order_by(SearchMonth.month.desc())):
+    for month, memorials in pagecache.while_unchanged(("months", counted.key), read):
         if passed + memorials > offset:
             year, number = divmod(month, 100)
             end = datetime(year + number // 12, number % 12 + 1, 1)
@@ -228,8 +241,10 @@ def faces(state: str | None, page: int, per_page: int, counted: bool = True) -> 
     """One page of the public memorials that show a photo, newest first (the wall of faces): the count from
     search_face (one row; counted=False for the front page, which needs no count), the page's ids from
     ix_search_entry_faces alone; a deep page of every state's faces starts from its month (search_month)."""
-    total = (_read(select(SearchFace.memorials).where(SearchFace.state_code == (state or ALL_STATES))).scalar() or 0
-             if counted else per_page)
+    def count() -> int:
+        return _read(select(SearchFace.memorials).where(SearchFace.state_code == (state or ALL_STATES))).scalar() or 0
+
+    total = pagecache.while_unchanged(("faces", state), count) if counted else per_page
     results = Results(entries=[], page=page, per_page=per_page, total=int(total))
     if total and not results.past_end:
         conditions = [SearchEntry.face.is_(True)]
