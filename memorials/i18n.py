@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request
+from flask import Blueprint, Flask, abort, current_app, g, has_app_context, redirect, request
 from flask_babel import force_locale, get_locale, get_translations, refresh
 
 from .extensions import babel
@@ -42,22 +42,29 @@ def select_locale() -> str:
     return lang if lang in LANGUAGES else LANGUAGES[0]
 
 
-def current_language() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else LANGUAGES[0]
-
-
-# Flask-Babel finds the catalog anew for every string (the request's context three times, the locale's name
-# built each time): about ten microseconds, and a list page shows some 150 strings. The catalogs never change
-# while the app runs, so each locale's is found once; the locale is still the request's own, so force_locale
-# (mail in the family's language) is followed as before.
+# Flask-Babel finds the locale and the catalog anew for every string and every number (the request's context
+# three times, the catalog under the locale's name built each time): about ten microseconds, and a list page
+# shows some 150 strings. Here the locale Flask-Babel chose for this request (or force_locale set, for mail in
+# the family's language) is read once per call from the request's own namespace, and each locale's catalog,
+# which never changes while the app runs, is found once.
 _catalogs: dict[tuple, object] = {}
+
+
+def _locale():
+    """The locale of this request as Flask-Babel chose it (None outside one)."""
+    ctx = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(ctx, "babel_locale", None)
+    return locale if locale is not None else get_locale()
+
+
+def current_language() -> str:
+    locale = _locale()
+    return locale.language if locale is not None else LANGUAGES[0]
 
 
 def translations():
     """The catalog of the page's language (Flask-Babel's own outside a request)."""
-    ctx = g.get("_flask_babel") if g else None
-    locale = getattr(ctx, "babel_locale", None)
+    locale = _locale()
     if locale is None:
         return get_translations()
     key = (locale.language, locale.territory)
