@@ -3,7 +3,7 @@
     models.py   search_entry (one row per public memorial), search_count (counts per group), FTS5 DDL
     index.py    kept in step with memorials/events.py: approvals, approved edits, unpublishing,
                 republishing and withdrawals; rebuild() for an existing database
-    query.py    find(filters, page, per_page): ids of one page, how many match, years to offer
+    query.py    find(filters, page, per_page): one page's cards and counts, how many match, years to offer
     forms.py    FindForm, the GET form on the list
 
 The list view stays stories.index; this package has no pages of its own.

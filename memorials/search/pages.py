@@ -18,8 +18,9 @@ class ListPage:
     args: dict                 # the valid filters, for links to other pages
 
     @property
-    def story_ids(self) -> list[int]:
-        return [story for story, _version in self.results.entries]
+    def counts(self) -> list[tuple[int, int] | None]:
+        """Each card's candles, and messages with memories, in order."""
+        return [card.counts for card in self.results.cards]
 
 
 def list_page(args, page: int, per_page: int) -> ListPage:
@@ -29,7 +30,7 @@ def list_page(args, page: int, per_page: int) -> ListPage:
     form.validate()
     filters = form.filters()
     results = find(filters, page, per_page)
-    results.items = cards.render(results.entries, heading="h3")
+    results.items = cards.render(results.cards, heading="h3")
     form.offer_years(results.years)
     return ListPage(form, filters, results, form.query_args())
 
@@ -51,10 +52,10 @@ def wall_page(args, page: int, per_page: int) -> WallPage:
     form.validate()
     state = form.chosen_state()
     results = faces(state, page, per_page)
-    results.items = cards.render(results.entries, heading="p", macro="face")
+    results.items = cards.render(results.cards, heading="p", macro="face")
     return WallPage(form, state, results)
 
 
 def newest_faces(count: int) -> list:
     """The newest memorials with a photo, as faces, for the front page."""
-    return cards.render(faces(None, 1, count, counted=False).entries, heading="p", macro="face")
+    return cards.render(faces(None, 1, count, counted=False).cards, heading="p", macro="face")

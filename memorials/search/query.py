@@ -1,18 +1,17 @@
 """Finding memorials: filters, full-text words, one page of results and how many match.
 
-A page costs three or four statements whatever the number of memorials, fewer while nothing public changes:
+A page costs one to three statements whatever the number of memorials:
   1. how many match, and the years to offer, summed from search_count (a few dozen rows);
      with words (or an age range that is not one of the groups) the matching ids are read instead,
-     up to COUNT_LIMIT + 1 of them, best first, and counted in Python (with words, one more statement
-     then reads the live versions of the page's memorials);
-  2. the page's story and version ids, from search_entry's covering index (newest first) or the
-     full-text engine; a later page of the whole list first reads the counts per month (search_month),
-     so that it skips at most one month of memorials;
-  3. the cards not rendered yet (search/cards.py keeps each version's card): those stories with what
-     their cards show (stories/queries.py), no story text. None when every card is kept.
+     up to COUNT_LIMIT + 1 of them, best first, and counted in Python;
+  2. the page's memorials with what their cards show and their candles, messages and memories
+     (stories/queries.py `card_query`): their ids from search_entry's covering index, newest first, joined to
+     their stories in the same statement; with words, the page's share of the ids from 1. A later page of the
+     whole list first reads the counts per month (search_month), so that it skips at most one month of
+     memorials. The cards' HTML is drawn once per approved version and kept (search/cards.py).
 The counts of 1 and the months of 2 are the same for every page with the same filters: each worker keeps
 them under the page counter (pagecache.while_unchanged), so a first visit to a random page of a list already
-visited reads only its ids and its cards.
+visited sends one statement.
 """
 from __future__ import annotations
 
@@ -24,7 +23,10 @@ from sqlalchemy import cast, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from .. import pagecache
+from ..community import queries as community_queries
 from ..extensions import db
+from ..memories import queries as memory_queries
+from ..stories import queries as story_queries
 from .index import words
 from .models import (AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry, SearchFace, SearchMonth,
                      state_words)
@@ -74,13 +76,18 @@ class Filters:
 class Results:
     """One page of memorials and how many match; shaped like a Flask-SQLAlchemy page for the macro."""
 
-    entries: list[tuple[int, int]]   # (story id, live version id), in the order shown
+    cards: list                 # stories/queries.CardStory: what each card shows, and its counts, in order
     page: int
     per_page: int
     total: int
     more: bool = False          # total is COUNT_LIMIT and more match
     years: list[int] = field(default_factory=list)
     items: list = field(default_factory=list)       # the cards, as HTML (see search/cards.py)
+
+    @property
+    def entries(self) -> list[tuple[int, int]]:
+        """(story id, live version id) of each memorial shown, in order."""
+        return [(card.id, card.live_version_id) for card in self.cards]
 
     @property
     def pages(self) -> int:
@@ -163,15 +170,30 @@ def _deep_start(offset: int, counted=SearchMonth.memorials) -> tuple[datetime | 
     return None, offset
 
 
-def _newest(filters: Filters, limit: int, offset: int) -> list[tuple[int, int]]:
+def _newest(filters: Filters, limit: int, offset: int):
+    """The page's memorials, newest first, from search_entry's covering index: a subquery of story_id,
+    version_id and published_at (its order, for the query that reads the cards)."""
     conditions = _entry_conditions(filters)
     if offset and not conditions:
         before, offset = _deep_start(offset)
         if before is not None:
             conditions = [SearchEntry.published_at < before]
-    query = (select(SearchEntry.story_id, SearchEntry.version_id).where(*conditions)
-             .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc()).limit(limit).offset(offset))
-    return [tuple(row) for row in _read(query)]
+    return (select(SearchEntry.story_id, SearchEntry.version_id, SearchEntry.published_at).where(*conditions)
+            .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc()).limit(limit).offset(offset)
+            .subquery())
+
+
+def _counted() -> tuple:
+    """Each card's candles, messages and memories: they change with every visitor, so they are drawn beside the
+    kept card (search/cards.py), but read with it."""
+    return (community_queries.candle_total_subquery(), community_queries.message_total_subquery(),
+            memory_queries.memory_total_subquery())
+
+
+def _page_cards(page, *counted) -> list:
+    """The cards of a page subquery (_newest, or the wall's), in its order: one statement."""
+    query = story_queries.card_query(*counted, page=page).order_by(page.c.published_at.desc(), page.c.story_id.desc())
+    return story_queries.read_cards(query)
 
 
 def _matching(filters: Filters, limit: int) -> list[int]:
@@ -205,17 +227,9 @@ def _matching(filters: Filters, limit: int) -> list[int]:
     return list(_read(select(newest.c.id).order_by(score, newest.c.id.desc())).scalars())
 
 
-def _versions(story_ids: list[int]) -> list[tuple[int, int]]:
-    """(story id, live version id) for these memorials, in this order (one that left meanwhile is dropped)."""
-    if not story_ids:
-        return []
-    found = dict(_read(select(SearchEntry.story_id, SearchEntry.version_id)
-                       .where(SearchEntry.story_id.in_(story_ids))).all())
-    return [(story, found[story]) for story in story_ids if story in found]
-
-
 def find(filters: Filters, page: int, per_page: int) -> Results:
-    """One page of the memorials that match, newest first (best match first with words); no cards yet."""
+    """One page of the memorials that match, newest first (best match first with words), with what their cards
+    show and their counts; the cards' HTML is search/cards.py's."""
     groups = filters.age_groups()
     by_year = _counts_by_year(filters, groups)
     years = sorted(set(by_year) | ({filters.year} if filters.year else set()), reverse=True)
@@ -223,17 +237,17 @@ def find(filters: Filters, page: int, per_page: int) -> Results:
     if filters.terms or groups is None:
         if filters.terms:
             found = _matching(filters, COUNT_LIMIT + 1)
-            more, found = len(found) > COUNT_LIMIT, found[:COUNT_LIMIT]
-            entries = _versions(found[offset:offset + per_page])
         else:   # an age range that cuts through the groups: no counts kept for it, so a bounded count
-            found = _newest(filters, COUNT_LIMIT + 1, 0)
-            more, found = len(found) > COUNT_LIMIT, found[:COUNT_LIMIT]
-            entries = found[offset:offset + per_page]
-        return Results(entries=entries, page=page, per_page=per_page, total=len(found), more=more, years=years)
+            newest = _newest(filters, COUNT_LIMIT + 1, 0)
+            found = list(_read(select(newest.c.story_id)
+                               .order_by(newest.c.published_at.desc(), newest.c.story_id.desc())).scalars())
+        more, found = len(found) > COUNT_LIMIT, found[:COUNT_LIMIT]
+        shown = story_queries.cards(found[offset:offset + per_page], *_counted())
+        return Results(cards=shown, page=page, per_page=per_page, total=len(found), more=more, years=years)
     total = by_year.get(filters.year, 0) if filters.year else sum(by_year.values())
-    results = Results(entries=[], page=page, per_page=per_page, total=total, years=years)
+    results = Results(cards=[], page=page, per_page=per_page, total=total, years=years)
     if total and not results.past_end:
-        results.entries = _newest(filters, per_page, offset)
+        results.cards = _page_cards(_newest(filters, per_page, offset), *_counted())
     return results
 
 
@@ -245,7 +259,7 @@ def faces(state: str | None, page: int, per_page: int, counted: bool = True) -> 
         return _read(select(SearchFace.memorials).where(SearchFace.state_code == (state or ALL_STATES))).scalar() or 0
 
     total = pagecache.while_unchanged(("faces", state), count) if counted else per_page
-    results = Results(entries=[], page=page, per_page=per_page, total=int(total))
+    results = Results(cards=[], page=page, per_page=per_page, total=int(total))
     if total and not results.past_end:
         conditions = [SearchEntry.face.is_(True)]
         offset = (page - 1) * per_page
@@ -255,8 +269,8 @@ def faces(state: str | None, page: int, per_page: int, counted: bool = True) -> 
             before, offset = _deep_start(offset, SearchMonth.faces)
             if before is not None:
                 conditions.append(SearchEntry.published_at < before)
-        query = (select(SearchEntry.story_id, SearchEntry.version_id).where(*conditions)
+        query = (select(SearchEntry.story_id, SearchEntry.published_at).where(*conditions)
                  .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
-                 .limit(per_page).offset(offset))
-        results.entries = [tuple(row) for row in _read(query)]
+                 .limit(per_page).offset(offset).subquery())
+        results.cards = _page_cards(query)
     return results

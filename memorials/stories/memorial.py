@@ -16,8 +16,6 @@ from flask import make_response, render_template, url_for
 # name imported from one that is still loading would not be there yet.
 from ..community import forms as community_forms
 from ..community import guestbook
-from ..community import queries as community_queries
-from ..extensions import db
 from ..gallery import queries as gallery_queries
 from ..letters import memorials as letters_memorials
 from ..memories import forms as memory_forms
@@ -88,16 +86,3 @@ def render_memorial(story: Story, status: int = 200, **kwargs):
     page = memorial_page(story, **kwargs)
     return make_response(render_template("stories/show.html", page=page, story=story, v=page.v,
                                          page_has_errors=page.open_form is not None), status)
-
-
-def card_counts(story_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Candles lit and messages and memories on the memorial, for each card of a list (one statement)."""
-    if not story_ids:
-        return {}
-    candles = community_queries.candle_total_subquery()
-    messages = community_queries.message_total_subquery()
-    memories = memory_queries.memory_total_subquery()
-    rows = db.session.execute(
-        db.select(Story.id, candles, messages, memories).where(Story.id.in_(story_ids))
-    ).all()
-    return {row[0]: (int(row[1] or 0), int(row[2] or 0) + int(row[3] or 0)) for row in rows}

@@ -78,24 +78,39 @@ class CardStory:
     slug: str
     live_version_id: int
     live_version: CardVersion
+    counts: tuple[int, int] | None = None      # candles, and messages with memories, when read with the card
 
 
-def cards(ids: list[int]) -> list[CardStory]:
-    """These published memorials, in this order, with what their cards show (one statement, read as rows)."""
+def card_query(*counted, page=None):
+    """What the cards of published memorials show, and then the `counted` columns (correlated to Story): from
+    `page`, a subquery of the page's memorials (its story_id joined to their stories), or from story itself."""
+    v = StoryVersion
+    query = db.select(Story.id, Story.slug, Story.live_version_id, v.name, v.name_display, v.born, v.died, v.city,
+                      v.state_code, v.excerpt, v.photo_alt, v.language, Photo.thumb_filename, *counted)
+    if page is not None:
+        query = query.select_from(page).join(Story, Story.id == page.c.story_id)
+    return (query.join(v, v.id == Story.live_version_id).outerjoin(Photo, Photo.id == v.photo_id)
+            .where(Story.status == StoryStatus.PUBLISHED.value))
+
+
+def read_cards(query) -> list[CardStory]:
+    """The cards of a card_query, as plain rows, in its order; its counted columns, when it has the three of a
+    list (candles, messages, memories), become each card's counts."""
+    found = []
+    for row in db.session.connection().execute(query):
+        story_id, slug, version_id, *fields, thumb = row[:13]
+        counts = (int(row[13] or 0), int(row[14] or 0) + int(row[15] or 0)) if len(row) > 13 else None
+        version = CardVersion(*fields, photo=CardPhoto(thumb) if thumb is not None else None)
+        found.append(CardStory(story_id, slug, version_id, version, counts))
+    return found
+
+
+def cards(ids: list[int], *counted) -> list[CardStory]:
+    """These published memorials, in this order, with what their cards show (one statement, read as rows); one
+    that left meanwhile is left out."""
     if not ids:
         return []
-    v = StoryVersion
-    query = (
-        db.select(Story.id, Story.slug, Story.live_version_id, v.name, v.name_display, v.born, v.died, v.city,
-                  v.state_code, v.excerpt, v.photo_alt, v.language, Photo.thumb_filename)
-        .join(v, v.id == Story.live_version_id)
-        .outerjoin(Photo, Photo.id == v.photo_id)
-        .where(Story.id.in_(ids), Story.status == StoryStatus.PUBLISHED.value)
-    )
-    found = {}
-    for (story_id, slug, version_id, *fields, thumb) in db.session.connection().execute(query):
-        version = CardVersion(*fields, photo=CardPhoto(thumb) if thumb is not None else None)
-        found[story_id] = CardStory(story_id, slug, version_id, version)
+    found = {card.id: card for card in read_cards(card_query(*counted).where(Story.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
 
 

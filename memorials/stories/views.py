@@ -67,9 +67,8 @@ def index():
     how many candles were lit and messages left."""
     found = search_pages.list_page(request.args, _page_number(request.args.get("page")),
                                    current_app.config["STORIES_PER_PAGE"])
-    counts = memorial.card_counts(found.story_ids)
     return render_template("stories/index.html", form=found.form, filters=found.filters, page=found.results,
-                           args=found.args, counts=[counts.get(story) for story in found.story_ids])
+                           args=found.args, counts=found.counts)
 
 
 @bp.get("/wall")
