@@ -122,7 +122,9 @@ def test_a_list_page_reads_its_cards_and_their_counts_in_one_statement_and_draws
     first = fetch(client, "/stories/").get_data(as_text=True)
     with app.app_context():
         kept = cards.cache()
-        assert len(kept) == 24
+        assert len([key for key in kept.keys() if key[0] != "counts"]) == 24
+        # the counts beside them: one pair of numbers here (no candle, no message), drawn once for all 24
+        assert [key for key in kept.keys() if key[0] == "counts"] == [("counts", (0, 0), "en")]
         kept.put((newest, "h3", "story_card_body", "en", ""), Markup("<p>the card as this worker kept it</p>"))
     with Statements(engine) as seen:
         again = fetch(client, "/stories/?page=1").get_data(as_text=True)   # another address: the page made again
@@ -130,6 +132,10 @@ def test_a_list_page_reads_its_cards_and_their_counts_in_one_statement_and_draws
     assert again.count('class="story-card"') == 24
     asked = [s for s in seen.seen if "page_generation" not in s]
     assert len(asked) == 1 and "story_version" in asked[0] and "candle_tally" in asked[0]
+    assert again.count("0 candles</span> · <span class=\"nowrap\">0 messages") == 24
+    # the same numbers in another language are drawn in its words, not taken from the English ones
+    spanish = fetch(client, "/es/stories/").get_data(as_text=True)
+    assert spanish.count("0 velas</span> · <span class=\"nowrap\">0 mensajes") == 24
 
 
 @pytest.mark.usefixtures("make_app")   # the seeder commits on a connection of its own

@@ -5,7 +5,7 @@ version never changes: a new approval is a new version. So each worker keeps the
 (version id, heading, language, URL prefix) and a list page draws only the cards it has not drawn yet. What
 they show is read with the page's ids, in the same statement (search/query.py, stories/queries.py
 `card_query`). A version that is no longer live is simply never asked for again and falls out of the cache
-(least recently used first).
+(least recently used first). A card's counts are drawn beside it, each pair of numbers once per language.
 """
 from __future__ import annotations
 
@@ -50,4 +50,23 @@ def render(stories: list, heading: str = "h3", macro: str = "story_card_body") -
             card = Markup(draw(story, heading=heading, href=show.replace(PLACE, story.slug), src=src))
             kept.put(key, card)
         drawn.append(card)
+    return drawn
+
+
+def render_counts(counts: list[tuple[int, int] | None]) -> list[Markup]:
+    """Each card's candles and messages (_macros.html `card_counts`), in order: they change with every visitor, so
+    they are never kept inside a card, but most memorials share a few small numbers, so each pair is drawn once
+    per worker in each language."""
+    kept = cache()
+    language = current_language()
+    drawn = []
+    draw = None
+    for pair in counts:
+        key = ("counts", pair, language)
+        html = kept.get(key)
+        if html is None:
+            draw = draw or get_template_attribute("_macros.html", "card_counts")
+            html = Markup(draw(pair))
+            kept.put(key, html)
+        drawn.append(html)
     return drawn

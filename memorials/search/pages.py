@@ -18,9 +18,9 @@ class ListPage:
     args: dict                 # the valid filters, for links to other pages
 
     @property
-    def counts(self) -> list[tuple[int, int] | None]:
-        """Each card's candles, and messages with memories, in order."""
-        return [card.counts for card in self.results.cards]
+    def counts(self) -> list:
+        """Each card's candles, and messages with memories, drawn, in order."""
+        return cards.render_counts([card.counts for card in self.results.cards])
 
 
 def list_page(args, page: int, per_page: int) -> ListPage:

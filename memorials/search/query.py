@@ -11,15 +11,18 @@ A page costs one to three statements whatever the number of memorials:
      memorials. The cards' HTML is drawn once per approved version and kept (search/cards.py).
 The counts of 1 and the months of 2 are the same for every page with the same filters: each worker keeps
 them under the page counter (pagecache.while_unchanged), so a first visit to a random page of a list already
-visited sends one statement.
+visited sends one statement. The statements themselves are built once per worker for each shape a page can take
+(which filters, a deep start or not), their values bound as they run: at 1,000,000 memorials, building the
+list's statement cost SQLAlchemy more than reading its page.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime
 from math import ceil
 
-from sqlalchemy import cast, column, func, literal_column, select, table, text
+from sqlalchemy import Integer, bindparam, cast, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from .. import pagecache
@@ -27,6 +30,7 @@ from ..community import queries as community_queries
 from ..extensions import db
 from ..memories import queries as memory_queries
 from ..stories import queries as story_queries
+from ..stories.models import Story
 from .index import words
 from .models import (AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry, SearchFace, SearchMonth,
                      state_words)
@@ -114,23 +118,10 @@ class Results:
         return self.page + 1
 
 
-def _read(query):
-    """Rows of a Core query on the request's connection (no ORM objects to make: cheaper per page)."""
-    return db.session.connection().execute(query)
-
-
-def _entry_conditions(filters: Filters) -> list:
-    conditions = []
-    if filters.state:
-        conditions.append(SearchEntry.state_code == filters.state)
-    if filters.year:
-        conditions.append(SearchEntry.died_year == filters.year)
-    if filters.age:
-        low, high = filters.age
-        conditions.append(SearchEntry.age >= low)
-        if high is not None:
-            conditions.append(SearchEntry.age <= high)
-    return conditions
+def _read(query, values: dict | None = None):
+    """Rows of a Core query (with these bound values) on the request's connection (no ORM objects to make:
+    cheaper per page)."""
+    return db.session.connection().execute(query, values)
 
 
 def _counts_by_year(filters: Filters, groups: list[int] | None) -> dict[int, int]:
@@ -170,17 +161,60 @@ def _deep_start(offset: int, counted=SearchMonth.memorials) -> tuple[datetime | 
     return None, offset
 
 
-def _newest(filters: Filters, limit: int, offset: int):
-    """The page's memorials, newest first, from search_entry's covering index: a subquery of story_id,
-    version_id and published_at (its order, for the query that reads the cards)."""
-    conditions = _entry_conditions(filters)
-    if offset and not conditions:
-        before, offset = _deep_start(offset)
-        if before is not None:
-            conditions = [SearchEntry.published_at < before]
-    return (select(SearchEntry.story_id, SearchEntry.version_id, SearchEntry.published_at).where(*conditions)
-            .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc()).limit(limit).offset(offset)
+# A list page's conditions, each with its value bound when the statement runs (see _page_statement).
+_BOUND = {
+    "state": SearchEntry.state_code == bindparam("state"),
+    "year": SearchEntry.died_year == bindparam("year"),
+    "low": SearchEntry.age >= bindparam("low"),
+    "high": SearchEntry.age <= bindparam("high"),
+    "before": SearchEntry.published_at < bindparam("before"),
+}
+
+
+def _bound(filters: Filters) -> dict:
+    """The filters' values, by the name of the condition in _BOUND that each binds (always in that order)."""
+    values = {}
+    if filters.state:
+        values["state"] = filters.state
+    if filters.year:
+        values["year"] = filters.year
+    if filters.age:
+        low, high = filters.age
+        values["low"] = low
+        if high is not None:
+            values["high"] = high
+    return values
+
+
+@cache
+def _page_statement(bound: tuple[str, ...], faces: bool):
+    """The one statement that reads a page of cards, for these conditions (names in _BOUND): the page's ids
+    from search_entry's covering index (ix_search_entry_faces for the wall), newest first, joined to what
+    their cards show (stories/queries.py `card_query`) and, on a list, their counts.
+
+    Built once per worker for each of the few dozen shapes a page can take, its values bound when it runs:
+    building a statement this size costs SQLAlchemy about 1 ms, eight times what running it costs in Python."""
+    conditions = [_BOUND[name] for name in bound]
+    if faces:
+        conditions.append(SearchEntry.face.is_(True))
+    page = (select(SearchEntry.story_id, SearchEntry.version_id, SearchEntry.published_at).where(*conditions)
+            .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
+            .limit(bindparam("limit", type_=Integer())).offset(bindparam("offset", type_=Integer()))
             .subquery())
+    counted = () if faces else _counted()
+    return (story_queries.card_query(*counted, page=page)
+            .order_by(page.c.published_at.desc(), page.c.story_id.desc()))
+
+
+def _page_cards(values: dict, per_page: int, offset: int, faces: bool = False) -> list:
+    """One page of cards for these bound values (_bound), newest first. A later page of every memorial (or of
+    every state's faces) starts from the month it falls in (_deep_start)."""
+    if offset and not values:
+        before, offset = _deep_start(offset, SearchMonth.faces if faces else SearchMonth.memorials)
+        if before is not None:
+            values = {"before": before}
+    return story_queries.read_cards(_page_statement(tuple(values), faces),
+                                    {**values, "limit": per_page, "offset": offset})
 
 
 def _counted() -> tuple:
@@ -190,10 +224,18 @@ def _counted() -> tuple:
             memory_queries.memory_total_subquery())
 
 
-def _page_cards(page, *counted) -> list:
-    """The cards of a page subquery (_newest, or the wall's), in its order: one statement."""
-    query = story_queries.card_query(*counted, page=page).order_by(page.c.published_at.desc(), page.c.story_id.desc())
-    return story_queries.read_cards(query)
+@cache
+def _cards_statement():
+    """The cards of a search's page, by their ids (bound when it runs), with their counts: built once."""
+    return story_queries.card_query(*_counted()).where(Story.id.in_(bindparam("ids", expanding=True)))
+
+
+def _cards(ids: list[int]) -> list:
+    """These published memorials' cards, in this order (one that left meanwhile is left out)."""
+    if not ids:
+        return []
+    found = {card.id: card for card in story_queries.read_cards(_cards_statement(), {"ids": ids})}
+    return [found[i] for i in ids if i in found]
 
 
 def _matching(filters: Filters, limit: int) -> list[int]:
@@ -205,26 +247,39 @@ def _matching(filters: Filters, limit: int) -> list[int]:
     Without filters, SQLite answers from its full-text index alone, joining nothing.
     """
     terms = filters.terms
-    conditions = _entry_conditions(filters)
-    if db.session.get_bind().dialect.name == "postgresql":
-        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
-                                  " & ".join(f"'{t}'" + (":*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms))
+    values = _bound(filters)
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        values["words"] = " & ".join(f"'{t}'" + (":*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms)
+        if filters.state:
+            values["state_words"] = state_words(filters.state)
+    else:
+        values["match"] = " ".join(f'"{t}"' + ("*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms)
+    return list(_read(_matching_statement(dialect, tuple(values)), {**values, "limit": limit}).scalars())
+
+
+@cache
+def _matching_statement(dialect: str, bound: tuple[str, ...]):
+    """_matching's statement for this database and these bound values (built once per shape, as _page_statement)."""
+    conditions = [_BOUND[name] for name in bound if name in _BOUND]
+    limit = bindparam("limit", type_=Integer())
+    if dialect == "postgresql":
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("words"))
         # With a state, the index is asked for the words and the state's lexeme together (models.state_words);
         # the ranking reads the words alone.
-        wanted = (tsquery.op("&&")(cast(state_words(filters.state), TSQUERY)) if filters.state else tsquery)
+        wanted = (tsquery.op("&&")(cast(bindparam("state_words"), TSQUERY)) if "state_words" in bound else tsquery)
         newest = (select(SearchEntry.story_id.label("id"), SearchEntry.document)
                   .where(SearchEntry.document.op("@@")(wanted), *conditions)
                   .order_by(SearchEntry.story_id.desc()).limit(limit).subquery())
         score = func.ts_rank(newest.c.document, tsquery).desc()
     else:
-        match = text(f"{FTS_TABLE} MATCH :match").bindparams(
-            match=" ".join(f'"{t}"' + ("*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms))
+        match = text(f"{FTS_TABLE} MATCH :match")
         newest = select(_fts.c.rowid.label("id"), literal_column(f"bm25({FTS_TABLE}, {FTS_WEIGHTS})").label("score"))
         if conditions:
             newest = newest.join(SearchEntry, SearchEntry.story_id == _fts.c.rowid).where(*conditions)
         newest = newest.where(match).order_by(_fts.c.rowid.desc()).limit(limit).subquery()
         score = newest.c.score   # bm25: lower is better
-    return list(_read(select(newest.c.id).order_by(score, newest.c.id.desc())).scalars())
+    return select(newest.c.id).order_by(score, newest.c.id.desc())
 
 
 def find(filters: Filters, page: int, per_page: int) -> Results:
@@ -238,16 +293,17 @@ def find(filters: Filters, page: int, per_page: int) -> Results:
         if filters.terms:
             found = _matching(filters, COUNT_LIMIT + 1)
         else:   # an age range that cuts through the groups: no counts kept for it, so a bounded count
-            newest = _newest(filters, COUNT_LIMIT + 1, 0)
-            found = list(_read(select(newest.c.story_id)
-                               .order_by(newest.c.published_at.desc(), newest.c.story_id.desc())).scalars())
+            values = _bound(filters)
+            found = list(_read(select(SearchEntry.story_id).where(*(_BOUND[name] for name in values))
+                               .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
+                               .limit(COUNT_LIMIT + 1), values).scalars())
         more, found = len(found) > COUNT_LIMIT, found[:COUNT_LIMIT]
-        shown = story_queries.cards(found[offset:offset + per_page], *_counted())
+        shown = _cards(found[offset:offset + per_page])
         return Results(cards=shown, page=page, per_page=per_page, total=len(found), more=more, years=years)
     total = by_year.get(filters.year, 0) if filters.year else sum(by_year.values())
     results = Results(cards=[], page=page, per_page=per_page, total=total, years=years)
     if total and not results.past_end:
-        results.cards = _page_cards(_newest(filters, per_page, offset), *_counted())
+        results.cards = _page_cards(_bound(filters), per_page, offset)
     return results
 
 
@@ -261,16 +317,5 @@ def faces(state: str | None, page: int, per_page: int, counted: bool = True) -> 
     total = pagecache.while_unchanged(("faces", state), count) if counted else per_page
     results = Results(cards=[], page=page, per_page=per_page, total=int(total))
     if total and not results.past_end:
-        conditions = [SearchEntry.face.is_(True)]
-        offset = (page - 1) * per_page
-        if state:
-            conditions.append(SearchEntry.state_code == state)
-        elif offset:
-            before, offset = _deep_start(offset, SearchMonth.faces)
-            if before is not None:
-                conditions.append(SearchEntry.published_at < before)
-        query = (select(SearchEntry.story_id, SearchEntry.published_at).where(*conditions)
-                 .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
-                 .limit(per_page).offset(offset).subquery())
-        results.cards = _page_cards(query)
+        results.cards = _page_cards({"state": state} if state else {}, per_page, (page - 1) * per_page, faces=True)
     return results

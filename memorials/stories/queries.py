@@ -93,25 +93,16 @@ def card_query(*counted, page=None):
             .where(Story.status == StoryStatus.PUBLISHED.value))
 
 
-def read_cards(query) -> list[CardStory]:
-    """The cards of a card_query, as plain rows, in its order; its counted columns, when it has the three of a
-    list (candles, messages, memories), become each card's counts."""
+def read_cards(query, values: dict | None = None) -> list[CardStory]:
+    """The cards of a card_query (with these bound values), as plain rows, in its order; its counted columns,
+    when it has the three of a list (candles, messages, memories), become each card's counts."""
     found = []
-    for row in db.session.connection().execute(query):
+    for row in db.session.connection().execute(query, values):
         story_id, slug, version_id, *fields, thumb = row[:13]
         counts = (int(row[13] or 0), int(row[14] or 0) + int(row[15] or 0)) if len(row) > 13 else None
         version = CardVersion(*fields, photo=CardPhoto(thumb) if thumb is not None else None)
         found.append(CardStory(story_id, slug, version_id, version, counts))
     return found
-
-
-def cards(ids: list[int], *counted) -> list[CardStory]:
-    """These published memorials, in this order, with what their cards show (one statement, read as rows); one
-    that left meanwhile is left out."""
-    if not ids:
-        return []
-    found = {card.id: card for card in read_cards(card_query(*counted).where(Story.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
 
 
 def published_by_slug(slug: str | None) -> Story | None:
