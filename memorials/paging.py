@@ -1,10 +1,16 @@
 """One page of a memorial's messages or memories, read with as few statements as the page allows."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import request
 from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy.orm import lazyload
 
 from .extensions import db
+
+# The names a paged statement binds for its page (see paginate).
+LIMIT = sa.bindparam("limit", type_=sa.Integer())
+OFFSET = sa.bindparam("offset", type_=sa.Integer())
 
 
 def page_number(name: str) -> int:
@@ -13,15 +19,24 @@ def page_number(name: str) -> int:
 
 
 class _CountedByItsItems(SelectPagination):
-    """A first page that is not full holds every item there is: the total is known without a count."""
+    """A statement built once (its page bound as LIMIT and OFFSET, the rest as `values`), read a page at a time.
+    A first page that is not full holds every item there is: the total is known without a count."""
+
+    def _query_items(self) -> list:
+        args = self._query_args
+        values = {**args["values"], "limit": self.per_page, "offset": self._query_offset}
+        return list(args["session"].execute(args["select"], values).unique().scalars())
 
     def _query_count(self) -> int:
         if self.page == 1 and len(self.items) < self.per_page:
             return len(self.items)
-        return super()._query_count()
+        args = self._query_args
+        every = args["select"].options(lazyload("*")).limit(None).offset(None).order_by(None).subquery()
+        return args["session"].execute(sa.select(sa.func.count()).select_from(every), args["values"]).scalar()
 
 
-def paginate(select, page: int, per_page: int) -> SelectPagination:
-    """db.paginate (out-of-range pages answer empty, never 404), without its count where the items say it."""
-    return _CountedByItsItems(select=select, session=db.session(), page=page, per_page=per_page,
+def paginate(select, page: int, per_page: int, values: dict) -> SelectPagination:
+    """db.paginate (out-of-range pages answer empty, never 404) of a statement built once, ending in
+    .limit(LIMIT).offset(OFFSET), with these bound values; without its count where the items say it."""
+    return _CountedByItsItems(select=select, values=values, session=db.session(), page=page, per_page=per_page,
                               max_per_page=per_page, error_out=False)

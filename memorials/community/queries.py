@@ -2,28 +2,40 @@
 statements whatever the number of messages or memorials."""
 from __future__ import annotations
 
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..paging import paginate
+from ..paging import LIMIT, OFFSET, paginate
 from ..stories.models import Story, StoryVersion
 from .models import CandleTally, Condolence, CondolenceStatus, Report, ReportStatus
 
+
+# The memorial page's statements are built once per worker, their values bound as they run: building one costs
+# SQLAlchemy more than running it (see memorials/search/query.py).
+@cache
+def _candle_count():
+    return db.select(db.func.sum(CandleTally.candles)).where(CandleTally.story_id == bindparam("story_id"))
+
+
 def candle_count(story_id: int) -> int:
     """Every candle ever lit for this memorial."""
-    total = db.session.execute(
-        db.select(db.func.sum(CandleTally.candles)).where(CandleTally.story_id == story_id)
-    ).scalar()
-    return int(total or 0)
+    return int(db.session.execute(_candle_count(), {"story_id": story_id}).scalar() or 0)
+
+
+@cache
+def _condolences():
+    return (db.select(Condolence)
+            .where(Condolence.story_id == bindparam("story_id"),
+                   Condolence.status == CondolenceStatus.PUBLISHED.value)
+            .order_by(Condolence.created_at, Condolence.id).limit(LIMIT).offset(OFFSET))
 
 
 def condolence_page(story_id: int, page: int, per_page: int):
     """One page of a memorial's published messages, oldest first."""
-    query = (db.select(Condolence)
-             .where(Condolence.story_id == story_id, Condolence.status == CondolenceStatus.PUBLISHED.value)
-             .order_by(Condolence.created_at, Condolence.id))
-    return paginate(query, page, per_page)
+    return paginate(_condolences(), page, per_page, {"story_id": story_id})
 
 
 FAMILY_SEES = [CondolenceStatus.WITH_FAMILY.value, CondolenceStatus.PUBLISHED.value, CondolenceStatus.HIDDEN.value]

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
-from ..paging import page_number, paginate
+from ..paging import LIMIT, OFFSET, page_number, paginate
 from ..extensions import db
 from ..stories.models import Story, StoryVersion
 from .forms import MemoryForm
@@ -23,11 +25,18 @@ class MemoryBook:
     form: MemoryForm     # empty, or the visitor's refused one with their words and its errors
 
 
+@cache
+def _published_memories():
+    """Built once per worker, its memorial and page bound as it runs (see memorials/paging.py)."""
+    return (db.select(Memory).where(Memory.story_id == bindparam("story_id"),
+                                    Memory.status == MemoryStatus.PUBLISHED.value)
+            .options(joinedload(Memory.photo)).order_by(Memory.created_at, Memory.id).limit(LIMIT).offset(OFFSET))
+
+
 def for_memorial(story: Story, form: MemoryForm | None = None) -> MemoryBook:
-    """One page of a memorial's published memories with their photos (two statements) and the form."""
-    query = (db.select(Memory).where(Memory.story_id == story.id, Memory.status == MemoryStatus.PUBLISHED.value)
-             .options(joinedload(Memory.photo)).order_by(Memory.created_at, Memory.id))
-    page = paginate(query, page_number("memories"), MEMORIES_PER_PAGE)
+    """One page of a memorial's published memories with their photos (one statement, two for a later or full
+    page) and the form."""
+    page = paginate(_published_memories(), page_number("memories"), MEMORIES_PER_PAGE, {"story_id": story.id})
     return MemoryBook(page, form or MemoryForm(formdata=None))
 
 

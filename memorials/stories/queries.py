@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import union_all
+from sqlalchemy import bindparam, union_all
 from sqlalchemy.orm import joinedload, load_only
 
 from ..extensions import db
@@ -105,12 +106,18 @@ def read_cards(query, values: dict | None = None) -> list[CardStory]:
     return found
 
 
+@cache
+def _published_by_slug():
+    """Built once per worker, the address bound as it runs: a memorial's first visit reads it."""
+    return _published().where(Story.slug == bindparam("slug"))
+
+
 def published_by_slug(slug: str | None) -> Story | None:
     """The published memorial at this address, else None (anything that cannot be an address never reaches the
     database: a NUL byte, a 2,000-character path)."""
     if not is_slug(slug):
         return None
-    return db.session.execute(_published().where(Story.slug == slug)).unique().scalar_one_or_none()
+    return db.session.execute(_published_by_slug(), {"slug": slug}).unique().scalar_one_or_none()
 
 
 def public_photo_story(filename: str) -> int | None:
