@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import request
+from flask import request, url_for
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import lazyload
 
@@ -11,6 +11,20 @@ from .extensions import db
 # The names a paged statement binds for its page (see paginate).
 LIMIT = sa.bindparam("limit", type_=sa.Integer())
 OFFSET = sa.bindparam("offset", type_=sa.Integer())
+
+
+# Stands for the page number while a pagination's address is built (a lower-case word: url_for writes it as is).
+PAGE_MARK = "pagenumberhere"
+
+
+def page_link(endpoint: str, params: dict, param: str = "page", anchor: str | None = None):
+    """n -> the address of page n of a list (templates/_macros.html `pagination` shows up to nine): built once
+    with url_for, the page number put in its place after. The page comes last in the query string, so the last
+    mark is the page's, even if someone searched for the mark itself."""
+    values = {name: value for name, value in params.items() if name != param}
+    values[param] = PAGE_MARK
+    head, _, tail = url_for(endpoint, _anchor=anchor, **values).rpartition(PAGE_MARK)
+    return lambda n: f"{head}{n}{tail}"
 
 
 def page_number(name: str) -> int:

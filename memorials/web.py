@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter
 from .extensions import db
 from .languages import LANGUAGES
 from .logs import configure_logging
+from .paging import page_link
 from .states import STATES
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,9 @@ def register_web(app: Flask) -> None:
     def refuse_control_characters_in_paths():
         if CONTROL_CHARACTERS.search(request.path):
             abort(404)
+
+    # A global, not a context variable: macros imported without the page's context (pagination) see it too.
+    app.jinja_env.globals["page_link"] = page_link
 
     @app.context_processor
     def site_globals():

@@ -6,11 +6,13 @@ import re
 from datetime import date, datetime
 
 import pytest
+from flask import url_for
 from flask_migrate import upgrade
 from sqlalchemy import func, text
 
 from memorials import create_app
 from memorials.extensions import db
+from memorials.paging import PAGE_MARK, page_link
 from memorials.search.index import Document, words
 from memorials.search.models import SearchCount, SearchEntry, SearchMonth, state_words
 from memorials.stories.models import Story
@@ -208,6 +210,15 @@ def test_every_page_link_keeps_the_filters(app, client, many):
     previous = html.unescape(re.search(r'rel="prev" href="([^"]+)"', second).group(1))
     assert all(part in previous for part in ("q=person", "year=2023", "age=25-", "page=1"))
     assert not set(names_on(first)) & set(names_on(second))
+    # each link is built once and only its page number changed (paging.page_link): the same addresses url_for
+    # makes, even for words that look like the number's stand-in
+    with app.test_request_context("/stories/"):
+        for endpoint, params, param, anchor in (
+                ("stories.index", {"q": f"a {PAGE_MARK}", "year": 2023}, "page", None),
+                ("stories.show", {"slug": "someone", "page": 3, "messages": 2}, "messages", "condolences")):
+            link = page_link(endpoint, params, param, anchor)
+            for n in (1, 2, 1000):
+                assert link(n) == url_for(endpoint, _anchor=anchor, **{**params, param: n})
 
 
 def test_the_state_link_from_other_pages_finds_that_states_memorials(app, client, many):
