@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from .blankforms import blank_form
 from .extensions import db
 from .languages import LANGUAGES
 from .logs import configure_logging
@@ -123,7 +124,7 @@ def register_web(app: Flask) -> None:
             abort(404)
 
     # A global, not a context variable: macros imported without the page's context (pagination) see it too.
-    app.jinja_env.globals["page_link"] = page_link
+    app.jinja_env.globals.update(page_link=page_link, blank_form=blank_form)
 
     @app.context_processor
     def site_globals():

@@ -120,6 +120,39 @@ def test_messages_come_first_and_the_forms_are_folded(app, client):
     assert page.index('id="leave-message"') < page.index('id="form-errors"')
 
 
+@pytest.mark.both_databases
+def test_the_blank_forms_are_drawn_once_with_each_memorials_address_and_each_visitors_token(app):
+    """memorials/blankforms.py: the forms to leave a message and share a memory are drawn once per worker and
+    language; every memorial puts its own address in them, every visitor their own token, and they work."""
+    first, second = published(app, 2)
+    with app.app_context():
+        app.extensions.pop("blank_forms", None)
+    reader, visitor = app.test_client(), app.test_client()
+    reader.get(f"/stories/{first}")
+    with app.app_context():
+        kept = app.extensions["blank_forms"]
+        assert len(kept) == 2 and all("blank-form-token" in html for html in kept.values())
+        assert not any(first in html for html in kept.values())
+        kept[("memories/_form.html", "en", "")] = kept[("memories/_form.html", "en", "")].replace(
+            "Share your memory", "Share your memory (as this worker kept it)")
+    page = visitor.get(f"/stories/{second}").get_data(as_text=True)
+    assert "Share your memory (as this worker kept it)" in page          # the kept copy, not drawn again
+    assert f'action="/stories/{second}/condolences"' in page and f'action="/stories/{second}/memories"' in page
+    assert first not in page and "blank-form" not in page
+    tokens = set(re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', page))
+    assert len(tokens) == 1          # the candle's, the message's and the memory's: this visitor's one token
+    sent = visitor.post(f"/stories/{second}/condolences", data={"csrf_token": tokens.pop(), "name": "Aunt Rosa",
+                                                               "message": "We miss him.", "email": "", "website": ""})
+    assert sent.status_code in (302, 303)
+    with app.app_context():
+        assert db.session.execute(db.select(Condolence.message)).scalars().all() == ["We miss him."]
+    # each language its own words, and its own addresses
+    spanish = visitor.get(f"/es/stories/{second}").get_data(as_text=True)
+    assert f'action="/es/stories/{second}/condolences"' in spanish and "Compartir su recuerdo" in spanish
+    with app.app_context():
+        assert len(app.extensions["blank_forms"]) == 4
+
+
 def test_without_a_photo_a_quiet_frame_on_the_card_the_page_and_the_share_card(app, client):
     slug = published(app, born=date(1998, 3, 14), city="Dayton", state_code="OH")[0]
     listing = client.get("/stories/").get_data(as_text=True)

@@ -4,6 +4,7 @@ data from here, never from a template global."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -50,8 +51,9 @@ class Guestbook:
     candles: int
     lit_today: bool
     messages: object       # a Pagination of published condolences
-    form: CondolenceForm   # empty, or the visitor's refused one with their words and its errors
+    form: CondolenceForm | None   # the visitor's refused one with their words and its errors; None: blank
     button_form: ButtonForm
+    form_class: ClassVar[type] = CondolenceForm    # drawn blank once per worker (memorials/blankforms.py)
 
     @property
     def candles_shown(self) -> int:
@@ -67,7 +69,7 @@ def for_memorial(story: Story, form: CondolenceForm | None = None) -> Guestbook:
     return Guestbook(
         candles=queries.candle_count(story.id), lit_today=story.id in lit_today(),
         messages=queries.condolence_page(story.id, page_number("messages"), MESSAGES_PER_PAGE),
-        form=form or CondolenceForm(formdata=None), button_form=ButtonForm(),
+        form=form, button_form=ButtonForm(),
     )
 
 

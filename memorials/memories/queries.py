@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 from functools import cache
 
 from sqlalchemy import bindparam
@@ -21,8 +22,9 @@ FAMILY_SEES = [MemoryStatus.WITH_FAMILY.value, MemoryStatus.PUBLISHED.value, Mem
 class MemoryBook:
     """What the memorial page shows of its memories."""
 
-    memories: object     # a Pagination of published memories, oldest first
-    form: MemoryForm     # empty, or the visitor's refused one with their words and its errors
+    memories: object            # a Pagination of published memories, oldest first
+    form: MemoryForm | None     # the visitor's refused one with their words and its errors; None: blank
+    form_class: ClassVar[type] = MemoryForm   # drawn blank once per worker (memorials/blankforms.py)
 
 
 @cache
@@ -37,7 +39,7 @@ def for_memorial(story: Story, form: MemoryForm | None = None) -> MemoryBook:
     """One page of a memorial's published memories with their photos (one statement, two for a later or full
     page) and the form."""
     page = paginate(_published_memories(), page_number("memories"), MEMORIES_PER_PAGE, {"story_id": story.id})
-    return MemoryBook(page, form or MemoryForm(formdata=None))
+    return MemoryBook(page, form)
 
 
 def for_family(story_id: int, limit: int = 500) -> list[Memory]:
