@@ -16,6 +16,7 @@ from PIL import Image
 from memorials.community import candles
 from memorials.community.models import Condolence
 from memorials.extensions import db
+from memorials.letters.models import MemorialLetterCount
 from memorials.memories.models import Memory
 from memorials.moderation import services as moderation_services
 from memorials.search import query
@@ -336,6 +337,25 @@ def test_a_memorial_with_a_gallery_and_fifty_messages_runs_a_fixed_number_of_sta
             db.session.add(Condolence(story_id=story_id, name=f"X{n}", message="Words.", status="published"))
         db.session.commit()
     assert statements_for(app, client, f"/stories/{rich_slug}") == rich   # and no more, however many
+
+
+@pytest.mark.both_databases
+def test_a_memorial_reads_its_story_with_its_candles_and_letters_in_one_statement(app, client):
+    slug = published(app)[0]
+    with app.app_context():
+        story_id = db.session.execute(db.select(Story.id).where(Story.slug == slug)).scalar_one()
+        candles.light(story_id, date(2024, 1, 1))
+        candles.light(story_id, date(2024, 1, 2))
+        db.session.add(MemorialLetterCount(story_id=story_id, letters=3))
+        db.session.commit()
+        engine = db.engine
+    with Statements(engine) as seen:
+        page = text_of(client.get(f"/stories/{slug}?first=visit"))
+    assert "2 candles have been lit for Person Number000." in page
+    assert "3 letters to lawmakers have been written in their memory." in page
+    story = [s for s in seen.seen if "FROM story" in s and "story_version" in s]
+    assert len(story) == 1 and "candle_tally" in story[0] and "memorial_letter_count" in story[0]
+    assert not [s for s in seen.seen if s is not story[0] and ("candle_tally" in s or "memorial_letter_count" in s)]
 
 
 # --- the page cache ----------------------------------------------------------------------------------------

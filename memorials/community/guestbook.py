@@ -64,10 +64,12 @@ class Guestbook:
 CANDLES_DRAWN = 24
 
 
-def for_memorial(story: Story, form: CondolenceForm | None = None) -> Guestbook:
-    """Candles, one page of messages and the forms for one memorial (three statements)."""
+def for_memorial(story: Story, form: CondolenceForm | None = None, candles: int | None = None) -> Guestbook:
+    """Candles (`candles`, when read with the story: queries.candle_total_subquery), one page of messages and
+    the forms for one memorial (one or two statements)."""
     return Guestbook(
-        candles=queries.candle_count(story.id), lit_today=story.id in lit_today(),
+        candles=queries.candle_count(story.id) if candles is None else int(candles),
+        lit_today=story.id in lit_today(),
         messages=queries.condolence_page(story.id, page_number("messages"), MESSAGES_PER_PAGE),
         form=form, button_form=ButtonForm(),
     )

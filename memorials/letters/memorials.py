@@ -14,9 +14,10 @@ from flask_babel import gettext as _
 
 from .. import pagecache
 from ..extensions import db
+from ..stories.models import Story
 from ..stories.queries import published_by_slug
 from .compose import Remembered
-from .models import Campaign, CampaignStatus
+from .models import Campaign, CampaignStatus, MemorialLetterCount
 from .services import memorial_letters
 
 # The submitter says who they were to the person ("mother"); a letter needs who the person was
@@ -82,10 +83,18 @@ class MemorialLetters:
     campaigns: tuple[str, ...]    # the addresses (slugs) of up to two live campaigns (shared: never changed)
 
 
-def for_memorial(story_id: int) -> MemorialLetters:
-    """The letters written in a memorial's memory, and (up to two) live campaigns to write for: one query, and
-    one more for the campaigns once per worker while nothing public changes."""
-    count = memorial_letters(story_id)
+def letters_subquery():
+    """How many letters were written in memory of the outer query's Story row: the memorial page reads it with
+    the story (stories/memorial.py)."""
+    return (db.select(MemorialLetterCount.letters).where(MemorialLetterCount.story_id == Story.id)
+            .correlate(Story).scalar_subquery())
+
+
+def for_memorial(story_id: int, count: int | None = None) -> MemorialLetters:
+    """The letters written in a memorial's memory (`count`, when read with the story: letters_subquery), and (up
+    to two) live campaigns to write for: one query for the count otherwise, and one more for the campaigns once
+    per worker while nothing public changes."""
+    count = memorial_letters(story_id) if count is None else int(count or 0)
     return MemorialLetters(count, pagecache.while_unchanged(("live campaigns",), _live_campaign_slugs))
 
 

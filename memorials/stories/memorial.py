@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from functools import cache
+
 from flask import make_response, render_template, url_for
+from sqlalchemy import bindparam
 
 # Features are imported as modules (their names read when a page is made): each of them imports stories, so a
 # name imported from one that is still loading would not be there yet.
 from ..community import forms as community_forms
 from ..community import guestbook
+from ..community import queries as community_queries
+from ..extensions import db
 from ..gallery import queries as gallery_queries
 from ..letters import memorials as letters_memorials
 from ..memories import forms as memory_forms
 from ..memories import queries as memory_queries
 from ..stats import queries as stats_queries
+from ..slugs import is_slug
 from ..text import render_markdown
+from . import queries
 from .models import Photo, Story, StoryVersion
 
 
@@ -58,11 +65,30 @@ class MemorialPage:
         return url_for("stories.photo", filename=name)
 
 
+@cache
+def _with_counts():
+    """The published memorial at an address (bound as it runs), with its candles and the letters written in its
+    memory: one statement, built once per worker."""
+    return (queries.published_statement().where(Story.slug == bindparam("slug"))
+            .add_columns(community_queries.candle_total_subquery(), letters_memorials.letters_subquery()))
+
+
+def find(slug: str | None) -> tuple[Story, dict] | None:
+    """The published memorial at this address and the counts its page shows, read together; None if there is
+    none (anything that cannot be an address never reaches the database)."""
+    if not is_slug(slug):
+        return None
+    row = db.session.execute(_with_counts(), {"slug": slug}).unique().first()
+    return (row[0], {"candles": int(row[1] or 0), "letters": int(row[2] or 0)}) if row is not None else None
+
+
 def memorial_page(story: Story, version: StoryVersion | None = None, *, preview_token: str | None = None,
                   condolence_form: community_forms.CondolenceForm | None = None,
-                  memory_form: memory_forms.MemoryForm | None = None
+                  memory_form: memory_forms.MemoryForm | None = None, counts: dict | None = None
                   ) -> MemorialPage:
-    """The page's data: a fixed number of statements however many photos, messages and memories there are."""
+    """The page's data: a fixed number of statements however many photos, messages and memories there are
+    (`counts`: the candles and letters find() read with the story)."""
+    counts = counts or {}
     v = version or story.live_version
     public = preview_token is None
     code = (v.state_code or "").upper()
@@ -72,9 +98,9 @@ def memorial_page(story: Story, version: StoryVersion | None = None, *, preview_
     return MemorialPage(
         story=story, v=v,
         gallery=(gallery_queries.for_memorial(story) if public else gallery_queries.for_family(story)),
-        guestbook=guestbook.for_memorial(story, condolence_form) if public else None,
+        guestbook=guestbook.for_memorial(story, condolence_form, counts.get("candles")) if public else None,
         memories=memory_queries.for_memorial(story, memory_form) if public else None,
-        letters=letters_memorials.for_memorial(story.id) if public else None,
+        letters=letters_memorials.for_memorial(story.id, counts.get("letters")) if public else None,
         state_line=stats_queries.state_line(code) if has_page else None, state_has_page=has_page,
         said=guestbook.take_said(story) if public else None,
         preview_token=preview_token, open_form=open_form,

@@ -13,7 +13,9 @@ from ..slugs import is_slug
 from .models import Photo, Story, StoryStatus, StoryVersion
 
 
-def _published():
+def published_statement():
+    """Published memorials with their live version and its photo (the memorial page adds its address and
+    counts: stories/memorial.py)."""
     return (
         db.select(Story)
         .where(Story.status == StoryStatus.PUBLISHED.value, Story.live_version_id.is_not(None))
@@ -109,7 +111,7 @@ def read_cards(query, values: dict | None = None) -> list[CardStory]:
 @cache
 def _published_by_slug():
     """Built once per worker, the address bound as it runs: a memorial's first visit reads it."""
-    return _published().where(Story.slug == bindparam("slug"))
+    return published_statement().where(Story.slug == bindparam("slug"))
 
 
 def published_by_slug(slug: str | None) -> Story | None:

@@ -17,7 +17,7 @@ from ..search import pages as search_pages
 from . import manage as manage_page, memorial, notices, photos, stewards
 from .forms import MAX_GALLERY, ButtonOnlyForm, EditStoryForm, LostLinkForm, NewStoryForm, StewardForm, WithdrawForm
 from .models import Story, StoryVersion
-from .queries import public_photo_story, published_by_slug
+from .queries import public_photo_story
 from .services import (Access, StoryInput, edit_story, find_access, fresh_links_for_email, submit_story,
                        use_token, withdraw_story)
 
@@ -156,15 +156,16 @@ def thanks():
 @public_page(shared=60, keys=("memorials",))
 def show(slug):
     """One memorial, as the family chose to show it."""
-    story = published_by_slug(slug)
-    if story is None:
+    found = memorial.find(slug)
+    if found is None:
         # A memorial whose name (or how it is shown) changed keeps its old addresses, forever.
         moved = moved_to(slug)
         if moved is None:
             abort(404)
         return redirect(url_for("stories.show", slug=moved), 301)
+    story, counts = found
     cache_keys(f"memorial-{story.id}")   # a CDN drops it when the memorial changes, is withdrawn or unpublished
-    return memorial.render_memorial(story)
+    return memorial.render_memorial(story, counts=counts)
 
 
 @bp.get("/manage/<token>/preview")
