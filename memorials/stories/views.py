@@ -80,6 +80,13 @@ def wall():
                            args=found.args)
 
 
+@bp.app_template_filter("years")
+def life_years(version) -> str:
+    """"1998 – 2023", or the year they died alone: a card's quiet frame, a face on the wall (a filter, not a
+    macro: a list draws 24 of them, the wall 48)."""
+    return f"{version.born.year} – {version.died.year}" if version.born else str(version.died.year)
+
+
 def _page_number(value: str | None) -> int:
     """page=3 -> 3; anything that is not a page number -> 1; absurdly large -> a page past the end."""
     value = (value or "").strip()
