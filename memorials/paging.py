@@ -1,6 +1,8 @@
 """One page of a memorial's messages or memories, read with as few statements as the page allows."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sqlalchemy as sa
 from flask import request, url_for
 from flask_sqlalchemy.pagination import SelectPagination
@@ -19,11 +21,16 @@ PAGE_MARK = "pagenumberhere"
 
 def page_link(endpoint: str, params: dict, param: str = "page", anchor: str | None = None):
     """n -> the address of page n of a list (templates/_macros.html `pagination` shows up to nine): built once
-    with url_for, the page number put in its place after. The page comes last in the query string, so the last
-    mark is the page's, even if someone searched for the mark itself."""
+    with url_for, the page number put in its place after, when the mark stands once in the query string (else
+    url_for for each)."""
     values = {name: value for name, value in params.items() if name != param}
     values[param] = PAGE_MARK
-    head, _, tail = url_for(endpoint, _anchor=anchor, **values).rpartition(PAGE_MARK)
+    built = url_for(endpoint, _anchor=anchor, **values)
+    query = built.find("?")
+    if built.count(PAGE_MARK) != 1 or not 0 <= query < built.find(PAGE_MARK):
+        # The mark is not where a page number alone goes (a word, an anchor or a path holding it): one url_for each.
+        return lambda n: url_for(endpoint, _anchor=anchor, **{**values, param: n})
+    head, _, tail = built.partition(PAGE_MARK)
     return lambda n: f"{head}{n}{tail}"
 
 
@@ -49,8 +56,15 @@ class _CountedByItsItems(SelectPagination):
         return args["session"].execute(sa.select(sa.func.count()).select_from(every), args["values"]).scalar()
 
 
+@lru_cache(maxsize=64)
+def _paged(select):
+    """A statement built once, with its page bound as LIMIT and OFFSET: made once per statement, so that it keeps
+    the key SQLAlchemy caches its compiled form under."""
+    return select.limit(LIMIT).offset(OFFSET)
+
+
 def paginate(select, page: int, per_page: int, values: dict) -> SelectPagination:
-    """db.paginate (out-of-range pages answer empty, never 404) of a statement built once, ending in
-    .limit(LIMIT).offset(OFFSET), with these bound values; without its count where the items say it."""
-    return _CountedByItsItems(select=select, values=values, session=db.session(), page=page, per_page=per_page,
-                              max_per_page=per_page, error_out=False)
+    """db.paginate (out-of-range pages answer empty, never 404) of a statement built once (its page is bound
+    here), with these bound values; without its count where the items say it."""
+    return _CountedByItsItems(select=_paged(select), values=values, session=db.session(), page=page,
+                              per_page=per_page, max_per_page=per_page, error_out=False)

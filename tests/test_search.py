@@ -215,7 +215,9 @@ def test_every_page_link_keeps_the_filters(app, client, many):
     with app.test_request_context("/stories/"):
         for endpoint, params, param, anchor in (
                 ("stories.index", {"q": f"a {PAGE_MARK}", "year": 2023}, "page", None),
-                ("stories.show", {"slug": "someone", "page": 3, "messages": 2}, "messages", "condolences")):
+                ("stories.show", {"slug": "someone", "page": 3, "messages": 2}, "messages", "condolences"),
+                ("stories.show", {"slug": "someone"}, "messages", f"after-{PAGE_MARK}"),      # one url_for each
+                ("stories.show", {"slug": PAGE_MARK}, "messages", None)):
             link = page_link(endpoint, params, param, anchor)
             for n in (1, 2, 1000):
                 assert link(n) == url_for(endpoint, _anchor=anchor, **{**params, param: n})

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..paging import LIMIT, OFFSET, paginate
+from ..paging import paginate
 from ..stories.models import Story, StoryVersion
 from .models import CandleTally, Condolence, CondolenceStatus, Report, ReportStatus
 
@@ -30,7 +30,7 @@ def _condolences():
     return (db.select(Condolence)
             .where(Condolence.story_id == bindparam("story_id"),
                    Condolence.status == CondolenceStatus.PUBLISHED.value)
-            .order_by(Condolence.created_at, Condolence.id).limit(LIMIT).offset(OFFSET))
+            .order_by(Condolence.created_at, Condolence.id))
 
 
 def condolence_page(story_id: int, page: int, per_page: int):

@@ -8,7 +8,7 @@ from functools import cache
 from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
-from ..paging import LIMIT, OFFSET, page_number, paginate
+from ..paging import page_number, paginate
 from ..extensions import db
 from ..stories.models import Story, StoryVersion
 from .forms import MemoryForm
@@ -32,7 +32,7 @@ def _published_memories():
     """Built once per worker, its memorial and page bound as it runs (see memorials/paging.py)."""
     return (db.select(Memory).where(Memory.story_id == bindparam("story_id"),
                                     Memory.status == MemoryStatus.PUBLISHED.value)
-            .options(joinedload(Memory.photo)).order_by(Memory.created_at, Memory.id).limit(LIMIT).offset(OFFSET))
+            .options(joinedload(Memory.photo)).order_by(Memory.created_at, Memory.id))
 
 
 def for_memorial(story: Story, form: MemoryForm | None = None) -> MemoryBook:

@@ -16,6 +16,7 @@ from ..i18n import current_language
 from ..lru import LRU
 
 CACHE_SIZE = 20_000   # about 15 MB per worker
+COUNTS_CACHE_SIZE = 2_000
 PLACE = "zq-place-zq"
 
 
@@ -57,7 +58,9 @@ def render_counts(counts: list[tuple[int, int] | None]) -> list[Markup]:
     """Each card's candles and messages (_macros.html `card_counts`), in order: they change with every visitor, so
     they are never kept inside a card, but most memorials share a few small numbers, so each pair is drawn once
     per worker in each language."""
-    kept = cache()
+    kept = current_app.extensions.get("memorial_card_counts")
+    if kept is None:   # apart from the cards: pairs of numbers never push a card out
+        kept = current_app.extensions["memorial_card_counts"] = LRU(COUNTS_CACHE_SIZE)
     language = current_language()
     drawn = []
     draw = None
