@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .blankforms import blank_form
+from .fragments import blank_form, fragment
 from .extensions import db
 from .languages import LANGUAGES
 from .logs import configure_logging
@@ -124,7 +124,7 @@ def register_web(app: Flask) -> None:
             abort(404)
 
     # A global, not a context variable: macros imported without the page's context (pagination) see it too.
-    app.jinja_env.globals.update(page_link=page_link, blank_form=blank_form)
+    app.jinja_env.globals.update(page_link=page_link, blank_form=blank_form, fragment=fragment)
 
     @app.context_processor
     def site_globals():

@@ -123,16 +123,17 @@ def test_messages_come_first_and_the_forms_are_folded(app, client):
 
 @pytest.mark.both_databases
 def test_the_blank_forms_are_drawn_once_with_each_memorials_address_and_each_visitors_token(app):
-    """memorials/blankforms.py: the forms to leave a message and share a memory are drawn once per worker and
+    """memorials/fragments.py: the forms to leave a message and share a memory are drawn once per worker and
     language; every memorial puts its own address in them, every visitor their own token, and they work."""
     first, second = published(app, 2)
     with app.app_context():
-        app.extensions.pop("blank_forms", None)
+        app.extensions.pop("page_fragments", None)
     reader, visitor = app.test_client(), app.test_client()
     reader.get(f"/stories/{first}")
     with app.app_context():
-        kept = app.extensions["blank_forms"]
-        assert len(kept) == 2 and all("blank-form-token" in html for html in kept.values())
+        kept = app.extensions["page_fragments"]
+        forms = [key for key in kept if key[0].endswith("form.html")]
+        assert len(forms) == 2 and all("blank-form-token" in kept[key] for key in forms)
         assert not any(first in html for html in kept.values())
         kept[("memories/_form.html", "en", "")] = kept[("memories/_form.html", "en", "")].replace(
             "Share your memory", "Share your memory (as this worker kept it)")
@@ -151,7 +152,37 @@ def test_the_blank_forms_are_drawn_once_with_each_memorials_address_and_each_vis
     spanish = visitor.get(f"/es/stories/{second}").get_data(as_text=True)
     assert f'action="/es/stories/{second}/condolences"' in spanish and "Compartir su recuerdo" in spanish
     with app.app_context():
-        assert len(app.extensions["blank_forms"]) == 4
+        assert len([key for key in app.extensions["page_fragments"] if key[0].endswith("form.html")]) == 4
+
+
+def test_the_footer_is_drawn_once_per_language_and_is_the_same_on_every_page(app, client):
+    """memorials/fragments.py: the help lines and links at the foot of every page are drawn once per worker and
+    language, and a signed-in moderator, a form in error or another page changes nothing in them."""
+    slug = published(app)[0]
+    with app.app_context():
+        app.extensions.pop("page_fragments", None)
+
+    def footer(url, who=client):
+        page = who.get(url).get_data(as_text=True)
+        return page[page.index('<footer class="site-footer">'):page.index("</footer>")]
+
+    english = footer("/")
+    assert "988" in english and "(press 2 for Spanish)" in english and 'href="/help"' in english
+    with app.app_context():
+        kept = app.extensions["page_fragments"]
+        key = ("_footer.html", "en", "")
+        kept[key] = kept[key].replace("Help and support", "Help and support (as this worker kept it)")
+    assert "(as this worker kept it)" in footer(f"/stories/{slug}")       # the kept copy: not drawn again
+    assert "(as this worker kept it)" in footer("/stories/?year=abc")     # a form in error
+    spanish = footer(f"/es/stories/{slug}")
+    assert "(marque 2 para español)" in spanish and 'href="/es/help"' in spanish
+    assert "(as this worker kept it)" not in spanish
+    with app.app_context():
+        make_moderator(email="footer@example.org")
+    signed_in = app.test_client()
+    sign_in(signed_in, "footer@example.org")
+    assert 'href="/moderate/"' in signed_in.get("/stories/").get_data(as_text=True)    # the moderator's menu
+    assert "(as this worker kept it)" in footer("/stories/", signed_in)
 
 
 def test_without_a_photo_a_quiet_frame_on_the_card_the_page_and_the_share_card(app, client):

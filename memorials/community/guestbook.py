@@ -53,7 +53,7 @@ class Guestbook:
     messages: object       # a Pagination of published condolences
     form: CondolenceForm | None   # the visitor's refused one with their words and its errors; None: blank
     button_form: ButtonForm
-    form_class: ClassVar[type] = CondolenceForm    # drawn blank once per worker (memorials/blankforms.py)
+    form_class: ClassVar[type] = CondolenceForm    # drawn blank once per worker (memorials/fragments.py)
 
     @property
     def candles_shown(self) -> int:

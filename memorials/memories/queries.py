@@ -24,7 +24,7 @@ class MemoryBook:
 
     memories: object            # a Pagination of published memories, oldest first
     form: MemoryForm | None     # the visitor's refused one with their words and its errors; None: blank
-    form_class: ClassVar[type] = MemoryForm   # drawn blank once per worker (memorials/blankforms.py)
+    form_class: ClassVar[type] = MemoryForm   # drawn blank once per worker (memorials/fragments.py)
 
 
 @cache

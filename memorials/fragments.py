@@ -1,0 +1,49 @@
+"""Pieces of pages drawn once per worker and language, where a first visit would draw them again and again.
+
+- The site's footer (help lines, links, where to write to us) is the same on every page in a language: fragment().
+- A memorial's blank forms (leave a message, share a memory) are the same on every memorial but for two things:
+  the memorial's address in the form's action, and the visitor's own token. So each is drawn once, with a
+  stand-in for both, and every page puts its own in: a first visit to a memorial no longer builds two WTForms
+  forms and draws their nine fields. A form sent back with a mistake (the visitor's words, the errors beside them)
+  is drawn in full, as before: blank_form().
+
+A piece is kept under (template, language, URL prefix): nothing of one visitor or one memorial is ever in it.
+"""
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from .i18n import current_language
+
+# Stand-ins, found nowhere else in a form.
+SLUG = "blank-form-slug"
+TOKEN = "blank-form-token"
+
+
+def _kept() -> dict:
+    """This app's drawn pieces (one per app, so tests never share them)."""
+    return current_app.extensions.setdefault("page_fragments", {})
+
+
+def fragment(template: str) -> Markup:
+    """A piece the same on every page in this language (`template` draws from the site's globals alone)."""
+    key = (template, current_language(), request.script_root)
+    drawn = _kept().get(key)
+    if drawn is None:
+        drawn = _kept()[key] = Markup(render_template(template))
+    return drawn
+
+
+def blank_form(template: str, form_class: type, slug: str) -> Markup:
+    """The blank form `template` draws (with `form` and `slug`), for this memorial and this visitor."""
+    token = generate_csrf()
+    key = (template, current_language(), request.script_root)
+    drawn = _kept().get(key)
+    if drawn is None:
+        html = render_template(template, form=form_class(formdata=None), slug=SLUG)
+        if html.count(token) != 1 or TOKEN in html:
+            return Markup(html.replace(SLUG, slug))   # never seen: drawn for this page alone, not kept
+        drawn = _kept()[key] = html.replace(token, TOKEN)
+    return Markup(drawn.replace(TOKEN, token).replace(SLUG, slug))
