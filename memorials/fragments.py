@@ -16,6 +16,9 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .i18n import current_language
+from .lru import LRU
+
+PIECES = 1_000   # pieces kept by their key (drawn_for): a list's form for each set of words and filters
 
 # Stand-ins, found nowhere else in a form.
 SLUG = "blank-form-slug"
@@ -25,6 +28,19 @@ TOKEN = "blank-form-token"
 def _kept() -> dict:
     """This app's drawn pieces (one per app, so tests never share them)."""
     return current_app.extensions.setdefault("page_fragments", {})
+
+
+def drawn_for(template: str, key: tuple, **context) -> Markup:
+    """A piece that `key` (with the language) says all of: drawn once per worker for each, the most recent kept."""
+    pieces = current_app.extensions.get("page_pieces")
+    if pieces is None:
+        pieces = current_app.extensions["page_pieces"] = LRU(PIECES)
+    key = (template, current_language(), request.script_root, *key)
+    drawn = pieces.get(key)
+    if drawn is None:
+        drawn = Markup(render_template(template, **context))
+        pieces.put(key, drawn)
+    return drawn
 
 
 def fragment(template: str) -> Markup:

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 
 import pytest
+from markupsafe import Markup
 from flask import url_for
 from flask_migrate import upgrade
 from sqlalchemy import func, text
@@ -197,6 +198,26 @@ def test_filters_combine_say_how_many_match_and_stay_in_the_form(app, client, ma
     everything = find(client, q="person", state="WV", age="35-44", year="2020")[1]
     expected = [f"Person Number{n:02d}" for n in reversed(range(30)) if n % 3 == 2 and n % 2 == 0 and 35 <= ages(n) <= 44]
     assert expected and names_on(everything) == expected
+
+
+def test_the_form_is_drawn_once_for_each_search_and_afresh_with_a_value_in_error(app, client, many):
+    """search/pages.py: the form with its values is the same on every page of one search, so each worker keeps
+    it (memorials/fragments.py drawn_for); other values, another language or a value in error draw their own."""
+    app.config["STORIES_PER_PAGE"] = 4
+    first = find(client, state="OH")[1]
+    with app.app_context():
+        pieces = app.extensions["page_pieces"]
+        [key] = [k for k in pieces.keys() if k[0] == "stories/_find_form.html"]
+        assert key[1:3] == ("en", "") and "OH" in key
+        pieces.put(key, Markup(str(pieces.get(key)).replace("Find</button>", "Find (as this worker kept it)</button>")))
+    assert "(as this worker kept it)" not in first
+    assert "(as this worker kept it)" in find(client, state="OH", page="2")[1]
+    assert "(as this worker kept it)" not in find(client, state="TX")[1]
+    assert "(as this worker kept it)" not in find(client, state="OH", year="abc")[1]
+    refused = find(client, state="OH", year="abc")[1]
+    assert re.search(r'<option selected value="OH">Ohio</option>|<option value="OH" selected>', refused)
+    spanish = client.get("/es/stories/?state=OH&page=2").get_data(as_text=True)
+    assert "(as this worker kept it)" not in spanish and "Buscar" in spanish
 
 
 def test_every_page_link_keeps_the_filters(app, client, many):

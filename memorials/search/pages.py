@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import render_template
+from markupsafe import Markup
+
+from .. import fragments
 from . import cards
 from .forms import FindForm, WallForm
 from .query import Filters, Results, faces, find
@@ -16,6 +20,16 @@ class ListPage:
     filters: Filters
     results: Results           # .items: the cards' HTML, in order
     args: dict                 # the valid filters, for links to other pages
+
+    @property
+    def form_html(self) -> Markup:
+        """The form with its values: the same for every page of the same search, so drawn once per worker for
+        each set of values and years offered; with a value in error, drawn for this page alone."""
+        form, template = self.form, "stories/_find_form.html"
+        if form.errors:
+            return Markup(render_template(template, form=form, filters=self.filters))
+        key = (form.q.data, form.state.data, form.year.data, form.age.data, tuple(self.results.years))
+        return fragments.drawn_for(template, key, form=form, filters=self.filters)
 
     @property
     def counts(self) -> list:

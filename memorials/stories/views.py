@@ -68,7 +68,7 @@ def index():
     found = search_pages.list_page(request.args, _page_number(request.args.get("page")),
                                    current_app.config["STORIES_PER_PAGE"])
     return render_template("stories/index.html", form=found.form, filters=found.filters, page=found.results,
-                           args=found.args, counts=found.counts)
+                           args=found.args, counts=found.counts, find_form=found.form_html)
 
 
 @bp.get("/wall")
