@@ -13,18 +13,17 @@ from ..stories.models import Story, StoryVersion
 from .models import CandleTally, Condolence, CondolenceStatus, Report, ReportStatus
 
 
-# The memorial page's statements are built once per worker, their values bound as they run: building one costs
-# SQLAlchemy more than running it (see memorials/search/query.py).
-@cache
-def _candle_count():
-    return db.select(db.func.sum(CandleTally.candles)).where(CandleTally.story_id == bindparam("story_id"))
-
-
 def candle_count(story_id: int) -> int:
-    """Every candle ever lit for this memorial."""
-    return int(db.session.execute(_candle_count(), {"story_id": story_id}).scalar() or 0)
+    """Every candle ever lit for this memorial (a visitor's memorial reads it with the story instead:
+    candle_total_subquery)."""
+    total = db.session.execute(
+        db.select(db.func.sum(CandleTally.candles)).where(CandleTally.story_id == story_id)
+    ).scalar()
+    return int(total or 0)
 
 
+# Built once per worker, their values bound as they run: building one costs SQLAlchemy more than running it
+# (see memorials/search/query.py).
 @cache
 def _condolences():
     return (db.select(Condolence)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from functools import cache
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import bindparam, case, func, update
+from sqlalchemy import case, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -138,15 +137,12 @@ def states_writing(campaign: Campaign) -> int:
         .where(LetterCount.campaign_id == campaign.id, LetterCount.letters > 0)).scalar_one()
 
 
-@cache
-def _memorial_letters():
-    """Built once per worker, its memorial bound as it runs (the memorial page reads it on every first visit)."""
-    return db.select(MemorialLetterCount.letters).where(MemorialLetterCount.story_id == bindparam("story_id"))
-
-
 def memorial_letters(story_id: int) -> int:
-    """How many letters were written in memory of a memorial."""
-    return db.session.execute(_memorial_letters(), {"story_id": story_id}).scalar_one_or_none() or 0
+    """How many letters were written in memory of a memorial (a visitor's memorial reads it with the story
+    instead: memorials.letters_subquery)."""
+    return db.session.execute(
+        db.select(MemorialLetterCount.letters).where(MemorialLetterCount.story_id == story_id)
+    ).scalar_one_or_none() or 0
 
 
 # -- campaigns -----------------------------------------------------------------------------------------

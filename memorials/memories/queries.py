@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 from functools import cache
+from typing import ClassVar
 
 from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload

@@ -18,8 +18,8 @@ list's statement cost SQLAlchemy more than reading its page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import datetime
+from functools import cache
 from math import ceil
 
 from sqlalchemy import Integer, bindparam, cast, column, func, literal_column, select, table, text

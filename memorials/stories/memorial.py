@@ -9,7 +9,6 @@ their words kept and that form open), so there is one way to make it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from functools import cache
 
 from flask import make_response, render_template, url_for
@@ -25,8 +24,8 @@ from ..gallery import queries as gallery_queries
 from ..letters import memorials as letters_memorials
 from ..memories import forms as memory_forms
 from ..memories import queries as memory_queries
-from ..stats import queries as stats_queries
 from ..slugs import is_slug
+from ..stats import queries as stats_queries
 from ..text import render_markdown
 from . import queries
 from .models import Photo, Story, StoryVersion

@@ -110,7 +110,8 @@ def read_cards(query, values: dict | None = None) -> list[CardStory]:
 
 @cache
 def _published_by_slug():
-    """Built once per worker, the address bound as it runs: a memorial's first visit reads it."""
+    """Built once per worker, the address bound as it runs (a share card, a message or memory sent, a letter
+    in someone's memory all start here; the memorial page reads its own, with counts: stories/memorial.py)."""
     return published_statement().where(Story.slug == bindparam("slug"))
 
 
