@@ -41,17 +41,22 @@ def page_number(name: str) -> int:
 
 class _CountedByItsItems(SelectPagination):
     """A statement built once (its page bound as LIMIT and OFFSET, the rest as `values`), read a page at a time.
-    A first page that is not full holds every item there is: the total is known without a count."""
+    A first page that is not full holds every item there is: the total is known without a count. A total read
+    beforehand (with the memorial, in the same statement) is taken as it is, and a page past it is not read."""
 
     def _query_items(self) -> list:
         args = self._query_args
+        if args["total"] is not None and self._query_offset >= args["total"]:
+            return []
         values = {**args["values"], "limit": self.per_page, "offset": self._query_offset}
         return list(args["session"].execute(args["select"], values).unique().scalars())
 
     def _query_count(self) -> int:
+        args = self._query_args
+        if args["total"] is not None:
+            return args["total"]
         if self.page == 1 and len(self.items) < self.per_page:
             return len(self.items)
-        args = self._query_args
         every = args["select"].options(lazyload("*")).limit(None).offset(None).order_by(None).subquery()
         return args["session"].execute(sa.select(sa.func.count()).select_from(every), args["values"]).scalar()
 
@@ -63,8 +68,9 @@ def _paged(select):
     return select.limit(LIMIT).offset(OFFSET)
 
 
-def paginate(select, page: int, per_page: int, values: dict) -> SelectPagination:
+def paginate(select, page: int, per_page: int, values: dict, total: int | None = None) -> SelectPagination:
     """db.paginate (out-of-range pages answer empty, never 404) of a statement built once (its page is bound
-    here), with these bound values; without its count where the items say it."""
-    return _CountedByItsItems(select=_paged(select), values=values, session=db.session(), page=page,
+    here), with these bound values; without its count where the items say it or `total` (already read) does,
+    and without reading a page that `total` says is empty."""
+    return _CountedByItsItems(select=_paged(select), values=values, total=total, session=db.session(), page=page,
                               per_page=per_page, max_per_page=per_page, error_out=False)

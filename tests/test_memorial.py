@@ -343,7 +343,19 @@ def test_a_memorial_with_a_gallery_and_fifty_messages_runs_a_fixed_number_of_sta
     with app.test_request_context("/"):
         demo = make_demo(messages=0, gallery_photos=0, others=0)
         plain_slug = demo.plain.slug
-    baseline = statements_for(app, client, f"/stories/{plain_slug}")
+    def memorial_reads(url) -> list[str]:
+        """The statements reading the memorial itself (not what a worker refreshes now and then for every page:
+        the campaigns, the numbers' files, SQLite's look at the kept pages' counter)."""
+        with app.app_context():
+            engine = db.engine
+        with Statements(engine) as seen:
+            assert client.get(url).status_code == 200
+        return [s for s in seen.seen
+                if any(f"FROM {table}" in s for table in ("story", "gallery_photo", "condolence", "memory"))]
+
+    # A memorial with nothing but its story (no message, memory or gallery photo) is read by one statement.
+    plain = memorial_reads(f"/stories/{plain_slug}")
+    assert len(plain) == 1 and "FROM story" in plain[0], plain
     with app.app_context():
         rich_slug = db.session.execute(db.select(Story.slug).where(Story.slug.like("daniel%"))).scalar_one()
     with app.test_request_context("/"):
@@ -357,17 +369,18 @@ def test_a_memorial_with_a_gallery_and_fifty_messages_runs_a_fixed_number_of_sta
         for n in range(50):
             db.session.add(Condolence(story_id=story.id, name=f"W{n}", message="Words.", status="published"))
         db.session.commit()
-    rich = statements_for(app, client, f"/stories/{rich_slug}")
-    # A full first page of messages also counts them (a page that is not full says how many there are).
-    assert rich == baseline + 1, (rich, baseline)
-    page = client.get(f"/stories/{rich_slug}").get_data(as_text=True)
+    # Its gallery, a page of messages and a page of memories are one more statement each (how many there are was
+    # read with the story).
+    rich = memorial_reads(f"/stories/{rich_slug}")
+    assert len(rich) == 4, rich
+    page = client.get(f"/stories/{rich_slug}?again").get_data(as_text=True)
     assert page.count('class="gallery-item"') == 12 and page.count('class="condolence"') == 50
     with app.app_context():
         story_id = db.session.execute(db.select(Story.id).where(Story.slug == rich_slug)).scalar_one()
         for n in range(50):
             db.session.add(Condolence(story_id=story_id, name=f"X{n}", message="Words.", status="published"))
         db.session.commit()
-    assert statements_for(app, client, f"/stories/{rich_slug}") == rich   # and no more, however many
+    assert len(memorial_reads(f"/stories/{rich_slug}?and-again")) == 4   # and no more, however many
 
 
 @pytest.mark.both_databases

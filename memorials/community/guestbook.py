@@ -64,13 +64,15 @@ class Guestbook:
 CANDLES_DRAWN = 24
 
 
-def for_memorial(story: Story, form: CondolenceForm | None = None, candles: int | None = None) -> Guestbook:
-    """Candles (`candles`, when read with the story: queries.candle_total_subquery), one page of messages and
-    the forms for one memorial (one or two statements)."""
+def for_memorial(story: Story, form: CondolenceForm | None = None, candles: int | None = None,
+                 messages: int | None = None) -> Guestbook:
+    """Candles and how many messages (`candles`, `messages`, when read with the story:
+    queries.candle_total_subquery, message_total_subquery), one page of messages and the forms for one memorial
+    (up to three statements; none when both were read and there is no message)."""
     return Guestbook(
         candles=queries.candle_count(story.id) if candles is None else int(candles),
         lit_today=story.id in lit_today(),
-        messages=queries.condolence_page(story.id, page_number("messages"), MESSAGES_PER_PAGE),
+        messages=queries.condolence_page(story.id, page_number("messages"), MESSAGES_PER_PAGE, messages),
         form=form, button_form=ButtonForm(),
     )
 

@@ -32,9 +32,10 @@ def _condolences():
             .order_by(Condolence.created_at, Condolence.id))
 
 
-def condolence_page(story_id: int, page: int, per_page: int):
-    """One page of a memorial's published messages, oldest first."""
-    return paginate(_condolences(), page, per_page, {"story_id": story_id})
+def condolence_page(story_id: int, page: int, per_page: int, total: int | None = None):
+    """One page of a memorial's published messages, oldest first (`total`: how many, if read with the memorial;
+    none are then read from an empty guestbook)."""
+    return paginate(_condolences(), page, per_page, {"story_id": story_id}, total)
 
 
 FAMILY_SEES = [CondolenceStatus.WITH_FAMILY.value, CondolenceStatus.PUBLISHED.value, CondolenceStatus.HIDDEN.value]

@@ -19,9 +19,18 @@ def _shown():
             .options(joinedload(GalleryPhoto.photo)).order_by(GalleryPhoto.position, GalleryPhoto.id))
 
 
-def for_memorial(story: Story) -> list[GalleryPhoto]:
-    """The photos a visitor sees, in the family's order."""
+def for_memorial(story: Story, total: int | None = None) -> list[GalleryPhoto]:
+    """The photos a visitor sees, in the family's order (none read when `total`, read with the memorial, is 0)."""
+    if total == 0:
+        return []
     return list(db.session.execute(_shown(), {"story_id": story.id}).scalars())
+
+
+def shown_total_subquery():
+    """The photos a visitor sees in the gallery of the outer query's Story row (read with the memorial)."""
+    return (db.select(db.func.count()).select_from(GalleryPhoto)
+            .where(GalleryPhoto.story_id == Story.id, GalleryPhoto.status == GalleryStatus.PUBLISHED.value)
+            .correlate(Story).scalar_subquery())
 
 
 def for_family(story: Story) -> list[GalleryPhoto]:

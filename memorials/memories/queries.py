@@ -35,10 +35,11 @@ def _published_memories():
             .options(joinedload(Memory.photo)).order_by(Memory.created_at, Memory.id))
 
 
-def for_memorial(story: Story, form: MemoryForm | None = None) -> MemoryBook:
+def for_memorial(story: Story, form: MemoryForm | None = None, total: int | None = None) -> MemoryBook:
     """One page of a memorial's published memories with their photos (one statement, two for a later or full
-    page) and the form."""
-    page = paginate(_published_memories(), page_number("memories"), MEMORIES_PER_PAGE, {"story_id": story.id})
+    page; none when `total`, read with the memorial, says there are none) and the form."""
+    page = paginate(_published_memories(), page_number("memories"), MEMORIES_PER_PAGE, {"story_id": story.id},
+                    total)
     return MemoryBook(page, form)
 
 

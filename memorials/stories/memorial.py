@@ -64,21 +64,30 @@ class MemorialPage:
         return url_for("stories.photo", filename=name)
 
 
+# What find() counts with the memorial, in the order of its columns.
+COUNTED = ("candles", "letters", "messages", "memories", "gallery")
+
+
 @cache
 def _with_counts():
-    """The published memorial at an address (bound as it runs), with its candles and the letters written in its
-    memory: one statement, built once per worker."""
+    """The published memorial at an address (bound as it runs), with its candles, the letters written in its
+    memory, and how many messages, memories and gallery photos it shows: one statement, built once per worker."""
     return (queries.published_statement().where(Story.slug == bindparam("slug"))
-            .add_columns(community_queries.candle_total_subquery(), letters_memorials.letters_subquery()))
+            .add_columns(community_queries.candle_total_subquery(), letters_memorials.letters_subquery(),
+                         community_queries.message_total_subquery(), memory_queries.memory_total_subquery(),
+                         gallery_queries.shown_total_subquery()))
 
 
 def find(slug: str | None) -> tuple[Story, dict] | None:
     """The published memorial at this address and the counts its page shows, read together; None if there is
-    none (anything that cannot be an address never reaches the database)."""
+    none (anything that cannot be an address never reaches the database). A memorial with no message, memory
+    or gallery photo is read whole by this one statement."""
     if not is_slug(slug):
         return None
     row = db.session.execute(_with_counts(), {"slug": slug}).unique().first()
-    return (row[0], {"candles": int(row[1] or 0), "letters": int(row[2] or 0)}) if row is not None else None
+    if row is None:
+        return None
+    return row[0], {name: int(count or 0) for name, count in zip(COUNTED, row[1:])}
 
 
 def memorial_page(story: Story, version: StoryVersion | None = None, *, preview_token: str | None = None,
@@ -86,7 +95,7 @@ def memorial_page(story: Story, version: StoryVersion | None = None, *, preview_
                   memory_form: memory_forms.MemoryForm | None = None, counts: dict | None = None
                   ) -> MemorialPage:
     """The page's data: a fixed number of statements however many photos, messages and memories there are
-    (`counts`: the candles and letters find() read with the story)."""
+    (`counts`: what find() read with the story; a list it says is empty is not read)."""
     counts = counts or {}
     v = version or story.live_version
     public = preview_token is None
@@ -96,9 +105,11 @@ def memorial_page(story: Story, version: StoryVersion | None = None, *, preview_
                  else "memory" if memory_form is not None and memory_form.errors else None)
     return MemorialPage(
         story=story, v=v,
-        gallery=(gallery_queries.for_memorial(story) if public else gallery_queries.for_family(story)),
-        guestbook=guestbook.for_memorial(story, condolence_form, counts.get("candles")) if public else None,
-        memories=memory_queries.for_memorial(story, memory_form) if public else None,
+        gallery=(gallery_queries.for_memorial(story, counts.get("gallery")) if public
+                 else gallery_queries.for_family(story)),
+        guestbook=(guestbook.for_memorial(story, condolence_form, counts.get("candles"), counts.get("messages"))
+                   if public else None),
+        memories=memory_queries.for_memorial(story, memory_form, counts.get("memories")) if public else None,
         letters=letters_memorials.for_memorial(story.id, counts.get("letters")) if public else None,
         state_line=stats_queries.state_line(code) if has_page else None, state_has_page=has_page,
         said=guestbook.take_said(story) if public else None,
