@@ -1,6 +1,10 @@
 """Pieces of pages drawn once per worker and language, where a first visit would draw them again and again.
 
-- The site's footer (help lines, links, where to write to us) is the same on every page in a language: fragment().
+- The site's footer (help lines, links, where to write to us) is the same on every page in a language, and so
+  are the site's header and the links every page's head holds: fragment().
+- A page's share tags (Open Graph, Twitter) differ only in a few values (its title, description, address and
+  picture): fragment() with holes, drawn once with a stand-in in each hole, each page's values put in, escaped as
+  the template would have. A hole is written out as it is (`{{ title }}`) and nothing else is done with it.
 - A memorial's blank forms (leave a message, share a memory) are the same on every memorial but for two things:
   the memorial's address in the form's action, and the visitor's own token. So each is drawn once, with a
   stand-in for both, and every page puts its own in: a first visit to a memorial no longer builds two WTForms
@@ -11,9 +15,11 @@ A piece is kept under (template, language, URL prefix): nothing of one visitor o
 """
 from __future__ import annotations
 
+import re
+
 from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .i18n import current_language
 from .lru import LRU
@@ -23,6 +29,8 @@ PIECES = 1_000   # pieces kept by their key (drawn_for): a list's form for each 
 # Stand-ins, found nowhere else in a form.
 SLUG = "blank-form-slug"
 TOKEN = "blank-form-token"
+HOLE = "fragment-hole-{}-here"
+_HOLES = re.compile(HOLE.format("([a-z_]+)"))
 
 
 def _kept() -> dict:
@@ -43,13 +51,21 @@ def drawn_for(template: str, key: tuple, **context) -> Markup:
     return drawn
 
 
-def fragment(template: str) -> Markup:
-    """A piece the same on every page in this language (`template` draws from the site's globals alone)."""
-    key = (template, current_language(), request.script_root)
-    drawn = _kept().get(key)
-    if drawn is None:
-        drawn = _kept()[key] = Markup(render_template(template))
-    return drawn
+def fragment(template: str, /, holes: dict | None = None, **context) -> Markup:
+    """A piece the same on every page in this language but for its `holes` (`template` draws from the site's
+    globals and `context`: a few small values, such as whether a moderator is signed in, never a visitor's or a
+    memorial's own). Drawn once per worker for each `context`, with a stand-in in each hole; each page's values
+    are put in, escaped, in one pass (a value that looks like a stand-in is only ever a value)."""
+    holes = holes or {}
+    key = (template, current_language(), request.script_root, *sorted(context.items()), *sorted(holes))
+    parts = _kept().get(key)
+    if parts is None:
+        html = render_template(template, **context, **{name: Markup(HOLE.format(name)) for name in holes})
+        split = _HOLES.split(html)      # the text before the first hole, a hole's name, the text after it, ...
+        parts = _kept()[key] = Markup(html) if len(split) == 1 else tuple(split)
+    if isinstance(parts, Markup):       # a piece without holes is kept as it is
+        return parts
+    return Markup("".join(part if index % 2 == 0 else escape(holes[part]) for index, part in enumerate(parts)))
 
 
 def blank_form(template: str, form_class: type, slug: str) -> Markup:

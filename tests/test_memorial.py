@@ -185,6 +185,56 @@ def test_the_footer_is_drawn_once_per_language_and_is_the_same_on_every_page(app
     assert "(as this worker kept it)" in footer("/stories/", signed_in)
 
 
+def test_the_header_and_share_tags_are_drawn_once_and_each_page_puts_in_its_own_values(app, client):
+    """memorials/fragments.py: the header and a page's share tags are kept per worker and language with holes; each
+    page puts in its own link to the other language and its own title, address and picture, escaped, and a value
+    that looks like a hole's stand-in stays a value."""
+    name = 'Ana "fragment-hole-url-here" <i>Ruiz</i>'
+    slug = published(app, name=name)[0]
+    with app.app_context():
+        app.extensions.pop("page_fragments", None)
+    search = '/stories/?q=%3Cb%3E%22x&state=OH'
+    first = client.get(search).get_data(as_text=True)
+    with app.test_request_context("/"):
+        from flask import url_for
+
+        switch = url_for("i18n.switch", lang="es", next=search)   # the address as asked, still encoded
+        page_url = app.config["SITE_URL"] + url_for("stories.show", slug=slug)
+    assert f'<p class="language-switch"><a href="{html.escape(switch)}" lang="es"' in first
+    with app.app_context():
+        kept = app.extensions["page_fragments"]
+        key = next(k for k in kept if k[:2] == ("_header.html", "en"))
+        kept[key] = tuple(part.replace("Share a story", "Share a story (as kept)") for part in kept[key])
+    memorial = client.get(f"/stories/{slug}").get_data(as_text=True)
+    assert "Share a story (as kept)" in memorial                           # the kept header, not drawn again
+    with app.test_request_context("/"):
+        assert f'href="{html.escape(url_for("i18n.switch", lang="es", next=f"/stories/{slug}"))}"' in memorial
+    # The memorial's own share tags: its title escaped as written, its own address and picture, never a stand-in.
+    assert '<meta property="og:title" content="Remembering Ana &#34;fragment-hole-url-here&#34; &lt;i&gt;Ruiz&lt;/i&gt;">' \
+        in memorial
+    assert f'<meta property="og:url" content="{page_url}">' in memorial
+    assert f'<link rel="canonical" href="{page_url}">' in memorial
+    assert re.search(r'<meta property="og:image" content="[^"]+/stories/[^"]+/share\.jpg', memorial)
+    assert "fragment-hole-" not in first
+    for hole in ("title", "description", "image", "image_alt", "switch"):
+        assert f"fragment-hole-{hole}-here" not in memorial
+    # The list's share tags: the site's card, its own address.
+    assert '<meta property="og:url" content="%s/stories/">' % app.config["SITE_URL"] in first
+    with app.test_request_context("/"):
+        from memorials.feeds.views import site_card_url
+
+        assert f'<meta property="og:image" content="{site_card_url()}">' in first
+    spanish = client.get(f"/es/stories/{slug}").get_data(as_text=True)
+    assert "(as kept)" not in spanish and ">Compartir una historia<" in spanish
+    with app.app_context():
+        make_moderator(email="header@example.org")
+    signed_in = app.test_client()
+    sign_in(signed_in, "header@example.org")
+    menu = signed_in.get("/stories/").get_data(as_text=True)
+    assert 'href="/moderate/"' in menu and "(as kept)" not in menu        # the moderator's own header
+    assert 'href="/moderate/"' not in client.get("/stories/?page=2").get_data(as_text=True)
+
+
 def test_without_a_photo_a_quiet_frame_on_the_card_the_page_and_the_share_card(app, client):
     slug = published(app, born=date(1998, 3, 14), city="Dayton", state_code="OH")[0]
     listing = client.get("/stories/").get_data(as_text=True)
