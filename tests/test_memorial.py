@@ -75,6 +75,27 @@ def test_the_memorial_opens_with_a_hero_and_offers_sharing_near_the_top(app, cli
     assert "<script" not in page.replace('<script src="/static/js/site.js', "")     # no inline or foreign script
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_share_link_carries_a_name_with_an_apostrophe_as_it_is_written(app, client, lang):
+    """The message a share link starts (WhatsApp, a text, mail, X, Bluesky) says "Sean O'Brien", never the
+    page's HTML escape for the apostrophe."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    slug = published(app, name="Sean O'Brien & Co")[0]
+    prefix = "/es" if lang == "es" else ""
+    page = client.get(f"{prefix}/stories/{slug}").get_data(as_text=True)
+    links = [html.unescape(h) for h in re.findall(r'class="share-link" href="([^"]+)"', page)]
+    said = {urlsplit(link).scheme + urlsplit(link).netloc: parse_qs(urlsplit(link).query) for link in links}
+    remembering = "En memoria de" if lang == "es" else "Remembering"
+    expected = f"{remembering} Sean O'Brien & Co"
+    assert said["httpswa.me"]["text"] == [f"{expected} http://localhost{prefix}/stories/{slug}"]
+    assert said["mailto"]["subject"] == [expected]
+    assert said["mailto"]["body"] == [f"{expected}\n\nhttp://localhost{prefix}/stories/{slug}"]
+    assert said["httpsx.com"]["text"] == [expected]
+    assert said["httpsbsky.app"]["text"][0].startswith(expected + " http")
+    assert len(links) == 6 and not any("&#39;" in unquote(link) or "&amp;" in unquote(link) for link in links)
+
+
 def test_the_web_font_is_our_own_file(client):
     css = client.get("/static/css/site.css", buffered=True).get_data(as_text=True)
     assert 'url("../fonts/dejavu-serif.woff")' in css

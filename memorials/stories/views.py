@@ -5,6 +5,7 @@ import time
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import storage
 from ..extensions import csrf, db, limiter
@@ -78,6 +79,13 @@ def wall():
     found = search_pages.wall_page(request.args, _page_number(request.args.get("page")), WALL_PER_PAGE)
     return render_template("stories/wall.html", form=found.form, state=found.state, page=found.results,
                            args=found.args)
+
+
+@bp.app_template_filter("as_written")
+def as_written(value) -> str:
+    """A sentence a template made with a name in it ("Remembering Sean O'Brien"), which gettext escaped for HTML,
+    as the words it says: for a share link's query string, where "&#39;" would reach the message as it is."""
+    return value.unescape() if isinstance(value, Markup) else str(value)
 
 
 @bp.app_template_filter("years")
