@@ -267,7 +267,9 @@ def _compress(response: Response) -> None:
             compressed = gzip.compress(body, compresslevel=FILE_LEVEL, mtime=0)
             _files().put(key, compressed)
     else:
-        compressed = gzip.compress(response.get_data(), compresslevel=PAGE_LEVEL, mtime=0)
+        compressed = pagecache.compressed_in_parts(response, PAGE_LEVEL)
+        if compressed is None:
+            compressed = gzip.compress(response.get_data(), compresslevel=PAGE_LEVEL, mtime=0)
     response.set_data(compressed)
     response.headers["Content-Encoding"] = "gzip"
 

@@ -92,6 +92,22 @@ def lookup() -> Response | None:
     return _response_of(page)
 
 
+def compressed_in_parts(response: Response, level: int) -> bytes | None:
+    """The page gzipped around the visitor's token, when it is about to be kept with holes (a quiet visitor's
+    first visit to a page with a form): the parts keep() keeps, compressed once, with this visitor's token put
+    in, instead of the page compressed whole and then unpacked again to be kept. None: compress it whole."""
+    token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    if (not token or g.get("page_cache") is None or g.get("page_cache_hit") or request.method != "GET"
+            or response.status_code != 200 or response.mimetype != "text/html" or not _quiet(session)):
+        return None
+    body = response.get_data()
+    if len(body) > MAX_PAGE_BYTES or token.encode() not in body:
+        return None
+    holed = pieces.holed(body, token.encode(), level)
+    g.page_holed = holed
+    return holed.filled(token.encode())
+
+
 def keep(response: Response, level: int) -> None:
     """Keep a finished 200 for the next quiet visitor, if it was made for one (lookup noted the counter); a
     page with a form token is kept with holes, its parts gzipped at `level` if the page was."""
@@ -130,7 +146,10 @@ def _page_of(response: Response, counted: int, expires: float, level: int) -> Pa
         return None
     headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in NEVER_KEPT_HEADERS)
     token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
-    if token and response.mimetype == "text/html":
+    made = g.pop("page_holed", None)
+    if made is not None:
+        body = made   # already cut and compressed for this answer (compressed_in_parts)
+    elif token and response.mimetype == "text/html":
         gzipped = response.headers.get("Content-Encoding") == "gzip"
         plain = gzip.decompress(body) if gzipped else body
         if token.encode() in plain:
