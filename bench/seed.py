@@ -21,7 +21,7 @@ Made to reach 1,000,000 in minutes, not half an hour:
 - Rows are plain tuples, written with COPY on PostgreSQL and executemany on SQLite. A large load (--stories
   past BULK) is one transaction that drops the loaded tables' secondary indexes and constraints first and
   builds them again after the load (PostgreSQL), or builds the indexes after the load with the journal off
-  (SQLite); the per-group and per-month counts are added up in Python and written once.
+  (SQLite); the per-group and per-day counts are added up in Python and written once.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ from memorials.pagecache import generation  # noqa: E402
 from memorials.search.index import (MAX_WORDS, Document, add_counts, add_documents, age_at, optimize,  # noqa: E402
                                     plain_text, words)
 from memorials.search.models import (ALL_STATES, CREATE_FTS, FTS_SHADOW_SUFFIXES, FTS_TABLE, NO_STATE, count_keys,  # noqa: E402
-                                     month_of, state_words)
+                                     day_of, state_words)
 from memorials.slugs import slugify, unique_slug  # noqa: E402
 from memorials.states import STATES, state_name  # noqa: E402
 from memorials.storage.local import LocalStore  # noqa: E402
@@ -574,12 +574,12 @@ class SQLiteBulk(Rows):
 
     def _count(self, batch: list[Memorial]) -> None:
         counts: dict[tuple, int] = {}
-        months: dict[int, list[int]] = {}
+        days: dict[int, list[int]] = {}
         faces: dict[str, int] = {}
         for m in batch:
             for key in count_keys(m.entry[3], m.entry[4], m.entry[5]):
                 counts[key] = counts.get(key, 0) + 1
-            counted = months.setdefault(month_of(m.entry[2]), [0, 0])
+            counted = days.setdefault(day_of(m.entry[2]), [0, 0])
             counted[0] += 1
             counted[1] += 1 if m.entry[6] else 0
             if m.entry[6]:   # a face on the wall, in its state and in every state
@@ -588,9 +588,9 @@ class SQLiteBulk(Rows):
         self.raw.executemany("INSERT INTO search_count (state_code, died_year, age_group, memorials) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (state_code, died_year, age_group) DO UPDATE SET "
                              "memorials = memorials + excluded.memorials", [(*k, n) for k, n in counts.items()])
-        self.raw.executemany("INSERT INTO search_month (month, memorials, faces) VALUES (?, ?, ?) ON CONFLICT (month) "
+        self.raw.executemany("INSERT INTO search_day (day, memorials, faces) VALUES (?, ?, ?) ON CONFLICT (day) "
                              "DO UPDATE SET memorials = memorials + excluded.memorials, faces = faces + excluded.faces",
-                             [(month, n, f) for month, (n, f) in months.items()])
+                             [(day, n, f) for day, (n, f) in days.items()])
         self.raw.executemany("INSERT INTO search_face (state_code, memorials) VALUES (?, ?) ON CONFLICT (state_code) "
                              "DO UPDATE SET memorials = memorials + excluded.memorials", list(faces.items()))
 
@@ -756,7 +756,7 @@ def _after_bulk_insert() -> None:
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
             autocommit.execute(text("VACUUM (ANALYZE) story, photo, moderation_event, search_entry, search_count, "
-                                    "search_month"))
+                                    "search_day"))
             autocommit.execute(text("ANALYZE story_version"))
     else:
         optimize(connection)

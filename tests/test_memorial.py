@@ -326,14 +326,14 @@ def test_the_wall_shows_only_faces_newest_first_by_state_paged(app, client):
 
 
 @pytest.mark.both_databases
-def test_a_deep_page_of_the_wall_starts_from_its_month_and_shows_exactly_the_faces_in_order(app, client, monkeypatch):
-    """The wall's later pages skip whole months by their counts of faces (search_month.faces), not by reading
-    every newer face: each page holds exactly the faces the full order puts there, before and after a face
-    leaves, on both databases."""
-    months = [datetime(2024, 1, 10), datetime(2024, 3, 5), datetime(2024, 3, 20), datetime(2024, 6, 1)]
-    for n, moment in enumerate(months):
+def test_a_deep_page_of_the_wall_starts_from_its_day_and_shows_exactly_the_faces_in_order(app, client, monkeypatch):
+    """The wall's later pages skip whole days by their counts of faces (search_day.faces), not by reading every
+    newer face: each page holds exactly the faces the full order puts there (a second before midnight and at
+    midnight among them), before and after a face leaves, on both databases."""
+    days = [datetime(2024, 1, 10), datetime(2024, 3, 5, 23, 59, 59), datetime(2024, 3, 6), datetime(2024, 6, 1)]
+    for n, moment in enumerate(days):
         monkeypatch.setattr(moderation_services, "utcnow", lambda moment=moment: moment)
-        published(app, 1)                              # no photo: counted in the month, never on the wall
+        published(app, 1)                              # no photo: counted in the day, never on the wall
         published(app, 2 + n, photo=True, state_code="OH" if n % 2 else "TX")
     with app.app_context():
         everyone = [tuple(row) for row in db.session.execute(
@@ -342,7 +342,7 @@ def test_a_deep_page_of_the_wall_starts_from_its_month_and_shows_exactly_the_fac
         assert len(everyone) == 14
         assert [query.faces(None, page, 3).entries for page in range(1, 6)] == [everyone[i:i + 3] for i in range(0, 15, 3)]
         with Statements(db.engine) as seen:
-            query.faces(None, 5, 3)    # in the oldest month: every newer month skipped by its count
+            query.faces(None, 5, 3)    # in the oldest day: every newer day skipped by its count
         wall = [sql for sql in seen.seen if "search_entry" in sql][0]
         assert "published_at <" in wall
         gone = db.session.get(Story, everyone[4][0])      # a face in the middle leaves: the later pages move up

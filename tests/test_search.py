@@ -8,14 +8,14 @@ from datetime import date, datetime
 import pytest
 from markupsafe import Markup
 from flask import url_for
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, text
 
 from memorials import create_app
 from memorials.extensions import db
 from memorials.paging import PAGE_MARK, page_link
 from memorials.search.index import Document, words
-from memorials.search.models import SearchCount, SearchEntry, SearchMonth, state_words
+from memorials.search.models import SearchCount, SearchDay, SearchEntry, state_words
 from memorials.stories.models import Story
 
 from .factories import form_data, make_moderator, make_story, publish, sign_in
@@ -489,9 +489,10 @@ def test_cards_are_kept_per_language(app, client, many):
 
 
 @pytest.mark.both_databases
-def test_the_wall_months_migration_counts_the_faces_already_published_by_month(empty_database_url, tmp_path):
+def test_the_wall_months_and_search_days_migrations_count_the_faces_already_published(empty_database_url, tmp_path):
     """Migration 0018 on a database with memorials: each month's faces are counted from the index as it stands
-    (a month without faces keeps 0), so the wall's deep pages are right from the first request."""
+    (a month without faces keeps 0), so the wall's deep pages are right from the first request; migration 0021
+    counts the same memorials and faces by day, and its downgrade by month again."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x",
                       "INSTANCE_PATH": str(tmp_path / "migrated")})
     with app.app_context():
@@ -510,10 +511,21 @@ def test_the_wall_months_migration_counts_the_faces_already_published_by_month(e
                     "VALUES (:id, :id, :at, 'OH', 2023, 30, :face)"), {"id": story_id, "at": published, "face": face})
             connection.execute(text("INSERT INTO search_month (month, memorials) VALUES (202401, 3), (202412, 1), "
                                     "(202503, 1)"))
+        upgrade(directory=directory, revision="0020_search_state_lexeme")
+        months = "SELECT month, memorials, faces FROM search_month ORDER BY month"
+        by_month = [(202401, 3, 2), (202412, 1, 1), (202503, 1, 0)]
+        with db.engine.begin() as connection:
+            assert [tuple(row) for row in connection.execute(text(months))] == by_month
+        # Migration 0021: the same memorials counted by the day they were first published (search_day), and back.
         upgrade(directory=directory, revision="head")
-        months = db.session.execute(db.select(SearchMonth.month, SearchMonth.memorials, SearchMonth.faces)
-                                    .order_by(SearchMonth.month)).all()
-        assert [tuple(row) for row in months] == [(202401, 3, 2), (202412, 1, 1), (202503, 1, 0)]
+        days = db.session.execute(db.select(SearchDay.day, SearchDay.memorials, SearchDay.faces)
+                                  .order_by(SearchDay.day)).all()
+        assert [tuple(row) for row in days] == [(20240102, 1, 1), (20240105, 1, 0), (20240131, 1, 1),
+                                                (20241201, 1, 1), (20250309, 1, 0)]
+        db.session.remove()
+        downgrade(directory=directory, revision="0020_search_state_lexeme")
+        with db.engine.begin() as connection:
+            assert [tuple(row) for row in connection.execute(text(months))] == by_month
         db.session.remove()
         db.engine.dispose()
 

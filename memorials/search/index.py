@@ -24,8 +24,8 @@ from ..events import story_hidden, story_published
 from ..extensions import db
 from ..states import state_name
 from ..stories.models import Story, StoryStatus, StoryVersion
-from .models import (ALL_STATES, FTS_TABLE, NO_STATE, SearchCount, SearchEntry, SearchFace, SearchMonth, count_keys,
-                     month_of, state_words)
+from .models import (ALL_STATES, FTS_TABLE, NO_STATE, SearchCount, SearchDay, SearchEntry, SearchFace, count_keys,
+                     day_of, state_words)
 
 _WORD = re.compile(r"[^\W_]+")
 # Combining marks left by NFKD ("é" -> "e" + U+0301): removed, so accents never matter.
@@ -104,7 +104,8 @@ def _pg_document():
 def add_documents(connection: Connection, documents: Iterable[Document], *, faces: bool = True) -> None:
     """Add memorials that are not in the index yet (many at once: the seeder and rebuild use this too).
 
-    faces=False only for rebuild() inside migration 0007, which runs before the wall's column exists."""
+    faces=False only for rebuild() inside migration 0007, which runs before the wall's column and the counts per
+    day exist (migration 0021 counts the days)."""
     rows = [d.entry_row() for d in documents]
     if not rows:
         return
@@ -124,7 +125,7 @@ def add_documents(connection: Connection, documents: Iterable[Document], *, face
 
 
 def add_counts(connection: Connection, rows: list[dict], *, faces: bool = True) -> None:
-    """Count these new index rows (state_code, died_year, age, published_at, face) in search_count, search_month
+    """Count these new index rows (state_code, died_year, age, published_at, face) in search_count, search_day
     and, for memorials with a photo, search_face."""
     postgres = connection.dialect.name == "postgresql"
     counts: dict[tuple, int] = {}
@@ -139,23 +140,21 @@ def add_counts(connection: Connection, rows: list[dict], *, faces: bool = True) 
         index_elements=["state_code", "died_year", "age_group"],
         set_={"memorials": SearchCount.memorials + statement.excluded.memorials})
     connection.execute(statement, [{"s": s, "y": y, "a": a, "n": n} for (s, y, a), n in counts.items()])
-    months: dict[int, list[int]] = {}
+    if not faces:
+        return   # inside migration 0007: no wall and no counts per day yet
+    days: dict[int, list[int]] = {}
     for row in rows:
-        counted = months.setdefault(month_of(row["published_at"]), [0, 0])
+        counted = days.setdefault(day_of(row["published_at"]), [0, 0])
         counted[0] += 1
-        counted[1] += 1 if faces and row["face"] else 0
-    values = {"month": bindparam("m"), "memorials": bindparam("n")}
-    if faces:
-        values["faces"] = bindparam("f")
-    statement = dialect_insert(SearchMonth).values(values)
-    added = {"memorials": SearchMonth.memorials + statement.excluded.memorials}
-    if faces:
-        added["faces"] = SearchMonth.faces + statement.excluded.faces
-    statement = statement.on_conflict_do_update(index_elements=["month"], set_=added)
-    connection.execute(statement, [{"m": m, "n": n, "f": f} for m, (n, f) in months.items()])
+        counted[1] += 1 if row["face"] else 0
+    statement = dialect_insert(SearchDay).values(day=bindparam("d"), memorials=bindparam("n"), faces=bindparam("f"))
+    statement = statement.on_conflict_do_update(
+        index_elements=["day"], set_={"memorials": SearchDay.memorials + statement.excluded.memorials,
+                                      "faces": SearchDay.faces + statement.excluded.faces})
+    connection.execute(statement, [{"d": d, "n": n, "f": f} for d, (n, f) in days.items()])
     per_state: dict[str, int] = {}
     for row in rows:
-        if faces and row["face"]:
+        if row["face"]:
             for state in (row["state_code"], ALL_STATES):
                 per_state[state] = per_state.get(state, 0) + 1
     if per_state:
@@ -183,9 +182,8 @@ def remove_story(connection: Connection, story_id: int) -> None:
                SearchCount.age_group == bindparam("a"))
         .values(memorials=SearchCount.memorials - 1),
         [{"s": s, "y": y, "a": a} for s, y, a in count_keys(entry.state_code, entry.died_year, entry.age)])
-    connection.execute(update(SearchMonth).where(SearchMonth.month == month_of(entry.published_at))
-                       .values(memorials=SearchMonth.memorials - 1,
-                               faces=SearchMonth.faces - (1 if entry.face else 0)))
+    connection.execute(update(SearchDay).where(SearchDay.day == day_of(entry.published_at))
+                       .values(memorials=SearchDay.memorials - 1, faces=SearchDay.faces - (1 if entry.face else 0)))
     if entry.face:
         connection.execute(update(SearchFace).where(SearchFace.state_code.in_([entry.state_code, ALL_STATES]))
                            .values(memorials=SearchFace.memorials - 1))
@@ -221,9 +219,9 @@ def rebuild(connection: Connection) -> int:
     """
     connection.execute(delete(SearchEntry))
     connection.execute(delete(SearchCount))
-    connection.execute(delete(SearchMonth))
     faces = "face" in {column["name"] for column in inspect(connection).get_columns("search_entry")}
-    if faces:
+    if faces:   # not inside migration 0007
+        connection.execute(delete(SearchDay))
         connection.execute(delete(SearchFace))
     if connection.dialect.name != "postgresql":
         connection.execute(text(f"DELETE FROM {FTS_TABLE}"))

@@ -108,17 +108,16 @@ class SearchCount(db.Model):
     memorials: Mapped[int] = mapped_column(default=0)
 
 
-class SearchMonth(db.Model):
-    """How many public memorials were first published in each month (YYYYMM), and how many of them show a
-    photo: a deep page of the whole list, or of the wall of faces, starts from the month it falls in, so it
-    never skips through every newer memorial."""
+class SearchDay(db.Model):
+    """How many public memorials were first published on each day (YYYYMMDD), and how many of them show a photo:
+    a deep page of the whole list, or of the wall of faces, starts from the day it falls in, so the database
+    skips at most one day's memorials (a few hundred at 1,000,000), never every newer one."""
 
-    __tablename__ = "search_month"
+    __tablename__ = "search_day"
 
-    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     memorials: Mapped[int] = mapped_column(default=0)
-    # No default on the Python side: migration 0007's rebuild writes this table before the column exists.
-    faces: Mapped[int] = mapped_column(server_default=text("0"))
+    faces: Mapped[int] = mapped_column(default=0)
 
 
 class SearchFace(db.Model):
@@ -130,8 +129,9 @@ class SearchFace(db.Model):
     memorials: Mapped[int] = mapped_column(default=0)
 
 
-def month_of(moment: datetime) -> int:
-    return moment.year * 100 + moment.month
+def day_of(moment: datetime) -> int:
+    """The day a memorial was first published, as search_day counts it (YYYYMMDD)."""
+    return moment.year * 10000 + moment.month * 100 + moment.day
 
 
 # create_all (tests, a first run) makes the FTS5 table beside search_entry; migration 0007 does the same.

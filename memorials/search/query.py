@@ -7,9 +7,9 @@ A page costs one to three statements whatever the number of memorials:
   2. the page's memorials with what their cards show and their candles, messages and memories
      (stories/queries.py `card_query`): their ids from search_entry's covering index, newest first, joined to
      their stories in the same statement; with words, the page's share of the ids from 1. A later page of the
-     whole list first reads the counts per month (search_month), so that it skips at most one month of
+     whole list first reads the counts per day (search_day), so that it skips at most one day of
      memorials. The cards' HTML is drawn once per approved version and kept (search/cards.py).
-The counts of 1 and the months of 2 are the same for every page with the same filters: each worker keeps
+The counts of 1 and the days of 2 are the same for every page with the same filters: each worker keeps
 them under the page counter (pagecache.while_unchanged), so a first visit to a random page of a list already
 visited sends one statement. The statements themselves are built once per worker for each shape a page can take
 (which filters, a deep start or not), their values bound as they run: at 1,000,000 memorials, building the
@@ -17,8 +17,9 @@ list's statement cost SQLAlchemy more than reading its page.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from math import ceil
 
@@ -32,7 +33,7 @@ from ..memories import queries as memory_queries
 from ..stories import queries as story_queries
 from ..stories.models import Story
 from .index import words
-from .models import (AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchEntry, SearchFace, SearchMonth,
+from .models import (AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchDay, SearchEntry, SearchFace,
                      state_words)
 
 # Past this many matches we say "more than 1,000" and offer the best 1,000: more words narrow them.
@@ -140,25 +141,27 @@ def _counts_by_year(filters: Filters, groups: list[int] | None) -> dict[int, int
     return pagecache.while_unchanged(("years", state, ages), read)
 
 
-def _deep_start(offset: int, counted=SearchMonth.memorials) -> tuple[datetime | None, int]:
-    """Where a deep page of the whole list (or of the wall: counted=SearchMonth.faces) starts: (published
-    before this moment, offset from there).
+def _deep_start(offset: int, counted=SearchDay.memorials) -> tuple[datetime | None, int]:
+    """Where a deep page of the whole list (or of the wall: counted=SearchDay.faces) starts: (published before
+    this moment, offset from there).
 
-    Walks the per-month counts (a dozen rows a year) from the newest month, so the database skips at
-    most one month's memorials, not every newer one.
+    Finds the day the offset falls in from the per-day counts (a row a day, newest first, each with the total
+    through it), so the database skips at most one day's memorials, not every newer one.
     """
-    def read() -> list[tuple[int, int]]:
-        return [tuple(row) for row in
-                _read(select(SearchMonth.month, counted).where(counted > 0).order_by(SearchMonth.month.desc()))]
+    def read() -> tuple[list[int], list[int]]:
+        days, through, total = [], [], 0
+        for day, memorials in _read(select(SearchDay.day, counted).where(counted > 0).order_by(SearchDay.day.desc())):
+            total += memorials
+            days.append(day)
+            through.append(total)
+        return days, through
 
-    passed = 0
-    for month, memorials in pagecache.while_unchanged(("months", counted.key), read):
-        if passed + memorials > offset:
-            year, number = divmod(month, 100)
-            end = datetime(year + number // 12, number % 12 + 1, 1)
-            return end, offset - passed
-        passed += memorials
-    return None, offset
+    days, through = pagecache.while_unchanged(("days", counted.key), read)
+    index = bisect_right(through, offset)       # the newest day the offset has not passed yet
+    if index == len(days):
+        return None, offset
+    year, rest = divmod(days[index], 10000)
+    return datetime(year, rest // 100, rest % 100) + timedelta(days=1), offset - (through[index - 1] if index else 0)
 
 
 # A list page's conditions, each with its value bound when the statement runs (see _page_statement).
@@ -208,9 +211,9 @@ def _page_statement(bound: tuple[str, ...], faces: bool):
 
 def _page_cards(values: dict, per_page: int, offset: int, faces: bool = False) -> list:
     """One page of cards for these bound values (_bound), newest first. A later page of every memorial (or of
-    every state's faces) starts from the month it falls in (_deep_start)."""
+    every state's faces) starts from the day it falls in (_deep_start)."""
     if offset and not values:
-        before, offset = _deep_start(offset, SearchMonth.faces if faces else SearchMonth.memorials)
+        before, offset = _deep_start(offset, SearchDay.faces if faces else SearchDay.memorials)
         if before is not None:
             values = {"before": before}
     return story_queries.read_cards(_page_statement(tuple(values), faces),
@@ -310,7 +313,7 @@ def find(filters: Filters, page: int, per_page: int) -> Results:
 def faces(state: str | None, page: int, per_page: int, counted: bool = True) -> Results:
     """One page of the public memorials that show a photo, newest first (the wall of faces): the count from
     search_face (one row; counted=False for the front page, which needs no count), the page's ids from
-    ix_search_entry_faces alone; a deep page of every state's faces starts from its month (search_month)."""
+    ix_search_entry_faces alone; a deep page of every state's faces starts from its day (search_day)."""
     def count() -> int:
         return _read(select(SearchFace.memorials).where(SearchFace.state_code == (state or ALL_STATES))).scalar() or 0
 
