@@ -256,6 +256,19 @@ def test_the_header_and_share_tags_are_drawn_once_and_each_page_puts_in_its_own_
     assert 'href="/moderate/"' not in client.get("/stories/?page=2").get_data(as_text=True)
 
 
+def test_a_card_says_the_age_and_the_month_in_the_page_language_each_made_once(app, client):
+    """stories/views.py age_words, died_month: the sentences under each card are made once per language and age
+    (or month), and a Spanish list never shows the English words kept for the English one."""
+    published(app, born=date(1999, 3, 14))                      # 24 when they died, July 2, 2023
+    published(app, born=date(2022, 1, 5), name="Baby Person")   # 1
+    english = client.get("/stories/").get_data(as_text=True)
+    assert english.count("died July 2023") == 2 and "24 years old" in english and ">1 year old<" in english
+    spanish = client.get("/es/stories/").get_data(as_text=True)
+    assert spanish.count("falleció en julio de 2023") == 2 and "24 años" in spanish and ">1 año<" in spanish
+    assert "years old" not in spanish and "died July" not in spanish
+    assert client.get("/stories/?page=1&again").get_data(as_text=True).count("died July 2023") == 2
+
+
 def test_without_a_photo_a_quiet_frame_on_the_card_the_page_and_the_share_card(app, client):
     slug = published(app, born=date(1998, 3, 14), city="Dayton", state_code="OH")[0]
     listing = client.get("/stories/").get_data(as_text=True)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import time
+from datetime import date
+from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -12,7 +14,7 @@ from ..extensions import csrf, db, limiter
 from ..feeds.addresses import moved_to
 from ..gallery import services as gallery_services
 from ..gallery import uploads as gallery_uploads
-from ..i18n import current_language
+from ..i18n import current_language, month_year, number, translations
 from ..responses import cache_keys, private_page, public_page
 from ..search import pages as search_pages
 from . import manage as manage_page, memorial, notices, photos, stewards
@@ -93,6 +95,31 @@ def life_years(version) -> str:
     """"1998 – 2023", or the year they died alone: a card's quiet frame, a face on the wall (a filter, not a
     macro: a list draws 24 of them, the wall 48)."""
     return f"{version.born.year} – {version.died.year}" if version.born else str(version.died.year)
+
+
+# A card says how old they were and when they died for each of 24 memorials, from a few hundred ages and months: each
+# sentence is made once per language, as the template's ngettext and pgettext would make it (the numbers escaped).
+@bp.app_template_filter("age_words")
+def age_words(age: int) -> Markup:
+    """23 -> "23 years old" / "23 años"."""
+    return _age_words(age, current_language())
+
+
+@lru_cache(maxsize=512)
+def _age_words(age: int, language: str) -> Markup:
+    return Markup(translations().ngettext("%(num)s year old", "%(num)s years old", age)) % {"num": number(age)}
+
+
+@bp.app_template_filter("died_month")
+def died_month(died) -> Markup:
+    """July 2, 2023 -> "died July 2023" / "murió en julio de 2023"."""
+    return _died_month(died.year, died.month, current_language())
+
+
+@lru_cache(maxsize=4096)
+def _died_month(year: int, month: int, language: str) -> Markup:
+    sentence = translations().pgettext("month and year", "died %(date)s")
+    return Markup(sentence) % {"date": month_year(date(year, month, 1))}
 
 
 def _page_number(value: str | None) -> int:
