@@ -82,7 +82,18 @@ def number(value, digits: int | None = None) -> str:
     """1330 -> '1,330'; None -> '' (templates decide what a missing figure says)."""
     if value is None:
         return ""
-    return _number(value, digits, format_locale())
+    locale = format_locale()
+    if digits is None and type(value) is int and _whole_numbers_as_python(locale):
+        return f"{value:,}"   # a page number, a count: as Babel writes it, without Babel (pages of a list: new ones)
+    return _number(value, digits, locale)
+
+
+@lru_cache(maxsize=None)
+def _whole_numbers_as_python(locale: str) -> bool:
+    """Whether this locale writes whole numbers as Python's "{:,}" does (digits in threes, a comma between,
+    a hyphen before): English and Spanish of the United States do; Spain's Spanish does not (1.234, and 1234)."""
+    probes = (0, 7, -7, 999, 1000, -1000, 12345, -123456, 1234567, -98765432, 10**12)
+    return all(babel_numbers.format_decimal(n, locale=locale) == f"{n:,}" for n in probes)
 
 
 # Babel parses its pattern on every call (about 40 microseconds); a list page formats an age and a month for

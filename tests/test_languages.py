@@ -10,6 +10,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
@@ -87,6 +89,21 @@ def test_photos_downloads_and_the_api_are_never_redirected_by_language(app, clie
     response = client.get("/static/css/site.css", headers=spanish_browser)
     assert response.status_code == 200
     response.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(whole=st.integers(min_value=-10**15, max_value=10**15), locale=st.sampled_from(["en_US", "es_US", "es_ES", "de_DE"]))
+def test_a_whole_number_is_written_as_babel_writes_it_with_or_without_babel(whole, locale):
+    """memorials/i18n.py number(): whole numbers skip Babel only where the locale writes them as Python does; each
+    page's language is among those, and a locale that groups otherwise (Spain, Germany) still asks Babel."""
+    from babel import numbers as babel_numbers
+
+    from memorials import i18n
+
+    expected = babel_numbers.format_decimal(whole, locale=locale)
+    fast = i18n._whole_numbers_as_python(locale)
+    assert fast == (locale in ("en_US", "es_US"))
+    assert (f"{whole:,}" if fast else i18n._number(whole, None, locale)) == expected
 
 
 def test_numbers_are_written_as_us_spanish_writes_them(app):
