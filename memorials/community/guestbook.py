@@ -52,7 +52,6 @@ class Guestbook:
     lit_today: bool
     messages: object       # a Pagination of published condolences
     form: CondolenceForm | None   # the visitor's refused one with their words and its errors; None: blank
-    button_form: ButtonForm
     form_class: ClassVar[type] = CondolenceForm    # drawn blank once per worker (memorials/fragments.py)
 
     @property
@@ -73,7 +72,7 @@ def for_memorial(story: Story, form: CondolenceForm | None = None, candles: int 
         candles=queries.candle_count(story.id) if candles is None else int(candles),
         lit_today=story.id in lit_today(),
         messages=queries.condolence_page(story.id, page_number("messages"), MESSAGES_PER_PAGE, messages),
-        form=form, button_form=ButtonForm(),
+        form=form,
     )
 
 
