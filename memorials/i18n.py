@@ -28,6 +28,8 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Blueprint, Flask, abort, current_app, g, has_app_context, redirect, request
 from flask_babel import force_locale, get_locale, get_translations, refresh
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from .extensions import babel
 from .languages import COOKIE, FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, PREFIXES, is_neutral
@@ -259,6 +261,56 @@ def check_catalogs(folder: str) -> None:
                 f"`pybabel compile -d {folder}` (the site's set-up, `make run`, does it).")
 
 
+# The template's gettext functions. Jinja's own newstyle ones (jinja2/ext.py) call through the context twice, find
+# the catalog and wrap the words in Markup for each of the 20 to 40 strings of a page. These do what they do,
+# exactly (the words are a format string even without values; "num" and "context" are given to it), and _() and
+# pgettext() look each message's words up once per catalog and escaping. Past WORDS_KEPT (a message made of data,
+# not a template's own) the words are looked up each time; ngettext's depend on the number, so they always are.
+WORDS_KEPT = 20_000
+_words: dict[tuple, str] = {}
+
+
+def _words_of(context, key: tuple, look_up) -> str:
+    catalog = translations()
+    found = _words.get((catalog, context.eval_ctx.autoescape, key))
+    if found is None:
+        found = look_up(catalog)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        if len(_words) < WORDS_KEPT:
+            _words[(catalog, context.eval_ctx.autoescape, key)] = found
+    return found
+
+
+@pass_context
+def _template_gettext(__context, __string: str, **variables) -> str:
+    return _words_of(__context, (__string,), lambda catalog: catalog.ugettext(__string)) % variables
+
+
+@pass_context
+def _template_ngettext(__context, __singular: str, __plural: str, __num: int, **variables) -> str:
+    variables.setdefault("num", __num)
+    words = translations().ungettext(__singular, __plural, __num)    # not kept: one entry per number
+    return (Markup(words) if __context.eval_ctx.autoescape else words) % variables
+
+
+@pass_context
+def _template_pgettext(__context, __string_ctx: str, __string: str, **variables) -> str:
+    variables.setdefault("context", __string_ctx)
+    words = _words_of(__context, ("", __string_ctx, __string),
+                      lambda catalog: catalog.upgettext(__string_ctx, __string))
+    return words % variables
+
+
+@pass_context
+def _template_npgettext(__context, __string_ctx: str, __singular: str, __plural: str, __num: int,
+                        **variables) -> str:
+    variables.setdefault("context", __string_ctx)
+    variables.setdefault("num", __num)
+    words = translations().unpgettext(__string_ctx, __singular, __plural, __num)
+    return (Markup(words) if __context.eval_ctx.autoescape else words) % variables
+
+
 def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     check_catalogs(app.config["BABEL_TRANSLATION_DIRECTORIES"])
@@ -270,6 +322,8 @@ def init_i18n(app: Flask) -> None:
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext,
+                                 pgettext=_template_pgettext, npgettext=_template_npgettext)
     app.jinja_env.filters.update(number=number, percent=percent, month_year=month_year, long_date=long_date,
                                  short_month_year=short_month_year)
     app.jinja_env.globals.update(current_language=current_language, language_url=page_url,

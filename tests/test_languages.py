@@ -106,6 +106,38 @@ def test_a_whole_number_is_written_as_babel_writes_it_with_or_without_babel(whol
     assert (f"{whole:,}" if fast else i18n._number(whole, None, locale)) == expected
 
 
+def test_a_templates_words_are_looked_up_once_per_language_and_escaping(app):
+    """memorials/i18n.py: _() and pgettext() in templates keep each message's words per catalog and escaping; each
+    language has its own, a name put into them is escaped on a page and left as it is in a plain-text mail."""
+    from flask import g, render_template_string
+    from flask_babel import refresh
+
+    from memorials import i18n
+
+    page = """{{ _("Memorials") }}|{{ _("Share %(name)s's story", name=who) }}|{{ ngettext("%(num)s candle", "%(num)s candles", 2) }}"""
+    mail = "{% autoescape false %}" + page + "{% endautoescape %}"
+
+    def draw(lang, template=page):
+        with app.test_request_context(f"/{lang}/" if lang != "en" else "/"):
+            g.lang = lang
+            refresh()
+            return render_template_string(template, who="<Ana & Bo>")
+
+    assert draw("en") == "Memorials|Share &lt;Ana &amp; Bo&gt;'s story|2 candles"
+    assert draw("en", mail) == "Memorials|Share <Ana & Bo>'s story|2 candles"
+    spanish = draw("es")
+    assert spanish.startswith("Homenajes|") and "&lt;Ana &amp; Bo&gt;" in spanish and "2 velas" in spanish
+    kept = [key for key in i18n._words if key[1:] == (True, ("Memorials",))]
+    assert {str(i18n._words[key]) for key in kept} == {"Memorials", "Homenajes"}   # each language its own
+    english = next(key for key in kept if i18n._words[key] == "Memorials")
+    i18n._words[english] = i18n.Markup("Memorials (as kept)")
+    try:
+        assert draw("en").startswith("Memorials (as kept)|")   # looked up once, then kept
+        assert draw("es").startswith("Homenajes|") and draw("en", mail).startswith("Memorials|")
+    finally:
+        i18n._words.pop(english)
+
+
 def test_numbers_are_written_as_us_spanish_writes_them(app):
     from datetime import date
 
