@@ -51,6 +51,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 from memorials.audit import ModerationEvent  # noqa: E402
 from memorials.extensions import db  # noqa: E402
 from memorials.pagecache import generation  # noqa: E402
+from memorials.search import cards  # noqa: E402
 from memorials.search.index import (MAX_WORDS, Document, add_counts, add_documents, age_at, optimize,  # noqa: E402
                                     plain_text, words)
 from memorials.search.models import (ALL_STATES, CREATE_FTS, FTS_SHADOW_SUFFIXES, FTS_TABLE, NO_STATE, count_keys,  # noqa: E402
@@ -60,6 +61,7 @@ from memorials.states import STATES, state_name  # noqa: E402
 from memorials.storage.local import LocalStore  # noqa: E402
 from memorials.stories import photos  # noqa: E402
 from memorials.stories.models import Photo, Story, StoryStatus, StoryVersion, VersionState  # noqa: E402
+from memorials.stories.queries import CardPhoto, CardStory, CardVersion  # noqa: E402
 from memorials.text import plain_excerpt, render_markdown  # noqa: E402
 
 BATCH = 5000
@@ -240,7 +242,9 @@ PHOTO_COLUMNS = ("id", "story_id", "filename", "thumb_filename", "width", "heigh
 EVENT_COLUMNS = ("id", "created_at", "moderator_id", "story_ref", "version_ref", "item_kind", "item_ref", "action",
                  "reason")
 ENTRY_COLUMNS = ("story_id", "version_id", "published_at", "state_code", "died_year", "age", "face")
-LOADED_TABLES = ("story", "story_version", "photo", "moderation_event", "search_entry")
+CARD_COLUMNS = ("story_id", "language", "version_id", "stamp", "html")
+CARD_LANGUAGE = StoryVersion.__table__.c.language.default.arg   # the seed's families write in the default
+LOADED_TABLES = ("story", "story_version", "photo", "moderation_event", "search_entry", "search_card")
 
 
 class Template(Rendered):
@@ -444,6 +448,18 @@ def _vocabulary() -> set[str]:
 
 # Writing: the same rows, two ways ----------------------------------------------------------------------------
 
+def card_rows(batch: list[Memorial]) -> list[tuple]:
+    """The memorials' list cards in each language, drawn as an approval draws them (search/cards.py), as rows."""
+    stories = []
+    for m in batch:
+        v, photo = m.version, m.photo
+        version = CardVersion(name=v[5], name_display=v[7], born=v[8], died=v[9], city=v[10], state_code=v[11],
+                              excerpt=v[19], photo_alt=v[17], language=CARD_LANGUAGE,
+                              photo=CardPhoto(photo[3]) if photo else None)
+        stories.append(CardStory(m.story[0], m.story[1], m.story[6], version))
+    return [tuple(row[c] for c in CARD_COLUMNS) for row in cards.drawn_to_store(stories)]
+
+
 class Rows:
     """Plain writes on the session's connection (small seeds, and tests inside their transaction)."""
 
@@ -466,6 +482,7 @@ class Rows:
                                 [{"s": m.story[0], "v": m.story[6]} for m in batch])
         self._insert("moderation_event", EVENT_COLUMNS, [m.event for m in batch])
         self.index(batch)
+        self._insert("search_card", CARD_COLUMNS, card_rows(batch))
 
     def index(self, batch: list[Memorial]) -> None:
         if self.postgres:
@@ -527,6 +544,7 @@ class PostgresBulk(Rows):
         slow = [m for m in batch if not self.vectors.exact(m)]
         add_documents(self.connection, [Document(*m.entry[:6], *m.index_text(), m.entry[6]) for m in slow])
         add_counts(self.connection, [dict(zip(ENTRY_COLUMNS, m.entry)) for m in exact])
+        self._copy("search_card", CARD_COLUMNS, card_rows(batch))
 
     def finish(self) -> None:
         for name, definition in self.indexes:
@@ -570,6 +588,7 @@ class SQLiteBulk(Rows):
         self._insert("story_version", VERSION_COLUMNS, [m.version for m in batch])
         self._insert("moderation_event", EVENT_COLUMNS, [m.event for m in batch])
         self._insert("search_entry", ENTRY_COLUMNS, [m.entry for m in batch])
+        self._insert("search_card", CARD_COLUMNS, card_rows(batch))
         self._count(batch)
 
     def _count(self, batch: list[Memorial]) -> None:
@@ -756,7 +775,7 @@ def _after_bulk_insert() -> None:
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
             autocommit.execute(text("VACUUM (ANALYZE) story, photo, moderation_event, search_entry, search_count, "
-                                    "search_day"))
+                                    "search_day, search_card"))
             autocommit.execute(text("ANALYZE story_version"))
     else:
         optimize(connection)

@@ -17,7 +17,7 @@ from .mail.commands import deliver_mail_command
 from .moderation.accounts import WeakPassword, create_moderator
 from .moderation.accounts import reset_two_factor as reset
 from .pagecache import generation
-from .search import reindex_search_command
+from .search import draw_cards_command, reindex_search_command
 from .stats.commands import import_stats_command, stats_status_command
 from .stats.snapshot import load_bundled as load_stats
 from .storage.commands import store_tasks_command
@@ -73,7 +73,7 @@ def create_moderator_command(email: str, password_stdin: bool, admin: bool, rese
 
 COMMANDS = (init_db_command, create_moderator_command, deliver_mail_command, send_remembrances_command,
             import_stats_command, stats_status_command, import_legislators_command, import_zip_districts_command,
-            reindex_search_command, move_photos_command, store_tasks_command)
+            reindex_search_command, draw_cards_command, move_photos_command, store_tasks_command)
 
 
 def register_commands(app: Flask) -> None:

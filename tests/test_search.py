@@ -15,7 +15,7 @@ from memorials import create_app
 from memorials.extensions import db
 from memorials.paging import PAGE_MARK, page_link
 from memorials.search.index import Document, words
-from memorials.search.models import SearchCount, SearchDay, SearchEntry, state_words
+from memorials.search.models import SearchCard, SearchCount, SearchDay, SearchEntry, state_words
 from memorials.stories.models import Story
 
 from .factories import form_data, make_moderator, make_story, publish, sign_in
@@ -126,6 +126,13 @@ def test_the_index_follows_approval_edit_unpublish_republish_and_withdrawal(app,
     assert names_on(find(client, q="quarry")[1]) == ["Daniel James Rivera"]
     assert count_line(find(client)[1]) == "1 memorial"
 
+    def stored_cards():
+        with app.app_context():
+            live = db.session.execute(db.select(Story.live_version_id)).scalar()
+            return sorted((c.language, c.version_id == live) for c in db.session.execute(db.select(SearchCard)).scalars())
+
+    assert stored_cards() == [("en", True), ("es", True)]    # its card, drawn in each language at approval
+
     edited = form_data(story="Danny loved the trumpet more than anything, and played it badly and loudly.")
     edited.pop("consent")
     submit(client, manage, {**edited, "action": "save"})
@@ -134,9 +141,11 @@ def test_the_index_follows_approval_edit_unpublish_republish_and_withdrawal(app,
     decide("approve")
     assert names_on(find(client, q="trumpet")[1]) == ["Daniel James Rivera"]
     assert names_on(find(client, q="quarry")[1]) == []
+    assert stored_cards() == [("en", True), ("es", True)]    # drawn again for the new version
 
     decide("unpublish", "The family asked us to, by phone.")
     assert names_on(find(client, q="trumpet")[1]) == [] and count_line(find(client, state="OH")[1]) == "0 memorials match"
+    assert stored_cards() == []
     decide("republish")
     assert names_on(find(client, q="trumpet")[1]) == ["Daniel James Rivera"]
     assert count_line(find(client, state="OH")[1]) == "1 memorial matches"
@@ -145,11 +154,52 @@ def test_the_index_follows_approval_edit_unpublish_republish_and_withdrawal(app,
     client.post(manage, data={"csrf_token": csrf_token(page), "action": "withdraw", "confirm": "yes"})
     assert names_on(find(client, q="trumpet")[1]) == []
     assert count_line(find(client)[1]) == "0 memorials"
+    assert stored_cards() == []                                 # nothing of a withdrawn memorial is kept
     with app.app_context():
         assert db.session.execute(db.select(func.count()).select_from(SearchEntry)).scalar() == 0
         assert db.session.execute(db.select(func.sum(SearchCount.memorials))).scalar() == 0
         if db.engine.dialect.name == "sqlite":
             assert db.session.execute(text("SELECT count(*) FROM search_text")).scalar() == 0
+
+
+def test_a_list_reads_the_cards_stored_at_approval_and_draws_those_another_version_of_the_site_drew(app, client,
+                                                                                                    runner, moderator):
+    """search/cards.py: a first visit to a list page puts each card's own addresses into the card stored in its
+    language, which is exactly what drawing it gives; a card drawn by other templates or code (its stamp) is
+    drawn on the page instead. A name holding the link's stand-in stays a name."""
+    from memorials.search import cards
+
+    with app.app_context():
+        published(moderator, story("Ana <card-href> Ruiz", city="Erie", state="PA"), story("Luis Ortega"))
+        slugs = list(db.session.execute(db.select(Story.slug).order_by(Story.id)).scalars())
+
+    def grid(url):
+        with app.app_context():
+            cards.cache().clear()           # no card kept by this worker: a first visit
+        page = client.get(url).get_data(as_text=True)
+        return page[page.index('<div class="story-grid">'):page.index("</div>", page.index('<div class="story-grid">'))]
+
+    stored_en, stored_es = grid("/stories/"), grid("/es/stories/")
+    assert f'href="/stories/{slugs[0]}"' in stored_en and f'href="/es/stories/{slugs[0]}"' in stored_es
+    assert "Ana &lt;card-href&gt; Ruiz" in stored_en and stored_en.count("<card-") == 0
+    assert "falleció en julio de 2023" in stored_es and "died July 2023" in stored_en
+    with app.app_context():                 # the stored card is what the page shows: a word changed in it shows
+        db.session.execute(db.update(SearchCard).where(SearchCard.language == "en")
+                           .values(html=func.replace(SearchCard.html, "Erie", "Erie (as stored)")))
+        db.session.commit()
+    assert "Erie (as stored)" in grid("/stories/") and "(as stored)" not in grid("/es/stories/")
+    with app.app_context():                 # drawn by another version of the site: drawn again, as before
+        db.session.execute(db.update(SearchCard).values(stamp="another"))
+        db.session.commit()
+    assert grid("/stories/") == stored_en and grid("/es/stories/") == stored_es
+    with app.test_request_context("/"):     # this version's stamp again: a search's cards are read stored too
+        db.session.execute(db.update(SearchCard).values(stamp=cards.stamp()))
+        db.session.commit()
+    assert "Erie (as stored)" in grid("/stories/?q=erie") and "Erie (as stored)" not in grid("/es/stories/?q=erie")
+    # After an upgrade, an operator draws every card again: `flask draw-cards`.
+    result = runner.invoke(args=["draw-cards"])
+    assert result.exit_code == 0 and "Drew 4 cards." in result.output
+    assert grid("/stories/") == stored_en and "(as stored)" not in grid("/stories/?q=erie")
 
 
 def test_rebuilding_the_index_gives_the_same_answers(app, client, runner, moderator):
@@ -159,11 +209,22 @@ def test_rebuilding_the_index_gives_the_same_answers(app, client, runner, modera
         pending = story("Waiting Person")  # never approved: never indexed
         assert pending.slug is None
     before = [find(client, **p)[1] for p in ({}, {"state": "TX"}, {"q": "example", "age": "25-34"}, {"year": "2018"})]
+    with app.app_context():                 # cards an older version of the site drew: the rebuild draws them again
+        stored = db.session.execute(db.select(SearchCard.story_id, SearchCard.language, SearchCard.html)
+                                    .order_by(SearchCard.story_id, SearchCard.language)).all()
+        db.session.execute(db.update(SearchCard).values(stamp="older", html="old"))
+        db.session.commit()
     result = runner.invoke(args=["reindex-search"])
     assert result.exit_code == 0 and "Indexed 12 published memorials" in result.output
     after = [find(client, **p)[1] for p in ({}, {"state": "TX"}, {"q": "example", "age": "25-34"}, {"year": "2018"})]
     assert [names_on(p) for p in after] == [names_on(p) for p in before]
     assert [count_line(p) for p in after] == [count_line(p) for p in before]
+    with app.test_request_context("/"):
+        from memorials.search import cards
+
+        assert db.session.execute(db.select(SearchCard.story_id, SearchCard.language, SearchCard.html)
+                                  .order_by(SearchCard.story_id, SearchCard.language)).all() == stored
+        assert set(db.session.execute(db.select(SearchCard.stamp)).scalars()) == {cards.stamp()}
 
 
 # --- filters -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.both_databases
 
 def schema():
     inspector = inspect(db.engine)
-    tables = ("story", "story_version", "photo", "moderation_event", "search_entry")
+    tables = ("story", "story_version", "photo", "moderation_event", "search_entry", "search_card")
     return {t: (sorted(i["name"] for i in inspector.get_indexes(t)),
                 sorted(str(fk["name"]) for fk in inspector.get_foreign_keys(t)),
                 sorted(str(u["name"]) for u in inspector.get_unique_constraints(t))) for t in tables}
@@ -41,14 +41,18 @@ def test_a_bulk_seed_leaves_what_memorials_approved_one_by_one_leave(make_app):
                 return db.session.execute(text("SELECT rowid, name, place, story FROM search_text ORDER BY rowid")).all()
             return db.session.execute(text("SELECT story_id, document::text FROM search_entry ORDER BY story_id")).all()
 
-        seeded = index()
-        assert len(seeded) == 100
+        def cards():
+            return db.session.execute(text("SELECT story_id, language, version_id, stamp, html FROM search_card "
+                                           "ORDER BY story_id, language")).all()
+
+        seeded, seeded_cards = index(), cards()
+        assert len(seeded) == 100 and len(seeded_cards) == 200       # each memorial's card in each language
         if db.engine.dialect.name == "sqlite":
             db.session.execute(text("INSERT INTO search_text(search_text) VALUES ('integrity-check')"))
         for story in stories:     # what each approval would have written
             index_story(story)
         db.session.flush()
-        assert index() == seeded
+        assert index() == seeded and cards() == seeded_cards
         db.session.rollback()
 
         # The site goes on: a family's story gets the next number, and the words find the seeded memorials.

@@ -23,9 +23,11 @@ from sqlalchemy.engine import Connection
 from ..events import story_hidden, story_published
 from ..extensions import db
 from ..states import state_name
+from ..stories import queries as story_queries
 from ..stories.models import Story, StoryStatus, StoryVersion
-from .models import (ALL_STATES, FTS_TABLE, NO_STATE, SearchCount, SearchDay, SearchEntry, SearchFace, count_keys,
-                     day_of, state_words)
+from . import cards
+from .models import (ALL_STATES, FTS_TABLE, NO_STATE, SearchCard, SearchCount, SearchDay, SearchEntry, SearchFace,
+                     count_keys, day_of, state_words)
 
 _WORD = re.compile(r"[^\W_]+")
 # Combining marks left by NFKD ("é" -> "e" + U+0301): removed, so accents never matter.
@@ -174,6 +176,7 @@ def remove_story(connection: Connection, story_id: int) -> None:
     if entry is None:
         return
     connection.execute(delete(SearchEntry).where(SearchEntry.story_id == story_id))
+    connection.execute(delete(SearchCard).where(SearchCard.story_id == story_id))
     if connection.dialect.name != "postgresql":
         connection.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": story_id})
     connection.execute(
@@ -194,6 +197,7 @@ def index_story(story) -> None:
     connection = db.session.connection()
     remove_story(connection, story.id)
     add_documents(connection, [Document.of(story.id, story.published_at, story.live_version)])
+    cards.store(connection, [story])
 
 
 def unindex_story(story) -> None:
@@ -246,7 +250,19 @@ def rebuild(connection: Connection) -> int:
             total, batch = total + len(batch), []
     add_documents(connection, batch, faces=faces)
     optimize(connection)
+    if faces and inspect(connection).has_table(SearchCard.__tablename__):   # not inside a migration before 0022
+        store_every_card(connection)
     return total + len(batch)
+
+
+def store_every_card(connection: Connection, batch: int = 1000) -> None:
+    """Draw and store every public memorial's cards again (after an upgrade changed how they are drawn)."""
+    connection.execute(delete(SearchCard))
+    after = 0
+    while found := story_queries.read_cards(
+            story_queries.card_query().where(Story.id > after).order_by(Story.id).limit(batch)):
+        cards.store(connection, found)
+        after = found[-1].id
 
 
 def optimize(connection: Connection) -> None:

@@ -108,6 +108,23 @@ class SearchCount(db.Model):
     memorials: Mapped[int] = mapped_column(default=0)
 
 
+class SearchCard(db.Model):
+    """A public memorial's card (templates/_macros.html `story_card_body`) in one language, drawn when its version
+    was approved, so that a first visit to a list page reads 24 cards instead of drawing them (search/cards.py).
+    Its link and photo are stand-ins each page puts its own addresses in. `stamp` names the templates, catalogs
+    and code that drew it: a card another stamp drew (after an upgrade) is drawn on the page, as before, until
+    `flask --app app reindex-search` draws every card again. Goes with its memorial (withdrawn: deleted)."""
+
+    __tablename__ = "search_card"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), primary_key=True,
+                                          autoincrement=False)
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    version_id: Mapped[int]
+    stamp: Mapped[str] = mapped_column(String(16))
+    html: Mapped[str] = mapped_column(Text)
+
+
 class SearchDay(db.Model):
     """How many public memorials were first published on each day (YYYYMMDD), and how many of them show a photo:
     a deep page of the whole list, or of the wall of faces, starts from the day it falls in, so the database

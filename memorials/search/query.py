@@ -32,6 +32,7 @@ from ..extensions import db
 from ..memories import queries as memory_queries
 from ..stories import queries as story_queries
 from ..stories.models import Story
+from . import cards
 from .index import words
 from .models import (AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchDay, SearchEntry, SearchFace,
                      state_words)
@@ -216,15 +217,16 @@ def _page_cards(values: dict, per_page: int, offset: int, faces: bool = False) -
         before, offset = _deep_start(offset, SearchDay.faces if faces else SearchDay.memorials)
         if before is not None:
             values = {"before": before}
+    stored = {} if faces else cards.stored_card_values()
     return story_queries.read_cards(_page_statement(tuple(values), faces),
-                                    {**values, "limit": per_page, "offset": offset})
+                                    {**values, **stored, "limit": per_page, "offset": offset})
 
 
 def _counted() -> tuple:
-    """Each card's candles, messages and memories: they change with every visitor, so they are drawn beside the
-    kept card (search/cards.py), but read with it."""
+    """Each card's candles, messages and memories (they change with every visitor, so they are drawn beside the
+    kept card, but read with it), and the card stored for the page's language (search/cards.py)."""
     return (community_queries.candle_total_subquery(), community_queries.message_total_subquery(),
-            memory_queries.memory_total_subquery())
+            memory_queries.memory_total_subquery(), cards.stored_card_subquery())
 
 
 @cache
@@ -237,7 +239,8 @@ def _cards(ids: list[int]) -> list:
     """These published memorials' cards, in this order (one that left meanwhile is left out)."""
     if not ids:
         return []
-    found = {card.id: card for card in story_queries.read_cards(_cards_statement(), {"ids": ids})}
+    found = {card.id: card for card in story_queries.read_cards(_cards_statement(),
+                                                                {"ids": ids, **cards.stored_card_values()})}
     return [found[i] for i in ids if i in found]
 
 

@@ -82,6 +82,7 @@ class CardStory:
     live_version_id: int
     live_version: CardVersion
     counts: tuple[int, int] | None = None      # candles, and messages with memories, when read with the card
+    html: str | None = None                     # the card as stored at approval, when read with it (search/cards.py)
 
 
 def card_query(*counted, page=None):
@@ -98,13 +99,14 @@ def card_query(*counted, page=None):
 
 def read_cards(query, values: dict | None = None) -> list[CardStory]:
     """The cards of a card_query (with these bound values), as plain rows, in its order; its counted columns,
-    when it has the three of a list (candles, messages, memories), become each card's counts."""
+    when it has the three of a list (candles, messages, memories), become each card's counts, and a fourth, the
+    card stored for the page's language (search/cards.py stored_card_subquery), its HTML."""
     found = []
     for row in db.session.connection().execute(query, values):
         story_id, slug, version_id, *fields, thumb = row[:13]
         counts = (int(row[13] or 0), int(row[14] or 0) + int(row[15] or 0)) if len(row) > 13 else None
         version = CardVersion(*fields, photo=CardPhoto(thumb) if thumb is not None else None)
-        found.append(CardStory(story_id, slug, version_id, version, counts))
+        found.append(CardStory(story_id, slug, version_id, version, counts, row[16] if len(row) > 16 else None))
     return found
 
 
