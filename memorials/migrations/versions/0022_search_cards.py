@@ -1,5 +1,5 @@
 """search cards: each public memorial's card drawn in each language when it is approved, so a first visit to a
-list page reads its cards instead of drawing them (empty at first: `flask --app app reindex-search` draws them)
+list page reads its cards instead of drawing them (empty at first: `flask --app app draw-cards` draws them)
 
 Revision ID: 0022_search_cards
 Revises: 0021_search_days
