@@ -34,12 +34,17 @@ _HOLES = re.compile(HOLE.format("([a-z_]+)"))
 
 
 def _kept() -> dict:
-    """This app's drawn pieces (one per app, so tests never share them)."""
+    """This app's drawn pieces (one per app, so tests never share them); while templates reload as they change
+    (development), none are kept, so an edited template or static file shows at once."""
+    if current_app.jinja_env.auto_reload:
+        return {}
     return current_app.extensions.setdefault("page_fragments", {})
 
 
 def drawn_for(template: str, key: tuple, **context) -> Markup:
     """A piece that `key` (with the language) says all of: drawn once per worker for each, the most recent kept."""
+    if current_app.jinja_env.auto_reload:   # development: drawn each time (see _kept)
+        return Markup(render_template(template, **context))
     pieces = current_app.extensions.get("page_pieces")
     if pieces is None:
         pieces = current_app.extensions["page_pieces"] = LRU(PIECES)

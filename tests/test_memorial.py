@@ -206,6 +206,16 @@ def test_the_footer_is_drawn_once_per_language_and_is_the_same_on_every_page(app
     assert "(as this worker kept it)" in footer("/stories/", signed_in)
 
 
+def test_while_templates_reload_nothing_is_kept_so_an_edit_shows_at_once(make_app):
+    """Development (templates reloaded as they change): the header, footer and list form are drawn on each page,
+    so an edited template, or a static file's new content hash in the head's links, shows at the next visit."""
+    app = make_app(TEMPLATES_AUTO_RELOAD=True)
+    client = app.test_client()
+    assert "Share a story" in client.get("/stories/").get_data(as_text=True)
+    assert "Share a story" in client.get("/stories/?state=OH").get_data(as_text=True)
+    assert not app.extensions.get("page_fragments") and not app.extensions.get("page_pieces")
+
+
 def test_the_header_and_share_tags_are_drawn_once_and_each_page_puts_in_its_own_values(app, client):
     """memorials/fragments.py: the header and a page's share tags are kept per worker and language with holes; each
     page puts in its own link to the other language and its own title, address and picture, escaped, and a value

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from flask import current_app, get_template_attribute, request, url_for
@@ -35,8 +36,11 @@ PLACE = "zq-place-zq"
 # A stored card's link and photo: a card escapes every word a family wrote, so "<" only ever comes from these.
 HREF = "<card-href>"
 SRC = "<card-src>"
-# What draws a card besides its template: the filters and the model's rules for names, ages and places.
-DRAWN_BY = ("memorials.stories.views", "memorials.stories.models", "memorials.i18n", "memorials.search.cards")
+# What draws a card besides its template: the filters and the model's rules for names, ages and places (states'
+# names among them), and the libraries that write its months and escape its words.
+DRAWN_BY = ("memorials.stories.views", "memorials.stories.models", "memorials.states", "memorials.i18n",
+            "memorials.search.cards")
+LIBRARIES = ("babel", "jinja2", "markupsafe")
 
 
 def cache() -> LRU:
@@ -88,9 +92,11 @@ def stamp() -> str:
         digest.update(current_app.jinja_env.loader.get_source(current_app.jinja_env, "_macros.html")[0].encode())
         for name in DRAWN_BY:
             digest.update(Path(sys.modules[name].__file__).read_bytes())
-        catalogs = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
-        for catalog in sorted(catalogs.glob("*/LC_MESSAGES/messages.mo")):
-            digest.update(catalog.read_bytes())
+        for library in LIBRARIES:
+            digest.update(f"{library} {metadata.version(library)}".encode())
+        for folder in current_app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";"):
+            for catalog in sorted(Path(folder).glob("*/LC_MESSAGES/messages.mo")):
+                digest.update(catalog.read_bytes())
         found = current_app.extensions["card_stamp"] = digest.hexdigest()[:16]
     return found
 
