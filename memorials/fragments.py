@@ -11,7 +11,8 @@
   forms and draws their nine fields. A form sent back with a mistake (the visitor's words, the errors beside them)
   is drawn in full, as before: blank_form().
 
-A piece is kept under (template, language, URL prefix): nothing of one visitor or one memorial is ever in it.
+A piece is kept under (template, language, URL prefix, and the few values it was drawn with): nothing of one
+visitor or one memorial is ever in it, only in its holes.
 """
 from __future__ import annotations
 

@@ -315,13 +315,9 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     check_catalogs(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
+    # The i18n extension (added by Flask-Babel) compiles {% trans %} to calls of these, newstyle: already the
+    # functions Jinja's install_gettext_callables would wrap them in.
+    app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext,
                                  pgettext=_template_pgettext, npgettext=_template_npgettext)
     app.jinja_env.filters.update(number=number, percent=percent, month_year=month_year, long_date=long_date,

@@ -15,8 +15,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .fragments import blank_form, fragment
 from .extensions import db
+from .fragments import blank_form, fragment
 from .languages import LANGUAGES
 from .logs import configure_logging
 from .paging import page_link

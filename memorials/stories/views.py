@@ -112,7 +112,7 @@ def _age_words(age: int, language: str) -> Markup:
 
 @bp.app_template_filter("died_month")
 def died_month(died) -> Markup:
-    """July 2, 2023 -> "died July 2023" / "murió en julio de 2023"."""
+    """July 2, 2023 -> "died July 2023" / "falleció en julio de 2023"."""
     return _died_month(died.year, died.month, current_language())
 
 
