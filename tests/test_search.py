@@ -622,6 +622,38 @@ def test_the_state_lexeme_migration_lets_a_search_with_a_state_find_memorials_al
         db.engine.dispose()
 
 
+@pytest.mark.postgresql_only
+def test_the_document_in_row_migration_keeps_every_document_searchable_and_ranked_the_same(empty_database_url,
+                                                                                           tmp_path):
+    """Migration 0023: a document stored out of line before it (long, and hardly compressible) moves into its
+    row, with the same lexemes, positions and weights: found by the same words, ranked the same."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path / "migrated")})
+    rank = "SELECT ts_rank(document, to_tsquery('simple', 'garcia')) FROM search_entry WHERE document @@ " \
+           "to_tsquery('simple', 'garcia & c4ca4238a0b923820dcc509a6f75849b')"
+    out_of_line = "SELECT count(*) FROM pg_toast.pg_toast_{oid}"
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0022_search_cards")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO story (id, slug, status, email, manage_token_hash, created_at, published_at) "
+                "VALUES (1, 'ana-garcia', 'published', 'a@example.org', 'h1', now(), now())"))
+            connection.execute(text(
+                "INSERT INTO search_entry (story_id, version_id, published_at, state_code, died_year, age, face, "
+                "document) SELECT 1, 1, now(), 'OH', 2023, 30, false, setweight(to_tsvector('simple', 'Ana "
+                "Garcia'), 'A') || to_tsvector('simple', string_agg(md5(i::text), ' ') || ' garcia') "
+                "FROM generate_series(1, 150) i"))
+            oid = connection.execute(text("SELECT oid FROM pg_class WHERE relname = 'search_entry'")).scalar()
+            before = connection.execute(text(rank)).scalar()
+            assert connection.execute(text(out_of_line.format(oid=oid))).scalar() > 0
+        upgrade(directory=directory, revision="head")
+        assert db.session.execute(text(rank)).scalar() == before > 0
+        assert db.session.execute(text(out_of_line.format(oid=oid))).scalar() == 0
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_a_short_word_never_matches_the_state_kept_in_the_index(app, client, moderator):
     """PostgreSQL's documents carry their state as a lexeme of their own: a short word, which is also sought as
     the start of longer ones ("sta" finds "stacy"), must not find it, with or without a state."""

@@ -83,7 +83,8 @@ class SearchEntry(db.Model):
     age: Mapped[int | None] = mapped_column()
     # The live version has a photo: the wall of faces (/stories/wall) and the front page read only these.
     face: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # PostgreSQL's full-text document (name weighted A, place B, story D); SQLite uses search_text.
+    # PostgreSQL's full-text document (name weighted A, place B, story D); SQLite uses search_text. Kept in the
+    # row, compressed (DOCUMENT_IN_ROW), where a search ranks it without a trip to the TOAST table.
     document: Mapped[str | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
 
     __table_args__ = (
@@ -151,8 +152,20 @@ def day_of(moment: datetime) -> int:
     return moment.year * 10000 + moment.month * 100 + moment.day
 
 
-# create_all (tests, a first run) makes the FTS5 table beside search_entry; migration 0007 does the same.
+# PostgreSQL keeps each document in its row (STORAGE MAIN: compressed, moved out only when a row would not fit a
+# page), with lz4 where the server was built with it; migration 0023 does the same.
+DOCUMENT_IN_ROW = """
+DO $$ BEGIN
+    ALTER TABLE search_entry ALTER COLUMN document SET STORAGE MAIN;
+    IF EXISTS (SELECT FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)) THEN
+        ALTER TABLE search_entry ALTER COLUMN document SET COMPRESSION lz4;
+    END IF;
+END $$"""
+
+# create_all (tests, a first run) makes the FTS5 table beside search_entry (migration 0007 does the same), and
+# sets how PostgreSQL stores the document.
 event.listen(SearchEntry.__table__, "after_create", DDL(CREATE_FTS).execute_if(dialect="sqlite"))
+event.listen(SearchEntry.__table__, "after_create", DDL(DOCUMENT_IN_ROW).execute_if(dialect="postgresql"))
 event.listen(SearchEntry.__table__, "before_drop", DDL(DROP_FTS).execute_if(dialect="sqlite"))
 
 

@@ -1,0 +1,54 @@
+"""How requests end their transactions on PostgreSQL (memorials/database.py): a transaction that only read ends
+with COMMIT, so the statements psycopg prepared stay prepared; one that changed anything is still rolled back."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text, update
+
+from memorials.extensions import db
+from memorials.stories.models import Story
+
+from .factories import make_story, publish
+
+pytestmark = pytest.mark.postgresql_only
+
+PREPARED = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%story_version%'"
+
+
+def test_a_page_visited_again_and_again_is_planned_from_a_prepared_statement(make_app):
+    app = make_app(PAGE_CACHE_SECONDS=0)     # every visit reads the memorial again
+    with app.app_context():
+        story, _ = make_story(content_note=None)
+        publish(story)
+        slug = story.slug
+        db.session.remove()
+    client = app.test_client()
+    for _ in range(8):
+        assert client.get(f"/stories/{slug}").status_code == 200
+    with app.app_context():   # one visitor at a time: every visit had the pool's one connection
+        assert db.session.execute(text(PREPARED)).scalar() >= 1
+        db.session.remove()
+
+
+def test_what_a_transaction_changed_is_still_rolled_back(make_app):
+    app = make_app()
+    with app.app_context():
+        story, _ = make_story(content_note=None, name="Ana Garcia")
+        db.session.commit()
+        story_id = story.id
+
+        db.session.execute(select(Story.id)).all()                          # read, then change: rolled back
+        db.session.execute(update(Story).where(Story.id == story_id).values(email="changed@example.org"))
+        db.session.rollback()
+        assert db.session.get(Story, story_id).email != "changed@example.org"
+
+        db.session.get(Story, story_id).email = "flushed@example.org"       # changed through the ORM and flushed
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.get(Story, story_id).email not in ("changed@example.org", "flushed@example.org")
+
+        with pytest.raises(Exception):                                      # a transaction in error
+            db.session.execute(text("SELECT 1/0")).all()
+        db.session.rollback()
+        assert db.session.execute(select(Story.id).where(Story.id == story_id)).scalar() == story_id
+        db.session.remove()
