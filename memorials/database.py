@@ -36,6 +36,14 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
+def _reads_only(statement: str) -> bool:
+    """Whether this statement can only read (see _end_reads_with_commit); in doubt, no."""
+    head = statement.lstrip("( \n").upper()
+    if head.startswith("SELECT"):
+        return True
+    return head.startswith("WITH") and not any(word in head for word in ("INSERT", "UPDATE", "DELETE", "MERGE"))
+
+
 def _end_reads_with_commit(engine: Engine) -> None:
     """A PostgreSQL transaction that only read ends with COMMIT instead of ROLLBACK: for a transaction that
     changed nothing the two are the same, but psycopg forgets every statement it prepared on the server at each
@@ -44,8 +52,9 @@ def _end_reads_with_commit(engine: Engine) -> None:
     page's statement was planned afresh: at 1,000,000 memorials, planning a list page's statement cost twice what
     running it did.
 
-    "Only read": every statement since the transaction began was a SELECT (any other statement, a savepoint
-    included, counts as a change). A transaction in error is left to its rollback."""
+    "Only read": every statement since the transaction began was a SELECT, or a WITH naming no INSERT, UPDATE,
+    DELETE or MERGE (any other statement, a savepoint included, counts as a change). A transaction in error is
+    left to its rollback."""
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
@@ -53,7 +62,7 @@ def _end_reads_with_commit(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def on_execute(connection, _cursor, statement, _parameters, _context, _executemany):
-        if not statement.lstrip("( \n").upper().startswith("SELECT"):
+        if not _reads_only(statement):
             connection.info["changed"] = True
 
     @event.listens_for(engine, "rollback")

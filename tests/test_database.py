@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text, update
 
+from memorials.database import _reads_only
 from memorials.extensions import db
 from memorials.stories.models import Story
 
@@ -52,3 +53,17 @@ def test_what_a_transaction_changed_is_still_rolled_back(make_app):
         db.session.rollback()
         assert db.session.execute(select(Story.id).where(Story.id == story_id)).scalar() == story_id
         db.session.remove()
+
+
+@pytest.mark.parametrize("statement, reads", [
+    ("SELECT story.id FROM story", True),
+    ("(SELECT 1) UNION (SELECT 2)", True),
+    ("WITH ranked AS (SELECT id FROM story) SELECT count(*) FROM ranked", True),
+    ("WITH gone AS (DELETE FROM story RETURNING id) SELECT count(*) FROM gone", False),
+    ("WITH x AS (SELECT 1) UPDATE story SET email = 'a'", False),
+    ("INSERT INTO story (id) VALUES (1)", False),
+    ("UPDATE story SET email = 'a'", False),
+    ('SAVEPOINT "sa_savepoint_1"', False),
+])
+def test_only_a_statement_that_cannot_change_anything_counts_as_a_read(statement, reads):
+    assert _reads_only(statement) is reads
