@@ -2,9 +2,12 @@
 with COMMIT, so the statements psycopg prepared stay prepared; one that changed anything is still rolled back."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select, text, update
 
+from bench.seed import seed
 from memorials.database import _reads_only
 from memorials.extensions import db
 from memorials.stories.models import Story
@@ -29,6 +32,29 @@ def test_a_page_visited_again_and_again_is_planned_from_a_prepared_statement(mak
     with app.app_context():   # one visitor at a time: every visit had the pool's one connection
         assert db.session.execute(text(PREPARED)).scalar() >= 1
         db.session.remove()
+
+
+def test_any_page_of_the_list_or_the_wall_is_run_from_one_plan_made_once(make_app):
+    """A list's and the wall's pages differ only in bound values (where the page starts), so PostgreSQL plans their
+    statement once and runs every later page from that plan; each page still shows its own memorials."""
+    app = make_app(PAGE_CACHE_SECONDS=0)
+    with app.app_context():
+        seed(130, bulk=False)
+        db.session.remove()
+    client = app.test_client()
+    seen = set()
+    for _ in range(3):      # psycopg prepares a statement on its sixth run; PostgreSQL plans five runs for their values
+        for page in range(2, 7):
+            response = client.get(f"/stories/?page={page}")
+            assert response.status_code == 200
+            seen.update(re.findall(r'href="/stories/([a-z0-9-]+)"', response.get_data(as_text=True)))
+            assert client.get("/stories/wall").status_code == 200
+    assert len(seen) >= 130 - 24
+    with app.app_context():
+        plans = db.session.execute(text("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                                        "WHERE statement LIKE '%row_number() OVER%'")).all()
+        db.session.remove()
+    assert plans and all(generic >= 1 for generic, _custom in plans), plans
 
 
 def test_what_a_transaction_changed_is_still_rolled_back(make_app):
