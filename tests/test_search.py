@@ -626,7 +626,8 @@ def test_the_state_lexeme_migration_lets_a_search_with_a_state_find_memorials_al
 def test_the_document_in_row_migration_keeps_every_document_searchable_and_ranked_the_same(empty_database_url,
                                                                                            tmp_path):
     """Migration 0023: a document stored out of line before it (long, and hardly compressible) moves into its
-    row, with the same lexemes, positions and weights: found by the same words, ranked the same."""
+    row, with the same lexemes, positions and weights: found by the same words, ranked the same; its downgrade
+    moves it back."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x",
                       "INSTANCE_PATH": str(tmp_path / "migrated")})
     rank = "SELECT ts_rank(document, to_tsquery('simple', 'garcia')) FROM search_entry WHERE document @@ " \
@@ -650,6 +651,10 @@ def test_the_document_in_row_migration_keeps_every_document_searchable_and_ranke
         upgrade(directory=directory, revision="head")
         assert db.session.execute(text(rank)).scalar() == before > 0
         assert db.session.execute(text(out_of_line.format(oid=oid))).scalar() == 0
+        db.session.remove()
+        downgrade(directory=directory, revision="0022_search_cards")    # and back, as it was
+        assert db.session.execute(text(rank)).scalar() == before
+        assert db.session.execute(text(out_of_line.format(oid=oid))).scalar() > 0
         db.session.remove()
         db.engine.dispose()
 
