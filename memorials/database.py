@@ -53,8 +53,9 @@ def _end_reads_with_commit(engine: Engine) -> None:
     running it did.
 
     "Only read": every statement since the transaction began was a SELECT, or a WITH naming no INSERT, UPDATE,
-    DELETE or MERGE (any other statement, a savepoint included, counts as a change). A transaction in error is
-    left to its rollback."""
+    DELETE or MERGE (any other statement, a savepoint included, counts as a change). A SELECT that writes (a
+    function with side effects, SELECT INTO, several statements in one string) would count as a read: the site
+    sends none, and must not. A transaction in error, or on a lost connection, is left to its rollback."""
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
@@ -67,9 +68,11 @@ def _end_reads_with_commit(engine: Engine) -> None:
 
     @event.listens_for(engine, "rollback")
     def on_rollback(connection):
-        if connection.info.get("changed", True):
-            return
+        if connection.invalidated or connection.closed:
+            return               # a lost connection: SQLAlchemy's rollback ends it as before
         try:
+            if connection.info.get("changed", True):
+                return
             raw = connection.connection.dbapi_connection
             if raw is not None and raw.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
                 raw.commit()     # psycopg's rollback that follows finds no transaction, and keeps its statements

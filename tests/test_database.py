@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import exc, select, text, update
 
 from bench.seed import seed
 from memorials.database import _reads_only
@@ -79,6 +79,24 @@ def test_what_a_transaction_changed_is_still_rolled_back(make_app):
         db.session.rollback()
         assert db.session.execute(select(Story.id).where(Story.id == story_id)).scalar() == story_id
         db.session.remove()
+
+
+def test_a_connection_the_server_ended_is_rolled_back_and_the_next_visit_is_served(make_app):
+    """The database ends a worker's connection (a restart, a failover, an administrator): the statement that
+    meets it fails, its rollback does not, and the next request gets a fresh connection."""
+    app = make_app(PAGE_CACHE_SECONDS=0)
+    with app.app_context():
+        story, _ = make_story(content_note=None)
+        publish(story)
+        slug = story.slug
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with db.engine.connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar() is True
+        with pytest.raises(exc.OperationalError):
+            db.session.execute(select(Story.id)).all()
+        db.session.rollback()
+        db.session.remove()
+    assert app.test_client().get(f"/stories/{slug}").status_code == 200
 
 
 @pytest.mark.parametrize("statement, reads", [

@@ -153,12 +153,12 @@ def day_of(moment: datetime) -> int:
 
 
 # PostgreSQL keeps each document in its row (STORAGE MAIN: compressed, moved out only when a row would not fit a
-# page), with lz4 where the server was built with it; migration 0023 does the same.
+# page), with lz4 where the server has it (14 or later, built with lz4); migration 0023 does the same.
 DOCUMENT_IN_ROW = """
 DO $$ BEGIN
     ALTER TABLE search_entry ALTER COLUMN document SET STORAGE MAIN;
     IF EXISTS (SELECT FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)) THEN
-        ALTER TABLE search_entry ALTER COLUMN document SET COMPRESSION lz4;
+        EXECUTE 'ALTER TABLE search_entry ALTER COLUMN document SET COMPRESSION lz4';
     END IF;
 END $$"""
 
