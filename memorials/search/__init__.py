@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 from ..extensions import db
 from ..pagecache import generation
 from . import index  # noqa: F401 (connects the receivers)
+from .models import SearchCard
 
 
 @click.command("reindex-search")
@@ -38,5 +39,5 @@ def draw_cards_command() -> None:
     index.store_every_card(db.session.connection())
     generation.changed()   # the same cards, but every worker makes its pages again all the same
     db.session.commit()
-    total = db.session.execute(db.select(db.func.count()).select_from(index.SearchCard)).scalar()
+    total = db.session.execute(db.select(db.func.count()).select_from(SearchCard)).scalar()
     click.echo(f"Drew {total} cards.")
