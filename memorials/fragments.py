@@ -42,19 +42,42 @@ def _kept() -> dict:
     return current_app.extensions.setdefault("page_fragments", {})
 
 
-def drawn_for(template: str, key: tuple, **context) -> Markup:
-    """A piece that `key` (with the language) says all of: drawn once per worker for each, the most recent kept."""
+def drawn_for(template: str, key: tuple, /, holes: dict | None = None, **context) -> Markup:
+    """A piece that `key` (with the language) says all of: drawn once per worker for each, the most recent kept.
+    Each of its `holes` is drawn with its stand-in (stand_in(), which `context` carries where the hole is) and
+    filled with this page's value, escaped, as fragment() fills its own."""
+    holes = holes or {}
     if current_app.jinja_env.auto_reload:   # development: drawn each time (see _kept)
-        return Markup(render_template(template, **context))
+        return _filled(_split(render_template(template, **context)), holes)
     pieces = current_app.extensions.get("page_pieces")
     if pieces is None:
         pieces = current_app.extensions["page_pieces"] = LRU(PIECES)
-    key = (template, current_language(), request.script_root, *key)
-    drawn = pieces.get(key)
-    if drawn is None:
-        drawn = Markup(render_template(template, **context))
-        pieces.put(key, drawn)
-    return drawn
+    key = (template, current_language(), request.script_root, *key, *sorted(holes))
+    parts = pieces.get(key)
+    if parts is None:
+        parts = _split(render_template(template, **context))
+        pieces.put(key, parts)
+    return _filled(parts, holes)
+
+
+def stand_in(name: str) -> Markup:
+    """What a piece is drawn with in the hole `name`, for drawn_for() and fragment() to fill."""
+    return Markup(HOLE.format(name))
+
+
+def _split(html: str) -> Markup | tuple:
+    """A drawn piece as it is kept: the text before the first hole, a hole's name, the text after it, ...; a piece
+    without holes as it is."""
+    split = _HOLES.split(html)
+    return Markup(html) if len(split) == 1 else tuple(split)
+
+
+def _filled(parts: Markup | tuple, holes: dict) -> Markup:
+    """A kept piece with each hole's value put in, escaped, in one pass (a value that looks like a stand-in is only
+    ever a value)."""
+    if isinstance(parts, Markup):
+        return parts
+    return Markup("".join(part if index % 2 == 0 else escape(holes[part]) for index, part in enumerate(parts)))
 
 
 def fragment(template: str, /, holes: dict | None = None, **context) -> Markup:
@@ -66,12 +89,9 @@ def fragment(template: str, /, holes: dict | None = None, **context) -> Markup:
     key = (template, current_language(), request.script_root, *sorted(context.items()), *sorted(holes))
     parts = _kept().get(key)
     if parts is None:
-        html = render_template(template, **context, **{name: Markup(HOLE.format(name)) for name in holes})
-        split = _HOLES.split(html)      # the text before the first hole, a hole's name, the text after it, ...
-        parts = _kept()[key] = Markup(html) if len(split) == 1 else tuple(split)
-    if isinstance(parts, Markup):       # a piece without holes is kept as it is
-        return parts
-    return Markup("".join(part if index % 2 == 0 else escape(holes[part]) for index, part in enumerate(parts)))
+        parts = _kept()[key] = _split(render_template(template, **context,
+                                                      **{name: stand_in(name) for name in holes}))
+    return _filled(parts, holes)
 
 
 def blank_form(template: str, form_class: type, slug: str) -> Markup:

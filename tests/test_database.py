@@ -60,6 +60,28 @@ def test_any_page_of_the_list_or_the_wall_is_run_from_one_plan_made_once(make_ap
     assert plans and all(generic >= 1 for generic, _custom in plans), plans
 
 
+def test_a_searchs_cards_are_read_by_one_statement_however_many_match(make_app):
+    """The cards of a search's page are asked for by their ids as one array: searches with 1, 2, 3 ... matches send
+    the same statement, which psycopg prepares once; each search still shows exactly its own memorials."""
+    app = make_app(PAGE_CACHE_SECONDS=0)
+    with app.app_context():
+        for n in range(1, 8):
+            for i in range(n):
+                story, _ = make_story(content_note=None, name=f"Person{i} Surname{'x' * n}", state_code="OH")
+                publish(story)
+        db.session.remove()
+    client = app.test_client()
+    for _ in range(2):
+        for n in range(1, 8):
+            page = client.get(f"/stories/?q=surname{'x' * n}&state=OH").get_data(as_text=True)
+            assert sorted(re.findall(r"Person(\d) Surname(x+)", page)) == [(str(i), "x" * n) for i in range(n)]
+    with app.app_context():
+        prepared = db.session.execute(text("SELECT statement FROM pg_prepared_statements "
+                                           "WHERE statement LIKE '%story.id = ANY%'")).scalars().all()
+        db.session.remove()
+    assert len(prepared) == 1, prepared
+
+
 def test_what_a_transaction_changed_is_still_rolled_back(make_app):
     app = make_app()
     with app.app_context():

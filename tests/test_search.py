@@ -7,13 +7,14 @@ from datetime import date, datetime
 
 import pytest
 from markupsafe import Markup
-from flask import url_for
+from flask import request, url_for
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, text
 
 from memorials import create_app
 from memorials.extensions import db
 from memorials.paging import PAGE_MARK, page_link
+from memorials.search.forms import FindForm
 from memorials.search.index import Document, words
 from memorials.search.models import SearchCard, SearchCount, SearchDay, SearchEntry, state_words
 from memorials.stories.models import Story
@@ -280,6 +281,31 @@ def test_the_form_is_drawn_once_for_each_search_and_afresh_with_a_value_in_error
     spanish = client.get("/es/stories/?state=OH&page=2").get_data(as_text=True)
     assert "(as this worker kept it)" not in spanish and "Buscar" in spanish
 
+
+
+def test_new_words_with_the_same_filters_reuse_the_form_and_show_their_own_words(app, client, many):
+    """A new search is most often new words: the form is kept for its filters, the words put in its hole, escaped
+    as WTForms writes them (the visitor's own words, an ampersand, quotes and a stand-in's look-alike included)."""
+    find(client, q="person", state="OH")
+    with app.app_context():
+        pieces = app.extensions["page_pieces"]
+        [key] = [k for k in pieces.keys() if k[0] == "stories/_find_form.html"]
+        assert "person" not in key
+        pieces.put(key, tuple(part.replace("Find</button>", "Find (as this worker kept it)</button>")
+                              for part in pieces.get(key)))
+    for words in ("number", 'O"Brien & <b>sons</b>', "fragment-hole-q-here", "  spaced   words "):
+        page = client.get("/stories/", query_string={"q": words, "state": "OH"}).get_data(as_text=True)
+        assert "(as this worker kept it)" in page
+        field = re.search(r'<input[^>]* name="q"[^>]*>', page).group(0)
+        with app.test_request_context("/stories/", query_string={"q": words, "state": "OH"}):
+            form = FindForm(request.args)
+            form.validate()
+            expected = str(form.q())
+        assert field == expected, words
+    assert "(as this worker kept it)" not in find(client, q="number", state="TX")[1]
+    assert "(as this worker kept it)" not in find(client, state="OH")[1]
+    spanish = client.get("/es/stories/?q=number&state=OH").get_data(as_text=True)
+    assert "(as this worker kept it)" not in spanish and 'value="number"' in spanish
 
 def test_every_page_link_keeps_the_filters(app, client, many):
     page = find(client, q="person", year="2023")[1]

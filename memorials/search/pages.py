@@ -23,13 +23,21 @@ class ListPage:
 
     @property
     def form_html(self) -> Markup:
-        """The form with its values: the same for every page of the same search, so drawn once per worker for
-        each set of values and years offered; with a value in error, drawn for this page alone."""
+        """The form with its values: drawn once per worker for each set of filters and years offered, the words
+        put in its one hole (a new search is most often new words); with a value in error, drawn for this page
+        alone."""
         form, template = self.form, "stories/_find_form.html"
         if form.errors:
             return Markup(render_template(template, form=form, filters=self.filters))
-        key = (form.q.data, form.state.data, form.year.data, form.age.data, tuple(self.results.years))
-        return fragments.drawn_for(template, key, form=form, filters=self.filters)
+        words = form.q.data
+        key = (bool(words), form.state.data, form.year.data, form.age.data, tuple(self.results.years))
+        if not words:
+            return fragments.drawn_for(template, key, form=form, filters=self.filters)
+        form.q.data = fragments.stand_in("q")
+        try:
+            return fragments.drawn_for(template, key, holes={"q": words}, form=form, filters=self.filters)
+        finally:
+            form.q.data = words
 
     @property
     def counts(self) -> list:

@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from math import ceil
 
-from sqlalchemy import Integer, bindparam, cast, column, func, literal_column, select, table, text
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy import Integer, any_, bindparam, cast, column, func, literal_column, select, table, text
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 
 from .. import pagecache
 from ..community import queries as community_queries
@@ -244,17 +244,23 @@ def _counted() -> tuple:
 
 
 @cache
-def _cards_statement():
-    """The cards of a search's page, by their ids (bound when it runs), with their counts: built once."""
-    return story_queries.card_query(*_counted()).where(Story.id.in_(bindparam("ids", expanding=True)))
+def _cards_statement(dialect: str):
+    """The cards of a search's page, by their ids (bound when it runs), with their counts: built once. On
+    PostgreSQL the ids are one array, so the statement's text is the same however many there are (prepared and
+    planned once, its text never written again for each page); SQLite is given a list of values."""
+    if dialect == "postgresql":
+        chosen = Story.id == any_(bindparam("ids", type_=ARRAY(Integer())))
+    else:
+        chosen = Story.id.in_(bindparam("ids", expanding=True))
+    return story_queries.card_query(*_counted()).where(chosen)
 
 
 def _cards(ids: list[int]) -> list:
     """These published memorials' cards, in this order (one that left meanwhile is left out)."""
     if not ids:
         return []
-    found = {card.id: card for card in story_queries.read_cards(_cards_statement(),
-                                                                {"ids": ids, **cards.stored_card_values()})}
+    statement = _cards_statement(db.session.get_bind().dialect.name)
+    found = {card.id: card for card in story_queries.read_cards(statement, {"ids": ids, **cards.stored_card_values()})}
     return [found[i] for i in ids if i in found]
 
 
