@@ -34,6 +34,14 @@ def page_link(endpoint: str, params: dict, param: str = "page", anchor: str | No
     return lambda n: f"{head}{n}{tail}"
 
 
+def pages_shown(page: int, pages: int) -> list[tuple[int, bool]]:
+    """The page numbers a pagination shows (the first, the last and the two either side of this one), each with
+    whether a gap comes before it: (1, False), (4, True), (5, False), ... Worked out here rather than with the
+    template's filters, which cost a list page more than its links."""
+    shown = sorted({n for n in (1, page - 2, page - 1, page, page + 1, page + 2, pages) if 1 <= n <= pages})
+    return [(n, n > previous + 1) for previous, n in zip([0, *shown], shown)]
+
+
 def page_number(name: str) -> int:
     """?messages=3 -> 3; anything else (or absurd) -> a page the query answers plainly."""
     return min(max(request.args.get(name, 1, type=int) or 1, 1), 1_000_000)

@@ -19,7 +19,7 @@ from .extensions import db
 from .fragments import blank_form, fragment
 from .languages import LANGUAGES
 from .logs import configure_logging
-from .paging import page_link
+from .paging import page_link, pages_shown
 from .states import STATES
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ def register_web(app: Flask) -> None:
             abort(404)
 
     # A global, not a context variable: macros imported without the page's context (pagination) see it too.
-    app.jinja_env.globals.update(page_link=page_link, blank_form=blank_form, fragment=fragment)
+    app.jinja_env.globals.update(page_link=page_link, pages_shown=pages_shown, blank_form=blank_form, fragment=fragment)
 
     @app.context_processor
     def site_globals():
