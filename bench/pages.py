@@ -94,6 +94,9 @@ def seed_to(env: dict, count: int) -> dict:
     subprocess.run([sys.executable, "-m", "bench", "seed", "--stories", str(count)], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
+    # The seeder has just written gigabytes the operating system has not yet written out; measured at once, the
+    # first pages would wait behind that writing (and a memory full of it), which a running site never does.
+    os.sync()
     code = (
         "from memorials import create_app\n"
         "from memorials.extensions import db\n"
