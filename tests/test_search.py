@@ -306,6 +306,13 @@ def test_new_words_with_the_same_filters_reuse_the_form_and_show_their_own_words
     assert "(as this worker kept it)" not in find(client, state="OH")[1]
     spanish = client.get("/es/stories/?q=number&state=OH").get_data(as_text=True)
     assert "(as this worker kept it)" not in spanish and 'value="number"' in spanish
+    # words that are all punctuation ask for nothing: the form keeps them, but offers no search to clear
+    def form_for(words):
+        page = client.get("/stories/", query_string={"q": words}).get_data(as_text=True)
+        return re.search(r'<form class="find-form".*?</form>', page, re.S).group(0)
+    for words, asked in (("!!!", False), ("person", True), ("???", False), ("number", True)):
+        form = form_for(words)
+        assert f'value="{words}"' in form and ("Clear the search" in form) == asked, words
 
 def test_every_page_link_keeps_the_filters(app, client, many):
     page = find(client, q="person", year="2023")[1]

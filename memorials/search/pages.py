@@ -30,7 +30,10 @@ class ListPage:
         if form.errors:
             return Markup(render_template(template, form=form, filters=self.filters))
         words = form.q.data
-        key = (bool(words), form.state.data, form.year.data, form.age.data, tuple(self.results.years))
+        # What the template reads besides the words: whether anything is asked for (words that are all
+        # punctuation ask for nothing), the filters, the years offered.
+        key = (bool(words), self.filters.active, form.state.data, form.year.data, form.age.data,
+               tuple(self.results.years))
         if not words:
             return fragments.drawn_for(template, key, form=form, filters=self.filters)
         form.q.data = fragments.stand_in("q")
