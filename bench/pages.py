@@ -259,10 +259,12 @@ def run_database(kind: str, args) -> list[str]:
 
             cluster = Cluster()
             url = cluster.start()
-            with psycopg.connect(url.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as conn:
-                conn.execute("CREATE DATABASE bench")
             env["DATABASE_URL"] = url + "/bench"
         try:
+            if cluster is not None:     # inside the try: a cluster that refuses us is still stopped
+                with psycopg.connect(url.replace("postgresql+psycopg", "postgresql") + "/postgres",
+                                     autocommit=True) as conn:
+                    conn.execute("CREATE DATABASE bench")
             sizes = sorted({args.start, args.stories, *args.also})
             runs = []
             for size in sizes:
