@@ -90,11 +90,11 @@ def free_port() -> int:
 
 def warm(url: str) -> None:
     """Read every table and index of the seeded database once into the operating system's cache (pg_prewarm's
-    'read' mode), as a site that has been serving its memorials for a while has them. Without it the first page
-    measured after seeding (a random list page) read from the disk what the seeder's writing had pushed out of
-    memory: at 1,000,000 memorials a run's list reached 110 requests/s, p99 2.6 s. On a copy started with an empty
-    cache, random list pages read up to 110 MB/s from the disk for 8 seconds (0.081 of the no-op route, p99 240
-    ms), then 0.122 (p99 111 ms) for the next 8."""
+    'read' mode), as a site that has been serving its memorials for a while has them, so that the first page
+    measured does not pay for reading them from the disk. On a copy at 1,000,000 started with an empty cache,
+    random list pages read up to 110 MB/s from the disk for 8 seconds (0.081 of the no-op route, p99 240 ms), then
+    reached 0.122 (p99 111 ms) in the next 8. (The list's occasional stalls of 2 to 4 s in this benchmark happen
+    with the cache warm too: see the README.)"""
     import psycopg
 
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
