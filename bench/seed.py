@@ -55,7 +55,7 @@ from memorials.search import cards  # noqa: E402
 from memorials.search.index import (MAX_WORDS, Document, add_counts, add_documents, age_at, optimize,  # noqa: E402
                                     plain_text, words)
 from memorials.search.models import (ALL_STATES, CREATE_FTS, FTS_SHADOW_SUFFIXES, FTS_TABLE, NO_STATE, count_keys,  # noqa: E402
-                                     day_of, state_words)
+                                     day_of)
 from memorials.slugs import slugify, unique_slug  # noqa: E402
 from memorials.states import STATES, state_name  # noqa: E402
 from memorials.storage.local import LocalStore  # noqa: E402
@@ -405,8 +405,7 @@ _LEXEME = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")
 
 class Vectors:
     """tsvector text for memorials: the template's vector (asked of PostgreSQL once) with the first name put in
-    place of the placeholder, behind the name (weight A) and the place (B), positions moved as `||` moves them,
-    and the state's lexeme (search/models.py state_words) after it all."""
+    place of the placeholder, behind the name (weight A) and the place (B), positions moved as `||` moves them."""
 
     def __init__(self, connection, templates: list[Template], vocabulary: set[str]) -> None:
         ask = text("SELECT w, to_tsvector('simple'::regconfig, w)::text FROM unnest(CAST(:ws AS text[])) AS t(w)")
@@ -433,7 +432,6 @@ class Vectors:
                 f"'{lexeme}':{','.join(str(int(p) + shift) for p in positions.split(','))}" if positions
                 else f"'{lexeme}'" for lexeme, positions in memorial.template.vector)
         parts.append(story.replace(f"'{FOLDED}':", f"'{memorial.first}':"))
-        parts.append(state_words(memorial.entry[3]))
         return " ".join(parts)
 
 

@@ -16,7 +16,7 @@ from memorials.extensions import db
 from memorials.paging import PAGE_MARK, page_link
 from memorials.search.forms import FindForm
 from memorials.search.index import Document, words
-from memorials.search.models import SearchCard, SearchCount, SearchDay, SearchEntry, state_words
+from memorials.search.models import STATE_WORDS_INDEX, SearchCard, SearchCount, SearchDay, SearchEntry
 from memorials.stories.models import Story
 
 from .factories import form_data, make_moderator, make_story, publish, sign_in
@@ -76,6 +76,29 @@ def test_words_find_name_nickname_hometown_state_and_story_best_match_first(app,
     status, page = find(client, q="rivera")
     assert status == 200 and count_line(page) == "2 memorials match"
     assert 'value="rivera"' in page  # the words stay in the box
+
+
+def test_words_with_a_state_find_only_that_states_memorials_best_match_first(app, client, moderator):
+    """With a state, the same words find the same memorials, that state's alone (on PostgreSQL from the index of
+    the words with their state): any word of the name, the place or the story, the start of a name, accents; the
+    name counts most."""
+    with app.app_context():
+        published(moderator,
+                  story("Daniel James Rivera", nickname="Danny", city="Dayton", state="OH"),
+                  story("Ann Cole", city="Toledo", state="OH", text="José Rivera coached her team."),
+                  story("Maria Rivera", city="Tucson", state="AZ", text="She fixed bikes on our street."),
+                  story("Samuel Okafor", city="Erie", state="OH", text="Sam fixed bikes for every kid on our street."))
+    assert names_on(find(client, q="rivera", state="OH")[1]) == ["Daniel James Rivera", "Ann Cole"]
+    assert names_on(find(client, q="rivera", state="AZ")[1]) == ["Maria Rivera"]
+    assert names_on(find(client, q="rivera", state="PA")[1]) == []
+    assert names_on(find(client, q="bikes street", state="OH")[1]) == ["Samuel Okafor"]
+    assert names_on(find(client, q="bik", state="OH")[1]) == ["Samuel Okafor"]     # the start of a word
+    assert names_on(find(client, q="dan riv", state="OH")[1]) == ["Daniel James Rivera"]
+    assert names_on(find(client, q="JOSÉ coached", state="OH")[1]) == ["Ann Cole"]
+    assert names_on(find(client, q="toledo ohio", state="OH")[1]) == ["Ann Cole"]
+    assert names_on(find(client, q="tucson", state="OH")[1]) == []
+    status, page = find(client, q="rivera", state="OH")
+    assert status == 200 and count_line(page) == "2 memorials match"
 
 
 def test_accents_and_case_do_not_matter(app, client, moderator):
@@ -645,9 +668,9 @@ def test_the_state_lexeme_migration_lets_a_search_with_a_state_find_memorials_al
                     "INSERT INTO search_entry (story_id, version_id, published_at, state_code, died_year, age, face, "
                     "document) VALUES (:id, :id, now(), :state, 2023, 30, false, to_tsvector('simple', 'Ana Garcia'))"),
                     {"id": story_id, "state": state})
-            assert connection.execute(text(both), {"state": state_words("OH")}).all() == []
-        upgrade(directory=directory, revision="head")
-        found = db.session.execute(text(both), {"state": state_words("OH")}).scalars().all()
+            assert connection.execute(text(both), {"state": "'_state_oh'"}).all() == []
+        upgrade(directory=directory, revision="0020_search_state_lexeme")
+        found = db.session.execute(text(both), {"state": "'_state_oh'"}).scalars().all()
         assert found == [1]
         assert db.session.execute(text("SELECT count(*) FROM search_entry WHERE document @@ to_tsquery('simple', "
                                        "'garcia')")).scalar() == 3
@@ -688,6 +711,46 @@ def test_the_document_in_row_migration_keeps_every_document_searchable_and_ranke
         downgrade(directory=directory, revision="0022_search_cards")    # and back, as it was
         assert db.session.execute(text(rank)).scalar() == before
         assert db.session.execute(text(out_of_line.format(oid=oid))).scalar() > 0
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.postgresql_only
+def test_the_state_words_migration_moves_the_state_from_the_documents_to_its_own_index(empty_database_url, tmp_path):
+    """Migration 0024: documents lose the state's lexeme 0020 gave them, and a search with a state reads the index
+    of the words with their state (memorials already published found there too); its downgrade gives the
+    lexemes back and drops the index."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x",
+                      "INSTANCE_PATH": str(tmp_path / "migrated")})
+    lexemes = "SELECT count(*) FROM search_entry WHERE document @@ CAST('_state_oh | _state_tx' AS tsquery)"
+    in_state = "SELECT story_id FROM search_entry WHERE search_state_words(document, state_code) @@ CAST(:q AS tsquery)"
+    index = "SELECT count(*) FROM pg_indexes WHERE indexname = :name"
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0023_search_document_inline")
+        with db.engine.begin() as connection:   # as 0023 left them: the state's lexeme in each document
+            for story_id, state in ((1, "OH"), (2, "TX"), (3, "")):
+                connection.execute(text(
+                    "INSERT INTO story (id, slug, status, email, manage_token_hash, created_at, published_at) "
+                    "VALUES (:id, :slug, 'published', 'a@example.org', :hash, now(), now())"),
+                    {"id": story_id, "slug": f"person-{story_id}", "hash": f"h{story_id}"})
+                connection.execute(text(
+                    "INSERT INTO search_entry (story_id, version_id, published_at, state_code, died_year, age, face, "
+                    "document) VALUES (:id, :id, now(), :state, 2023, 30, false, to_tsvector('simple', 'Ana Garcia') "
+                    "|| CAST(:lexeme AS tsvector))"),
+                    {"id": story_id, "state": state, "lexeme": f"_state_{state.lower()}" if state else ""})
+            assert connection.execute(text(lexemes)).scalar() == 2
+        upgrade(directory=directory, revision="head")
+        assert db.session.execute(text(lexemes)).scalar() == 0
+        assert db.session.execute(text(in_state), {"q": "oh_garcia"}).scalars().all() == [1]
+        assert db.session.execute(text(in_state), {"q": "tx_an:*"}).scalars().all() == [2]
+        assert db.session.execute(text(index), {"name": STATE_WORDS_INDEX}).scalar() == 1
+        assert db.session.execute(text("SELECT count(*) FROM search_entry WHERE document @@ to_tsquery('simple', "
+                                       "'garcia')")).scalar() == 3
+        db.session.remove()
+        downgrade(directory=directory, revision="0023_search_document_inline")    # and back, as it was
+        assert db.session.execute(text(lexemes)).scalar() == 2
+        assert db.session.execute(text(index), {"name": STATE_WORDS_INDEX}).scalar() == 0
         db.session.remove()
         db.engine.dispose()
 

@@ -15,9 +15,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, cast, delete, func, insert, inspect, literal_column, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, inspect, literal_column, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 
 from ..events import story_hidden, story_published
@@ -27,7 +26,7 @@ from ..stories import queries as story_queries
 from ..stories.models import Story, StoryStatus, StoryVersion
 from . import cards
 from .models import (ALL_STATES, FTS_TABLE, NO_STATE, SearchCard, SearchCount, SearchDay, SearchEntry, SearchFace,
-                     count_keys, day_of, state_words)
+                     count_keys, day_of)
 
 _WORD = re.compile(r"[^\W_]+")
 # Combining marks left by NFKD ("é" -> "e" + U+0301): removed, so accents never matter.
@@ -94,13 +93,11 @@ class Document:
 
 
 def _pg_document():
-    """The tsvector of a document: the name counts most, then the place, then the story; and its state as a
-    lexeme of its own (models.state_words)."""
+    """The tsvector of a document: the name counts most, then the place, then the story."""
     def weighted(param: str, weight: str):
         return func.setweight(func.to_tsvector(literal_column("'simple'::regconfig"), bindparam(param)),
                             literal_column(f"'{weight}'"))
-    return (weighted("name", "A").op("||")(weighted("place", "B")).op("||")(weighted("story", "D"))
-            .op("||")(cast(bindparam("state_words"), TSVECTOR)))
+    return weighted("name", "A").op("||")(weighted("place", "B")).op("||")(weighted("story", "D"))
 
 
 def add_documents(connection: Connection, documents: Iterable[Document], *, faces: bool = True) -> None:
@@ -117,8 +114,6 @@ def add_documents(connection: Connection, documents: Iterable[Document], *, face
         values["face"] = bindparam("face")
     if postgres:
         values["document"] = _pg_document()
-        for row in rows:
-            row["state_words"] = state_words(row["state_code"])
     connection.execute(insert(SearchEntry).values(values), rows)
     if not postgres:
         connection.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, name, place, story) "

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from math import ceil
 
-from sqlalchemy import Integer, any_, bindparam, cast, column, func, literal_column, select, table, text
+from sqlalchemy import Integer, Text, any_, bindparam, cast, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 
 from .. import pagecache
@@ -34,8 +34,7 @@ from ..stories import queries as story_queries
 from ..stories.models import Story
 from . import cards
 from .index import words
-from .models import (AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchDay, SearchEntry, SearchFace,
-                     state_words)
+from .models import AGE_GROUPS, ALL_AGES, ALL_STATES, FTS_TABLE, SearchCount, SearchDay, SearchEntry, SearchFace
 
 # Past this many matches we say "more than 1,000" and offer the best 1,000: more words narrow them.
 COUNT_LIMIT = 1000
@@ -191,7 +190,7 @@ def _bound(filters: Filters) -> dict:
 
 
 @cache
-def _page_statement(dialect: str, bound: tuple[str, ...], faces: bool):
+def _page_statement(dialect: str, bound: tuple[str, ...], faces: bool, reach: int):
     """The one statement that reads a page of cards, for these conditions (names in _BOUND): the page's ids
     from search_entry's covering index (ix_search_entry_faces for the wall), newest first, joined to what
     their cards show (stories/queries.py `card_query`) and, on a list, their counts.
@@ -203,14 +202,23 @@ def _page_statement(dialect: str, bound: tuple[str, ...], faces: bool):
     statement: PostgreSQL then plans it once for every page (a prepared statement's generic plan) instead of
     planning each page afresh, which cost more than running it at 1,000,000 memorials. (A bound LIMIT or OFFSET
     it guesses at a tenth of the table, and plans each page for its own values.) The rows are numbered as the
-    index gives them, and only as far as the page: the same rows an OFFSET skips."""
+    index gives them, and only as far as the page: the same rows an OFFSET skips.
+
+    The rows numbered are also capped (`reach`, a power of two at least as far as the page goes, written into the
+    statement too, so a worker prepares a statement for each of a few dozen reaches): numbering every row that
+    matches, PostgreSQL would weigh sorting them all against walking the index, and where it cannot tell that
+    the index alone answers (the table not yet vacuumed since a large load or migration) it sorted all 1,000,000
+    for every page, 0.7 s each. Told how few rows it needs, it walks the index whatever it knows."""
     conditions = [_BOUND[name] for name in bound]
     if faces:
         conditions.append(SearchEntry.face.is_(True))
     newest = (SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
     columns = (SearchEntry.story_id, SearchEntry.version_id, SearchEntry.published_at)
     if dialect == "postgresql":
-        numbered = select(*columns, func.row_number().over(order_by=newest).label("n")).where(*conditions).subquery()
+        reached = (select(*columns).where(*conditions).order_by(*newest)
+                   .limit(bindparam("reach", reach, type_=Integer(), literal_execute=True)).subquery())
+        numbered = select(reached, func.row_number().over(order_by=(reached.c.published_at.desc(),
+                                                                     reached.c.story_id.desc())).label("n")).subquery()
         page = (select(numbered.c.story_id, numbered.c.version_id, numbered.c.published_at)
                 .where(numbered.c.n > bindparam("offset", type_=Integer()))
                 .order_by(numbered.c.published_at.desc(), numbered.c.story_id.desc())
@@ -232,7 +240,8 @@ def _page_cards(values: dict, per_page: int, offset: int, faces: bool = False) -
         if before is not None:
             values = {"before": before}
     stored = {} if faces else cards.stored_card_values()
-    statement = _page_statement(db.session.get_bind().dialect.name, tuple(values), faces)
+    reach = 1 << (offset + per_page - 1).bit_length()    # the next power of two from the page's last row
+    statement = _page_statement(db.session.get_bind().dialect.name, tuple(values), faces, reach)
     return story_queries.read_cards(statement, {**values, **stored, "limit": per_page, "offset": offset})
 
 
@@ -277,11 +286,11 @@ def _matching(filters: Filters, limit: int) -> list[int]:
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         values["words"] = " & ".join(f"'{t}'" + (":*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms)
-        if filters.state:
-            values["state_words"] = state_words(filters.state)
+        if filters.state:   # each of the query's words as the state's index holds it: 'garcia' -> 'oh_garcia'
+            values["in_state"] = f"'{filters.state.lower()}_\\1'"
     else:
         values["match"] = " ".join(f'"{t}"' + ("*" if 1 < len(t) <= PREFIX_UP_TO else "") for t in terms)
-    return list(_read(_matching_statement(dialect, tuple(values)), {**values, "limit": limit}).scalars())
+    return _read(_matching_statement(dialect, tuple(values)), {**values, "limit": limit}).scalars().all()
 
 
 @cache
@@ -291,11 +300,16 @@ def _matching_statement(dialect: str, bound: tuple[str, ...]):
     limit = bindparam("limit", type_=Integer())
     if dialect == "postgresql":
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("words"))
-        # With a state, the index is asked for the words and the state's lexeme together (models.state_words);
-        # the ranking reads the words alone.
-        wanted = (tsquery.op("&&")(cast(bindparam("state_words"), TSQUERY)) if "state_words" in bound else tsquery)
+        if "in_state" in bound:
+            # With a state, the index of the words with their state (models.STATE_WORDS_INDEX) is asked for the
+            # same words with the state put in each (the query's text, its lexemes quoted: 'garcia' & 'lee':*).
+            in_state = cast(func.regexp_replace(cast(tsquery, Text), "'([^']+)'", bindparam("in_state"), "g"),
+                            TSQUERY)
+            match = func.search_state_words(SearchEntry.document, SearchEntry.state_code).op("@@")(in_state)
+        else:
+            match = SearchEntry.document.op("@@")(tsquery)
         newest = (select(SearchEntry.story_id.label("id"), SearchEntry.document)
-                  .where(SearchEntry.document.op("@@")(wanted), *conditions)
+                  .where(match, *conditions)
                   .order_by(SearchEntry.story_id.desc()).limit(limit).subquery())
         score = func.ts_rank(newest.c.document, tsquery).desc()
     else:
@@ -320,9 +334,9 @@ def find(filters: Filters, page: int, per_page: int) -> Results:
             found = _matching(filters, COUNT_LIMIT + 1)
         else:   # an age range that cuts through the groups: no counts kept for it, so a bounded count
             values = _bound(filters)
-            found = list(_read(select(SearchEntry.story_id).where(*(_BOUND[name] for name in values))
-                               .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
-                               .limit(COUNT_LIMIT + 1), values).scalars())
+            found = _read(select(SearchEntry.story_id).where(*(_BOUND[name] for name in values))
+                          .order_by(SearchEntry.published_at.desc(), SearchEntry.story_id.desc())
+                          .limit(COUNT_LIMIT + 1), values).scalars().all()
         more, found = len(found) > COUNT_LIMIT, found[:COUNT_LIMIT]
         shown = _cards(found[offset:offset + per_page])
         return Results(cards=shown, page=page, per_page=per_page, total=len(found), more=more, years=years)

@@ -11,7 +11,7 @@ down_revision = "0019_page_generation_notify"
 branch_labels = None
 depends_on = None
 
-# As memorials/search/models.py state_words writes it: '_state_oh' (no typed word, nor its prefix, can match
+# As memorials/search/index.py wrote it until migration 0024: '_state_oh' (no typed word, nor its prefix, can match
 # it). SQLite's index is unchanged (its search joins the state from search_entry).
 
 
