@@ -93,8 +93,8 @@ def warm(url: str) -> None:
     'read' mode), as a site that has been serving its memorials for a while has them, so that the first page
     measured does not pay for reading them from the disk. On a copy at 1,000,000 started with an empty cache,
     random list pages read up to 110 MB/s from the disk for 8 seconds (0.081 of the no-op route, p99 240 ms), then
-    reached 0.122 (p99 111 ms) in the next 8. (The list's occasional stalls of 2 to 4 s in this benchmark happen
-    with the cache warm too: see the README.)"""
+    reached 0.122 (p99 111 ms) in the next 8. (The list's stalls of 2 to 4 s in earlier runs of this benchmark were
+    not the disk but a plan: PostgreSQL sorting every memorial for each page; see the README.)"""
     import psycopg
 
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:

@@ -275,10 +275,13 @@ def click_and_wait(driver, element) -> None:
 
 
 def type_into(driver, field_id: str, text: str):
-    """Clear a field and type into it, as a person does."""
+    """Clear a field and type into it, as a person does: once it can be typed into (a folded form just opened
+    shows its fields a moment after the click, on a busy machine)."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    field = driver.find_element(By.ID, field_id)
+    field = WebDriverWait(driver, 5).until(expected_conditions.element_to_be_clickable((By.ID, field_id)))
     field.clear()
     field.send_keys(text)
     return field

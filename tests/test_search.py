@@ -647,6 +647,21 @@ def test_the_wall_months_and_search_days_migrations_count_the_faces_already_publ
         db.engine.dispose()
 
 
+def _ana_garcia_as_indexed(connection, *, lexemes: bool) -> None:
+    """Three public memorials of Ana Garcia (1: Ohio, 2: Texas, 3: no state) as an older schema indexed them on
+    PostgreSQL: the words alone, or (`lexemes`) with the state's lexeme migration 0020 gave each document."""
+    for story_id, state in ((1, "OH"), (2, "TX"), (3, "")):
+        connection.execute(text(
+            "INSERT INTO story (id, slug, status, email, manage_token_hash, created_at, published_at) "
+            "VALUES (:id, :slug, 'published', 'a@example.org', :hash, now(), now())"),
+            {"id": story_id, "slug": f"person-{story_id}", "hash": f"h{story_id}"})
+        connection.execute(text(
+            "INSERT INTO search_entry (story_id, version_id, published_at, state_code, died_year, age, face, "
+            "document) VALUES (:id, :id, now(), :state, 2023, 30, false, to_tsvector('simple', 'Ana Garcia') "
+            "|| CAST(:lexeme AS tsvector))"),
+            {"id": story_id, "state": state, "lexeme": f"_state_{state.lower()}" if state and lexemes else ""})
+
+
 @pytest.mark.postgresql_only
 def test_the_state_lexeme_migration_lets_a_search_with_a_state_find_memorials_already_published(empty_database_url,
                                                                                                  tmp_path):
@@ -659,15 +674,7 @@ def test_the_state_lexeme_migration_lets_a_search_with_a_state_find_memorials_al
         directory = app.extensions["migrate"].directory
         upgrade(directory=directory, revision="0019_page_generation_notify")
         with db.engine.begin() as connection:   # as 0019 left them: the words, no state
-            for story_id, state in ((1, "OH"), (2, "TX"), (3, "")):
-                connection.execute(text(
-                    "INSERT INTO story (id, slug, status, email, manage_token_hash, created_at, published_at) "
-                    "VALUES (:id, :slug, 'published', 'a@example.org', :hash, now(), now())"),
-                    {"id": story_id, "slug": f"person-{story_id}", "hash": f"h{story_id}"})
-                connection.execute(text(
-                    "INSERT INTO search_entry (story_id, version_id, published_at, state_code, died_year, age, face, "
-                    "document) VALUES (:id, :id, now(), :state, 2023, 30, false, to_tsvector('simple', 'Ana Garcia'))"),
-                    {"id": story_id, "state": state})
+            _ana_garcia_as_indexed(connection, lexemes=False)
             assert connection.execute(text(both), {"state": "'_state_oh'"}).all() == []
         upgrade(directory=directory, revision="0020_search_state_lexeme")
         found = db.session.execute(text(both), {"state": "'_state_oh'"}).scalars().all()
@@ -729,16 +736,7 @@ def test_the_state_words_migration_moves_the_state_from_the_documents_to_its_own
         directory = app.extensions["migrate"].directory
         upgrade(directory=directory, revision="0023_search_document_inline")
         with db.engine.begin() as connection:   # as 0023 left them: the state's lexeme in each document
-            for story_id, state in ((1, "OH"), (2, "TX"), (3, "")):
-                connection.execute(text(
-                    "INSERT INTO story (id, slug, status, email, manage_token_hash, created_at, published_at) "
-                    "VALUES (:id, :slug, 'published', 'a@example.org', :hash, now(), now())"),
-                    {"id": story_id, "slug": f"person-{story_id}", "hash": f"h{story_id}"})
-                connection.execute(text(
-                    "INSERT INTO search_entry (story_id, version_id, published_at, state_code, died_year, age, face, "
-                    "document) VALUES (:id, :id, now(), :state, 2023, 30, false, to_tsvector('simple', 'Ana Garcia') "
-                    "|| CAST(:lexeme AS tsvector))"),
-                    {"id": story_id, "state": state, "lexeme": f"_state_{state.lower()}" if state else ""})
+            _ana_garcia_as_indexed(connection, lexemes=True)
             assert connection.execute(text(lexemes)).scalar() == 2
         upgrade(directory=directory, revision="head")
         assert db.session.execute(text(lexemes)).scalar() == 0

@@ -44,7 +44,7 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 BEGIN
     RETURN array_to_tsvector(ARRAY(SELECT lower(state_code) || '_' || lexeme FROM unnest(document)));
 END $$"""
-CREATE_STATE_WORDS_INDEX = (f"CREATE INDEX {{how}} {STATE_WORDS_INDEX} ON search_entry "
+CREATE_STATE_WORDS_INDEX = (f"CREATE INDEX {STATE_WORDS_INDEX} ON search_entry "
                             "USING gin (search_state_words(document, state_code))")
 
 # The FTS5 table and the five shadow tables SQLite keeps for it: not models, so the schema
@@ -173,8 +173,7 @@ END $$"""
 event.listen(SearchEntry.__table__, "after_create", DDL(CREATE_FTS).execute_if(dialect="sqlite"))
 event.listen(SearchEntry.__table__, "before_create", DDL(STATE_WORDS_FUNCTION).execute_if(dialect="postgresql"))
 event.listen(SearchEntry.__table__, "after_create", DDL(DOCUMENT_IN_ROW).execute_if(dialect="postgresql"))
-event.listen(SearchEntry.__table__, "after_create",
-             DDL(CREATE_STATE_WORDS_INDEX.format(how="")).execute_if(dialect="postgresql"))
+event.listen(SearchEntry.__table__, "after_create", DDL(CREATE_STATE_WORDS_INDEX).execute_if(dialect="postgresql"))
 event.listen(SearchEntry.__table__, "before_drop", DDL(DROP_FTS).execute_if(dialect="sqlite"))
 
 

@@ -5,8 +5,8 @@ Revision ID: 0024_search_state_words
 Revises: 0023_search_document_inline
 
 Since migration 0020 a search with a state asked the documents' index for the words and the state's lexeme
-together. The index then read both whole: at 1,000,000 memorials, every Garcia and every Ohioan (about 17,000
-of each) to keep the few hundred in both, 1.2 ms of the 1.9 the search took. The new index (of an expression:
+together. The index then read both whole: at 1,000,000 memorials, every Nguyen and every Texan (about 17,000
+of each) to keep the few hundred in both, 1.2 ms of the index's time. The new index (of an expression:
 nothing more is stored in the row) holds each word once per state, so it reads Ohio's Garcias alone. The
 lexemes are taken out of the documents a batch of memorials at a time, and the index is made CONCURRENTLY, so
 that the site keeps serving, and approving, meanwhile. SQLite is unchanged (its search joins the state).
