@@ -67,9 +67,9 @@ def from_environment(folder: Path) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
         # Connections each worker process keeps to PostgreSQL: a sync worker serves one request at a time,
         # so 2 (+2 in a burst) per worker, and one more that listens for the page counter (PAGE_CACHE_LISTEN);
-        # servers x workers x that must stay under max_connections.
-        **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
-                                          "pool_size": int(os.environ.get("DATABASE_POOL_SIZE") or 2),
+        # servers x workers x that must stay under max_connections. (A connection is asked whether the server is
+        # still there only after it sat idle: database.py, _ping_after_idle.)
+        **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": int(os.environ.get("DATABASE_POOL_SIZE") or 2),
                                           "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW") or 2)}}
            if database_url.startswith("postgresql") else {}),
         # Where photos and share cards live (memorials/storage): empty for the instance folder, file:///PATH for a

@@ -1,6 +1,8 @@
 """Database set-up that depends on the engine: SQLite pragmas and write locking; on PostgreSQL, statements kept
-prepared across requests."""
+prepared across requests, and a connection asked whether it is still there only after it has sat idle."""
 from __future__ import annotations
+
+import time
 
 import psycopg
 from flask import Flask, has_request_context, request
@@ -80,10 +82,48 @@ def _end_reads_with_commit(engine: Engine) -> None:
             pass                 # the rollback that follows meets the same trouble, and SQLAlchemy handles it
 
 
+# A PostgreSQL connection that has sat in the pool this long is asked whether it is still there before a request
+# uses it (one round trip), as SQLAlchemy's pool_pre_ping asks every time: see _ping_after_idle.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ask a connection that has been idle for PING_AFTER_IDLE_SECONDS whether the server still answers, before a
+    request uses it; one that does not is replaced (the pool tries a fresh one). Asking on every checkout, as
+    pool_pre_ping does, cost every page a round trip to the server: on a busy worker the connection was in use a
+    moment ago. What it still catches is what it is for: a connection closed while the site was quiet (the server
+    restarted, a firewall's or the server's idle timeout). A server that goes away while pages are being served
+    fails the requests under way, as it would with the ping, and SQLAlchemy then replaces every connection the
+    pool holds (its disconnect handling)."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection, record):
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except psycopg.Error as error:
+            raise exc.DisconnectionError("the database did not answer a ping") from error
+
+
 def init_database(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Not on every checkout: only after a connection sat idle (_ping_after_idle).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+                                                   "pool_pre_ping": False}
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
         elif db.engine.dialect.driver == "psycopg":
             _end_reads_with_commit(db.engine)
+            _ping_after_idle(db.engine)

@@ -1,13 +1,16 @@
-"""How requests end their transactions on PostgreSQL (memorials/database.py): a transaction that only read ends
-with COMMIT, so the statements psycopg prepared stay prepared; one that changed anything is still rolled back."""
+"""How requests use their connections on PostgreSQL (memorials/database.py): a transaction that only read ends
+with COMMIT, so the statements psycopg prepared stay prepared; one that changed anything is still rolled back; a
+connection is asked whether the server is still there only after it sat idle."""
 from __future__ import annotations
 
 import re
 
+import psycopg
 import pytest
 from sqlalchemy import exc, select, text, update
 
 from bench.seed import seed
+from memorials import database
 from memorials.database import _reads_only
 from memorials.extensions import db
 from memorials.stories.models import Story
@@ -123,6 +126,53 @@ def test_a_connection_the_server_ended_is_rolled_back_and_the_next_visit_is_serv
         db.session.rollback()
         db.session.remove()
     assert app.test_client().get(f"/stories/{slug}").status_code == 200
+
+
+def _ended_while_idle(app) -> None:
+    """The server ends the connection the pool holds for the next request, as a restart would while it sat idle."""
+    with app.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        db.session.remove()                                 # back in the pool, idle
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as other:   # not from the pool, which would hand back that one
+        assert other.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0] is True
+
+
+def test_a_connection_the_server_ended_while_the_site_was_quiet_is_replaced_before_a_visit_uses_it(make_app,
+                                                                                                     monkeypatch):
+    app = make_app(PAGE_CACHE_SECONDS=0)
+    with app.app_context():
+        story, _ = make_story(content_note=None)
+        publish(story)
+        slug = story.slug
+        db.session.remove()
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)      # every connection has sat idle long enough
+    _ended_while_idle(app)
+    response = app.test_client().get(f"/stories/{slug}")
+    assert response.status_code == 200
+    assert story.slug in response.get_data(as_text=True)
+
+
+def test_a_connection_used_a_moment_ago_is_not_asked_again_and_one_left_idle_is(make_app, monkeypatch):
+    """Asking on every checkout cost every page a round trip to the server; a busy worker's connection was in use
+    a moment ago."""
+    app = make_app(PAGE_CACHE_SECONDS=0)
+    with app.app_context():
+        story, _ = make_story(content_note=None)
+        publish(story)
+        slug = story.slug
+        db.session.remove()
+        dialect = db.engine.dialect
+    pings = []
+    real_ping = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda connection: pings.append(1) or real_ping(connection))
+    client = app.test_client()
+    for _ in range(5):
+        assert client.get(f"/stories/{slug}").status_code == 200
+    assert pings == []
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert client.get(f"/stories/{slug}").status_code == 200
+    assert pings == [1]
 
 
 @pytest.mark.parametrize("statement, reads", [
