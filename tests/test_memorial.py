@@ -96,6 +96,21 @@ def test_a_share_link_carries_a_name_with_an_apostrophe_as_it_is_written(app, cl
     assert len(links) == 6 and not any("&#39;" in unquote(link) or "&amp;" in unquote(link) for link in links)
 
 
+def test_the_share_section_is_drawn_once_and_each_memorial_puts_in_its_own_name_and_address(app, client):
+    """memorials/fragments.py: the share section is kept per worker and language with holes; the next memorial's
+    section says its own name, address, card and picture, and a name that looks like a stand-in stays a name."""
+    first = published(app, name="Sean O'Brien & Co")[0]
+    second = published(app, name='Ana "fragment-hole-url-here" Ruiz')[0]
+    client.get(f"/stories/{first}")
+    page = client.get(f"/stories/{second}").get_data(as_text=True)
+    share = page[page.index('<section class="share"'):page.index("</section>", page.index('<section class="share"'))]
+    assert "Share Ana &#34;fragment-hole-url-here&#34; Ruiz's story" in share
+    assert 'data-title="Remembering Ana &#34;fragment-hole-url-here&#34; Ruiz"' in share
+    assert f'data-url="http://localhost/stories/{second}"' in share
+    assert f'href="/stories/{second}/card.pdf"' in share and f'download="remembering-{second}.jpg"' in share
+    assert first not in share and "Brien" not in share
+
+
 def test_the_web_font_is_our_own_file(client):
     css = client.get("/static/css/site.css", buffered=True).get_data(as_text=True)
     assert 'url("../fonts/dejavu-serif.woff")' in css

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask import make_response, render_template, url_for
+from jinja2.utils import url_quote
+from markupsafe import Markup
 from sqlalchemy import bindparam
 
 # Features are imported as modules (their names read when a page is made): each of them imports stories, so a
@@ -55,6 +57,19 @@ class MemorialPage:
     def story_html(self):
         """The approved story's stored HTML; a version not approved yet (a preview) made now, through text.py."""
         return self.v.story_html_markup if self.v.story_html else render_markdown(self.v.story_markdown)
+
+    def share_holes(self, title: Markup, page_url: str) -> dict:
+        """What stories/_memorial_share.html puts in its holes for this memorial: its name, the title a share
+        carries ("Remembering …", as the page's own title made it), its address, and the same in each share link's
+        query string, quoted as Jinja's urlencode quotes them."""
+        words = title.unescape() if isinstance(title, Markup) else str(title)
+        story = self.story
+        return {"name": self.v.display_name, "title": title, "url": page_url,
+                "title_q": url_quote(words), "text_q": url_quote(f"{words} {page_url}"),
+                "mail_body_q": url_quote(f"{words}\n\n{page_url}"), "url_q": url_quote(page_url),
+                "pdf_url": url_for("feeds.printable_card", slug=story.slug),
+                "card_url": url_for("feeds.story_card", slug=story.slug, v=story.live_version_id),
+                "slug": story.slug}
 
     def photo_url(self, photo: Photo, thumb: bool = False) -> str:
         """A photo's address: the public one, or in a preview the family's own (their link shows it first)."""
