@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Blueprint, Flask, abort, current_app, g, has_app_context, redirect, request
+from flask import Blueprint, Flask, abort, current_app, g, has_app_context, redirect, request, url_for
 from flask_babel import force_locale, get_locale, get_translations, refresh
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -166,6 +166,12 @@ def page_url(lang: str, *, external: bool = True) -> str:
     if request.query_string:
         path += "?" + request.query_string.decode("latin-1")
     return current_app.config["SITE_URL"] + path if external else path
+
+
+def switch_url() -> str:
+    """The header's language switch: this page (its path and query as asked) in the other language."""
+    return url_for("i18n.switch", lang=LANGUAGES[1] if current_language() == LANGUAGES[0] else LANGUAGES[0],
+                   next=request.full_path.rstrip("?"))
 
 
 def neutral_url(rv: str) -> str:
@@ -323,6 +329,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters.update(number=number, percent=percent, month_year=month_year, long_date=long_date,
                                  short_month_year=short_month_year)
     app.jinja_env.globals.update(current_language=current_language, language_url=page_url,
+                                 language_switch_url=switch_url,
                                  language_names=LANGUAGE_NAMES, languages=LANGUAGES)
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
     app.register_blueprint(bp)

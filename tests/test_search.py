@@ -337,6 +337,45 @@ def test_new_words_with_the_same_filters_reuse_the_form_and_show_their_own_words
         form = form_for(words)
         assert f'value="{words}"' in form and ("Clear the search" in form) == asked, words
 
+def test_the_list_page_is_kept_around_its_results_and_each_page_puts_in_its_own(app, client, many):
+    """search/pages.py render_list: the page around the results is drawn once per worker, language and menu; each
+    page puts in its own results, form, links to itself in each language and language switch. A page with a value
+    in error or a message waiting, or for a moderator, is drawn for itself."""
+    app.config["STORIES_PER_PAGE"] = 4
+    client.get("/stories/?page=2")
+    with app.app_context():
+        pieces = app.extensions["page_pieces"]
+        [key] = [k for k in pieces.keys() if k[0] == "stories/index.html"]
+        assert key[1:4] == ("en", "", False)
+        pieces.put(key, tuple(part.replace("Their families chose", "Their families (as kept) chose")
+                              for part in pieces.get(key)))
+    asked = "/stories/?state=OH&page=3"
+    page = client.get(asked).get_data(as_text=True)
+    assert "(as kept)" in page
+    expected = [f"Person Number{n:02d}" for n in reversed(range(30)) if n % 3 == 0][8:12]
+    assert names_on(page) == expected and count_line(page) == "10 memorials match"
+    assert re.search(r'<option selected value="OH">Ohio</option>|<option value="OH" selected>', page)
+    assert '<link rel="alternate" hreflang="es" href="http://localhost/es/stories/?state=OH&amp;page=3">' in page
+    assert '<link rel="alternate" hreflang="x-default" href="http://localhost/stories/?state=OH&amp;page=3">' in page
+    with app.test_request_context("/"):
+        switch = url_for("i18n.switch", lang="es", next=asked)
+    assert f'<p class="language-switch"><a href="{html.escape(switch)}"' in page
+    assert "fragment-hole-" not in page
+    with client.session_transaction() as session:                   # a message waiting: drawn for this page
+        session["_flashes"] = [("message", "A note waiting for you.")]
+    flashed = client.get("/stories/?page=2").get_data(as_text=True)
+    assert "A note waiting for you." in flashed and "(as kept)" not in flashed
+    refused = client.get("/stories/?state=ZZ").get_data(as_text=True)
+    assert "Please choose a state from the list." in refused and "(as kept)" not in refused
+    sign_in(client)
+    moderating = client.get("/stories/?page=2").get_data(as_text=True)
+    assert "(as kept)" not in moderating and "/moderate/" in moderating
+    visitor = app.test_client().get("/stories/?state=TX").get_data(as_text=True)   # (page 2 is in the page cache)
+    assert "(as kept)" in visitor and "/moderate/" not in visitor
+    spanish = app.test_client().get("/es/stories/?page=2").get_data(as_text=True)
+    assert "(as kept)" not in spanish and "Compartir una historia" in spanish
+
+
 def test_every_page_link_keeps_the_filters(app, client, many):
     page = find(client, q="person", year="2023")[1]
     assert count_line(page) == "15 memorials match"

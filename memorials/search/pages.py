@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template
+from flask import render_template, session
+from flask_login import current_user
 from markupsafe import Markup
 
-from .. import fragments
+from .. import fragments, i18n
+from ..languages import LANGUAGES
 from . import cards
 from .forms import FindForm, WallForm
 from .query import Filters, Results, faces, find
@@ -46,6 +48,26 @@ class ListPage:
     def counts(self) -> list:
         """Each card's candles, and messages with memories, drawn, in order."""
         return cards.render_counts([card.counts for card in self.results.cards])
+
+
+def render_list(found: ListPage) -> str:
+    """/stories/ as a page. Its results (how many match, the cards, the pages: stories/_results.html) are drawn
+    for it; the rest of the page (its head, header, title, the form's place, the footer) is the same for every
+    list page in a language but for a few holes, so it is drawn once per worker, language and menu (a moderator's
+    or not) and kept: the form, the results, this page's address in each language and the language switch are
+    put in. A page with something more of its own (a value in error beside the form, a message waiting to be
+    shown) is drawn whole."""
+    results = Markup(render_template("stories/_results.html", page=found.results, filters=found.filters,
+                                     args=found.args, counts=found.counts))
+    if found.form.errors or session.get("_flashes"):
+        return render_template("stories/index.html", form=found.form, find_form=found.form_html, results=results)
+    holes = {"find_form": found.form_html, "results": results, "switch": i18n.switch_url(),
+             **{f"in_{lang}": i18n.page_url(lang) for lang in LANGUAGES}}
+    return fragments.drawn_for(
+        "stories/index.html", (current_user.is_authenticated,), holes=holes, form=found.form,
+        find_form=fragments.stand_in("find_form"), results=fragments.stand_in("results"),
+        language_switch_url=lambda: fragments.stand_in("switch"),
+        language_url=lambda lang, **_: fragments.stand_in(f"in_{lang}"))
 
 
 def list_page(args, page: int, per_page: int) -> ListPage:

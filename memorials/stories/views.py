@@ -70,8 +70,7 @@ def index():
     how many candles were lit and messages left."""
     found = search_pages.list_page(request.args, _page_number(request.args.get("page")),
                                    current_app.config["STORIES_PER_PAGE"])
-    return render_template("stories/index.html", form=found.form, filters=found.filters, page=found.results,
-                           args=found.args, counts=found.counts, find_form=found.form_html)
+    return search_pages.render_list(found)
 
 
 @bp.get("/wall")
