@@ -363,6 +363,35 @@ def test_the_wall_shows_only_faces_newest_first_by_state_paged(app, client):
     assert "3 memorials with a photo" in client.get("/stories/wall").get_data(as_text=True)
 
 
+def test_the_wall_is_kept_around_its_faces_per_state_and_each_page_puts_in_its_own(app, client):
+    """search/pages.py render_wall: the page around the faces is drawn once per worker, language, state and menu;
+    each page puts in its own count, faces, pages, links to itself in each language and language switch."""
+    oh = published(app, 3, photo=True)
+    tx = published(app, 1, photo=True, state_code="TX")
+    client.get("/stories/wall?state=OH")
+    with app.app_context():
+        pieces = app.extensions["page_pieces"]
+        [key] = [k for k in pieces.keys() if k[0] == "stories/wall.html"]
+        assert key[1:5] == ("en", "", False, "OH")
+        pieces.put(key, tuple(part.replace("Choose one to read", "Choose one (as kept) to read") for part in pieces.get(key)))
+    asked = "/stories/wall?state=OH&page=1"
+    ohio = client.get(asked).get_data(as_text=True)
+    assert "(as kept)" in ohio and "3 memorials with a photo" in ohio
+    assert re.findall(r'href="/stories/([^"]+)">\s*<img', ohio) == oh[::-1]
+    assert re.search(r'<option selected value="OH">Ohio</option>|<option value="OH" selected>', ohio)
+    assert '<link rel="alternate" hreflang="es" href="http://localhost/es/stories/wall?state=OH&amp;page=1">' in ohio
+    with app.test_request_context("/"):
+        from flask import url_for
+
+        switch = url_for("i18n.switch", lang="es", next=asked)
+    assert f'<p class="language-switch"><a href="{html.escape(switch)}"' in ohio and "fragment-hole-" not in ohio
+    texas = client.get("/stories/wall?state=TX").get_data(as_text=True)    # another state: its own form and faces
+    assert "(as kept)" not in texas and "1 memorial with a photo" in texas
+    assert re.findall(r'href="/stories/([^"]+)">\s*<img', texas) == tx
+    refused = client.get("/stories/wall?state=ZZ").get_data(as_text=True)
+    assert "Please choose a state from the list." in refused and "(as kept)" not in refused
+
+
 @pytest.mark.both_databases
 def test_a_deep_page_of_the_wall_starts_from_its_day_and_shows_exactly_the_faces_in_order(app, client, monkeypatch):
     """The wall's later pages skip whole days by their counts of faces (search_day.faces), not by reading every

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template, session
+from flask import current_app, render_template, session
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -61,11 +61,16 @@ def render_list(found: ListPage) -> str:
                                      args=found.args, counts=found.counts))
     if found.form.errors or session.get("_flashes"):
         return render_template("stories/index.html", form=found.form, find_form=found.form_html, results=results)
-    holes = {"find_form": found.form_html, "results": results, "switch": i18n.switch_url(),
-             **{f"in_{lang}": i18n.page_url(lang) for lang in LANGUAGES}}
+    return _kept_around("stories/index.html", (current_user.is_authenticated,),
+                        {"find_form": found.form_html, "results": results}, form=found.form)
+
+
+def _kept_around(template: str, key: tuple, own: dict, **context) -> str:
+    """`template` drawn once per worker, language and `key` with a stand-in for each of its `own` parts, this
+    page's address in each language and the language switch (base.html), and kept: each page puts in its own."""
+    holes = {**own, "switch": i18n.switch_url(), **{f"in_{lang}": i18n.page_url(lang) for lang in LANGUAGES}}
     return fragments.drawn_for(
-        "stories/index.html", (current_user.is_authenticated,), holes=holes, form=found.form,
-        find_form=fragments.stand_in("find_form"), results=fragments.stand_in("results"),
+        template, key, holes=holes, **context, **{name: fragments.stand_in(name) for name in own},
         language_switch_url=lambda: fragments.stand_in("switch"),
         language_url=lambda lang, **_: fragments.stand_in(f"in_{lang}"))
 
@@ -101,6 +106,18 @@ def wall_page(args, page: int, per_page: int) -> WallPage:
     results = faces(state, page, per_page)
     results.items = cards.render(results.cards, heading="p", macro="face")
     return WallPage(form, state, results)
+
+
+def render_wall(found: WallPage) -> str:
+    """/stories/wall as a page: how many faces, the faces and the pages (stories/_wall_results.html) are drawn for
+    it; the rest (its form, the state chosen, head, header and footer) is kept per worker, language, state and
+    menu, as the list's is (render_list). A state in error or a message waiting: drawn whole."""
+    drawn = current_app.jinja_env.get_template("stories/_wall_results.html").module
+    own = {"count_line": Markup(drawn.count_line(found.results, found.state)),
+           "faces": Markup(drawn.faces(found.results, found.args))}
+    if found.form.errors or session.get("_flashes"):
+        return render_template("stories/wall.html", form=found.form, **own)
+    return _kept_around("stories/wall.html", (current_user.is_authenticated, found.state), own, form=found.form)
 
 
 def newest_faces(count: int) -> list:

@@ -78,8 +78,7 @@ def index():
 def wall():
     """A wall of faces: every published memorial with a photo, newest first, one state or all, 48 a page."""
     found = search_pages.wall_page(request.args, _page_number(request.args.get("page")), WALL_PER_PAGE)
-    return render_template("stories/wall.html", form=found.form, state=found.state, page=found.results,
-                           args=found.args)
+    return search_pages.render_wall(found)
 
 
 @bp.app_template_filter("as_written")
