@@ -1,4 +1,4 @@
-"""The app as the page benchmark serves it: the site itself plus one no-op route, which exists only here.
+"""The app as the page benchmark serves it: the site itself (app.py) plus one no-op route, which exists only here.
 
     gunicorn --workers 2 bench.wsgi:app
 
@@ -8,10 +8,8 @@ so each page's rate divided by its rate measures the page's own cost, whatever t
 """
 from __future__ import annotations
 
-from memorials import create_app
+from app import app   # the site exactly as gunicorn serves it (app.py)
 from memorials.responses import never_kept
-
-app = create_app()
 
 
 @app.get("/__noop")

@@ -128,7 +128,13 @@ def _month_year(year: int, month: int, locale: str) -> str:
 
 def long_date(value: date | datetime | None) -> str:
     """'January 5, 2026' / '5 de enero de 2026'."""
-    return babel_dates.format_date(value, format="long", locale=format_locale()) if value else ""
+    return _long_date(value.year, value.month, value.day, format_locale()) if value else ""
+
+
+# A memorial's page says its dates four times (born, died, in its header and its share tags): each made once.
+@lru_cache(maxsize=8192)
+def _long_date(year: int, month: int, day: int, locale: str) -> str:
+    return babel_dates.format_date(date(year, month, day), format="long", locale=locale)
 
 
 def short_month_year(value: date | datetime | None) -> str:
