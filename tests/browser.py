@@ -281,7 +281,7 @@ def type_into(driver, field_id: str, text: str):
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    field = WebDriverWait(driver, 5).until(expected_conditions.element_to_be_clickable((By.ID, field_id)))
+    field = WebDriverWait(driver, 10).until(expected_conditions.element_to_be_clickable((By.ID, field_id)))
     field.clear()
     field.send_keys(text)
     return field
