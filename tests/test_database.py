@@ -138,30 +138,32 @@ def _ended_while_idle(app) -> None:
         assert other.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0] is True
 
 
-def test_a_connection_the_server_ended_while_the_site_was_quiet_is_replaced_before_a_visit_uses_it(make_app,
-                                                                                                     monkeypatch):
+def _a_memorial(make_app):
+    """An app that keeps no page (every visit reads the database) and the address of its one memorial."""
     app = make_app(PAGE_CACHE_SECONDS=0)
     with app.app_context():
         story, _ = make_story(content_note=None)
         publish(story)
         slug = story.slug
         db.session.remove()
+    return app, slug
+
+
+def test_a_connection_the_server_ended_while_the_site_was_quiet_is_replaced_before_a_visit_uses_it(make_app,
+                                                                                                     monkeypatch):
+    app, slug = _a_memorial(make_app)
     monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)      # every connection has sat idle long enough
     _ended_while_idle(app)
     response = app.test_client().get(f"/stories/{slug}")
     assert response.status_code == 200
-    assert story.slug in response.get_data(as_text=True)
+    assert slug in response.get_data(as_text=True)
 
 
 def test_a_connection_used_a_moment_ago_is_not_asked_again_and_one_left_idle_is(make_app, monkeypatch):
     """Asking on every checkout cost every page a round trip to the server; a busy worker's connection was in use
     a moment ago."""
-    app = make_app(PAGE_CACHE_SECONDS=0)
+    app, slug = _a_memorial(make_app)
     with app.app_context():
-        story, _ = make_story(content_note=None)
-        publish(story)
-        slug = story.slug
-        db.session.remove()
         dialect = db.engine.dialect
     pings = []
     real_ping = dialect.do_ping
