@@ -51,26 +51,29 @@ class ListPage:
 
 
 def render_list(found: ListPage) -> str:
-    """/stories/ as a page. Its results (how many match, the cards, the pages: stories/_results.html) are drawn
-    for it; the rest of the page (its head, header, title, the form's place, the footer) is the same for every
-    list page in a language but for a few holes, so it is drawn once per worker, language and menu (a moderator's
-    or not) and kept: the form, the results, this page's address in each language and the language switch are
-    put in. A page with something more of its own (a value in error beside the form, a message waiting to be
-    shown) is drawn whole."""
-    results = Markup(render_template("stories/_results.html", page=found.results, filters=found.filters,
-                                     args=found.args, counts=found.counts))
-    if found.form.errors or session.get("_flashes"):
-        return render_template("stories/index.html", form=found.form, find_form=found.form_html, results=results)
-    return _kept_around("stories/index.html", (current_user.is_authenticated,),
-                        {"find_form": found.form_html, "results": results}, form=found.form)
+    """/stories/ as a page: how many match, the cards and the pages (stories/_results.html) are drawn for it; the
+    rest (head, header, title, footer) is the same for every list page in a language, so it is kept per worker,
+    language and menu (_kept_page), the form (kept on its own: form_html) put in."""
+    results = _drawn("stories/_results.html", "results", found.results, found.filters, found.args, found.counts)
+    return _kept_page("stories/index.html", (current_user.is_authenticated,), found.form,
+                      {"find_form": found.form_html, "results": results})
 
 
-def _kept_around(template: str, key: tuple, own: dict, **context) -> str:
-    """`template` drawn once per worker, language and `key` with a stand-in for each of its `own` parts, this
-    page's address in each language and the language switch (base.html), and kept: each page puts in its own."""
+def _drawn(template: str, macro: str, *args) -> Markup:
+    """A macro of `template`, drawn with these values (the module of macros is made once per worker)."""
+    return Markup(getattr(current_app.jinja_env.get_template(template).module, macro)(*args))
+
+
+def _kept_page(template: str, key: tuple, form, own: dict) -> str:
+    """`template` as a page, drawn once per worker, language and `key` with a stand-in for each of its `own` parts,
+    this page's address in each language and the language switch (base.html), and kept: each page puts in its
+    own. A page with something more of its own (a value in error beside its form, a message waiting to be shown)
+    is drawn whole."""
+    if form.errors or session.get("_flashes"):
+        return render_template(template, form=form, **own)
     holes = {**own, "switch": i18n.switch_url(), **{f"in_{lang}": i18n.page_url(lang) for lang in LANGUAGES}}
     return fragments.drawn_for(
-        template, key, holes=holes, **context, **{name: fragments.stand_in(name) for name in own},
+        template, key, holes=holes, form=form, **{name: fragments.stand_in(name) for name in own},
         language_switch_url=lambda: fragments.stand_in("switch"),
         language_url=lambda lang, **_: fragments.stand_in(f"in_{lang}"))
 
@@ -110,14 +113,11 @@ def wall_page(args, page: int, per_page: int) -> WallPage:
 
 def render_wall(found: WallPage) -> str:
     """/stories/wall as a page: how many faces, the faces and the pages (stories/_wall_results.html) are drawn for
-    it; the rest (its form, the state chosen, head, header and footer) is kept per worker, language, state and
-    menu, as the list's is (render_list). A state in error or a message waiting: drawn whole."""
-    drawn = current_app.jinja_env.get_template("stories/_wall_results.html").module
-    own = {"count_line": Markup(drawn.count_line(found.results, found.state)),
-           "faces": Markup(drawn.faces(found.results, found.args))}
-    if found.form.errors or session.get("_flashes"):
-        return render_template("stories/wall.html", form=found.form, **own)
-    return _kept_around("stories/wall.html", (current_user.is_authenticated, found.state), own, form=found.form)
+    it; the rest (its form with the state chosen, head, header, footer) is kept per worker, language, state and
+    menu, as the list's is."""
+    own = {"count_line": _drawn("stories/_wall_results.html", "count_line", found.results, found.state),
+           "faces": _drawn("stories/_wall_results.html", "faces", found.results, found.args)}
+    return _kept_page("stories/wall.html", (current_user.is_authenticated, found.state), found.form, own)
 
 
 def newest_faces(count: int) -> list:

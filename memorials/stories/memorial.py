@@ -61,7 +61,8 @@ class MemorialPage:
     def share_holes(self, title: Markup, page_url: str) -> dict:
         """What stories/_memorial_share.html puts in its holes for this memorial: its name, the title a share
         carries ("Remembering …", as the page's own title made it), its address, and the same in each share link's
-        query string, quoted as Jinja's urlencode quotes them."""
+        query string, quoted as Jinja's urlencode quotes them. The title's words are quoted as they are written:
+        gettext escaped the name in it for HTML, and "&#39;" would reach the message as it is."""
         words = title.unescape() if isinstance(title, Markup) else str(title)
         story = self.story
         return {"name": self.v.display_name, "title": title, "url": page_url,

@@ -81,13 +81,6 @@ def wall():
     return search_pages.render_wall(found)
 
 
-@bp.app_template_filter("as_written")
-def as_written(value) -> str:
-    """A sentence a template made with a name in it ("Remembering Sean O'Brien"), which gettext escaped for HTML,
-    as the words it says: for a share link's query string, where "&#39;" would reach the message as it is."""
-    return value.unescape() if isinstance(value, Markup) else str(value)
-
-
 @bp.app_template_filter("years")
 def life_years(version) -> str:
     """"1998 – 2023", or the year they died alone: a card's quiet frame, a face on the wall (a filter, not a
