@@ -443,6 +443,39 @@ def test_a_page_past_the_end_says_so_and_links_to_the_last(app, client, many):
         assert "Go to the last page" in page and "page=2" in page
 
 
+def test_the_pages_of_a_search_hold_its_matches_in_turn_each_counted_the_same(app, client, moderator, monkeypatch):
+    from memorials.search import query
+
+    monkeypatch.setattr(query, "COUNT_LIMIT", 9)
+    monkeypatch.setitem(app.config, "STORIES_PER_PAGE", 4)
+    with app.app_context():
+        # The name counts most, then the place, then the story (the newest first among equals).
+        published(moderator, *(story(f"Kid{n} Otherwise", text="She loved the sea and rivers.") for n in range(7)),
+                  story("Lena Rivers"), story("Kid Lake", city="Rivers"))
+    pages = [find(client, q="rivers", page=str(n))[1] for n in (1, 2, 3, 4)]
+    assert [count_line(page) for page in pages[:3]] == ["9 memorials match"] * 3
+    assert [len(names_on(page)) for page in pages[:3]] == [4, 4, 1]
+    assert names_on(pages[0])[:2] == ["Lena Rivers", "Kid Lake"]
+    assert [name for page in pages[:3] for name in names_on(page)][2:] == [f"Kid{n} Otherwise" for n in range(6, -1, -1)]
+    assert "There is no page" in pages[3] and names_on(pages[3]) == [] and "page=3" in pages[3]
+
+
+@pytest.mark.usefixtures("many")
+def test_a_search_with_words_reads_its_matches_and_their_cards_in_one_statement_on_postgresql(app, client):
+    from .statements import Statements
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite finds the matches in its full-text table, then reads their cards")
+    client.get("/stories/?q=person&state=OH")   # the form and the year counts, kept by the worker
+    with Statements(engine) as seen:
+        status, page = find(client, q="number03", state="OH")
+    assert status == 200 and names_on(page) == ["Person Number03"]
+    asked = [sql for sql in seen.seen if "page_generation" not in sql]   # (the page cache's check: not the search's)
+    assert len(asked) == 1 and "search_entry" in asked[0] and "search_card" in asked[0], seen.seen
+
+
 def test_nothing_found_is_said_kindly_with_a_way_back(app, client, many):
     status, page = find(client, q="zebra", state="OH")
     assert status == 200 and count_line(page) == "0 memorials match"
