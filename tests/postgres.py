@@ -28,7 +28,8 @@ def _free_port() -> int:
 class Cluster:
     """initdb into a temporary folder, start on a free loopback port, stop and remove at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
+        self.settings = settings or {}   # more server settings (postgres -c NAME=VALUE), e.g. the bench's shared_buffers
         self.initdb = find_binary("initdb")
         self.pg_ctl = find_binary("pg_ctl")
         if not (self.initdb and self.pg_ctl):
@@ -51,6 +52,7 @@ class Cluster:
                   "--encoding=UTF8", "--locale=C.UTF-8")
         options = (f"-p {self.port} -h 127.0.0.1 -k {self.folder} -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
 
