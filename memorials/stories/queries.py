@@ -101,13 +101,8 @@ def read_cards(query, values: dict | None = None) -> list[CardStory]:
     """The cards of a card_query (with these bound values), as plain rows, in its order; its counted columns,
     when it has the three of a list (candles, messages, memories), become each card's counts, and a fourth, the
     card stored for the page's language (search/cards.py stored_card_subquery), its HTML."""
-    return cards_of(db.session.connection().execute(query, values).all())   # fetched at once, not row by row
-
-
-def cards_of(rows) -> list[CardStory]:
-    """read_cards' cards from rows already read (a statement with more columns after a card's: they are left)."""
     found = []
-    for row in rows:
+    for row in db.session.connection().execute(query, values).all():   # fetched at once, not row by row
         story_id, slug, version_id, *fields, thumb = row[:13]
         counts = (int(row[13] or 0), int(row[14] or 0) + int(row[15] or 0)) if len(row) > 13 else None
         version = CardVersion(*fields, photo=CardPhoto(thumb) if thumb is not None else None)
