@@ -3,10 +3,9 @@
 For each database (SQLite, and PostgreSQL in a throwaway cluster as tests/postgres.py makes it, with a quarter of
 the memory as shared buffers: --shared-buffers), it seeds --from memorials (bench/seed.py: the shape an approval
 leaves), serves bench.wsgi:app with gunicorn (--workers sync workers), measures every page with --connections
-concurrent connections (bench/load.py), then seeds up to --stories and measures again. For each page it prints requests/s as a
-ratio to the no-op route (measured just before and just after that page, in the same server), p50 and
-p99 latency, and the growth of the page's cost (the inverse of that ratio) from the smaller size to the
-larger.
+concurrent connections (bench/load.py), then seeds up to --stories and measures again. For each page it prints
+requests/s as a ratio to the no-op route (measured just before and just after that page, in the same server), p50
+and p99 latency, and the growth of the page's cost (the inverse of that ratio) from the smaller size to the larger.
 
 The app runs as deployed, with its page cache on (memorials/pagecache/): a page asked for again is served
 from the copy its worker kept, after one query that checks nothing public changed since. Rows whose address
