@@ -29,7 +29,7 @@ class Cluster:
     """initdb into a temporary folder, start on a free loopback port, stop and remove at the end."""
 
     def __init__(self, settings: dict[str, str] | None = None) -> None:
-        self.settings = settings or {}   # more server settings (postgres -c NAME=VALUE), e.g. the bench's shared_buffers
+        self.settings = settings or {}   # more server settings (-c NAME=VALUE): the bench's shared_buffers
         self.initdb = find_binary("initdb")
         self.pg_ctl = find_binary("pg_ctl")
         if not (self.initdb and self.pg_ctl):

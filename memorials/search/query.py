@@ -297,27 +297,23 @@ def _matching(filters: Filters, limit: int) -> list[int]:
 def _matching_statement(dialect: str, bound: tuple[str, ...]):
     """_matching's statement for this database and these bound values (built once per shape, as _page_statement)."""
     conditions = [_BOUND[name] for name in bound if name in _BOUND]
-    limit = bindparam("limit", type_=Integer())
     if dialect == "postgresql":
-        # The words, and all that makes the query of them and how many to rank, are written into the statement as
-        # it runs, not bound: PostgreSQL then plans each search for its own words. Bound, it may plan once for any
-        # words after five searches with the same filters (a generic plan, cheaper to run than to plan again): right
-        # for a rare name, it read all 725,000 memorials holding "loved" at 1,000,000 and sorted them, for 20 s,
+        # The words, the query made of them and how many to rank are written into the statement as it runs, not
+        # bound, so that PostgreSQL plans each search for its own words. Bound, after five searches with the same
+        # filters it may plan once for any words (a generic plan, which saves planning each search): right for a
+        # rare name, such a plan read all 725,000 memorials holding "loved" at 1,000,000 and sorted them, for 20 s,
         # where walking the newest first stops after 1,001 (24 ms). Each search's text is its own, so psycopg
         # prepares none of them, and PostgreSQL plans each one (0.2 ms), as it did when it chose to.
-        def written(value, type_=Text()):
-            return bindparam(None, value, type_=type_, literal_execute=True)
+        def written(value: str | None = None, name: str | None = None):
+            return bindparam(name, value, type_=Text(), literal_execute=True)
 
         limit = bindparam("limit", type_=Integer(), literal_execute=True)
-        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
-                                  bindparam("words", type_=Text(), literal_execute=True))
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), written(name="words"))
         if "in_state" in bound:
             # With a state, the index of the words with their state (models.STATE_WORDS_INDEX) is asked for the
             # same words with the state put in each (the query's text, its lexemes quoted: 'garcia' & 'lee':*).
-            in_state = cast(func.regexp_replace(cast(tsquery, Text), written("'([^']+)'"),
-                                                bindparam("in_state", type_=Text(), literal_execute=True),
-                                                written("g")),
-                            TSQUERY)
+            in_state = cast(func.regexp_replace(cast(tsquery, Text), written("'([^']+)'"), written(name="in_state"),
+                                                written("g")), TSQUERY)
             match = func.search_state_words(SearchEntry.document, SearchEntry.state_code).op("@@")(in_state)
         else:
             match = SearchEntry.document.op("@@")(tsquery)
@@ -326,6 +322,7 @@ def _matching_statement(dialect: str, bound: tuple[str, ...]):
                   .order_by(SearchEntry.story_id.desc()).limit(limit).subquery())
         score = func.ts_rank(newest.c.document, tsquery).desc()
     else:
+        limit = bindparam("limit", type_=Integer())
         match = text(f"{FTS_TABLE} MATCH :match")
         newest = select(_fts.c.rowid.label("id"), literal_column(f"bm25({FTS_TABLE}, {FTS_WEIGHTS})").label("score"))
         if conditions:
