@@ -219,9 +219,12 @@ def _path_on_this_site(target: str) -> str:
     """The path to show in the other language: a path on this site without its language prefix, else "/".
 
     Checked after the prefix is taken off, so "/es//evil.example" cannot become "//evil.example", which a
-    browser reads as another site; a backslash counts as a slash, as browsers read it.
+    browser reads as another site; a backslash counts as a slash, as browsers read it. A control character (a
+    browser drops a tab or line break from an address: "/\\n/evil.example" is "//evil.example") sends to "/".
     """
     target = (target or "/").replace("\\", "/")
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return "/"
     for prefix in PREFIXES.values():  # a path from a page in another language
         if target == prefix or target.startswith(prefix + "/"):
             target = target[len(prefix):] or "/"

@@ -61,7 +61,8 @@ def test_the_first_visit_follows_the_browser_and_the_switch_is_remembered(client
 
 
 def test_the_switch_only_goes_to_pages_of_this_site(client):
-    for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)", ""):
+    for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)", "", "/\n", "/\n/evil.example",
+                   "/\t/evil.example", "/stories/\r\nSet-Cookie: x=1", "/\x00", "/\x7f"):
         response = client.get("/language/es", query_string={"next": target})
         assert response.status_code == 302 and response.headers["Location"] == "/es/"
     assert client.get("/language/fr").status_code == 404
