@@ -113,6 +113,8 @@ def test_the_next_page_survives_both_steps_but_only_within_the_site(app, client)
     assert sign_in(client, next_url="/moderate/log").headers["Location"].endswith("/moderate/log")
     sign_out(client)
     assert sign_in(client, next_url="//evil.example/").headers["Location"].endswith("/moderate/")
+    sign_out(client)
+    assert sign_in(client, next_url="/moderate/%0A/log").headers["Location"].endswith("/moderate/")
 
 
 # -- sessions ------------------------------------------------------------------------------------------

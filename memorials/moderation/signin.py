@@ -48,7 +48,9 @@ def _safe_next(next_url: str | None) -> str:
         if path.startswith(prefix + "/"):
             path = path[len(prefix):]
             break
-    if not path.startswith("/moderate/") or next_url.startswith("//"):
+    # A control character never: a line break cannot go in a Location header, and a browser drops it from an address.
+    control = any(ord(c) < 32 or ord(c) == 127 for c in path)
+    if not path.startswith("/moderate/") or next_url.startswith("//") or control:
         return url_for("moderation.queue")
     return next_url
 
